@@ -1,0 +1,199 @@
+"""The event HubSpot passes to main(event), built the way HubSpot builds it.
+
+Layers, later ones win: HubSpot's template (from the action's manifest) < an event file
+(partial is fine) < explicit overrides (object id, input values). Input fields are then
+settled against what action.toml declares: HubSpot sends exactly the declared ones.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import random
+import sys
+import zlib
+from pathlib import Path
+
+from shared import project
+from shared.errors import EventError
+from shared.harness.action import EVENTS, Action
+
+DEFAULT_EVENT = "default"
+DEFAULT_OBJECT_ID = 1
+_counter = itertools.count(1)
+
+
+def build(
+    action: Action,
+    *,
+    event: dict | None = None,
+    event_file: str | Path | None = None,
+    object_id: int | None = None,
+    inputs: dict | None = None,
+    record: dict | None = None,
+    portal_id: int | None = None,
+    extended: bool = False,
+) -> tuple[dict, list[str]]:
+    """The event for one run, and warnings about what HubSpot would have sent differently.
+
+    `event` is a dict given directly (tests); `event_file` a path, a name under the action's
+    events/ folder, or "-" for stdin; neither means events/default.json when it exists.
+    `record` holds the enrolled record's property values (strings, as on the wire), used
+    for input fields that nothing else gives a value.
+    """
+    warnings: list[str] = []
+    portal_id = portal_id or project.settings()["portal_id"]
+    layers = [_template(action, portal_id)]
+    if event is not None:
+        layers.append(_check_object(event, "the event given"))
+    else:
+        source = _event_path(action, event_file)
+        if source is not None:
+            layers.append(_read(source))
+    result = _merge(layers)
+    if object_id is not None:
+        result["object"]["objectId"] = object_id
+    given = result.get("inputFields") or {}
+    _check_shape(result)
+    result["inputFields"] = _input_fields(action, given, inputs or {}, record or {}, warnings)
+    if result["object"]["objectType"] != action.manifest.object_type:
+        warnings.append(
+            f"the event enrolls a {result['object']['objectType']}, but action.toml says "
+            f"object_type = {action.manifest.object_type!r}"
+        )
+    if extended:
+        _add_optional_keys(result)
+    return result, warnings
+
+
+def callback_id(portal_id: int) -> str:
+    """A callback id unique to this execution, in HubSpot's form ap-<portal>-<enrollment>-<n>-<m>."""
+    enrollment = random.randrange(10**9, 10**11) + next(_counter)
+    return f"ap-{portal_id}-{enrollment}-{random.randrange(1, 10)}-{random.randrange(0, 10)}"
+
+
+def _template(action: Action, portal_id: int) -> dict:
+    return {
+        "origin": {
+            "portalId": portal_id,
+            # Stable per action, as the id of an action in a workflow is.
+            "actionDefinitionId": zlib.crc32(action.name.encode()) % 10**8,
+        },
+        "object": {"objectType": action.manifest.object_type, "objectId": DEFAULT_OBJECT_ID},
+        "inputFields": {},
+        "callbackId": callback_id(portal_id),
+    }
+
+
+def _event_path(action: Action, ref: str | Path | None) -> Path | str | None:
+    if ref is None:
+        default = action.folder / EVENTS / f"{DEFAULT_EVENT}.json"
+        return default if default.is_file() else None
+    if str(ref) == "-":
+        return "-"
+    path = Path(ref)
+    if path.is_file():
+        return path
+    named = action.folder / EVENTS / f"{ref}.json"
+    if "/" not in str(ref) and named.is_file():
+        return named
+    known = ", ".join(p.stem for p in action.events) or "none"
+    raise EventError(f"{ref}: no such event file (events of {action.name}: {known}, in {action.folder / EVENTS})")
+
+
+def _read(source: Path | str) -> dict:
+    name = "stdin" if source == "-" else str(source)
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise EventError(f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise EventError(f"{name}: cannot read the event: {e}") from None
+    return _check_object(data, name)
+
+
+def _check_object(data, name: str) -> dict:
+    if not isinstance(data, dict):
+        raise EventError(f"{name}: an event is a JSON object like {{\"object\": {{\"objectId\": 1}}}}, not {type(data).__name__}")
+    return copy.deepcopy(data)
+
+
+def _merge(layers: list[dict]) -> dict:
+    merged: dict = {}
+    for layer in layers:
+        _merge_into(merged, layer)
+    return merged
+
+
+def _merge_into(base: dict, layer: dict) -> None:
+    for key, value in layer.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge_into(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+
+
+_SHAPE = {
+    ("origin",): dict,
+    ("origin", "portalId"): int,
+    ("origin", "actionDefinitionId"): int,
+    ("object",): dict,
+    ("object", "objectType"): str,
+    ("object", "objectId"): int,
+    ("inputFields",): dict,
+    ("callbackId",): str,
+}
+
+
+def _check_shape(event: dict) -> None:
+    for path, kind in _SHAPE.items():
+        value = event
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            where = ".".join(path)
+            raise EventError(
+                f"event field {where} must be {'an object' if kind is dict else kind.__name__}, "
+                f"got {json.dumps(value)}"
+            )
+
+
+def _input_fields(action: Action, given: dict, explicit: dict, record: dict, warnings: list[str]) -> dict:
+    declared = {field.name: field for field in action.manifest.inputs}
+    for name in explicit:
+        if name not in declared:
+            raise EventError(
+                f"input {name!r}: action.toml declares no input field of that name "
+                f"(declared: {', '.join(declared) or 'none'})"
+            )
+    for name in given:
+        if name not in declared and name not in explicit:
+            warnings.append(f"the event gives input field {name!r}, which action.toml does not declare: HubSpot would not send it, so it was dropped")
+    fields = {}
+    for name, field in declared.items():
+        if name in explicit:
+            fields[name] = explicit[name]
+        elif name in given:
+            fields[name] = given[name]
+        elif field.property is None:
+            fields[name] = field.value
+        elif field.property in record:
+            fields[name] = record[field.property]
+        else:
+            fields[name] = None
+            warnings.append(f"input field {name!r} (property {field.property!r}) has no value: nothing gave one, so it is null")
+    return fields
+
+
+def _add_optional_keys(event: dict) -> None:
+    """Keys seen in payloads of app-defined workflow actions; unconfirmed for custom code."""
+    origin = event["origin"]
+    parts = event["callbackId"].split("-")
+    enrollment = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 1
+    origin.setdefault("actionDefinitionVersion", 1)
+    origin.setdefault("actionExecutionIndexIdentifier", {"actionExecutionIndex": 0, "enrollmentId": enrollment})
+    origin.setdefault("extensionDefinitionId", origin["actionDefinitionId"])
+    origin.setdefault("extensionDefinitionVersionId", 1)
+    event.setdefault("context", {"source": "WORKFLOWS", "workflowId": zlib.crc32(str(origin["actionDefinitionId"]).encode()) % 10**9})
+    event.setdefault("fields", dict(event["inputFields"]))

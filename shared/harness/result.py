@@ -1,0 +1,57 @@
+"""The result of one run, as HubSpot's test panel would show it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+STATUSES = ("success", "error", "retry", "timeout", "memory")
+
+
+@dataclass
+class Error:
+    type: str
+    message: str
+    traceback: str | None = None
+
+
+@dataclass
+class Result:
+    action: str
+    status: str                                   # one of STATUSES
+    output_fields: dict = field(default_factory=dict)
+    logs: str = ""
+    duration_ms: float = 0.0
+    memory_mb: float = 0.0
+    error: Error | None = None
+    warnings: list[str] = field(default_factory=list)
+    output_errors: list[str] = field(default_factory=list)   # outputs that break action.toml
+    runtime: str = ""
+    event: dict = field(default_factory=dict)
+    retry: str | None = None                      # what HubSpot would do, when status is retry
+    exit: dict | None = None                      # how the worker process ended, when it died
+
+    @property
+    def ok(self) -> bool:
+        """Succeeded, with outputs that match the declaration."""
+        return self.status == "success" and not self.output_errors
+
+    @property
+    def outputs(self) -> dict:
+        return self.output_fields
+
+    def to_dict(self) -> dict:
+        return {
+            "action": self.action,
+            "status": self.status,
+            "ok": self.ok,
+            "outputFields": self.output_fields,
+            "output_errors": self.output_errors,
+            "logs": self.logs,
+            "duration_ms": round(self.duration_ms, 2),
+            "memory_mb": round(self.memory_mb, 1),
+            "error": None if self.error is None else vars(self.error),
+            "retry": self.retry,
+            "warnings": self.warnings,
+            "runtime": self.runtime,
+            "callbackId": self.event.get("callbackId"),
+            "event": self.event,
+        }

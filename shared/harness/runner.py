@@ -1,0 +1,327 @@
+"""Child processes that run actions, with HubSpot's limits enforced from outside.
+
+The parent side of child.py. A Runner starts workers on the runtime interpreter, either
+spawned fresh (one CLI run) or forked from a per-action zygote (many runs in one pytest
+session), sends each run its request and log pipe, and while the action runs watches two
+things a container would: wall time and resident memory. Crossing either kills the worker's
+whole process group.
+"""
+from __future__ import annotations
+
+import os
+import select
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+
+from shared.harness.child import Channel
+
+CHILD = Path(__file__).with_name("child.py")
+LOG_HEAD_BYTES = 1 << 20      # logs kept from the start of a run...
+LOG_TAIL_BYTES = 64 << 10     # ...and from its end; the middle of a flood is dropped, counted
+_TICK = 0.005                 # how often memory is sampled while an action runs
+_MAX_ZYGOTES = 4              # one per recently run action; each holds that action's libraries
+
+
+@dataclass
+class RawOutcome:
+    """What happened in the child, before anything is judged against the manifest."""
+
+    kind: str                            # returned | raised | died | timeout | memory
+    returned: object = None
+    raised: dict | None = None
+    logs: str = ""
+    logs_dropped: int = 0                # bytes of log dropped from the middle
+    duration_ms: float = 0.0
+    peak_mb: float = 0.0
+    exit: dict | None = None             # how a worker that died ended: exit_code / signal
+    leftover: list[str] = field(default_factory=list)
+    imported: list[str] = field(default_factory=list)
+
+
+class _Worker:
+    """One worker process and the channel to it.
+
+    `file_floor` is the file-backed resident memory (shared libraries, mapped modules) of
+    the zygote it was forked from. A forked process maps those pages lazily, so its own
+    figure starts low where a freshly started interpreter's would not; memory is counted
+    as anonymous memory plus the larger of the two file-backed figures, which matches what
+    a cold start of the same action uses.
+    """
+
+    def __init__(self, pid: int, channel: Channel, reap, file_floor: int = 0):
+        self.pid = pid
+        self.channel = channel
+        self.process = psutil.Process(pid)
+        self.file_floor = file_floor
+        self._reap = reap
+        self._ended: dict | None = None
+
+    def footprint(self, processes: list[psutil.Process]) -> int:
+        """Resident bytes of the worker (adjusted as above) and of the given descendants."""
+        total = 0
+        for proc in processes:
+            try:
+                info = proc.memory_info()
+            except psutil.Error:
+                continue
+            shared = getattr(info, "shared", 0)
+            floor = self.file_floor if proc is self.process else 0
+            total += info.rss - shared + max(shared, floor)
+        return total
+
+    def processes(self) -> list[psutil.Process]:
+        """The worker and every process it started that is still alive."""
+        try:
+            return [self.process, *self.process.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def kill(self) -> dict:
+        """End the worker's process group (the action's subprocesses too); how it ended."""
+        if self._ended is not None:
+            return self._ended
+        try:
+            stragglers = self.process.children(recursive=True)
+        except psutil.NoSuchProcess:
+            stragglers = []
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for proc in stragglers:  # those that left the group with setsid()
+            try:
+                proc.kill()
+            except psutil.Error:
+                pass
+        self.channel.close()
+        self._ended = self._reap()
+        return self._ended
+
+
+class _Zygote:
+    """A runtime interpreter that has imported one action's libraries and forks workers."""
+
+    def __init__(self, python: Path, env: dict):
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [str(python), "-I", str(CHILD), "zygote", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        theirs.close()
+        self.channel = Channel(ours)
+        self.preloaded: set[str] = set()
+        self.lock = threading.Lock()
+
+    def fork(self, learned: list[str]) -> _Worker:
+        with self.lock:
+            missing = sorted(set(learned) - self.preloaded)
+            if missing:
+                self._ask({"op": "preload", "modules": missing})
+                self.preloaded.update(missing)
+            ours, theirs = socket.socketpair()
+            reply = self._ask({"op": "fork"}, fds=[theirs.fileno()])
+            theirs.close()
+        pid = reply["pid"]
+        try:
+            floor = getattr(psutil.Process(self.process.pid).memory_info(), "shared", 0)
+        except psutil.Error:
+            floor = 0
+        return _Worker(pid, Channel(ours), lambda: self._ask({"op": "wait", "pid": pid})["status"], floor)
+
+    def _ask(self, message: dict, fds=()) -> dict:
+        self.channel.send(message, fds)
+        reply, _ = self.channel.recv()
+        if reply is None:
+            raise RuntimeError(f"the runtime interpreter stopped (exit code {self.process.poll()})")
+        return reply
+
+    def close(self) -> None:
+        self.channel.close()  # the zygote exits when its channel closes
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class Runner:
+    """Runs requests on one runtime interpreter.
+
+    mode "spawn": a fresh interpreter per run (what one CLI run needs).
+    mode "fork": a zygote per action forks each run's worker; the libraries a run imported
+    are imported by the zygote before the next fork, so repeated runs skip that cost while
+    each run still starts from a clean process.
+    """
+
+    def __init__(self, python: Path, mode: str = "spawn", env: dict | None = None):
+        self.python = python
+        self.mode = mode
+        self.env = env or {}
+        self._zygotes: OrderedDict[str, _Zygote] = OrderedDict()
+        self._learned: dict[str, list[str]] = {}
+        self._warm: dict[str, _Worker] = {}
+        self._lock = threading.Lock()
+
+    def run(self, key: str, request: dict, timeout: float, memory_mb: float, warm: bool = False) -> RawOutcome:
+        """Run one request for the action `key` and return what happened.
+
+        With warm=True the worker is kept for the next warm run of the same action, as
+        HubSpot may reuse a container; a worker that died, timed out or ran out of memory
+        is never reused.
+        """
+        worker = self._warm.pop(key, None) if warm else None
+        if worker is None:
+            worker = self._start(key)
+        outcome = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
+        if outcome.kind in ("returned", "raised"):
+            self._learned[key] = sorted(set(self._learned.get(key, [])) | set(outcome.imported))
+            if warm:
+                self._warm[key] = worker
+                return outcome
+            outcome.leftover = _describe_leftovers(worker)
+        outcome.exit = worker.kill()
+        return outcome
+
+    def _start(self, key: str) -> _Worker:
+        if self.mode == "spawn":
+            ours, theirs = socket.socketpair()
+            process = subprocess.Popen(
+                [str(self.python), "-I", str(CHILD), "worker", str(theirs.fileno())],
+                pass_fds=[theirs.fileno()], env=self.env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            )
+            theirs.close()
+            return _Worker(process.pid, Channel(ours), lambda: _status(process.wait()))
+        with self._lock:
+            zygote = self._zygotes.pop(key, None) or _Zygote(self.python, self.env)
+            self._zygotes[key] = zygote
+            while len(self._zygotes) > _MAX_ZYGOTES:
+                self._zygotes.popitem(last=False)[1].close()
+        return zygote.fork(self._learned.get(key, []))
+
+    def close(self) -> None:
+        for worker in self._warm.values():
+            worker.kill()
+        self._warm.clear()
+        for zygote in self._zygotes.values():
+            zygote.close()
+        self._zygotes.clear()
+
+
+def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float) -> RawOutcome:
+    """Send the run, then watch time and memory until the worker answers or must be stopped."""
+    log_read, log_write = os.pipe()
+    logs = _LogReader(log_read)
+    logs.start()
+    started = time.monotonic()
+    try:
+        worker.channel.send({"op": "run", **request}, fds=[log_write])
+    except OSError:
+        pass  # the worker is already gone: reported below as died
+    finally:
+        os.close(log_write)
+
+    limit = memory_mb * 1024 * 1024
+    peak = 0
+    kind, reply, ticks = None, None, 0
+    while kind is None:
+        ready, _, _ = select.select([worker.channel], [], [], _TICK)
+        if ready:
+            reply, _ = worker.channel.recv()
+            kind = "died" if reply is None else ("raised" if "raised" in reply else "returned")
+            break
+        ticks += 1
+        # The worker every tick; its whole tree (a container counts that) every tenth.
+        rss = worker.footprint(worker.processes() if ticks % 10 == 0 else [worker.process])
+        peak = max(peak, rss)
+        if rss > limit:
+            kind = "memory"
+        elif time.monotonic() - started > timeout:
+            kind = "timeout"
+    elapsed = time.monotonic() - started
+    if kind in ("memory", "timeout"):
+        worker.kill()
+    text, dropped = logs.finish(wait=0.5 if kind != "died" else 2.0)
+    outcome = RawOutcome(kind, logs=text, logs_dropped=dropped, duration_ms=elapsed * 1000, peak_mb=peak / 2**20)
+    if reply:
+        outcome.returned = reply.get("returned")
+        outcome.raised = reply.get("raised")
+        outcome.duration_ms = reply["duration_ms"]
+        kb = reply["memory"]
+        peak_kb = kb["peak"] - kb["file"] + max(kb["file"], worker.file_floor // 1024)
+        outcome.peak_mb = max(outcome.peak_mb, peak_kb / 1024)
+        outcome.imported = reply.get("imported", [])
+        if outcome.raised and outcome.raised.get("memory"):
+            outcome.kind = "memory"
+    return outcome
+
+
+def _describe_leftovers(worker: _Worker) -> list[str]:
+    """The processes a finished run left running, as `pid: command`."""
+    described = []
+    for proc in worker.processes()[1:]:
+        try:
+            described.append(f"{proc.pid}: {' '.join(proc.cmdline()) or proc.name()}")
+        except psutil.Error:
+            pass
+    return described
+
+
+def _status(returncode: int) -> dict:
+    if returncode < 0:
+        return {"exit_code": None, "signal": -returncode}
+    return {"exit_code": returncode, "signal": None}
+
+
+class _LogReader(threading.Thread):
+    """Drains a run's stdout+stderr pipe so the action never blocks, keeping head and tail."""
+
+    def __init__(self, fd: int):
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+        self._closing = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._closing.is_set():
+                ready, _, _ = select.select([self.fd], [], [], 0.05)
+                if not ready:
+                    continue
+                chunk = os.read(self.fd, 1 << 16)
+                if not chunk:
+                    return
+                room = LOG_HEAD_BYTES - len(self.head)
+                if room > 0:
+                    self.head += chunk[:room]
+                    chunk = chunk[room:]
+                if chunk:
+                    self.tail += chunk
+                    if len(self.tail) > LOG_TAIL_BYTES:
+                        cut = len(self.tail) - LOG_TAIL_BYTES
+                        self.dropped += cut
+                        del self.tail[:cut]
+        finally:
+            os.close(self.fd)
+
+    def finish(self, wait: float) -> tuple[str, int]:
+        """Wait up to `wait` seconds for the pipe to close (processes the run left may hold
+        it open), then return the log and how many bytes were dropped from its middle."""
+        self.join(wait)
+        self._closing.set()
+        self.join()
+        text = self.head.decode("utf-8", "backslashreplace")
+        if self.dropped:
+            text += f"\n[hs-actions: {self.dropped:,} bytes of log dropped here]\n"
+        return text + self.tail.decode("utf-8", "backslashreplace"), self.dropped

@@ -1,0 +1,83 @@
+"""Secrets as HubSpot gives them: only the ticked ones, as environment variables.
+
+Values come from, in order: explicit values (a test's), the process environment, the .env
+file. Everything else in the developer's environment is withheld from the action.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import dotenv_values
+
+from shared import hubspot_runtime, project
+from shared.errors import SecretError
+
+MASK = "[secret {name}]"
+
+
+def resolve(
+    declared: tuple[str, ...],
+    *,
+    explicit: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+) -> dict[str, str]:
+    """The values of the declared secrets; SecretError naming the secret when one is missing.
+
+    `env_file` defaults to the project's .env, which may be absent; a file named explicitly
+    must exist.
+    """
+    explicit = explicit or {}
+    environ = {} if environ is None else environ
+    if env_file is None:
+        env_file, file_values = project.ENV_FILE, _read_env_file(project.ENV_FILE, required=False)
+    else:
+        file_values = _read_env_file(Path(env_file), required=True)
+    values: dict[str, str] = {}
+    for name in declared:
+        for source in (explicit, environ, file_values):
+            if source.get(name) not in (None, ""):
+                values[name] = str(source[name])
+                break
+        else:
+            raise SecretError(
+                f"secret {name} has no value: looked in the values given to the run, the "
+                f"environment and {env_file}. Add `{name}=...` to {env_file} (see .env.example) "
+                f"or export it; in HubSpot, tick {name} under the action's secrets."
+            )
+    total = sum(len(v) for v in values.values())
+    if total > hubspot_runtime.SECRETS_TOTAL_MAX:
+        sizes = ", ".join(f"{n}: {len(v):,}" for n, v in values.items())
+        raise SecretError(
+            f"the secrets of this action total {total:,} characters ({sizes}); HubSpot allows "
+            f"at most {hubspot_runtime.SECRETS_TOTAL_MAX:,} characters of secret values per action"
+        )
+    return values
+
+
+def mask(text: str, secrets: Mapping[str, str]) -> str:
+    """`text` with every secret value replaced by [secret NAME], longest values first."""
+    for name, value in sorted(secrets.items(), key=lambda item: -len(item[1])):
+        if value:
+            text = text.replace(value, MASK.format(name=name))
+    return text
+
+
+def mask_all(data, secrets: Mapping[str, str]):
+    """mask() applied to every string inside nested dicts and lists."""
+    if isinstance(data, str):
+        return mask(data, secrets)
+    if isinstance(data, dict):
+        return {mask(k, secrets): mask_all(v, secrets) for k, v in data.items()}
+    if isinstance(data, list):
+        return [mask_all(v, secrets) for v in data]
+    return data
+
+
+def _read_env_file(path: Path, required: bool) -> dict[str, str | None]:
+    if not path.is_file():
+        if required:
+            raise SecretError(f"{path}: no such env file")
+        return {}
+    return dotenv_values(path)

@@ -19,10 +19,11 @@ class Action:
     name: str
     folder: Path
     manifest: Manifest
+    code_file: Path | None = None     # another file to run in place of action.py (a bundle)
 
     @property
     def code(self) -> Path:
-        return self.folder / CODE
+        return self.code_file or self.folder / CODE
 
     @property
     def events(self) -> list[Path]:

@@ -151,6 +151,7 @@ def _from_exception(raised: dict) -> tuple[Error, str, str | None]:
 
 def _masked(result: Result, values: Mapping[str, str]) -> Result:
     mask = secrets_module.mask
+    result.output_fields = secrets_module.mask_all(result.output_fields, values)
     result.logs = mask(result.logs, values)
     result.warnings = [mask(w, values) for w in result.warnings]
     result.output_errors = [mask(p, values) for p in result.output_errors]

@@ -181,14 +181,19 @@ class Runner:
         worker = self._warm.pop(key, None) if warm else None
         if worker is None:
             worker = self._start(key)
-        outcome = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
+        outcome, logs = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
+        kept = False
         if outcome.kind in ("returned", "raised"):
             self._learned[key] = sorted(set(self._learned.get(key, [])) | set(outcome.imported))
             if warm:
-                self._warm[key] = worker
-                return outcome
-            outcome.leftover = _describe_leftovers(worker)
-        outcome.exit = worker.kill()
+                self._warm[key] = kept = worker
+            else:
+                outcome.leftover = _describe_leftovers(worker)
+        if not kept:
+            outcome.exit = worker.kill()
+        # Once the worker is gone the pipe closes at once; a kept worker's subprocesses may
+        # hold it open, so only wait briefly for them.
+        outcome.logs, outcome.logs_dropped = logs.finish(wait=0.2 if kept else 2.0)
         return outcome
 
     def _start(self, key: str) -> _Worker:
@@ -217,8 +222,9 @@ class Runner:
         self._zygotes.clear()
 
 
-def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float) -> RawOutcome:
-    """Send the run, then watch time and memory until the worker answers or must be stopped."""
+def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float) -> tuple[RawOutcome, _LogReader]:
+    """Send the run, then watch time and memory until the worker answers or must be stopped.
+    Returns the outcome and the reader still collecting the run's log."""
     log_read, log_write = os.pipe()
     logs = _LogReader(log_read)
     logs.start()
@@ -250,8 +256,7 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
     elapsed = time.monotonic() - started
     if kind in ("memory", "timeout"):
         worker.kill()
-    text, dropped = logs.finish(wait=0.5 if kind != "died" else 2.0)
-    outcome = RawOutcome(kind, logs=text, logs_dropped=dropped, duration_ms=elapsed * 1000, peak_mb=peak / 2**20)
+    outcome = RawOutcome(kind, duration_ms=elapsed * 1000, peak_mb=peak / 2**20)
     if reply:
         outcome.returned = reply.get("returned")
         outcome.raised = reply.get("raised")
@@ -262,7 +267,7 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
         outcome.imported = reply.get("imported", [])
         if outcome.raised and outcome.raised.get("memory"):
             outcome.kind = "memory"
-    return outcome
+    return outcome, logs
 
 
 def _describe_leftovers(worker: _Worker) -> list[str]:

@@ -1,0 +1,135 @@
+"""hs-actions: run, list and scaffold HubSpot custom-code actions. Parses, then delegates.
+
+Exit codes: 0 success; 1 the action ran and did not succeed (or its outputs break
+action.toml); 2 it could not be run (usage, action folder, manifest, event, secret).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from shared.errors import ToolkitError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except ToolkitError as error:
+        print(f"hs-actions: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hs-actions", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run an action as HubSpot would and report the result")
+    run.add_argument("action", help="a name under actions/, or a path to an action folder")
+    run.add_argument("--event", metavar="FILE", help="event JSON: a path, a name in the action's events/, or - for stdin")
+    run.add_argument("--object-id", type=int, metavar="N", help="the enrolled record's id")
+    run.add_argument("--input", action="append", default=[], metavar="NAME=VALUE", help="an input field's value (repeatable)")
+    run.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file instead of .env")
+    run.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit (HubSpot: 20)")
+    run.add_argument("--memory", type=_positive, metavar="MB", help="memory limit (HubSpot: 128)")
+    run.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
+    run.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="let the action connect to HOST (repeatable)")
+    run.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    run.set_defaults(handler=_run)
+
+    listing = commands.add_parser("list", help="list the actions with their secrets, inputs and outputs")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_list)
+
+    new = commands.add_parser("new", help="scaffold actions/NAME with a working action, manifest, event and test")
+    new.add_argument("name")
+    new.add_argument("--object-type", default="CONTACT")
+    new.add_argument("--secret", default="HUBSPOT_TOKEN", help="the secret holding the action's token")
+    new.set_defaults(handler=_new)
+
+    setup = commands.add_parser("setup", help="prepare HubSpot's runtime (Python 3.9 and its libraries)")
+    setup.set_defaults(handler=_setup)
+    return parser
+
+
+def _run(args) -> int:
+    from shared.harness import Harness
+    from shared.harness import report
+
+    inputs = {}
+    for item in args.input:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")
+        inputs[name] = value
+    with Harness(mode="spawn") as harness:
+        result = harness.run(
+            args.action, event_file=args.event, object_id=args.object_id, inputs=inputs,
+            env_file=args.env_file, timeout=args.timeout, memory=args.memory,
+            extended_event=args.extended_event, allow_hosts=tuple(args.allow_host),
+        )
+    print(report.as_json(result) if args.json else report.human(result))
+    return 0 if result.ok else 1
+
+
+def _list(args) -> int:
+    import json
+
+    from shared.harness.action import discover, load
+
+    actions = [load(folder) for folder in discover()]
+    if args.json:
+        print(json.dumps([_summary(a) for a in actions], indent=2))
+        return 0
+    if not actions:
+        print("no actions yet: `hs-actions new NAME` makes one")
+    for action in actions:
+        m = action.manifest
+        print(f"{action.name}  ({m.object_type}) {m.description}")
+        print(f"  secrets: {', '.join(m.secrets) or '-'}")
+        print(f"  inputs:  {', '.join(f'{i.name}<-{i.property or repr(i.value)}' for i in m.inputs) or '-'}")
+        print(f"  outputs: {', '.join(f'{o.name}:{o.type}' for o in m.outputs) or '-'}")
+    return 0
+
+
+def _summary(action) -> dict:
+    m = action.manifest
+    return {
+        "name": action.name, "folder": str(action.folder), "description": m.description,
+        "object_type": m.object_type, "secrets": list(m.secrets),
+        "inputs": {i.name: ({"property": i.property} if i.property else {"value": i.value}) for i in m.inputs},
+        "outputs": {o.name: {"type": o.type, **({"options": list(o.options)} if o.options else {})} for o in m.outputs},
+    }
+
+
+def _new(args) -> int:
+    from shared import scaffold
+
+    folder = scaffold.create(args.name, object_type=args.object_type, secret=args.secret)
+    print(f"created {folder}: edit action.py and action.toml, then `hs-actions run {args.name}`")
+    return 0
+
+
+def _setup(args) -> int:
+    from shared.harness import runtime
+
+    runtime.setup()
+    return 0
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+if __name__ == "__main__":
+    sys.exit(main())

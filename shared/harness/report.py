@@ -1,0 +1,44 @@
+"""A Result printed for people (like HubSpot's test panel) or as JSON for machines."""
+from __future__ import annotations
+
+import json
+
+from shared.harness.result import Result
+
+_MARK = {"success": "OK", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT", "memory": "MEMORY"}
+
+
+def as_json(result: Result) -> str:
+    return json.dumps(result.to_dict(), indent=2, default=str)
+
+
+def human(result: Result) -> str:
+    status = result.status if result.ok or result.status != "success" else "success, but outputs break action.toml"
+    lines = [
+        f"{_MARK[result.status]:<8}{result.action}: {status}",
+        f"        {result.duration_ms:,.0f} ms, {result.memory_mb:.0f} MB peak, {result.runtime}",
+        f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
+        f"{result.event.get('object', {}).get('objectId')}",
+    ]
+    if result.output_fields:
+        lines.append("Outputs")
+        width = max(len(name) for name in result.output_fields)
+        for name, value in result.output_fields.items():
+            lines.append(f"  {name:<{width}}  {json.dumps(value, default=str)}")
+    if result.output_errors:
+        lines.append("Output problems")
+        lines += [f"  - {problem}" for problem in result.output_errors]
+    if result.error:
+        lines.append("Error")
+        lines.append(f"  {result.error.type}: {result.error.message}")
+        if result.error.traceback:
+            lines += ["  " + line for line in result.error.traceback.rstrip().splitlines()]
+    if result.retry:
+        lines.append(f"Retry\n  {result.retry}")
+    lines.append("Logs" if result.logs else "Logs: (none)")
+    if result.logs:
+        lines += ["  | " + line for line in result.logs.rstrip("\n").splitlines()]
+    if result.warnings:
+        lines.append("Warnings")
+        lines += [f"  - {warning}" for warning in result.warnings]
+    return "\n".join(lines)

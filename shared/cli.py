@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     new.set_defaults(handler=_new)
 
     setup = commands.add_parser("setup", help="prepare HubSpot's runtime (Python 3.9 and its libraries)")
+    setup.add_argument("--quiet", action="store_true", help="say nothing when it is ready already")
     setup.set_defaults(handler=_setup)
     return parser
 
@@ -117,7 +118,9 @@ def _new(args) -> int:
 def _setup(args) -> int:
     from shared.harness import runtime
 
-    runtime.setup()
+    ready = runtime.current()
+    if not (args.quiet and not ready.fallback):
+        runtime.setup()
     return 0
 
 

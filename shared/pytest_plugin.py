@@ -44,7 +44,7 @@ def run_action(hs_actions_harness, request):
     """run_action(action, **options) -> Result; options as for Harness.run (event, inputs,
     secrets, object_id, timeout, memory, warm, ...)."""
     from shared.errors import ToolkitError
-    from shared.harness import load_action
+    from shared.harness import Action, load_action
 
     replacements = {}
     for item in request.config.getoption("--hs-actions-code"):
@@ -53,8 +53,15 @@ def run_action(hs_actions_harness, request):
             raise pytest.UsageError(f"--hs-actions-code {item!r}: write it as NAME=PATH")
         replacements[name] = Path(path).resolve()
 
+    # A test beside an action.py names actions relative to that action's own actions/ folder.
+    here = Path(str(request.path)).parent
+    actions_dir = here.parent if (here / "action.py").is_file() else None
+
     def run(action, **options):
-        loaded = load_action(action)
+        if isinstance(action, Action):
+            loaded = action
+        else:
+            loaded = load_action(action, actions_dir) if actions_dir else load_action(action)
         if loaded.name in replacements:
             if not replacements[loaded.name].is_file():
                 raise ToolkitError(f"--hs-actions-code: {replacements[loaded.name]} does not exist")

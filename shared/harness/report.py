@@ -16,7 +16,7 @@ def human(result: Result) -> str:
     status = result.status if result.ok or result.status != "success" else "success, but outputs break action.toml"
     lines = [
         f"{_MARK[result.status]:<8}{result.action}: {status}",
-        f"        {result.duration_ms:,.0f} ms, {result.memory_mb:.0f} MB peak, {result.runtime}",
+        f"        {_duration(result.duration_ms)}, {result.memory_mb:.0f} MB peak, {result.runtime}",
         f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
         f"{result.event.get('object', {}).get('objectId')}",
     ]
@@ -42,3 +42,7 @@ def human(result: Result) -> str:
         lines.append("Warnings")
         lines += [f"  - {warning}" for warning in result.warnings]
     return "\n".join(lines)
+
+
+def _duration(ms: float) -> str:
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"

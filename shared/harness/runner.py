@@ -135,7 +135,14 @@ class _Zygote:
             floor = getattr(psutil.Process(self.process.pid).memory_info(), "shared", 0)
         except psutil.Error:
             floor = 0
-        return _Worker(pid, Channel(ours), lambda: self._ask({"op": "wait", "pid": pid})["status"], floor)
+        return _Worker(pid, Channel(ours), lambda: self._wait(pid), floor)
+
+    def _wait(self, pid: int) -> dict:
+        with self.lock:
+            try:
+                return self._ask({"op": "wait", "pid": pid})["status"]
+            except (OSError, RuntimeError):  # the zygote is gone; init reaps its children
+                return {"exit_code": None, "signal": None}
 
     def _ask(self, message: dict, fds=()) -> dict:
         self.channel.send(message, fds)
@@ -210,7 +217,10 @@ class Runner:
             zygote = self._zygotes.pop(key, None) or _Zygote(self.python, self.env)
             self._zygotes[key] = zygote
             while len(self._zygotes) > _MAX_ZYGOTES:
-                self._zygotes.popitem(last=False)[1].close()
+                evicted, old = self._zygotes.popitem(last=False)
+                if evicted in self._warm:
+                    self._warm.pop(evicted).kill()
+                old.close()
         return zygote.fork(self._learned.get(key, []))
 
     def close(self) -> None:

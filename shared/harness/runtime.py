@@ -70,23 +70,21 @@ def fallback() -> Runtime:
 def find_base_python() -> Path | None:
     """A Python 3.9 to build the runtime from: configured, on PATH, or installed by pyenv."""
     configured = project.settings()["runtime_python"]
-    candidates = [configured] if configured else []
-    candidates.append(shutil.which(f"python{hubspot_runtime.PYTHON}") or "")
+    if configured:
+        if _reports_version(configured):
+            return Path(configured)
+        raise RuntimeSetupError(
+            f"runtime_python = {configured!r} (pyproject.toml [tool.hs-actions] or "
+            f"HS_ACTIONS_RUNTIME_PYTHON) is not a working Python {hubspot_runtime.PYTHON}"
+        )
+    candidates = [shutil.which(f"python{hubspot_runtime.PYTHON}") or ""]
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     candidates += sorted(
         (str(p) for p in pyenv_root.glob(f"versions/{hubspot_runtime.PYTHON}.*/bin/python{hubspot_runtime.PYTHON}")),
         key=_version_key,
         reverse=True,
     )
-    for candidate in candidates:
-        if candidate and _reports_version(candidate):
-            return Path(candidate)
-    if configured:
-        raise RuntimeSetupError(
-            f"runtime_python = {configured!r} (pyproject.toml [tool.hs-actions] or "
-            f"HS_ACTIONS_RUNTIME_PYTHON) is not a working Python {hubspot_runtime.PYTHON}"
-        )
-    return None
+    return next((Path(c) for c in candidates if c and _reports_version(c)), None)
 
 
 def setup(env_dir: Path = project.RUNTIME_ENV, say=print) -> Runtime:

@@ -1,0 +1,90 @@
+"""hs-actions as a user runs it: reports, JSON, exit codes 0 / 1 / 2."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from shared import project
+from shared.cli import main
+
+HS = [sys.executable, "-m", "shared.cli"]
+
+
+def run_cli(*args, stdin=None, env=None):
+    done = subprocess.run([*HS, *map(str, args)], input=stdin, capture_output=True, text=True,
+                          cwd=project.ROOT, env={**os.environ, **(env or {})})
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_run_by_name_prints_the_report():
+    code, out, _ = run_cli("run", "lead_score")
+    assert code == 0
+    assert out.startswith("OK      lead_score: success")
+    assert "tier     \"hot\"" in out and "| score 88" in out
+
+
+def test_run_json_has_the_documented_keys():
+    code, out, _ = run_cli("run", "lead_score", "--event", "cold", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert {"status", "outputFields", "logs", "duration_ms", "memory_mb", "error", "warnings", "runtime"} <= set(data)
+    assert data["status"] == "success" and data["outputFields"]["tier"] == "cold" and data["error"] is None
+
+
+def test_inputs_object_id_and_stdin_event():
+    code, out, _ = run_cli("run", "phone_e164", "--event", "-", "--object-id", "77", "--input", "country=DE", "--json",
+                           stdin='{"inputFields": {"phone": "030 901820"}}')
+    data = json.loads(out)
+    assert code == 0
+    assert data["outputFields"] == {"e164": "+4930901820", "valid": True}
+    assert data["event"]["object"]["objectId"] == 77
+
+
+def test_action_that_fails_exits_1(make_action):
+    folder = make_action("def main(event):\n    raise RuntimeError('boom')\n")
+    code, out, _ = run_cli("run", folder, "--json")
+    assert code == 1
+    assert json.loads(out)["error"]["message"] == "boom"
+
+
+def test_timeout_from_the_command_line(make_action):
+    code, out, _ = run_cli("run", make_action("def main(event):\n    while True: pass\n"), "--timeout", "0.5")
+    assert code == 1
+    assert "TIMEOUT" in out and "Task timed out after 0.5" in out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "no_such_action"], "hs-actions: no action 'no_such_action': not a folder, nor a name under"),
+    (["run", "lead_score", "--input", "jobtitle"], "hs-actions: --input 'jobtitle': write it as NAME=VALUE"),
+    (["run", "lead_score", "--event", "missing"], "hs-actions: missing: no such event file (events of lead_score: cold, default"),
+    (["run", "lead_score", "--env-file", "/nonexistent.env"], "hs-actions: /nonexistent.env: no such env file"),
+])
+def test_cannot_run_exits_2(args, message):
+    code, out, err = run_cli(*args)
+    assert code == 2 and out == ""
+    assert err.startswith(message)
+
+
+def test_usage_errors_exit_2():
+    code, _, err = run_cli("run", "lead_score", "--timeout", "-1")
+    assert code == 2 and "'-1' must be greater than 0" in err
+
+
+def test_missing_secret_exits_2(make_action, tmp_path):
+    folder = make_action("def main(event):\n    pass\n", 'object_type = "CONTACT"\nsecrets = ["HS_TEST_TOKEN"]\n')
+    env = tmp_path / "empty.env"
+    env.write_text("")
+    code, _, err = run_cli("run", folder, "--env-file", env)
+    assert code == 2 and err.startswith("hs-actions: secret HS_TEST_TOKEN has no value")
+
+
+def test_list(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "lead_score  (CONTACT) Score a contact" in out
+    assert main(["list", "--json"]) == 0
+    listed = {a["name"]: a for a in json.loads(capsys.readouterr().out)}
+    assert listed["days_to_mql"]["outputs"]["speed"] == {"type": "enumeration", "options": ["fast", "slow", "not_mql"]}

@@ -1,0 +1,99 @@
+"""The event: HubSpot's shape, filled from template, event file and overrides."""
+import io
+import json
+import re
+
+import pytest
+
+from shared.errors import EventError
+from shared.harness import event, load_action
+
+MANIFEST = '''
+object_type = "DEAL"
+[inputs]
+amount = "amount"
+campaign = { value = "spring" }
+[outputs]
+'''
+ECHO = "def main(event):\n    print(__import__('json').dumps(event))\n    return {'outputFields': {}}\n"
+
+
+@pytest.fixture
+def action(make_action):
+    return load_action(make_action(ECHO, MANIFEST, name="echo", events={
+        "default": '{"object": {"objectId": 42}, "inputFields": {"amount": "100"}}',
+        "big": '{"inputFields": {"amount": "9000"}, "origin": {"portalId": 99}}',
+        "broken": '{"object": {"objectId": 42,}}',
+    }))
+
+
+def test_template_shape(action):
+    built, warnings = event.build(action, event={})
+    assert set(built) == {"origin", "object", "inputFields", "callbackId"}
+    assert built["origin"]["portalId"] == 1234567 and isinstance(built["origin"]["actionDefinitionId"], int)
+    assert built["object"] == {"objectType": "DEAL", "objectId": 1}
+    assert built["inputFields"] == {"amount": None, "campaign": "spring"}
+    assert re.fullmatch(r"ap-1234567-\d+-\d-\d", built["callbackId"])
+    assert warnings == ["input field 'amount' (property 'amount') has no value: nothing gave one, so it is null"]
+
+
+def test_callback_id_is_unique_per_run(action):
+    ids = {event.build(action)[0]["callbackId"] for _ in range(200)}
+    assert len(ids) == 200
+
+
+def test_default_event_file_then_overrides(action):
+    built, _ = event.build(action)
+    assert built["object"]["objectId"] == 42 and built["inputFields"]["amount"] == "100"
+    built, _ = event.build(action, event_file="big", object_id=7, inputs={"campaign": "autumn"})
+    assert built["origin"]["portalId"] == 99
+    assert built["object"] == {"objectType": "DEAL", "objectId": 7}
+    assert built["inputFields"] == {"amount": "9000", "campaign": "autumn"}
+
+
+def test_event_from_stdin(action, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"inputFields": {"amount": "5"}}'))
+    assert event.build(action, event_file="-")[0]["inputFields"]["amount"] == "5"
+
+
+def test_malformed_json_says_where(action):
+    with pytest.raises(EventError, match=r"broken.json: invalid JSON at line 1, column 28: Expecting property name enclosed in double quotes"):
+        event.build(action, event_file="broken")
+
+
+def test_unknown_event_file_lists_the_known_ones(action):
+    with pytest.raises(EventError, match=r"nope: no such event file \(events of echo: big, broken, default, in "):
+        event.build(action, event_file="nope")
+
+
+def test_wrong_types_are_refused(action):
+    with pytest.raises(EventError, match=r'event field object.objectId must be int, got "42"'):
+        event.build(action, event={"object": {"objectId": "42"}})
+    with pytest.raises(EventError, match=r"an event is a JSON object"):
+        event.build(action, event=[1])
+
+
+def test_undeclared_inputs(action):
+    with pytest.raises(EventError, match=r"input 'amont': action.toml declares no input field of that name \(declared: amount, campaign\)"):
+        event.build(action, inputs={"amont": "1"})
+    built, warnings = event.build(action, event={"inputFields": {"amount": "1", "extra": "x"}})
+    assert "extra" not in built["inputFields"]
+    assert "the event gives input field 'extra', which action.toml does not declare: HubSpot would not send it, so it was dropped" in warnings
+
+
+def test_record_properties_fill_inputs(action):
+    built, warnings = event.build(action, event={}, record={"amount": "250.5"})
+    assert built["inputFields"] == {"amount": "250.5", "campaign": "spring"} and warnings == []
+
+
+def test_extended_event_keys(action):
+    built, _ = event.build(action, extended=True)
+    assert built["origin"]["actionExecutionIndexIdentifier"]["enrollmentId"] == int(built["callbackId"].split("-")[2])
+    assert built["context"]["source"] == "WORKFLOWS"
+    assert built["fields"] == built["inputFields"]
+
+
+def test_action_receives_exactly_the_built_event(run_action, action):
+    result = run_action(action, object_id=5)
+    assert json.loads(result.logs) == result.event
+    assert result.event["object"]["objectId"] == 5

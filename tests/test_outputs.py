@@ -1,0 +1,69 @@
+"""Outputs judged against action.toml as HubSpot judges them."""
+import pytest
+
+from shared.harness import manifest, outputs
+
+M = manifest.parse({
+    "object_type": "CONTACT",
+    "outputs": {"s": "string", "n": "number", "b": "boolean", "dt": "datetime", "d": "date",
+                "e": {"type": "enumeration", "options": ["a", "b"]}, "p": "phone_number"},
+})
+MAY_1 = 1714521600000  # 2024-05-01T00:00:00Z
+
+
+def judge(**values):
+    return outputs.judge({"outputFields": values}, M)
+
+
+def test_good_values_of_every_type():
+    verdict = judge(s="x", n=1.5, b=False, dt=MAY_1 + 3_600_000, d=MAY_1, e="b", p="+14155550132")
+    assert (verdict.error, verdict.problems, verdict.warnings) == (None, [], [])
+
+
+@pytest.mark.parametrize("values, problem", [
+    ({"n": "12"}, "output 'n' (number): expected a number, got str '12'"),
+    ({"n": True}, "output 'n' (number): expected a number, got bool True"),
+    ({"n": float("nan")}, "output 'n' (number): nan is not a finite number"),
+    ({"b": "true"}, "output 'b' (boolean): expected true or false, got str 'true'"),
+    ({"s": 5}, "output 's' (string): expected a string, got int 5"),
+    ({"e": "c"}, "output 'e' (enumeration): 'c' is not one of its options: 'a', 'b'"),
+    ({"dt": 1714521600}, "output 'dt' (datetime): 1714521600 looks like Unix seconds (2024-05-01T00:00:00Z); HubSpot wants milliseconds: multiply by 1000"),
+    ({"dt": "2024-05-01"}, "output 'dt' (datetime): expected a number (Unix milliseconds), got str '2024-05-01'"),
+    ({"d": MAY_1 + 3_600_000}, f"output 'd' (date): {MAY_1 + 3_600_000} is 2024-05-01T01:00:00Z, not midnight UTC; a date output is the day's midnight UTC in milliseconds, e.g. {MAY_1}"),
+    ({"zz": 1}, 'output \'zz\' is not declared in action.toml: HubSpot flags it and later workflow actions cannot use it. Declare it under [outputs], e.g. zz = "number"'),
+])
+def test_values_that_break_the_declaration(values, problem):
+    assert problem in judge(**values).problems
+
+
+def test_none_is_an_empty_output():
+    assert judge(n=None).problems == []
+
+
+def test_missing_declared_output_is_a_warning():
+    verdict = judge(s="x")
+    assert "declared output 'n' was not returned: HubSpot leaves it empty" in verdict.warnings
+
+
+def test_string_over_65000_characters_fails_the_action():
+    assert judge(s="x" * 65_000).error is None
+    verdict = judge(s="x" * 65_001)
+    assert verdict.error["type"] == "OUTPUT_VALUES_TOO_LARGE"
+    assert verdict.error["message"] == "output 's' is 65,001 characters; HubSpot fails the action above 65,000"
+
+
+def test_output_problems_make_the_run_not_ok(run_action, make_action):
+    folder = make_action("def main(event):\n    return {'outputFields': {'n': '3', 'extra': 1}}\n",
+                         'object_type = "CONTACT"\n[outputs]\nn = "number"\n')
+    result = run_action(folder)
+    assert result.status == "success" and not result.ok
+    assert len(result.output_errors) == 2
+
+
+def test_value_json_cannot_carry_fails_like_hubspot(run_action, make_action):
+    code = "import datetime\ndef main(event):\n    return {'outputFields': {'when': datetime.date(2024, 5, 1)}}\n"
+    result = run_action(make_action(code, 'object_type = "CONTACT"\n[outputs]\nwhen = "date"\n'))
+    assert result.status == "error"
+    assert result.error.type == "Runtime.MarshalError"
+    assert result.error.message == ("Unable to marshal response: Object of type datetime.date is not JSON serializable "
+                                    "(output 'when' = datetime.date(2024, 5, 1))")

@@ -1,0 +1,78 @@
+"""Secrets: only the declared ones reach the action, from explicit > environment > .env."""
+import json
+
+import pytest
+
+from shared.errors import SecretError
+from shared.harness import secrets
+
+SHOW_ENV = "import os, json\nprint(json.dumps(dict(os.environ)))\ndef main(event):\n    return {'outputFields': {}}\n"
+TWO = 'object_type = "CONTACT"\nsecrets = ["TOKEN", "OTHER"]\n'
+
+
+def test_order_explicit_then_environment_then_env_file(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("TOKEN=from-file\nOTHER=file-other\nTHIRD=file-third\n")
+    values = secrets.resolve(("TOKEN", "OTHER", "THIRD"), explicit={"TOKEN": "explicit"},
+                             environ={"TOKEN": "env", "OTHER": "env-other"}, env_file=env_file)
+    assert values == {"TOKEN": "explicit", "OTHER": "env-other", "THIRD": "file-third"}
+
+
+def test_only_declared_secrets_reach_the_action_read_at_import_time(run_action, make_action, tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("OTHER=from-file\nUNDECLARED_IN_FILE=x\n")
+    result = run_action(make_action(SHOW_ENV, TWO), secrets={"TOKEN": "t0ken-value"},
+                        environ={"HOME": "/root", "AWS_SECRET": "leak", "OTHER": ""}, env_file=env_file)
+    assert result.ok, result.error
+    seen = json.loads(result.logs.replace("[secret TOKEN]", "t0ken-value").replace("[secret OTHER]", "from-file"))
+    assert seen == {"TOKEN": "t0ken-value", "OTHER": "from-file", "TZ": "UTC", "LANG": "en_US.UTF-8",
+                    "PATH": "/usr/local/bin:/usr/bin:/bin"}
+
+
+def test_missing_secret_stops_the_run_naming_it(run_action, make_action, tmp_path):
+    with pytest.raises(SecretError) as caught:
+        run_action(make_action(SHOW_ENV, TWO), secrets={"TOKEN": "x"}, environ={}, env_file=tmp_path / "missing.env")
+    assert str(caught.value) == f"{tmp_path / 'missing.env'}: no such env file"
+    (tmp_path / "empty.env").write_text("")
+    with pytest.raises(SecretError) as caught:
+        run_action(make_action(SHOW_ENV, TWO), secrets={"TOKEN": "x"}, environ={}, env_file=tmp_path / "empty.env")
+    assert str(caught.value).startswith(
+        f"secret OTHER has no value: looked in the values given to the run, the environment and {tmp_path / 'empty.env'}. "
+        f"Add `OTHER=...` to {tmp_path / 'empty.env'}")
+
+
+def test_more_than_1000_characters_of_secrets_is_refused(run_action, make_action):
+    folder = make_action(SHOW_ENV, TWO)
+    assert run_action(folder, secrets={"TOKEN": "a" * 500, "OTHER": "b" * 500}, environ={}).ok
+    with pytest.raises(SecretError, match=r"the secrets of this action total 1,001 characters \(TOKEN: 500, OTHER: 501\); HubSpot allows at most 1,000"):
+        run_action(folder, secrets={"TOKEN": "a" * 500, "OTHER": "b" * 501}, environ={})
+
+
+def test_undeclared_secret_reads_as_none(run_action, make_action):
+    code = "import os\ndef main(event):\n    return {'outputFields': {'v': repr(os.getenv('NOT_TICKED'))}}\n"
+    result = run_action(make_action(code, 'object_type = "CONTACT"\n[outputs]\nv = "string"\n'), environ={"NOT_TICKED": "x"})
+    assert result.outputs == {"v": "None"}
+
+
+def test_secret_values_are_masked_everywhere(run_action, make_action):
+    code = ("import os\n"
+            "def main(event):\n"
+            "    token = os.environ['TOKEN']\n"
+            "    print('using', token)\n"
+            "    if event['inputFields'].get('fail'):\n"
+            "        raise ValueError('bad token ' + token)\n"
+            "    return {'outputFields': {'echo': token}}\n")
+    manifest = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[inputs]\nfail = { value = "" }\n[outputs]\necho = "string"\n'
+    folder = make_action(code, manifest)
+    token = "pat-na1-11111111-2222"
+    ok = run_action(folder, secrets={"TOKEN": token})
+    failed = run_action(folder, secrets={"TOKEN": token}, inputs={"fail": "yes"})
+    assert ok.logs == "using [secret TOKEN]\n" and ok.outputs == {"echo": "[secret TOKEN]"}
+    assert failed.error.message == "bad token [secret TOKEN]"
+    for result in (ok, failed):
+        from shared.harness import report
+        assert token not in report.as_json(result) + report.human(result)
+
+
+def test_mask_prefers_longest_values():
+    assert secrets.mask("ab abc", {"A": "ab", "B": "abc"}) == "[secret A] [secret B]"

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psutil
 
+from shared import hubspot_runtime
 from shared.harness.child import Channel
 
 CHILD = Path(__file__).with_name("child.py")
@@ -84,14 +85,12 @@ class _Worker:
         except psutil.NoSuchProcess:
             return []
 
-    def kill(self) -> dict:
-        """End the worker's process group (the action's subprocesses too); how it ended."""
+    def kill(self, descendants: list[psutil.Process] | None = None) -> dict:
+        """End the worker's process group and `descendants` (found now when not given:
+        some may have left the group with setsid()); how the worker ended."""
         if self._ended is not None:
             return self._ended
-        try:
-            stragglers = self.process.children(recursive=True)
-        except psutil.NoSuchProcess:
-            stragglers = []
+        stragglers = self.processes()[1:] if descendants is None else descendants
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
@@ -125,7 +124,8 @@ class _Zygote:
         with self.lock:
             missing = sorted(set(learned) - self.preloaded)
             if missing:
-                self._ask({"op": "preload", "modules": missing})
+                distributions = [lib.distribution for lib in hubspot_runtime.LIBRARIES]
+                self._ask({"op": "preload", "modules": missing, "distributions": distributions})
                 self.preloaded.update(missing)
             ours, theirs = socket.socketpair()
             reply = self._ask({"op": "fork"}, fds=[theirs.fileno()])
@@ -194,10 +194,11 @@ class Runner:
             self._learned[key] = sorted(set(self._learned.get(key, [])) | set(outcome.imported))
             if warm:
                 self._warm[key] = kept = worker
-            else:
-                outcome.leftover = _describe_leftovers(worker)
         if not kept:
-            outcome.exit = worker.kill()
+            descendants = worker.processes()[1:]
+            if outcome.kind in ("returned", "raised"):
+                outcome.leftover = _describe(descendants)
+            outcome.exit = worker.kill(descendants)
         # Once the worker is gone the pipe closes at once; a kept worker's subprocesses may
         # hold it open, so only wait briefly for them.
         outcome.logs, outcome.logs_dropped = logs.finish(wait=0.2 if kept else 2.0)
@@ -280,10 +281,10 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
     return outcome, logs
 
 
-def _describe_leftovers(worker: _Worker) -> list[str]:
-    """The processes a finished run left running, as `pid: command`."""
+def _describe(processes: list[psutil.Process]) -> list[str]:
+    """Processes as `pid: command`."""
     described = []
-    for proc in worker.processes()[1:]:
+    for proc in processes:
         try:
             described.append(f"{proc.pid}: {' '.join(proc.cmdline()) or proc.name()}")
         except psutil.Error:

@@ -1,0 +1,102 @@
+"""Harness overhead, measured (not a test). Run through ./scripts/bench.
+
+For an action that imports hubspot-api-client and requests and builds a client:
+  (a) baseline: a bare cold run, the runtime interpreter importing the action and calling main
+  (b) one `hs-actions run` of it (toolkit start-up, event, secrets, child process, report)
+  (c) 100 runs through the run_action fixture in one pytest process
+Reports medians and the ratios b/a and c/(100*a). Targets: b/a <= 1.6, c/(100*a) <= 0.15.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from shared import project
+from shared.harness import runtime
+
+ACTION = '''\
+import os
+import requests
+from hubspot import HubSpot
+from hubspot.crm.contacts import ApiException
+
+
+def main(event):
+    client = HubSpot(access_token=os.getenv("HUBSPOT_TOKEN"))
+    api = client.crm.contacts.basic_api
+    email = event["inputFields"]["email"]
+    return {"outputFields": {"domain": email.rpartition("@")[2], "api": type(api).__name__}}
+'''
+MANIFEST = '''\
+object_type = "CONTACT"
+secrets = ["HUBSPOT_TOKEN"]
+[inputs]
+email = "email"
+[outputs]
+domain = "string"
+api = "string"
+'''
+BARE = '''\
+import importlib.util, os
+os.environ["HUBSPOT_TOKEN"] = "bench"
+spec = importlib.util.spec_from_file_location("action", {path!r})
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+module.main({{"inputFields": {{"email": "a@example.com"}}}})
+'''
+HUNDRED = '''\
+import json, time
+
+def test_hundred_runs(run_action):
+    started = time.perf_counter()
+    for _ in range(100):
+        result = run_action({folder!r}, inputs={{"email": "a@example.com"}}, secrets={{"HUBSPOT_TOKEN": "bench"}})
+        assert result.ok, result.error
+    with open({out!r}, "w") as f:
+        json.dump({{"seconds": time.perf_counter() - started}}, f)
+'''
+
+
+def timed(command: list[str], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True, env={"HUBSPOT_TOKEN": "bench", "PATH": "/usr/bin:/bin"})
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def main() -> None:
+    rt = runtime.current()
+    work = Path(tempfile.mkdtemp(prefix="hs-bench-"))
+    folder = work / "bench_action"
+    folder.mkdir()
+    (folder / "action.py").write_text(ACTION)
+    (folder / "action.toml").write_text(MANIFEST)
+    (work / "bare.py").write_text(BARE.format(path=str(folder / "action.py")))
+    out = work / "hundred.json"
+    (work / "test_hundred.py").write_text(HUNDRED.format(folder=str(folder), out=str(out)))
+    hs = str(Path(sys.executable).with_name("hs-actions"))
+
+    print(f"runtime: {rt.describe()}{' (FALLBACK)' if rt.fallback else ''}", flush=True)
+    a = statistics.median(timed([str(rt.python), str(work / "bare.py")], 15))
+    b = statistics.median(timed([hs, "run", str(folder), "--input", "email=a@example.com"], 15))
+    c_runs = []
+    for _ in range(3):
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(work / "test_hundred.py")],
+                       check=True, capture_output=True, cwd=project.ROOT, env={"HUBSPOT_TOKEN": "", "PATH": "/usr/bin:/bin"})
+        c_runs.append(json.loads(out.read_text())["seconds"])
+    c = statistics.median(c_runs)
+    print(f"(a) bare cold run (baseline)        median {a * 1000:8.1f} ms")
+    print(f"(b) one hs-actions run              median {b * 1000:8.1f} ms   b/a = {b / a:.2f}   (target <= 1.6)")
+    print(f"(c) 100 runs via run_action         median {c * 1000:8.1f} ms   c/(100*a) = {c / (100 * a):.3f}   (target <= 0.15)")
+    print(f"    per run in (c)                         {c * 10:8.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,7 +15,6 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
 from shared import hubspot_runtime, project
@@ -58,6 +57,8 @@ def current(env_dir: Path = project.RUNTIME_ENV) -> Runtime:
 
 
 def fallback() -> Runtime:
+    from importlib import metadata  # only here: it is slow to import, and most runs never fall back
+
     libraries = {}
     for lib in hubspot_runtime.LIBRARIES:
         try:

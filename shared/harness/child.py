@@ -13,6 +13,8 @@ libraries actions use, never an action, and forks a clean worker for each run.
 Messages are length-prefixed JSON; file descriptors ride along with SCM_RIGHTS.
 """
 import importlib
+import importlib.abc
+import importlib.machinery
 import importlib.util
 import inspect
 import io
@@ -105,7 +107,8 @@ class _Worker:
         os.environ.update(request["env"])
         time.tzset()
         os.chdir(request["cwd"])
-        sys.path[:] = self.base_path + request["sys_path"]
+        sys.path[:] = self.base_path
+        _allow_helpers_from(request["helpers_root"])
         self.network = request.get("network", {})
         _install_network_guard(self)
 
@@ -235,6 +238,34 @@ def _library_modules(names, library_paths):
         if name in sys.builtin_module_names or (origin and os.path.abspath(origin).startswith(roots)):
             keep.append(name)
     return sorted(keep)
+
+
+# ---- imports: the repo's shared.helpers, and nothing else of the repo ----------------------
+
+
+class _HelpersFinder(importlib.abc.MetaPathFinder):
+    """Finds `shared.helpers` (which the bundler inlines for HubSpot) in the repo, and refuses
+    every other module of the repo, as HubSpot would: it has none of them."""
+
+    root = None
+
+    def find_spec(self, name, path=None, target=None):
+        if self.root is None or name.split(".")[0] != "shared":
+            return None
+        if name in ("shared", "shared.helpers") or name.startswith("shared.helpers."):
+            return importlib.machinery.PathFinder.find_spec(name, path or [self.root])
+        raise ModuleNotFoundError(
+            "No module named {!r}: of this repository, actions may import only shared.helpers "
+            "(inlined into the paste-ready bundle)".format(name), name=name)
+
+
+_helpers_finder = _HelpersFinder()
+
+
+def _allow_helpers_from(root):
+    _helpers_finder.root = root
+    if _helpers_finder not in sys.meta_path:
+        sys.meta_path.insert(0, _helpers_finder)
 
 
 # ---- network: HubSpot's API reaches the local portal, other hosts are refused ------------

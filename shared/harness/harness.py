@@ -70,7 +70,7 @@ class Harness:
             "event": built,
             "env": {**hubspot_runtime.ENVIRONMENT, **values},
             "cwd": workdir,
-            "sys_path": [str(project.ROOT)],   # for `from shared.helpers import ...`
+            "helpers_root": str(project.ROOT),   # for `from shared.helpers import ...`
             "network": {"allow": list(allow_hosts)},
         }
         try:
@@ -152,6 +152,7 @@ def _from_exception(raised: dict) -> tuple[Error, str, str | None]:
 def _masked(result: Result, values: Mapping[str, str]) -> Result:
     mask = secrets_module.mask
     result.output_fields = secrets_module.mask_all(result.output_fields, values)
+    result.event = secrets_module.mask_all(result.event, values)
     result.logs = mask(result.logs, values)
     result.warnings = [mask(w, values) for w in result.warnings]
     result.output_errors = [mask(p, values) for p in result.output_errors]

@@ -12,9 +12,9 @@ def main(event):
         score += 30
         reasons.append("senior title")
 
-    employees = fields.get("numberofemployees")
-    if employees not in (None, ""):
-        count = int(float(employees))  # numbers arrive as strings
+    employees = fields.get("numemployees")  # HubSpot's ranges: "1-5", "25-50", "1000+"
+    if employees:
+        count = int(employees.split("-")[0].rstrip("+"))
         if count >= 1000:
             score += 30
             reasons.append("enterprise")

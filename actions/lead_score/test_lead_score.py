@@ -12,7 +12,7 @@ def test_free_mail_student_is_cold(run_action):
 
 
 def test_mid_market_is_warm(run_action):
-    result = run_action("lead_score", inputs={"jobtitle": "Engineer", "numberofemployees": "120.0", "email": "x@acme.io", "num_visits": "0"})
+    result = run_action("lead_score", inputs={"jobtitle": "Engineer", "numemployees": "100-500", "email": "x@acme.io", "num_visits": "0"})
     assert result.ok, result.error
     assert (result.outputs["score"], result.outputs["tier"]) == (35, "warm")
 
@@ -24,8 +24,8 @@ def test_missing_properties_score_zero(run_action):
     assert any("input field 'jobtitle' (property 'jobtitle') has no value" in w for w in result.warnings)
 
 
-def test_non_numeric_employee_count_fails(run_action):
-    result = run_action("lead_score", inputs={"numberofemployees": "lots"})
+def test_unknown_employee_range_fails(run_action):
+    result = run_action("lead_score", inputs={"numemployees": "lots"})
     assert result.status == "error"
     assert result.error.type == "ValueError"
-    assert result.error.message == "could not convert string to float: 'lots'"
+    assert result.error.message == "invalid literal for int() with base 10: 'lots'"

@@ -107,10 +107,13 @@ class _Worker:
         os.environ.update(request["env"])
         time.tzset()
         os.chdir(request["cwd"])
+        sys.dont_write_bytecode = True  # leave no __pycache__ in the action's folder
         sys.path[:] = self.base_path
         _allow_helpers_from(request["helpers_root"])
         self.network = request.get("network", {})
         _install_network_guard(self)
+        if self.network.get("routes"):
+            _routing(request["routing_module"]).install(self.network["routes"], request["event"]["callbackId"])
 
         before = set(sys.modules)
         started = time.perf_counter()
@@ -274,14 +277,19 @@ _guard_installed = False
 
 
 def _install_network_guard(worker):
-    """Refuse connections the run does not allow, naming the host (audit hooks cannot be undone)."""
+    """Refuse connections the run does not allow, naming the host (audit hooks cannot be undone).
+
+    network["allow"] holds hosts ("example.com", any port) and addresses ("127.0.0.1:8080",
+    that port only: the local portal), or "*".
+    """
     global _guard_installed
     if _guard_installed:
         return
     _guard_installed = True
 
-    def allowed(host):
-        return host in worker.network.get("allow", ()) or "*" in worker.network.get("allow", ())
+    def allowed(host, port):
+        allow = worker.network.get("allow", ())
+        return "*" in allow or host in allow or "{}:{}".format(host, port) in allow
 
     def refuse(host):
         raise ConnectionRefusedError(
@@ -291,18 +299,32 @@ def _install_network_guard(worker):
 
     def hook(event, args):
         if event == "socket.getaddrinfo":
-            host = args[0]
-            if isinstance(host, bytes):
-                host = host.decode()
-            if host and not allowed(host):
+            host = args[0].decode() if isinstance(args[0], bytes) else args[0]
+            if host and not allowed(host, args[1]):
                 refuse(host)
         elif event == "socket.connect":
             address = args[1]
-            host = address[0] if isinstance(address, tuple) else address
-            if not allowed(host):
-                refuse(host)
+            if isinstance(address, tuple):
+                if not allowed(address[0], address[1]):
+                    refuse(address[0])
+            elif not allowed(address, None):
+                refuse(address)
 
     sys.addaudithook(hook)
+
+
+_routing_module = None
+
+
+def _routing(path):
+    """The portal's routing module, loaded by path under a private name: it is harness code,
+    not something the action could import."""
+    global _routing_module
+    if _routing_module is None:
+        spec = importlib.util.spec_from_file_location("_hs_actions_routing", path)
+        _routing_module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(_routing_module)
+    return _routing_module
 
 
 # ---- the zygote: imports once, forks workers ----------------------------------------------

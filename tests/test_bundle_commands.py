@@ -1,0 +1,106 @@
+"""run_bundle (`hs-actions bundle`): check, bundle, verify, and only then write dist/<name>.py."""
+import io
+import re
+
+import pytest
+
+from shared.bundler.commands import run_bundle
+
+ACTION = '''\
+from shared.helpers.phone import to_e164
+
+
+def main(event):
+    return {"outputFields": {"e164": to_e164(event["inputFields"]["phone"])}}
+'''
+TESTS = '''\
+def test_formats(run_action):
+    result = run_action("caller", inputs={"phone": "415 555 0100"})
+    assert result.outputs == {"e164": "+14155550100"}, result.error
+'''
+MANIFEST = 'object_type = "CONTACT"\n[inputs]\nphone = "phone"\n[outputs]\ne164 = "phone_number"\n'
+
+
+@pytest.fixture
+def project(tmp_path):
+    folder = tmp_path / "actions" / "caller"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text(ACTION)
+    (folder / "action.toml").write_text(MANIFEST)
+    (folder / "test_caller.py").write_text(TESTS)
+    return tmp_path
+
+
+def bundle_cli(project, *refs, all_=False, print_=False):
+    out, err = io.StringIO(), io.StringIO()
+    code = run_bundle(list(refs), all_, print_, project / "dist", actions_dir=project / "actions", out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_verified_bundle_is_written_with_a_summary(project):
+    code, out, err = bundle_cli(project, "caller")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    dist = project / "dist" / "caller.py"
+    assert re.fullmatch(rf"caller: wrote {re.escape(str(dist))} \([0-9,]+ bytes, sha256:[0-9a-f]{{64}}\)", lines[0])
+    assert re.fullmatch(r"caller: verified: 1 passed in [0-9.]+s against the bundle", lines[1])
+    assert lines[2:] == [
+        "  In HubSpot: a workflow 'Custom code' action, language Python 3.9; paste this whole file.",
+        "  Edit the action and bundle again instead of editing this copy: the hash below tells them apart.",
+        "  Secrets to tick: (none)",
+        "  Properties to include in code (variable name = property):",
+        "    phone = property phone",
+        "  Data outputs (name: type):",
+        "    e164: Phone number",
+    ]
+    assert sorted(p.name for p in (project / "dist").iterdir()) == ["caller.py"]
+
+
+def test_a_bundle_failing_the_tests_is_not_written(project):
+    (project / "actions" / "caller" / "test_caller.py").write_text(TESTS.replace("+14155550100", "+1"))
+    code, out, err = bundle_cli(project, "caller")
+    assert (code, out) == (1, "")
+    assert err.startswith("caller: not verified: the action's tests failed against the bundle (pytest exited 1):\n")
+    assert err.endswith(f"caller: {project / 'dist' / 'caller.py'} not written\n")
+    assert list((project / "dist").iterdir()) == []
+
+
+def test_an_action_with_check_errors_is_not_bundled(project):
+    (project / "actions" / "caller" / "action.py").write_text(ACTION.replace('"e164": to_e164', '"e165": to_e164'))
+    code, out, err = bundle_cli(project, "caller")
+    assert (code, out) == (1, "")
+    assert err.splitlines()[-1] == "caller: not bundled: fix the problems above first"
+    assert err.startswith("actions/caller/action.py:5: output-undeclared: the output field 'e165'")
+    assert not (project / "dist").exists()
+
+
+def test_print_writes_the_bundle_text_and_no_file(project):
+    code, out, err = bundle_cli(project, "caller", print_=True)
+    assert (code, err) == (0, "")
+    assert out.startswith("# caller: paste-ready bundle made by `hs-actions bundle caller`")
+    assert "def to_e164(" in out and out.endswith(ACTION.split("\n\n\n")[1])
+    assert not (project / "dist").exists()
+
+
+def test_all_bundles_every_action(project):
+    code, out, _ = bundle_cli(project, all_=True)
+    assert code == 0 and out.startswith("caller: wrote ")
+
+
+def test_an_unknown_action_is_exit_code_2(project):
+    code, out, err = bundle_cli(project, "calller")
+    assert (code, out) == (2, "")
+    assert err == (f"error: no action 'calller': not a folder, nor a name under {project / 'actions'}. "
+                   f"Did you mean 'caller'? Actions here: caller.\n")
+
+
+def test_no_action_named_is_exit_code_2(project):
+    code, _, err = bundle_cli(project)
+    assert (code, err) == (2, "error: no action to bundle: name one (hs-actions bundle NAME) or use --all\n")
+
+
+def test_an_unwritable_dist_is_exit_code_2(project):
+    (project / "dist").write_text("a file")
+    code, _, err = bundle_cli(project, "caller")
+    assert code == 2
+    assert err.startswith(f"error: cannot write the bundle into {project / 'dist'}: File exists; nothing was written.")

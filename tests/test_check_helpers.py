@@ -1,0 +1,60 @@
+"""check reports what keeps an action from bundling (bad helpers) as findings, and the helpers
+shipped in shared/helpers pass every rule."""
+import textwrap
+
+from shared.bundler import check
+from shared.bundler.imports import HELPERS_DIR
+from shared.harness import runtime
+
+
+def findings(tmp_path, code, helpers):
+    folder = tmp_path / "actions" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text(textwrap.dedent(code))
+    (folder / "action.toml").write_text('object_type = "CONTACT"\n')
+    helpers_dir = tmp_path / "helpers"
+    helpers_dir.mkdir()
+    for module, text in helpers.items():
+        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
+    return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback())]
+
+
+def test_a_missing_helper_is_a_finding_and_the_action_is_still_checked(tmp_path):
+    assert findings(tmp_path, "import tomllib\nfrom shared.helpers.nope import x\n", {}) == [
+        "actions/demo/action.py:1: import-unavailable: 'tomllib' is not in HubSpot's runtime, which has only the "
+        "Python 3.9 standard library, requests 2.28.2, hubspot-api-client 8.2.1, google-api-python-client 2.74.0, "
+        "mysql-connector-python 8.0.32, redis 4.4.2, nltk 3.8.1. Fix: use the standard library or one of those "
+        "libraries (HubSpot cannot install others)",
+        "actions/demo/action.py:2: helper-missing: no helper shared.helpers.nope: shared/helpers/nope.py does not "
+        "exist. Fix: write shared/helpers/nope.py",
+    ]
+
+
+def test_a_helper_cycle_syntax_error_and_clash_are_findings(tmp_path):
+    assert findings(tmp_path / "cycle", "from shared.helpers.a import f\n", {
+        "a": "from shared.helpers.b import g\nf = g\n", "b": "from shared.helpers.a import f\ng = f\n"}) == [
+        "shared/helpers/b.py:1: helper-cycle: import cycle between helpers: shared/helpers/a.py -> "
+        "shared/helpers/b.py -> shared/helpers/a.py. Fix: helpers are inlined in dependency order; move what "
+        "they share into a third helper",
+    ]
+    assert findings(tmp_path / "syntax", "from shared.helpers.a import f\n", {"a": "def f(:\n"}) == [
+        "shared/helpers/a.py:1: syntax: syntax error: invalid syntax. Fix: correct the syntax; nothing else in "
+        "the file is checked or bundled until it parses",
+    ]
+    assert findings(tmp_path / "clash", "from shared.helpers.a import f\nfrom shared.helpers.b import g\n", {
+        "a": "X = 1\ndef f():\n    return X\n", "b": "X = 2\ndef g():\n    return X\n"}) == [
+        "shared/helpers/b.py:1: helper-clash: 'X' is defined both here and in shared/helpers/a.py (line 1), and "
+        "both are inlined into actions/demo/action.py's bundle, where helpers share one namespace. Fix: rename "
+        "one of them",
+    ]
+
+
+def test_the_shipped_helpers_pass_every_rule(tmp_path):
+    modules = sorted(p.stem for p in HELPERS_DIR.glob("*.py") if p.stem != "__init__")
+    assert modules == ["associations", "client", "dates", "phone", "properties"]
+    folder = tmp_path / "actions" / "all_helpers"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text("".join(f"from shared.helpers import {m}\n" for m in modules)
+                                      + "\n\ndef main(event):\n    return {}\n")
+    (folder / "action.toml").write_text('object_type = "CONTACT"\n')
+    assert [str(f) for f in check([folder], runtime=runtime.current())] == []

@@ -1,0 +1,104 @@
+"""check, rule python-3.9: syntax and standard-library API newer than HubSpot's Python 3.9
+(vermin, a narrow annotation rule, and the real 3.9's compile() when it is prepared)."""
+import textwrap
+
+import pytest
+
+from shared.bundler import check
+from shared.harness import runtime
+
+MANIFEST = 'object_type = "CONTACT"\n'
+NO_RUNTIME = runtime.fallback()          # the compile step is skipped with the fallback
+REAL = runtime.current()
+
+
+def findings(tmp_path, code, helpers=None, run_on=NO_RUNTIME, rules=("python-3.9", "syntax")):
+    """This rule's findings (the others have files of their own) for a tiny action."""
+    folder = tmp_path / "actions" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text(textwrap.dedent(code))
+    (folder / "action.toml").write_text(MANIFEST)
+    helpers_dir = tmp_path / "helpers"
+    helpers_dir.mkdir()
+    for module, text in (helpers or {}).items():
+        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
+    return [str(f) for f in check([folder], helpers_dir, runtime=run_on) if f.rule in rules]
+
+
+def test_newer_standard_library_api_and_syntax_are_found(tmp_path):
+    assert findings(tmp_path, '''\
+        import itertools
+        import datetime
+
+
+        def main(event):
+            pairs = list(itertools.pairwise([1, 2, 3]))
+            match event:
+                case {"x": 1}:
+                    pass
+            return {"outputFields": {"utc": str(datetime.UTC)}}
+        ''') == [
+        "actions/demo/action.py:6: python-3.9: 'itertools.pairwise' member needs Python 3.10; HubSpot runs 3.9. "
+        "Fix: rewrite it with what Python 3.9 has",
+        "actions/demo/action.py:7: python-3.9: pattern matching needs Python 3.10; HubSpot runs 3.9. "
+        "Fix: rewrite it with what Python 3.9 has",
+        "actions/demo/action.py:10: python-3.9: 'datetime.UTC' member needs Python 3.11; HubSpot runs 3.9. "
+        "Fix: rewrite it with what Python 3.9 has",
+    ]
+
+
+def test_python_39_code_passes(tmp_path):
+    assert findings(tmp_path, '''\
+        import zoneinfo
+        from typing import Optional
+
+
+        def main(event: dict) -> dict:
+            merged = {"a": 1} | {"b": 2}
+            name: Optional[str] = "x".removeprefix("y")
+            return {"outputFields": {"n": len(merged), "name": name, "tz": str(zoneinfo.ZoneInfo("UTC"))}}
+        ''', run_on=REAL) == []
+
+
+def test_union_annotations_that_39_evaluates_are_found(tmp_path):
+    assert findings(tmp_path, '''\
+        import re
+
+
+        def main(event: dict | None, flags=re.I | re.M) -> None:
+            local: int | None = None     # not evaluated inside a function
+            return None
+        ''') == [
+        "actions/demo/action.py:4: python-3.9: `dict | None` in an annotation needs Python 3.10: Python 3.9 "
+        "evaluates it and raises TypeError. Fix: write typing.Optional[...] or typing.Union[...], or add "
+        "`from __future__ import annotations`",
+    ]
+
+
+def test_union_annotations_are_fine_with_postponed_evaluation(tmp_path):
+    assert findings(tmp_path, "from __future__ import annotations\n\n\ndef main(event: dict | None) -> None:\n    return None\n") == []
+
+
+@pytest.mark.skipif(REAL.fallback, reason="HubSpot's runtime is not prepared")
+def test_the_real_39_compiles_each_file_and_has_the_last_word(tmp_path):
+    code = "def main(*event):\n    return event[*event]\n"      # PEP 646 (3.11); vermin misses it
+    assert findings(tmp_path, code, run_on=NO_RUNTIME) == []
+    assert findings(tmp_path / "again", code, run_on=REAL) == [
+        "actions/demo/action.py:2: python-3.9: Python 3.9 cannot compile this: invalid syntax. "
+        "Fix: rewrite it with Python 3.9 syntax",
+    ]
+
+
+def test_helpers_the_action_imports_are_checked_too(tmp_path):
+    assert findings(tmp_path, "from shared.helpers.pairs import pairs\n\n\ndef main(event):\n    return pairs\n",
+                    {"pairs": "import itertools\n\n\ndef pairs(items):\n    return itertools.pairwise(items)\n"}) == [
+        "shared/helpers/pairs.py:5: python-3.9: 'itertools.pairwise' member needs Python 3.10; HubSpot runs 3.9. "
+        "Fix: rewrite it with what Python 3.9 has",
+    ]
+
+
+def test_a_file_that_does_not_parse_is_one_finding(tmp_path):
+    assert findings(tmp_path, "def main(event):\n    return {\n") == [
+        "actions/demo/action.py:2: syntax: syntax error: '{' was never closed. Fix: correct the syntax; "
+        "nothing else in the file is checked or bundled until it parses",
+    ]

@@ -51,6 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--secret", default="HUBSPOT_TOKEN", help="the secret holding the action's token")
     new.set_defaults(handler=_new)
 
+    bundle = commands.add_parser("bundle", help="write dist/NAME.py, one paste-ready file, verified by the action's tests")
+    bundle.add_argument("actions", nargs="*", metavar="ACTION", help="names under actions/ or paths to action folders")
+    bundle.add_argument("--all", action="store_true", help="every action under actions/")
+    bundle.add_argument("--print", action="store_true", help="write the bundle to stdout (not verified)")
+    bundle.add_argument("--out", type=Path, metavar="DIR", help="where to write bundles (default dist/)")
+    bundle.set_defaults(handler=_bundle)
+
+    check = commands.add_parser("check", help="find what HubSpot's runtime would reject (every action when none is named)")
+    check.add_argument("actions", nargs="*", metavar="ACTION")
+    check.set_defaults(handler=_check)
+
     setup = commands.add_parser("setup", help="prepare HubSpot's runtime (Python 3.9 and its libraries)")
     setup.add_argument("--quiet", action="store_true", help="say nothing when it is ready already")
     setup.set_defaults(handler=_setup)
@@ -113,6 +124,20 @@ def _new(args) -> int:
     folder = scaffold.create(args.name, object_type=args.object_type, secret=args.secret)
     print(f"created {folder}: edit action.py and action.toml, then `hs-actions run {args.name}`")
     return 0
+
+
+def _bundle(args) -> int:
+    from shared.bundler.commands import run_bundle
+
+    if not args.actions and not args.all:
+        raise ToolkitError("bundle: name an action (or several), or give --all")
+    return run_bundle(args.actions, all_=args.all, print_=args.print, out_dir=args.out)
+
+
+def _check(args) -> int:
+    from shared.bundler.commands import run_check
+
+    return run_check(args.actions)
 
 
 def _setup(args) -> int:

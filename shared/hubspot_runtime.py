@@ -33,6 +33,7 @@ LIBRARIES: tuple[Library, ...] = tuple(
     Library(name, spec["version"], tuple(spec["imports"]), spec.get("core", False))
     for name, spec in _DATA["libraries"].items()
 )
+API_HOST: str = _DATA["api"]["host"]
 ENVIRONMENT: dict[str, str] = dict(_DATA["environment"])
 OUTPUT_TYPES: dict[str, str] = dict(_DATA["output_types"])
 STANDARD_OBJECT_TYPES: tuple[str, ...] = tuple(_DATA["object_types"]["standard"])

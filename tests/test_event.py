@@ -82,8 +82,25 @@ def test_undeclared_inputs(action):
 
 
 def test_record_properties_fill_inputs(action):
-    built, warnings = event.build(action, event={}, record={"amount": "250.5"})
+    looked_up = []
+
+    def record(object_type, object_id):
+        looked_up.append((object_type, object_id))
+        return {"amount": "250.5"} if object_id == 9 else None
+
+    built, warnings = event.build(action, event={}, object_id=9, record=record)
+    assert looked_up == [("DEAL", 9)]
     assert built["inputFields"] == {"amount": "250.5", "campaign": "spring"} and warnings == []
+    built, warnings = event.build(action, event={}, object_id=10, record=record)
+    assert built["inputFields"]["amount"] is None
+    assert warnings[0] == "the portal has no DEAL 10: input fields from its properties are null"
+
+
+def test_workflow_values_are_strings_with_dates_in_milliseconds():
+    values = event.workflow_values(
+        {"createdate": "2024-05-01T12:00:00.000Z", "closedate": "1714521600000", "amount": "5", "d": "2024-05-01"},
+        {"createdate": "datetime", "closedate": "date", "amount": "number", "d": "date"})
+    assert values == {"createdate": "1714564800000", "closedate": "1714521600000", "amount": "5", "d": "1714521600000"}
 
 
 def test_extended_event_keys(action):

@@ -12,6 +12,7 @@ import json
 import random
 import sys
 import zlib
+from datetime import datetime, timezone
 from pathlib import Path
 
 from shared import project
@@ -30,7 +31,7 @@ def build(
     event_file: str | Path | None = None,
     object_id: int | None = None,
     inputs: dict | None = None,
-    record: dict | None = None,
+    record=None,
     portal_id: int | None = None,
     extended: bool = False,
 ) -> tuple[dict, list[str]]:
@@ -38,8 +39,9 @@ def build(
 
     `event` is a dict given directly (tests); `event_file` a path, a name under the action's
     events/ folder, or "-" for stdin; neither means events/default.json when it exists.
-    `record` holds the enrolled record's property values (strings, as on the wire), used
-    for input fields that nothing else gives a value.
+    `record(object_type, object_id)` returns the enrolled record's property values as
+    HubSpot passes them to custom code (or None when there is no such record); they fill
+    the input fields that nothing else gives a value.
     """
     warnings: list[str] = []
     portal_id = portal_id or project.settings()["portal_id"]
@@ -55,7 +57,14 @@ def build(
         result["object"]["objectId"] = object_id
     given = result.get("inputFields") or {}
     _check_shape(result)
-    result["inputFields"] = _input_fields(action, given, inputs or {}, record or {}, warnings)
+    values = {}
+    if record is not None and any(f.property for f in action.manifest.inputs):
+        found = record(result["object"]["objectType"], result["object"]["objectId"])
+        if found is None:
+            warnings.append(f"the portal has no {result['object']['objectType']} {result['object']['objectId']}: "
+                            f"input fields from its properties are null")
+        values = found or {}
+    result["inputFields"] = _input_fields(action, given, inputs or {}, values, warnings)
     if result["object"]["objectType"] != action.manifest.object_type:
         warnings.append(
             f"the event enrolls a {result['object']['objectType']}, but action.toml says "
@@ -184,6 +193,21 @@ def _input_fields(action: Action, given: dict, explicit: dict, record: dict, war
             fields[name] = None
             warnings.append(f"input field {name!r} (property {field.property!r}) has no value: nothing gave one, so it is null")
     return fields
+
+
+def workflow_values(properties: dict, types: dict) -> dict:
+    """A record's property values as a workflow passes them to custom code: strings, with
+    datetime and date properties as Unix milliseconds (HubSpot's own sample does
+    int(event["inputFields"]["createdate"])), not the ISO text the CRM API returns."""
+    values = {}
+    for name, value in properties.items():
+        if value not in (None, "") and types.get(name) in ("datetime", "date") and not str(value).isdigit():
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=timezone.utc)
+            value = str(int(moment.timestamp() * 1000))
+        values[name] = value
+    return values
 
 
 def _add_optional_keys(event: dict) -> None:

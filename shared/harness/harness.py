@@ -15,6 +15,9 @@ from shared.harness.action import Action, load
 from shared.harness.result import Error, Result
 from shared.harness.runner import RawOutcome, Runner
 
+# Loaded by path inside the action's process (see child.py); only its path is needed here.
+ROUTING = project.ROOT / "shared" / "portal" / "routing.py"
+
 
 class Harness:
     """Runs actions on one runtime. Reuse one Harness for many runs; close() it after.
@@ -23,8 +26,12 @@ class Harness:
     that forks each run (same isolation, far cheaper for many runs).
     """
 
-    def __init__(self, runtime: runtime_module.Runtime | None = None, mode: str = "spawn"):
+    def __init__(self, runtime: runtime_module.Runtime | None = None, mode: str = "spawn", portal=None):
+        """`portal` is a serving shared.portal.portal.Portal: runs reach it as HubSpot's API,
+        read input fields from its records and report the calls they made. Without one,
+        API calls are refused like any other host."""
         self.runtime = runtime or runtime_module.current()
+        self.portal = portal
         self._runner = Runner(self.runtime.python, mode, env=dict(hubspot_runtime.ENVIRONMENT))
 
     def run(
@@ -55,7 +62,7 @@ class Harness:
             action = load(action)
         built, warnings = event_module.build(
             action, event=event, event_file=event_file, object_id=object_id, inputs=dict(inputs or {}),
-            extended=extended_event,
+            extended=extended_event, record=self._record if self.portal else None,
         )
         values = secrets_module.resolve(
             action.manifest.secrets, explicit=secrets, environ=os.environ if environ is None else environ,
@@ -71,7 +78,8 @@ class Harness:
             "env": {**hubspot_runtime.ENVIRONMENT, **values},
             "cwd": workdir,
             "helpers_root": str(project.ROOT),   # for `from shared.helpers import ...`
-            "network": {"allow": list(allow_hosts)},
+            "network": self._network(allow_hosts),
+            "routing_module": str(ROUTING),
         }
         try:
             raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm)
@@ -80,8 +88,27 @@ class Harness:
         result = _interpret(action, raw, timeout, memory)
         result.event = built
         result.runtime = self.runtime.describe()
+        if self.portal:
+            calls = self.portal.requests(run=built["callbackId"])
+            result.api_calls = [{k: c[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")} for c in calls]
+            result.scopes = self.portal.scopes_needed(run=built["callbackId"])
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         return _masked(result, values)
+
+    def _network(self, allow_hosts) -> dict:
+        network = {"allow": list(allow_hosts), "routes": {}}
+        if self.portal:
+            address = f"{self.portal.server.host}:{self.portal.server.port}"
+            network["allow"].append(address)
+            network["routes"][hubspot_runtime.API_HOST] = address
+        return network
+
+    def _record(self, object_type: str, object_id) -> dict | None:
+        found = self.portal.record(object_type, object_id)
+        if found is None:
+            return None
+        types = {p.name: p.type for p in self.portal.backend.properties(object_type)}
+        return event_module.workflow_values(found["properties"], types)
 
     def close(self) -> None:
         self._runner.close()

@@ -33,6 +33,11 @@ def human(result: Result) -> str:
         lines.append(f"  {result.error.type}: {result.error.message}")
         if result.error.traceback:
             lines += ["  " + line for line in result.error.traceback.rstrip().splitlines()]
+    if result.api_calls:
+        lines.append(f"API calls ({len(result.api_calls)}); scopes needed: {', '.join(result.scopes) or 'none'}")
+        for call in result.api_calls:
+            query = f"?{call['query']}" if call.get("query") else ""
+            lines.append(f"  {call['status']} {call['method']} {call['path']}{query}  {call['duration_ms']:.1f} ms")
     if result.retry:
         lines.append(f"Retry\n  {result.retry}")
     lines.append("Logs" if result.logs else "Logs: (none)")

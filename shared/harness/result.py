@@ -28,6 +28,8 @@ class Result:
     event: dict = field(default_factory=dict)
     retry: str | None = None                      # what HubSpot would do, when status is retry
     exit: dict | None = None                      # how the worker process ended, when it died
+    api_calls: list[dict] = field(default_factory=list)   # HubSpot API calls made (local portal)
+    scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed
 
     @property
     def ok(self) -> bool:
@@ -52,6 +54,8 @@ class Result:
             "retry": self.retry,
             "warnings": self.warnings,
             "runtime": self.runtime,
+            "api_calls": self.api_calls,
+            "scopes": self.scopes,
             "callbackId": self.event.get("callbackId"),
             "event": self.event,
         }

@@ -38,8 +38,23 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--memory", type=_positive, metavar="MB", help="memory limit (HubSpot: 128)")
     run.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
     run.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="let the action connect to HOST (repeatable)")
+    run.add_argument("--portal-db", type=Path, metavar="PATH", help="the local portal's database (default .hs-actions/portal.sqlite3)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     run.set_defaults(handler=_run)
+
+    portal = commands.add_parser("portal", help="the local portal: HubSpot's API on this machine")
+    portal_commands = portal.add_subparsers(required=True, metavar="COMMAND")
+    serve = portal_commands.add_parser("serve", help="serve it over HTTP until Ctrl-C")
+    serve.add_argument("--port", type=int, default=0, help="default: a free port")
+    serve.add_argument("--host", default="127.0.0.1")
+    seed = portal_commands.add_parser("seed", help="add a seed file's data (default: the default seed)")
+    seed.add_argument("file", nargs="?", type=Path)
+    reset = portal_commands.add_parser("reset", help="empty it (the next run seeds it again)")
+    show = portal_commands.add_parser("show", help="counts, owners and tokens; or the first records of a type")
+    show.add_argument("object_type", nargs="?", help="e.g. contacts, companies, deals, tickets, 2-123")
+    for sub, handler in ((serve, _portal_serve), (seed, _portal_seed), (reset, _portal_reset), (show, _portal_show)):
+        sub.add_argument("--db", type=Path, metavar="PATH", help="default .hs-actions/portal.sqlite3")
+        sub.set_defaults(handler=handler)
 
     listing = commands.add_parser("list", help="list the actions with their secrets, inputs and outputs")
     listing.add_argument("--json", action="store_true")
@@ -78,12 +93,23 @@ def _run(args) -> int:
         if not sep or not name:
             raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")
         inputs[name] = value
-    with Harness(mode="spawn") as harness:
+    from shared.portal.commands import open_local
+
+    opened = []
+
+    def portal():  # opened by the harness once the runtime is starting, to overlap the two
+        opened.append(open_local(args.portal_db))
+        opened[0].serve()
+        return opened[0]
+
+    with Harness(mode="spawn", portal=portal) as harness:
         result = harness.run(
             args.action, event_file=args.event, object_id=args.object_id, inputs=inputs,
             env_file=args.env_file, timeout=args.timeout, memory=args.memory,
             extended_event=args.extended_event, allow_hosts=tuple(args.allow_host),
         )
+    for served in opened:
+        served.close()
     print(report.as_json(result) if args.json else report.human(result))
     return 0 if result.ok else 1
 
@@ -138,6 +164,34 @@ def _check(args) -> int:
     from shared.bundler.commands import run_check
 
     return run_check(args.actions)
+
+
+def _portal_serve(args) -> int:
+    from shared.portal import commands
+
+    commands.serve(args.db, args.host, args.port)
+    return 0
+
+
+def _portal_seed(args) -> int:
+    from shared.portal import commands
+
+    print(commands.seed(args.db, args.file))
+    return 0
+
+
+def _portal_reset(args) -> int:
+    from shared.portal import commands
+
+    print(commands.reset(args.db))
+    return 0
+
+
+def _portal_show(args) -> int:
+    from shared.portal import commands
+
+    print(commands.show(args.db, args.object_type))
+    return 0
 
 
 def _setup(args) -> int:

@@ -1,17 +1,23 @@
-"""pytest fixtures for action tests: `run_action` runs an action as HubSpot would.
+"""pytest fixtures for action tests: `run_action` runs an action as HubSpot would, against
+`portal`, HubSpot's API on this machine.
 
-    def test_scores_hot_leads(run_action):
-        result = run_action("lead_score", inputs={"job_title": "CTO"}, secrets={"TOKEN": "x"})
+    def test_archives_the_contact(run_action, portal):
+        portal.add_token("t", ["crm.objects.contacts.read", "crm.objects.contacts.write"])
+        portal.seed({"records": {"contacts": [{"id": "501", "properties": {"email": "a@b.co"}}]}})
+        result = run_action("archive_contact", object_id=501, secrets={"TEST_SECRET": "t"})
         assert result.status == "success"
-        assert result.outputs["tier"] == "hot"
+        portal.assert_requested("DELETE", "/crm/v3/objects/contacts/501", status=204)
 
 Registered through the `pytest11` entry point, so any pytest in the toolkit's environment
-has it. One harness serves the whole session: each action gets a zygote that forks every
-run, so runs stay isolated but cost milliseconds.
+has it. One harness and one portal (in memory, served on a free port) serve the whole
+session; the portal is emptied before each test that runs an action. Each action gets a
+zygote that forks every run, so runs stay isolated but cost milliseconds.
 """
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import re
 from pathlib import Path
 
 import pytest
@@ -30,17 +36,62 @@ def pytest_addoption(parser) -> None:
 
 
 @pytest.fixture(scope="session")
-def hs_actions_harness(request):
-    """The session's Harness (runtime interpreter and runner)."""
+def hs_actions_portal():
+    """The session's local portal (in memory), served on a free port."""
+    from shared.portal.portal import Portal
+
+    served = Portal(db=":memory:")
+    served.serve()
+    yield served
+    served.close()
+
+
+@pytest.fixture(scope="session")
+def hs_actions_harness(request, hs_actions_portal):
+    """The session's Harness (runtime interpreter, runner, portal)."""
     from shared.harness import Harness
 
-    harness = Harness(mode=request.config.getoption("--hs-actions-mode"))
+    harness = Harness(mode=request.config.getoption("--hs-actions-mode"), portal=hs_actions_portal)
     yield harness
     harness.close()
 
 
 @pytest.fixture
-def run_action(hs_actions_harness, request):
+def portal(hs_actions_portal):
+    """The local portal, emptied for this test: seed it, add tokens, force failures, inspect
+    records and assert the requests actions made."""
+    hs_actions_portal.reset()
+    return PortalFixture(hs_actions_portal)
+
+
+class PortalFixture:
+    """The session's Portal, plus assertions that explain themselves."""
+
+    def __init__(self, portal):
+        self._portal = portal
+
+    def __getattr__(self, name):
+        return getattr(self._portal, name)
+
+    def assert_requested(self, method: str, path: str, *, status: int | None = None,
+                         times: int | None = None) -> list[dict]:
+        """The logged requests matching METHOD and the `path` regex (and status); on a miss,
+        an AssertionError listing the most similar requests that were made."""
+        made = self._portal.requests()
+        hits = [r for r in made if r["method"] == method.upper() and re.fullmatch(path, r["path"])
+                and (status is None or r["status"] == status)]
+        if hits and (times is None or len(hits) == times):
+            return hits
+        wanted = f"{method.upper()} {path}" + (f" -> {status}" if status else "")
+        seen = [f"{r['method']} {r['path']} -> {r['status']}" for r in made]
+        similar = difflib.get_close_matches(wanted, seen, n=5, cutoff=0.0)
+        count = f"{len(hits)} time(s), expected {times}" if hits else "never"
+        listing = "\n".join(f"  {line}" for line in similar) or "  (no requests at all)"
+        raise AssertionError(f"{wanted} was requested {count}. Most similar of the {len(made)} requests made:\n{listing}")
+
+
+@pytest.fixture
+def run_action(hs_actions_harness, portal, request):
     """run_action(action, **options) -> Result; options as for Harness.run (event, inputs,
     secrets, object_id, timeout, memory, warm, ...)."""
     from shared.errors import ToolkitError

@@ -88,3 +88,27 @@ def test_list(capsys):
     assert main(["list", "--json"]) == 0
     listed = {a["name"]: a for a in json.loads(capsys.readouterr().out)}
     assert listed["days_to_mql"]["outputs"]["speed"] == {"type": "enumeration", "options": ["fast", "slow", "not_mql"]}
+
+
+def test_run_against_the_local_portal_seeded_on_first_use(tmp_path):
+    db = tmp_path / "portal.sqlite3"
+    code, out, err = run_cli("run", "associate_company_by_domain", "--object-id", "1", "--portal-db", db,
+                             "--env-file", project.ENV_EXAMPLE, "--json")
+    data = json.loads(out)
+    assert code == 0, err
+    assert data["outputFields"] == {"company_id": "308", "matched": True}
+    assert data["event"]["inputFields"]["email"] == "edsger.hamilton1@hoolisystems.example"
+    assert [(c["method"], c["status"]) for c in data["api_calls"]] == [("POST", 200), ("PUT", 200)]
+    assert data["scopes"] == ["crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.contacts.write"]
+    code, out, _ = run_cli("portal", "show", "--db", db)
+    assert code == 0 and "contacts        300" in out and "local development" in out
+
+
+def test_portal_state_survives_between_commands(tmp_path):
+    db = tmp_path / "portal.sqlite3"
+    args = ("--portal-db", db, "--env-file", project.ENV_EXAMPLE, "--json")
+    assert run_cli("run", "archive_contact", "--object-id", "2", *args)[0] == 0
+    code, out, _ = run_cli("run", "archive_contact", "--object-id", "2", *args)
+    assert code == 1 and json.loads(out)["error"]["type"] == "NotFoundException"
+    assert run_cli("portal", "reset", "--db", db)[1] == f"Emptied {db}.\n"
+    assert run_cli("run", "archive_contact", "--object-id", "2", *args)[0] == 0  # seeded again

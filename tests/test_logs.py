@@ -23,3 +23,15 @@ def test_duration_and_memory_are_measured(run_action, make_action):
     result = run_action(make_action(code))
     assert 300 <= result.duration_ms < 2000
     assert 40 < result.memory_mb < 128
+
+
+def test_import_side_effects_print_in_the_run_log(make_action):
+    # `import this` prints the Zen of Python when imported: libraries imported ahead of a run
+    # (spawned or forked) must not swallow such output.
+    from shared.harness import Harness
+
+    folder = make_action("import this\ndef main(event):\n    return {'outputFields': {}}\n")
+    for mode in ("spawn", "fork"):
+        with Harness(mode=mode) as harness:
+            logs = [harness.run(folder).logs for _ in range(2)]
+        assert all(log.startswith("The Zen of Python, by Tim Peters") for log in logs), mode

@@ -15,7 +15,7 @@ def test_new_action_runs_and_passes_its_tests(tmp_path):
                              actions_dir=tmp_path / "actions", env_example=env_example)
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == \
         ["action.py", "action.toml", "events/default.json", "test_dedupe_company.py"]
-    assert env_example.read_text() == "# secrets\nOTHER=x\nOPS_TOKEN=replace-with-a-private-app-token\n"
+    assert env_example.read_text() == "# secrets\nOTHER=x\nOPS_TOKEN=local-portal-token\n"
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr

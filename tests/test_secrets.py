@@ -64,7 +64,7 @@ def test_secret_values_are_masked_everywhere(run_action, make_action):
             "    return {'outputFields': {'echo': token}}\n")
     manifest = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[inputs]\nfail = { value = "" }\n[outputs]\necho = "string"\n'
     folder = make_action(code, manifest)
-    token = "pat-na1-11111111-2222"
+    token = "pat-local-masked-value"
     ok = run_action(folder, secrets={"TOKEN": token})
     failed = run_action(folder, secrets={"TOKEN": token}, inputs={"fail": "yes"})
     assert ok.logs == "using [secret TOKEN]\n" and ok.outputs == {"echo": "[secret TOKEN]"}

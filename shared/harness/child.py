@@ -33,7 +33,11 @@ _NEVER_PRELOAD = {"this", "antigravity", "__hello__", "__phello__", "__main__"}
 
 
 class Channel:
-    """Length-prefixed JSON messages over a Unix stream socket, with optional fds attached."""
+    """Length-prefixed JSON messages over a Unix stream socket, with optional fds attached.
+
+    Each side sends its next message only after the answer to its last one, so a read never
+    holds two messages and the fds that arrive belong to the message being read.
+    """
 
     def __init__(self, sock):
         self.sock = sock
@@ -92,6 +96,10 @@ class _Worker:
             request, fds = self.channel.recv()
             if request is None or request.get("op") == "exit":
                 return
+            if request.get("op") == "preload":
+                _preload(request["modules"])
+                self.channel.send({"ok": True})
+                continue
             self.channel.send(self.run(request, fds[0]))
 
     def run(self, request, log_fd):
@@ -337,12 +345,7 @@ def _zygote(channel):
             return
         op = message["op"]
         if op == "preload":
-            for name in message["modules"]:
-                if name.split(".")[0] not in _NEVER_PRELOAD:
-                    try:
-                        importlib.import_module(name)
-                    except BaseException:  # a module that cannot preload is imported by the run
-                        pass
+            _preload(message["modules"])
             _warm_metadata(message.get("distributions", []))
             channel.send({"ok": True})
         elif op == "fork":
@@ -354,6 +357,17 @@ def _zygote(channel):
             channel.send({"pid": pid})
         elif op == "wait":
             channel.send({"status": _wait(message["pid"])})
+
+
+def _preload(modules):
+    """Import library modules ahead of a run. Only the runtime's own libraries are ever
+    named (never the action or the repo's helpers, which each run imports fresh)."""
+    for name in modules:
+        if name.split(".")[0] not in _NEVER_PRELOAD:
+            try:
+                importlib.import_module(name)
+            except BaseException:  # one that cannot be imported now fails in the run, with its traceback
+                pass
 
 
 def _warm_metadata(distributions):

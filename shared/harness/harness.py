@@ -1,6 +1,7 @@
 """Run one action the way HubSpot does: event, secrets, limits, outputs, logs."""
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import tempfile
@@ -27,11 +28,12 @@ class Harness:
     """
 
     def __init__(self, runtime: runtime_module.Runtime | None = None, mode: str = "spawn", portal=None):
-        """`portal` is a serving shared.portal.portal.Portal: runs reach it as HubSpot's API,
-        read input fields from its records and report the calls they made. Without one,
+        """`portal` is a serving shared.portal.portal.Portal, or a function that opens one
+        (called once, at the first run, while the runtime starts): runs reach it as HubSpot's
+        API, read input fields from its records and report the calls they made. Without one,
         API calls are refused like any other host."""
         self.runtime = runtime or runtime_module.current()
-        self.portal = portal
+        self._portal = portal
         self._runner = Runner(self.runtime.python, mode, env=dict(hubspot_runtime.ENVIRONMENT))
 
     def run(
@@ -60,6 +62,7 @@ class Harness:
         """
         if not isinstance(action, Action):
             action = load(action)
+        self._runner.prepare(str(action.folder), library_imports(action.code))
         built, warnings = event_module.build(
             action, event=event, event_file=event_file, object_id=object_id, inputs=dict(inputs or {}),
             extended=extended_event, record=self._record if self.portal else None,
@@ -95,6 +98,12 @@ class Harness:
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         return _masked(result, values)
 
+    @property
+    def portal(self):
+        if callable(self._portal):
+            self._portal = self._portal()
+        return self._portal
+
     def _network(self, allow_hosts) -> dict:
         network = {"allow": list(allow_hosts), "routes": {}}
         if self.portal:
@@ -118,6 +127,23 @@ class Harness:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def library_imports(code: Path) -> list[str]:
+    """The modules action.py imports at its top level, other than the repo's own: the
+    runtime can import them before the run starts. Unreadable code gives none (the run
+    reports the problem)."""
+    try:
+        tree = ast.parse(code.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return [n for n in dict.fromkeys(names) if n.split(".")[0] != "shared"]
 
 
 def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -> Result:

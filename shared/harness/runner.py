@@ -64,6 +64,7 @@ class _Worker:
         self.file_floor = file_floor
         self._reap = reap
         self._ended: dict | None = None
+        self.unanswered = 0      # messages sent whose answer has not been read yet
 
     def footprint(self, processes: list[psutil.Process]) -> int:
         """Resident bytes of the worker (adjusted as above) and of the given descendants."""
@@ -176,6 +177,7 @@ class Runner:
         self._zygotes: OrderedDict[str, _Zygote] = OrderedDict()
         self._learned: dict[str, list[str]] = {}
         self._warm: dict[str, _Worker] = {}
+        self._prepared: dict[str, _Worker] = {}
         self._lock = threading.Lock()
 
     def run(self, key: str, request: dict, timeout: float, memory_mb: float, warm: bool = False) -> RawOutcome:
@@ -187,7 +189,7 @@ class Runner:
         """
         worker = self._warm.pop(key, None) if warm else None
         if worker is None:
-            worker = self._start(key)
+            worker = self._prepared.pop(key, None) or self._start(key)
         outcome, logs = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
         kept = False
         if outcome.kind in ("returned", "raised"):
@@ -203,6 +205,20 @@ class Runner:
         # hold it open, so only wait briefly for them.
         outcome.logs, outcome.logs_dropped = logs.finish(wait=0.2 if kept else 2.0)
         return outcome
+
+    def prepare(self, key: str, modules: list[str]) -> None:
+        """Start the worker for the next run of `key` now, importing `modules` (the action's
+        libraries) while the caller builds the run's event, secrets and portal. Only in
+        spawn mode: a forked worker starts with them already imported."""
+        if self.mode != "spawn" or key in self._prepared:
+            return
+        worker = self._start(key)
+        try:
+            worker.channel.send({"op": "preload", "modules": modules})
+            worker.unanswered += 1  # read just before the run is sent, not now: no waiting here
+        except OSError:
+            pass  # a worker that died at start is reported by the run
+        self._prepared[key] = worker
 
     def _start(self, key: str) -> _Worker:
         if self.mode == "spawn":
@@ -225,9 +241,10 @@ class Runner:
         return zygote.fork(self._learned.get(key, []))
 
     def close(self) -> None:
-        for worker in self._warm.values():
+        for worker in [*self._warm.values(), *self._prepared.values()]:
             worker.kill()
         self._warm.clear()
+        self._prepared.clear()
         for zygote in self._zygotes.values():
             zygote.close()
         self._zygotes.clear()
@@ -240,13 +257,21 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
     logs = _LogReader(log_read)
     logs.start()
     started = time.monotonic()
-    try:
-        worker.channel.send({"op": "run", **request}, fds=[log_write])
-    except OSError:
-        pass  # the worker is already gone: reported below as died
-    finally:
-        os.close(log_write)
+    pending = {"op": "run", **request}
 
+    def send_run() -> None:
+        try:
+            worker.channel.send(pending, fds=[log_write])
+        except OSError:
+            pass  # the worker is already gone: reported below as died
+        finally:
+            os.close(log_write)
+
+    # A prepared worker may still be importing the action's libraries: its answer comes
+    # first, then the run is sent. Both count against the run's time, as a cold start does.
+    sent = not worker.unanswered
+    if sent:
+        send_run()
     limit = memory_mb * 1024 * 1024
     peak = 0
     kind, reply, ticks = None, None, 0
@@ -254,6 +279,13 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
         ready, _, _ = select.select([worker.channel], [], [], _TICK)
         if ready:
             reply, _ = worker.channel.recv()
+            if reply is not None and not sent:
+                worker.unanswered -= 1
+                sent = not worker.unanswered
+                if sent:
+                    send_run()
+                reply = None
+                continue
             kind = "died" if reply is None else ("raised" if "raised" in reply else "returned")
             break
         ticks += 1
@@ -264,6 +296,8 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
             kind = "memory"
         elif time.monotonic() - started > timeout:
             kind = "timeout"
+    if not sent:
+        os.close(log_write)
     elapsed = time.monotonic() - started
     if kind in ("memory", "timeout"):
         worker.kill()

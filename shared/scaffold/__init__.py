@@ -9,6 +9,7 @@ from string import Template
 
 from shared import hubspot_runtime, project
 from shared.errors import ToolkitError
+from shared.portal.commands import LOCAL_TOKEN
 
 TEMPLATES = Path(__file__).with_name("templates")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -55,5 +56,5 @@ def add_secret_placeholder(secret: str, env_example: Path = project.ENV_EXAMPLE)
         return False
     if text and not text.endswith("\n"):
         text += "\n"
-    env_example.write_text(text + f"{secret}=replace-with-a-private-app-token\n")
+    env_example.write_text(text + f"{secret}={LOCAL_TOKEN}\n")
     return True

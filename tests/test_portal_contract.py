@@ -1,0 +1,164 @@
+"""Every route's response, and every error body, deserialises through the official client's models.
+
+The generated models check required fields and enumerations when built, so a missing key or
+a wrong value raises here. The sweep at the end fails when a route is added to urls.py
+without a case in CASES.
+"""
+import importlib
+from types import SimpleNamespace
+
+import pytest
+
+from shared.portal import urls
+from shared.portal.testing import api, contact, portal, portal_session  # noqa: F401 (fixtures)
+
+C = "/crm/v3/objects/contacts"
+V4 = "/crm/v4/associations/contacts/companies/batch"
+SPEC = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]
+
+# (method, route template) -> (path, json body, expected status, client package, model)
+CASES = {
+    ("GET", urls.OBJECT): ("/crm/v3/objects/contacts?limit=1&associations=companies", None, 200, "crm.objects",
+                           "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging"),
+    ("POST", urls.OBJECT): (C, {"properties": {"email": "new@example.com"}}, 201, "crm.objects", "SimplePublicObject"),
+    ("POST", urls.OBJECT + "/search"): (C + "/search", {"limit": 1}, 200, "crm.objects",
+                                        "CollectionResponseWithTotalSimplePublicObjectForwardPaging"),
+    ("POST", urls.OBJECT + "/batch/read"): (C + "/batch/read", {"inputs": [{"id": "{contact}"}, {"id": "0"}],
+                                            "properties": [], "propertiesWithHistory": ["email"]}, 207,
+                                            "crm.objects", "BatchResponseSimplePublicObjectWithErrors"),
+    ("POST", urls.OBJECT + "/batch/create"): (C + "/batch/create", {"inputs": [{"properties": {"email": "b@x.com"}}]},
+                                              201, "crm.objects", "BatchResponseSimplePublicObject"),
+    ("POST", urls.OBJECT + "/batch/update"): (C + "/batch/update", {"inputs": [{"id": "{contact}", "properties": {}},
+                                                                               {"id": "0", "properties": {}}]},
+                                              207, "crm.objects", "BatchResponseSimplePublicObjectWithErrors"),
+    ("POST", urls.OBJECT + "/batch/archive"): (C + "/batch/archive", {"inputs": [{"id": "0"}]}, 204, None, None),
+    ("POST", urls.OBJECT + "/batch/upsert"): (C + "/batch/upsert", {"inputs": [
+        {"idProperty": "email", "id": "taken@example.com", "properties": {"firstname": "T"}},
+        {"idProperty": "email", "id": "fresh@example.com", "properties": {}}]}, 200, "crm.objects",
+        "BatchResponseSimplePublicUpsertObject"),
+    ("GET", "/crm/v3/pipelines/{object_type}"): ("/crm/v3/pipelines/deals", None, 200, "crm.pipelines",
+                                                 "CollectionResponsePipelineNoPaging"),
+    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}"): ("/crm/v3/pipelines/tickets/0", None, 200,
+                                                               "crm.pipelines", "Pipeline"),
+    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages"): ("/crm/v3/pipelines/deals/default/stages", None,
+                                                                      200, "crm.pipelines",
+                                                                      "CollectionResponsePipelineStageNoPaging"),
+    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
+        "/crm/v3/pipelines/deals/default/stages/closedwon", None, 200, "crm.pipelines", "PipelineStage"),
+    ("GET", urls.ONE): (C + "/{contact}?propertiesWithHistory=email&associations=companies", None, 200,
+                        "crm.objects", "SimplePublicObjectWithAssociations"),
+    ("PATCH", urls.ONE): (C + "/{contact}", {"properties": {"firstname": "P"}}, 200, "crm.objects", "SimplePublicObject"),
+    ("DELETE", urls.ONE): (C + "/{spare}", None, 204, None, None),
+    ("GET", "/crm/v3/properties/{object_type}"): ("/crm/v3/properties/deals", None, 200, "crm.properties",
+                                                   "CollectionResponsePropertyNoPaging"),
+    ("GET", "/crm/v3/properties/{object_type}/{property_name}"): ("/crm/v3/properties/contacts/lifecyclestage", None,
+                                                                   200, "crm.properties", "ModelProperty"),
+    ("GET", urls.V4_ONE): ("/crm/v4/objects/contacts/{contact}/associations/companies", None, 200,
+                           "crm.associations.v4", "CollectionResponseMultiAssociatedObjectWithLabelForwardPaging"),
+    ("PUT", "/crm/v4/objects/{object_type}/{object_id}/associations/default/{to_object_type}/{to_object_id}"): (
+        "/crm/v4/objects/contacts/{spare}/associations/default/companies/{company}", None, 200,
+        "crm.associations.v4", "BatchResponsePublicDefaultAssociation"),
+    ("PUT", urls.V4_ONE + "/{to_object_id}"): ("/crm/v4/objects/contacts/{spare}/associations/companies/{company}",
+                                               [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}],
+                                               201, "crm.associations.v4", "LabelsBetweenObjectPair"),
+    ("DELETE", urls.V4_ONE + "/{to_object_id}"): ("/crm/v4/objects/contacts/{spare}/associations/companies/{company}",
+                                                  None, 204, None, None),
+    ("GET", "/crm/v4/associations/{object_type}/{to_object_type}/labels"): (
+        "/crm/v4/associations/contacts/companies/labels", None, 200, "crm.associations.v4.schema",
+        "CollectionResponseAssociationSpecWithLabelNoPaging"),
+    ("POST", urls.V4_BATCH + "/read"): (V4 + "/read", {"inputs": [{"id": "{contact}"}, {"id": "{spare}"}]}, 207,
+                                        "crm.associations.v4", "BatchResponsePublicAssociationMultiWithLabelWithErrors"),
+    ("POST", urls.V4_BATCH + "/create"): (V4 + "/create", {"inputs": [{"from": {"id": "{spare}"}, "to": {"id": "{company}"},
+                                                                       "types": SPEC}]}, 201,
+                                          "crm.associations.v4", "BatchResponseLabelsBetweenObjectPair"),
+    ("POST", urls.V4_BATCH + "/associate/default"): (V4 + "/associate/default",
+                                                     {"inputs": [{"from": {"id": "{spare}"}, "to": {"id": "{company}"}}]},
+                                                     200, "crm.associations.v4", "BatchResponsePublicDefaultAssociation"),
+    ("POST", urls.V4_BATCH + "/archive"): (V4 + "/archive", {"inputs": [{"from": {"id": "{spare}"},
+                                                                         "to": [{"id": "{company}"}]}]}, 204, None, None),
+    ("POST", urls.V4_BATCH + "/labels/archive"): (V4 + "/labels/archive", {"inputs": [
+        {"from": {"id": "{spare}"}, "to": {"id": "{company}"}, "types": SPEC}]}, 204, None, None),
+    ("GET", urls.V3_ONE): (C + "/{contact}/associations/companies", None, 200, "crm.objects", "CollectionResponseAssociatedId"),
+    ("PUT", urls.V3_ONE + "/{to_object_id}/{association_type}"): (
+        C + "/{spare}/associations/companies/{company}/contact_to_company", None, 200, "crm.objects",
+        "SimplePublicObjectWithAssociations"),
+    ("DELETE", urls.V3_ONE + "/{to_object_id}/{association_type}"): (
+        C + "/{spare}/associations/companies/{company}/279", None, 204, None, None),
+    ("GET", urls.V3_PAIR + "/types"): ("/crm/v3/associations/contacts/companies/types", None, 200,
+                                       "crm.associations.schema", "CollectionResponsePublicAssociationDefinitionNoPaging"),
+    ("POST", urls.V3_PAIR + "/batch/read"): ("/crm/v3/associations/contacts/companies/batch/read",
+                                             {"inputs": [{"id": "{contact}"}, {"id": "{spare}"}]}, 207,
+                                             "crm.associations", "BatchResponsePublicAssociationMultiWithErrors"),
+    ("POST", urls.V3_PAIR + "/batch/create"): ("/crm/v3/associations/contacts/companies/batch/create", {"inputs": [
+        {"from": {"id": "{spare}"}, "to": {"id": "{company}"}, "type": "contact_to_company_unlabeled"}]}, 201,
+        "crm.associations", "BatchResponsePublicAssociation"),
+    ("POST", urls.V3_PAIR + "/batch/archive"): ("/crm/v3/associations/contacts/companies/batch/archive", {"inputs": [
+        {"from": {"id": "{spare}"}, "to": {"id": "{company}"}, "type": "contact_to_company_unlabeled"}]}, 204, None, None),
+    ("GET", "/crm/v3/owners/"): ("/crm/v3/owners/?limit=1", None, 200, "crm.owners", "CollectionResponsePublicOwnerForwardPaging"),
+    ("GET", "/crm/v3/owners"): ("/crm/v3/owners", None, 200, "crm.owners", "CollectionResponsePublicOwnerForwardPaging"),
+    ("GET", "/crm/v3/owners/{owner_id}"): ("/crm/v3/owners/101", None, 200, "crm.owners", "PublicOwner"),
+    ("POST", "/automation/v4/actions/callbacks/{callback_id}/complete"): (
+        "/automation/v4/actions/callbacks/ap-1-2-3-4/complete", {"outputFields": {"a": "1"}}, 204, None, None),
+}
+
+# Error bodies: (method, path, body, status), deserialised into each package's Error model.
+ERRORS = [
+    ("GET", C + "/0", None, 404),
+    ("POST", C, {"properties": {"nope": "1"}}, 400),
+    ("POST", C, {"properties": {"email": "taken@example.com"}}, 409),
+    ("GET", "/crm/v3/nothing", None, 404),
+    ("GET", "/crm/v3/properties/contacts/nope", None, 404),
+    ("GET", "/crm/v3/owners/0", None, 404),
+]
+
+
+@pytest.fixture
+def ids(portal):
+    portal.seed({"owners": [{"id": "101", "email": "o@example.com", "firstName": "O", "lastName": "W", "userId": 1,
+                             "teams": [{"id": "1", "name": "Sales", "primary": True}]}]})
+    company = str(portal.backend.create("companies", {"name": "Acme"}).id)
+    main = contact(portal, "taken@example.com")
+    portal.backend.associate_default("contacts", main, "companies", company)
+    return {"contact": main, "spare": contact(portal, "spare@example.com"), "company": company}
+
+
+def _fill(value, ids):
+    if isinstance(value, str):
+        return value.format(**ids)
+    if isinstance(value, list):
+        return [_fill(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, ids) for k, v in value.items()}
+    return value
+
+
+def deserialize(package: str, text: str, model: str):
+    module = importlib.import_module(f"hubspot.{package}")
+    return module.ApiClient().deserialize(SimpleNamespace(data=text), model)
+
+
+@pytest.mark.parametrize("key", list(CASES), ids=[f"{m} {t}" for m, t in CASES])
+def test_each_route_answers_a_shape_the_client_accepts(api, ids, key):
+    method, _ = key
+    path, body, status, package, model = CASES[key]
+    response = api.request(method, _fill(path, ids), json=_fill(body, ids))
+    assert response.status_code == status, response.text
+    if model is None:
+        assert response.content == b""
+        return
+    parsed = deserialize(package, response.text, model)
+    assert type(parsed).__name__ == model
+
+
+@pytest.mark.parametrize("method, path, body, status", ERRORS)
+@pytest.mark.parametrize("package", ["crm.objects", "crm.contacts", "crm.properties", "crm.owners", "crm.associations.v4"])
+def test_error_bodies_fit_every_packages_error_model(api, ids, method, path, body, status, package):
+    response = api.request(method, path, json=body)
+    assert response.status_code == status
+    error = deserialize(package, response.text, "Error")
+    assert error.category and error.message and error.correlation_id
+
+
+def test_every_route_has_a_contract_case():
+    routes = {(route.method, route.template) for route in urls.TABLE}
+    assert routes == set(CASES)

@@ -1,0 +1,165 @@
+"""CRM objects v3 through the official client: get, list, create, update, archive."""
+import json
+
+import pytest
+from hubspot.crm.contacts import ApiException as ContactsApiException
+from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInputForCreate
+from hubspot.crm.contacts.exceptions import NotFoundException
+from hubspot.crm.objects import SimplePublicObjectInputForCreate as ObjectInput
+
+from shared.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
+
+
+def test_get_returns_the_default_properties_as_strings(client, portal):
+    contact_id = contact(portal, "ada@example.com", firstname="Ada", annualrevenue="1200")
+    got = client.crm.contacts.basic_api.get_by_id(contact_id)
+    assert got.id == contact_id
+    assert set(got.properties) == {"createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"}
+    assert got.properties["email"] == "ada@example.com"
+    assert got.properties["hs_object_id"] == contact_id
+    assert got.properties["lastname"] is None
+    assert got.archived is False
+    assert got.created_at <= got.updated_at
+
+
+def test_get_asks_for_named_properties_and_ignores_unknown_ones(client, portal):
+    contact_id = contact(portal, "ada@example.com", annualrevenue="1200", lifecyclestage="lead")
+    got = client.crm.contacts.basic_api.get_by_id(contact_id, properties=["annualrevenue", "lifecyclestage", "nope"])
+    # HubSpot always adds the create date, the last-modified date and hs_object_id.
+    assert list(got.properties) == ["annualrevenue", "createdate", "hs_object_id", "lastmodifieddate", "lifecyclestage"]
+    assert (got.properties["annualrevenue"], got.properties["lifecyclestage"]) == ("1200", "lead")
+
+
+def test_get_by_id_property_email(client, portal):
+    contact_id = contact(portal, "Grace@Example.com")
+    got = client.crm.contacts.basic_api.get_by_id("grace@example.com", id_property="email")
+    assert got.id == contact_id
+
+
+def test_get_of_a_missing_record_is_hubspots_404(client, portal):
+    with pytest.raises(NotFoundException) as raised:
+        client.crm.contacts.basic_api.get_by_id("999")
+    body = json.loads(raised.value.body)
+    assert raised.value.status == 404
+    assert body["category"] == "OBJECT_NOT_FOUND"
+    assert body["message"] == "Object not found.  objectId are usually numeric."
+    assert body["context"] == {"id": ["999"]}
+    assert len(body["correlationId"]) == 36
+
+
+def test_create_answers_201_with_the_written_and_default_properties(client, portal):
+    created = client.crm.contacts.basic_api.create(SimplePublicObjectInputForCreate(
+        properties={"email": "linus@example.com", "firstname": "Linus", "jobtitle": "Kernel"}))
+    assert created.properties["jobtitle"] == "Kernel"
+    assert created.properties["hs_object_id"] == created.id
+    assert created.properties["createdate"] == created.properties["lastmodifieddate"]
+    assert portal.record("contacts", created.id)["properties"]["firstname"] == "Linus"
+    assert portal.requests()[-1]["status"] == 201
+
+
+def test_create_with_a_taken_email_is_a_409_conflict(client, portal):
+    existing = contact(portal, "dup@example.com")
+    with pytest.raises(ContactsApiException) as raised:
+        client.crm.contacts.basic_api.create(SimplePublicObjectInputForCreate(properties={"email": "DUP@example.com"}))
+    assert raised.value.status == 409
+    body = json.loads(raised.value.body)
+    assert body["category"] == "CONFLICT"
+    assert body["message"] == f"Contact already exists. Existing ID: {existing}"
+
+
+def test_update_changes_only_the_given_properties_and_empty_clears(client, portal):
+    contact_id = contact(portal, "ada@example.com", firstname="Ada", lastname="Lovelace")
+    before = portal.record("contacts", contact_id)
+    updated = client.crm.contacts.basic_api.update(contact_id, SimplePublicObjectInput(
+        properties={"firstname": "Augusta", "lastname": ""}))
+    assert updated.properties["firstname"] == "Augusta"
+    assert updated.properties["lastname"] is None
+    after = portal.record("contacts", contact_id)
+    assert after["properties"]["email"] == "ada@example.com"
+    assert "lastname" not in after["properties"]
+    assert after["updatedAt"] >= before["updatedAt"]
+
+
+def test_update_by_email_id_property(api, portal):
+    contact_id = contact(portal, "ada@example.com")
+    response = api.patch("/crm/v3/objects/contacts/ada@example.com?idProperty=email",
+                         json={"properties": {"firstname": "Ada"}})
+    assert response.status_code == 200
+    assert response.json()["id"] == contact_id
+
+
+def test_archive_answers_204_and_the_record_leaves_gets_and_lists(client, portal, api):
+    contact_id = contact(portal, "gone@example.com")
+    assert api.delete(f"/crm/v3/objects/contacts/{contact_id}").status_code == 204
+    with pytest.raises(NotFoundException):
+        client.crm.contacts.basic_api.get_by_id(contact_id)
+    archived = client.crm.contacts.basic_api.get_by_id(contact_id, archived=True)
+    assert archived.archived is True and archived.archived_at is not None
+    assert client.crm.contacts.basic_api.get_page().results == []
+    assert [r.id for r in client.crm.contacts.basic_api.get_page(archived=True).results] == [contact_id]
+    assert api.delete(f"/crm/v3/objects/contacts/{contact_id}").status_code == 404
+
+
+def test_list_pages_with_limit_and_after(client, portal):
+    ids = [contact(portal, f"c{i}@example.com") for i in range(5)]
+    first = client.crm.contacts.basic_api.get_page(limit=2)
+    assert [r.id for r in first.results] == ids[:2]
+    second = client.crm.contacts.basic_api.get_page(limit=2, after=first.paging.next.after)
+    third = client.crm.contacts.basic_api.get_page(limit=2, after=second.paging.next.after)
+    assert [r.id for r in second.results + third.results] == ids[2:]
+    assert third.paging is None
+
+
+def test_list_limit_over_100_is_refused(api, portal):
+    response = api.get("/crm/v3/objects/contacts?limit=101")
+    assert response.status_code == 400
+    assert response.json()["message"] == "limit must be less than or equal to 100, but was 101."
+
+
+@pytest.mark.parametrize("object_type", ["deals", "0-3", "deal", "DEAL"])
+def test_object_type_by_name_or_id(client, portal, object_type):
+    created = client.crm.objects.basic_api.create(object_type, ObjectInput(properties={"dealname": "Pilot", "amount": "10"}))
+    got = client.crm.objects.basic_api.get_by_id("deals", created.id, properties=["amount"])
+    assert set(got.properties) == {"amount", "createdate", "hs_lastmodifieddate", "hs_object_id"}
+    assert got.properties["amount"] == "10"
+
+
+def test_unknown_object_type_is_a_400(api, portal):
+    response = api.get("/crm/v3/objects/widgets/1")
+    assert response.status_code == 400
+    assert response.json()["category"] == "VALIDATION_ERROR"
+    assert response.json()["message"] == "Unable to infer object type from: widgets"
+
+
+def test_custom_objects_by_type_id_and_fully_qualified_name(client, portal):
+    portal.seed({"schemas": [{
+        "name": "pets", "objectTypeId": "2-1001", "labels": {"singular": "Pet", "plural": "Pets"},
+        "primaryDisplayProperty": "pet_name", "associatedObjects": ["CONTACT"],
+        "properties": [{"name": "pet_name", "label": "Name", "type": "string", "fieldType": "text"},
+                       {"name": "legs", "label": "Legs", "type": "number", "fieldType": "number"}]}]})
+    created = client.crm.objects.basic_api.create("2-1001", ObjectInput(properties={"pet_name": "Rex", "legs": "4"}))
+    assert created.properties["pet_name"] == "Rex"
+    assert set(created.properties) >= {"hs_createdate", "hs_lastmodifieddate", "hs_object_id"}
+    again = client.crm.objects.basic_api.get_by_id("p_pets", created.id, properties=["legs"])
+    assert set(again.properties) == {"legs", "hs_createdate", "hs_lastmodifieddate", "hs_object_id"}
+    assert again.properties["legs"] == "4"
+
+
+def test_create_with_associations(client, portal):
+    company = portal.backend.create("companies", {"name": "Acme"})
+    created = client.crm.contacts.basic_api.create(SimplePublicObjectInputForCreate(
+        properties={"email": "assoc@example.com"},
+        associations=[{"to": {"id": str(company.id)},
+                       "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]}]))
+    got = client.crm.contacts.basic_api.get_by_id(created.id, associations=["companies"])
+    assert got.associations["companies"].results[0].id == str(company.id)
+    assert got.associations["companies"].results[0].type == "contact_to_company_unlabeled"
+
+
+def test_record_gives_every_set_property_for_an_event(portal):
+    contact_id = contact(portal, "ev@example.com", firstname="Ev")
+    record = portal.record("contact", contact_id)
+    assert record["id"] == contact_id
+    assert record["properties"]["firstname"] == "Ev"
+    assert record["properties"]["hs_object_id"] == contact_id
+    assert portal.record("contacts", "424242") is None

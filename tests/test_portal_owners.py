@@ -1,0 +1,64 @@
+"""Owners v3 and the workflow callback endpoint."""
+import json
+
+import pytest
+from hubspot.automation.actions import CallbackCompletionRequest
+from hubspot.crm.owners.exceptions import NotFoundException
+
+from shared.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
+
+OWNERS = {"owners": [
+    {"id": "11", "email": "olivia@example.com", "firstName": "Olivia", "lastName": "Owner", "userId": 901,
+     "teams": [{"id": "1", "name": "Sales", "primary": True}]},
+    {"id": "12", "email": "sam@example.com", "firstName": "Sam", "lastName": "Seller", "userId": 902},
+    {"id": "13", "email": "max@example.com", "firstName": "Max", "lastName": "Support", "userId": 903},
+    {"id": "14", "email": "gone@example.com", "firstName": "Gone", "lastName": "Away", "userId": 904, "archived": True},
+]}
+
+
+def test_list_owners_pages_with_limit_and_after(client, portal):
+    portal.seed(OWNERS)
+    first = client.crm.owners.owners_api.get_page(limit=2)
+    assert [o.id for o in first.results] == ["11", "12"]
+    assert first.results[0].teams[0].name == "Sales"
+    rest = client.crm.owners.owners_api.get_page(limit=2, after=first.paging.next.after)
+    assert [o.id for o in rest.results] == ["13"] and rest.paging is None
+    assert portal.requests()[-1]["path"] == "/crm/v3/owners/"
+
+
+def test_owners_by_email_and_archived(client, portal):
+    portal.seed(OWNERS)
+    assert [o.id for o in client.crm.owners.owners_api.get_page(email="SAM@example.com").results] == ["12"]
+    assert [o.id for o in client.crm.owners.owners_api.get_page(archived=True).results] == ["14"]
+
+
+def test_get_owner_by_id_or_user_id(client, portal):
+    portal.seed(OWNERS)
+    owner = client.crm.owners.owners_api.get_by_id(11)
+    assert (owner.email, owner.first_name, owner.user_id, owner.type) == ("olivia@example.com", "Olivia", 901, "PERSON")
+    assert client.crm.owners.owners_api.get_by_id(902, id_property="userId").id == "12"
+    with pytest.raises(NotFoundException) as raised:
+        client.crm.owners.owners_api.get_by_id(99)
+    assert json.loads(raised.value.body)["message"] == "Owner not found: 99"
+
+
+def test_owners_need_the_owners_scope(api, portal):
+    portal.add_token("pat-na1-no-owners", ["crm.objects.contacts.read"])
+    response = api.get("/crm/v3/owners/", headers={"Authorization": "Bearer pat-na1-no-owners"})
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["context"] == {"requiredGranularScopes": ["crm.objects.owners.read"]}
+
+
+def test_the_default_seed_has_owners(client, portal):
+    portal.seed_default()
+    owners = client.crm.owners.owners_api.get_page().results
+    assert len(owners) == 5 and all(o.email.endswith("@example-portal.com") for o in owners)
+
+
+def test_workflow_callback_completion_is_recorded(client, portal):
+    client.automation.actions.callbacks_api.complete("ap-1234567-42-1-0",
+                                                    CallbackCompletionRequest(output_fields={"score": "10"}))
+    assert portal.requests()[-1]["status"] == 204
+    assert portal.requests()[-1]["scopes"] == ["automation"]
+    assert [(c["callbackId"], c["body"]) for c in portal.callbacks()] == [
+        ("ap-1234567-42-1-0", {"outputFields": {"score": "10"}})]

@@ -1,0 +1,30 @@
+"""Every request is logged: for the run report and for test assertions."""
+from shared.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
+
+
+def test_each_request_is_logged_with_its_run_status_and_scope(api, portal):
+    api.get("/crm/v3/objects/contacts?limit=5&properties=email", headers={"X-HS-Actions-Run": "run-7"})
+    api.get("/crm/v3/objects/contacts/404", headers={"X-HS-Actions-Run": "run-7"})
+    api.get("/crm/v3/objects/contacts", headers={"X-HS-Actions-Run": "other"})
+    entries = portal.requests(run="run-7")
+    assert [(e["method"], e["path"], e["query"], e["status"]) for e in entries] == [
+        ("GET", "/crm/v3/objects/contacts", "limit=5&properties=email", 200),
+        ("GET", "/crm/v3/objects/contacts/404", "", 404)]
+    first = entries[0]
+    assert first["scope"] == "crm.objects.contacts.read" and first["run"] == "run-7" and first["token"] == "test"
+    assert first["duration_ms"] > 0 and first["category"] is None
+    assert entries[1]["category"] == "OBJECT_NOT_FOUND"
+    assert len(portal.requests()) == 3
+
+
+def test_refused_requests_are_logged_too(api, portal):
+    api.get("/crm/v3/objects/contacts", headers={"Authorization": "Bearer nope", "X-HS-Actions-Run": "r"})
+    api.get("/crm/v3/unknown", headers={"X-HS-Actions-Run": "r"})
+    assert [(e["status"], e["category"], e["token"]) for e in portal.requests("r")] == [
+        (401, "INVALID_AUTHENTICATION", None), (404, "OBJECT_NOT_FOUND", "test")]
+
+
+def test_reset_empties_the_log(api, portal):
+    api.get("/crm/v3/objects/contacts")
+    portal.reset()
+    assert portal.requests() == []

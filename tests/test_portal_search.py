@@ -1,0 +1,148 @@
+"""POST /crm/v3/objects/{type}/search: every operator, groups, query, sorts, paging, limits."""
+import json
+
+import pytest
+from hubspot.crm.contacts import ApiException, PublicObjectSearchRequest
+
+from shared.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
+
+PEOPLE = [
+    # email, firstname, lifecyclestage, annualrevenue, createdate, company
+    ("ada@acme.example", "Ada", "lead", "100", "2024-01-10T00:00:00Z", "Acme Labs"),
+    ("grace@navy.example", "Grace", "customer", "2500", "2024-03-01T00:00:00Z", "US Navy"),
+    ("linus@kernel.example", "Linus", "customer", "900", "2024-06-15T12:00:00Z", "Kernel Org"),
+    ("barbara@mit.example", "Barbara", "opportunity", None, "2025-01-01T00:00:00Z", "MIT"),
+    ("ken@bell.example", None, "lead", "40", "2025-02-02T00:00:00Z", "Bell Labs"),
+]
+
+
+@pytest.fixture
+def people(portal):
+    ids = {}
+    for email, first, stage, revenue, created, company in PEOPLE:
+        values = {"email": email, "firstname": first, "lifecyclestage": stage, "annualrevenue": revenue,
+                  "createdate": created, "company": company}
+        record = portal.backend.create("contacts", {k: v for k, v in values.items() if v is not None})
+        ids[email.split("@")[0]] = str(record.id)
+    return ids
+
+
+def search(client, *groups, **options):
+    request = PublicObjectSearchRequest(filter_groups=[{"filters": list(g)} for g in groups],
+                                        properties=options.pop("properties", ["email"]), **options)
+    return client.crm.contacts.search_api.do_search(request)
+
+
+def names(result):
+    return sorted(r.properties["email"].split("@")[0] for r in result.results)
+
+
+def f(name, operator, value=None, **more):
+    spec = {"propertyName": name, "operator": operator, **more}
+    if value is not None:
+        spec["value"] = value
+    return spec
+
+
+@pytest.mark.parametrize("flt, expected", [
+    (f("lifecyclestage", "EQ", "customer"), ["grace", "linus"]),
+    (f("email", "EQ", "ADA@ACME.EXAMPLE"), ["ada"]),                     # strings: case-insensitive
+    (f("lifecyclestage", "NEQ", "lead"), ["barbara", "grace", "linus"]),
+    (f("annualrevenue", "LT", "900"), ["ada", "ken"]),                    # numbers compare as numbers
+    (f("annualrevenue", "LTE", "900"), ["ada", "ken", "linus"]),
+    (f("annualrevenue", "GT", "900"), ["grace"]),
+    (f("annualrevenue", "GTE", "900"), ["grace", "linus"]),
+    (f("annualrevenue", "BETWEEN", "40", highValue="100"), ["ada", "ken"]),
+    (f("createdate", "GTE", "2025-01-01T00:00:00Z"), ["barbara", "ken"]),  # datetimes as ISO...
+    (f("createdate", "LT", "1704931200000"), ["ada"]),                      # ...or epoch ms
+    (f("lifecyclestage", "IN", values=["opportunity", "customer"]), ["barbara", "grace", "linus"]),
+    (f("lifecyclestage", "NOT_IN", values=["lead", "customer"]), ["barbara"]),
+    (f("annualrevenue", "HAS_PROPERTY"), ["ada", "grace", "ken", "linus"]),
+    (f("firstname", "NOT_HAS_PROPERTY"), ["ken"]),
+    (f("company", "CONTAINS_TOKEN", "labs"), ["ada", "ken"]),
+    (f("email", "CONTAINS_TOKEN", "*@navy.example"), ["grace"]),
+    (f("company", "NOT_CONTAINS_TOKEN", "labs"), ["barbara", "grace", "linus"]),
+])
+def test_each_operator(client, people, flt, expected):
+    result = search(client, [flt])
+    assert names(result) == expected
+    assert result.total == len(expected)
+
+
+def test_filters_in_a_group_are_anded_and_groups_are_ored(client, people):
+    result = search(client,
+                    [f("lifecyclestage", "EQ", "customer"), f("annualrevenue", "GT", "1000")],
+                    [f("firstname", "EQ", "ada")])
+    assert names(result) == ["ada", "grace"]
+
+
+def test_query_searches_the_default_text_properties(client, people):
+    assert names(search(client, query="gra")) == ["grace"]
+    assert names(search(client, query="bell")) == ["ken"]
+
+
+def test_sorts_by_a_property_either_way_records_without_it_last(client, people):
+    ascending = search(client, sorts=[{"propertyName": "annualrevenue", "direction": "ASCENDING"}])
+    assert [r.properties["email"][:3] for r in ascending.results] == ["ken", "ada", "lin", "gra", "bar"]
+    descending = search(client, sorts=["-annualrevenue"])
+    assert [r.properties["email"][:3] for r in descending.results] == ["gra", "lin", "ada", "ken", "bar"]
+
+
+def test_properties_choose_what_comes_back(client, people):
+    result = search(client, [f("email", "EQ", "ada@acme.example")], properties=["firstname", "annualrevenue"])
+    found = result.results[0].properties
+    assert set(found) == {"annualrevenue", "createdate", "firstname", "hs_object_id", "lastmodifieddate"}
+    assert (found["firstname"], found["annualrevenue"]) == ("Ada", "100")
+    default = search(client, [f("email", "EQ", "ada@acme.example")], properties=None)
+    assert set(default.results[0].properties) == {"createdate", "email", "firstname", "hs_object_id",
+                                                  "lastmodifieddate", "lastname"}
+
+
+def test_paging_with_limit_and_after_and_total(client, people):
+    first = search(client, limit=2)
+    assert first.total == 5 and len(first.results) == 2 and first.paging.next.after == "2"
+    rest = search(client, limit=2, after=first.paging.next.after)
+    last = search(client, limit=2, after=rest.paging.next.after)
+    assert len(last.results) == 1 and last.paging is None
+    seen = [r.id for r in first.results + rest.results + last.results]
+    assert sorted(seen, key=int) == sorted(people.values(), key=int)
+
+
+def test_archived_records_are_not_found(client, portal, people):
+    portal.backend.archive("contacts", people["ada"])
+    assert names(search(client, [f("lifecyclestage", "EQ", "lead")])) == ["ken"]
+
+
+def test_limit_over_200_is_hubspots_400(client, people):
+    with pytest.raises(ApiException) as raised:
+        search(client, limit=201)
+    body = json.loads(raised.value.body)
+    assert raised.value.status == 400
+    assert body["category"] == "VALIDATION_ERROR"
+    assert body["message"] == "limit must be less than or equal to 200, but was 201."
+
+
+def test_paging_past_10000_results_is_refused(api, people):
+    response = api.post("/crm/v3/objects/contacts/search", json={"after": "9950", "limit": 100})
+    assert response.status_code == 400
+    assert response.json()["message"] == "Paging past 10000 results is not supported: after + limit = 10050."
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"filterGroups": [{"filters": [{"propertyName": "email", "operator": "LIKE", "value": "x"}]}]},
+     "Unknown filter operator LIKE; use one of EQ, NEQ, LT, LTE, GT, GTE, BETWEEN, IN, NOT_IN, HAS_PROPERTY, "
+     "NOT_HAS_PROPERTY, CONTAINS_TOKEN, NOT_CONTAINS_TOKEN"),
+    ({"filterGroups": [{"filters": [{"propertyName": "shoe_size", "operator": "EQ", "value": "9"}]}]},
+     "There was a problem with the request: property shoe_size does not exist for contacts"),
+    ({"filterGroups": [{"filters": [{"propertyName": "email", "operator": "EQ"}]}]},
+     "Filter on email with operator EQ needs value"),
+    ({"filterGroups": [{"filters": [{"propertyName": "annualrevenue", "operator": "BETWEEN", "value": "1"}]}]},
+     "Filter on annualrevenue with operator BETWEEN needs highValue"),
+    ({"filterGroups": [{"filters": []}] * 6}, "Invalid input JSON: filterGroups must be a list of at most 5 groups"),
+    ({"limit": "ten"}, "Invalid input JSON: limit must be an integer, not 'ten'"),
+])
+def test_bad_searches_are_400s_naming_the_problem(api, people, body, message):
+    response = api.post("/crm/v3/objects/contacts/search", json=body)
+    assert response.status_code == 400
+    assert response.json()["message"] == message
+    assert response.json()["category"] == "VALIDATION_ERROR"

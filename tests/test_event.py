@@ -114,3 +114,21 @@ def test_action_receives_exactly_the_built_event(run_action, action):
     result = run_action(action, object_id=5)
     assert json.loads(result.logs) == result.event
     assert result.event["object"]["objectId"] == 5
+
+
+def test_a_named_record_wins_over_the_event_files_sample_values(action):
+    def record(object_type, object_id):
+        return {"amount": f"from record {object_id}"}
+
+    assert event.build(action, record=record)[0]["inputFields"]["amount"] == "100"  # events/default.json
+    built, _ = event.build(action, object_id=3, record=record)
+    assert built["inputFields"]["amount"] == "from record 3"
+    built, _ = event.build(action, object_id=3, record=record, inputs={"amount": "explicit"})
+    assert built["inputFields"]["amount"] == "explicit"
+
+
+def test_no_lookup_when_every_input_is_given(action):
+    def record(object_type, object_id):
+        raise AssertionError("looked up")
+
+    assert event.build(action, inputs={"amount": "1"}, record=record)[0]["inputFields"]["amount"] == "1"

@@ -57,14 +57,20 @@ def build(
         result["object"]["objectId"] = object_id
     given = result.get("inputFields") or {}
     _check_shape(result)
+    explicit = inputs or {}
+    # Naming a record (object_id) means "what HubSpot would send for it": its properties
+    # then win over the sample values of an event file.
+    record_first = object_id is not None
+    needed = [f for f in action.manifest.inputs
+              if f.property and f.name not in explicit and (record_first or f.name not in given)]
     values = {}
-    if record is not None and any(f.property for f in action.manifest.inputs):
+    if record is not None and needed:
         found = record(result["object"]["objectType"], result["object"]["objectId"])
         if found is None:
             warnings.append(f"the portal has no {result['object']['objectType']} {result['object']['objectId']}: "
                             f"input fields from its properties are null")
         values = found or {}
-    result["inputFields"] = _input_fields(action, given, inputs or {}, values, warnings)
+    result["inputFields"] = _input_fields(action, given, explicit, values, record_first, warnings)
     if result["object"]["objectType"] != action.manifest.object_type:
         warnings.append(
             f"the event enrolls a {result['object']['objectType']}, but action.toml says "
@@ -168,7 +174,8 @@ def _check_shape(event: dict) -> None:
             )
 
 
-def _input_fields(action: Action, given: dict, explicit: dict, record: dict, warnings: list[str]) -> dict:
+def _input_fields(action: Action, given: dict, explicit: dict, record: dict, record_first: bool,
+                  warnings: list[str]) -> dict:
     declared = {field.name: field for field in action.manifest.inputs}
     for name in explicit:
         if name not in declared:
@@ -183,6 +190,8 @@ def _input_fields(action: Action, given: dict, explicit: dict, record: dict, war
     for name, field in declared.items():
         if name in explicit:
             fields[name] = explicit[name]
+        elif record_first and field.property in record:
+            fields[name] = record[field.property]
         elif name in given:
             fields[name] = given[name]
         elif field.property is None:

@@ -3,6 +3,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,13 @@ from shared.cli import main
 HS = [sys.executable, "-m", "shared.cli"]
 
 
+# Runs get a portal of their own, never the developer's .hs-actions/portal.sqlite3.
+PORTAL_DB = Path(tempfile.mkdtemp(prefix="hs-cli-test-")) / "portal.sqlite3"
+
+
 def run_cli(*args, stdin=None, env=None):
+    if args[0] == "run" and "--portal-db" not in args:
+        args = (*args, "--portal-db", PORTAL_DB)
     done = subprocess.run([*HS, *map(str, args)], input=stdin, capture_output=True, text=True,
                           cwd=project.ROOT, env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr
@@ -34,13 +41,15 @@ def test_run_json_has_the_documented_keys():
     assert data["status"] == "success" and data["outputFields"]["tier"] == "cold" and data["error"] is None
 
 
-def test_inputs_object_id_and_stdin_event():
-    code, out, _ = run_cli("run", "phone_e164", "--event", "-", "--object-id", "77", "--input", "country=DE", "--json",
+def test_inputs_object_id_and_stdin_event(tmp_path):
+    code, out, _ = run_cli("run", "phone_e164", "--event", "-", "--object-id", "99999", "--input", "country=DE",
+                           "--portal-db", tmp_path / "portal.sqlite3", "--json",
                            stdin='{"inputFields": {"phone": "030 901820"}}')
     data = json.loads(out)
     assert code == 0
     assert data["outputFields"] == {"e164": "+4930901820", "valid": True}
-    assert data["event"]["object"]["objectId"] == 77
+    assert data["event"]["object"]["objectId"] == 99999
+    assert "the portal has no CONTACT 99999: input fields from its properties are null" in data["warnings"]
 
 
 def test_action_that_fails_exits_1(make_action):

@@ -28,3 +28,7 @@ class SecretError(ToolkitError):
 
 class RuntimeSetupError(ToolkitError):
     pass
+
+
+class SeedError(ToolkitError):
+    pass

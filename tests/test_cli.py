@@ -121,3 +121,23 @@ def test_portal_state_survives_between_commands(tmp_path):
     assert code == 1 and json.loads(out)["error"]["type"] == "NotFoundException"
     assert run_cli("portal", "reset", "--db", db)[1] == f"Emptied {db}.\n"
     assert run_cli("run", "archive_contact", "--object-id", "2", *args)[0] == 0  # seeded again
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{bad", "invalid JSON at line 1, column 2: Expecting property name enclosed in double quotes"),
+    ('[1]', "a seed file is a JSON object with records, owners, associations or tokens"),
+    ('{"records": {"contacts": [{"id": "1", "properties": {"email": "a@b.co"}}, {"properties": {"nope": "x"}}]}}',
+     'not seeded, nothing was added: Property values were not valid: [{"isValid":false,"message":"Property \\"nope\\" does not exist"'),
+])
+def test_a_bad_seed_file_adds_nothing(tmp_path, content, message):
+    seed, db = tmp_path / "seed.json", tmp_path / "portal.sqlite3"
+    seed.write_text(content)
+    code, out, err = run_cli("portal", "seed", seed, "--db", db)
+    assert code == 2 and out == ""
+    assert err.startswith(f"hs-actions: {seed}: {message}")
+    assert "contacts          0" in run_cli("portal", "show", "--db", db)[1]
+
+
+def test_portal_show_of_an_unknown_object_type(tmp_path):
+    code, _, err = run_cli("portal", "show", "widgets", "--db", tmp_path / "p.sqlite3")
+    assert code == 2 and err == "hs-actions: unknown object type 'widgets': use one of contacts, companies, deals, tickets\n"

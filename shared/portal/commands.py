@@ -10,6 +10,8 @@ import signal
 import threading
 from pathlib import Path
 
+from shared.errors import SeedError
+from shared.portal.exceptions import PortalError
 from shared.project import STATE
 
 DEFAULT_DB = STATE / "portal.sqlite3"
@@ -65,14 +67,33 @@ def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int 
 
 
 def seed(db_path: str | Path | None = None, file: str | Path | None = None) -> str:
-    """Add a seed file's data (the default seed when no file is given); a summary line."""
+    """Add a seed file's data (the default seed when no file is given); a summary line.
+    A file that cannot be read or loaded raises SeedError, and adds nothing."""
+    data = _read_seed(Path(file)) if file else None
     portal = _open(db_path)
     try:
-        counts = portal.seed(json.loads(Path(file).read_text())) if file else portal.seed_default()
+        counts = portal.seed(data) if file else portal.seed_default()
+    except PortalError as error:
+        raise SeedError(f"{file}: not seeded, nothing was added: {error.message}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise SeedError(f"{file}: not seeded, nothing was added: not the shape of a seed file "
+                        f"({type(error).__name__}: {error}); see shared/portal/data/seed_default.json") from None
     finally:
         portal.close()
     added = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
     return f"Seeded {portal.backend.db} from {file or 'the default seed'}: {added or 'nothing'}."
+
+
+def _read_seed(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise SeedError(f"{path}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise SeedError(f"{path}: cannot read the seed file: {e}") from None
+    if not isinstance(data, dict):
+        raise SeedError(f"{path}: a seed file is a JSON object with records, owners, associations or tokens")
+    return data
 
 
 def reset(db_path: str | Path | None = None) -> str:
@@ -101,7 +122,11 @@ def show(db_path: str | Path | None = None, object_type: str | None = None) -> s
                 lines.append(f"  token {token.token[:12]}... {token.name or '(unnamed)'} [{state}] "
                              f"{len(token.scopes)} scopes")
             return "\n".join(lines)
-        ot = backend.object_type(object_type)
+        try:
+            ot = backend.object_type(object_type)
+        except PortalError:
+            known = ", ".join(t.name for t in backend.types.values())
+            raise SeedError(f"unknown object type {object_type!r}: use one of {known}") from None
         records, _ = backend.list(object_type, limit=SHOWN_RECORDS)
         lines.append(f"First {len(records)} {ot.name} ({ot.type_id}):")
         for record in records:

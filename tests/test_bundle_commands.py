@@ -90,17 +90,17 @@ def test_all_bundles_every_action(project):
 def test_an_unknown_action_is_exit_code_2(project):
     code, out, err = bundle_cli(project, "calller")
     assert (code, out) == (2, "")
-    assert err == (f"error: no action 'calller': not a folder, nor a name under {project / 'actions'}. "
+    assert err == (f"hs-actions: no action 'calller': not a folder, nor a name under {project / 'actions'}. "
                    f"Did you mean 'caller'? Actions here: caller.\n")
 
 
 def test_no_action_named_is_exit_code_2(project):
     code, _, err = bundle_cli(project)
-    assert (code, err) == (2, "error: no action to bundle: name one (hs-actions bundle NAME) or use --all\n")
+    assert (code, err) == (2, "hs-actions: no action to bundle: name one (hs-actions bundle NAME) or use --all\n")
 
 
 def test_an_unwritable_dist_is_exit_code_2(project):
     (project / "dist").write_text("a file")
     code, _, err = bundle_cli(project, "caller")
     assert code == 2
-    assert err.startswith(f"error: cannot write the bundle into {project / 'dist'}: File exists; nothing was written.")
+    assert err.startswith(f"hs-actions: cannot write the bundle into {project / 'dist'}: File exists; nothing was written.")

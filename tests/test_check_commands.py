@@ -51,7 +51,7 @@ def test_a_broken_action_toml_is_exit_code_2(tmp_path):
     make(tmp_path, "broken", "def main(event):\n    return {}\n", manifest='object_type = "CONTCT"\n')
     code, out, err = check_cli(tmp_path, "broken")
     assert (code, out) == (2, "")
-    assert err.startswith(f"error: {tmp_path / 'actions' / 'broken' / 'action.toml'}: object_type: 'CONTCT' is not "
+    assert err.startswith(f"hs-actions: {tmp_path / 'actions' / 'broken' / 'action.toml'}: object_type: 'CONTCT' is not "
                           f"an object type HubSpot enrolls (did you mean 'CONTACT'?)")
 
 
@@ -59,4 +59,4 @@ def test_a_folder_without_action_py_is_exit_code_2(tmp_path):
     (tmp_path / "actions" / "empty").mkdir(parents=True)
     code, out, err = check_cli(tmp_path, str(tmp_path / "actions" / "empty"))
     assert (code, out) == (2, "")
-    assert err.startswith(f"error: {tmp_path / 'actions' / 'empty'}: no action.py.")
+    assert err.startswith(f"hs-actions: {tmp_path / 'actions' / 'empty'}: no action.py.")

@@ -37,7 +37,7 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
                 continue
             status = max(status, _bundle_verified(folder, text, out_dir, pytest_args, out, err))
     except ToolkitError as error:
-        print(f"error: {error}", file=err)
+        print(f"hs-actions: {error}", file=err)
         return error.exit_code
     return status
 
@@ -72,7 +72,7 @@ def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
         folders = _folders(refs, not refs, actions_dir, require=False)
         findings = check(folders, helpers_dir)
     except ToolkitError as error:
-        print(f"error: {error}", file=err)
+        print(f"hs-actions: {error}", file=err)
         return error.exit_code
     for finding in findings:
         print(finding, file=out)

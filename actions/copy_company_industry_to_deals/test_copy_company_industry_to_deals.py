@@ -51,7 +51,9 @@ def test_company_not_found(run_action, portal, crm):
     assert result.error.type == "NotFoundException"
 
 
-def test_server_error_is_retried(run_action, portal, crm):
-    portal.fail("POST", r"/crm/v3/objects/deals/batch/update", status=503)
+@pytest.mark.parametrize("status", [429, 503])
+def test_rate_limit_or_server_error_is_retried(run_action, portal, crm, status):
+    portal.fail("POST", r"/crm/v3/objects/deals/batch/update", status=status)
     result = run_action("copy_company_industry_to_deals", object_id=40, secrets={"HUBSPOT_TOKEN": TOKEN})
     assert result.status == "retry"
+    assert result.api_calls[-1]["status"] == status

@@ -73,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     bundle.add_argument("--out", type=Path, metavar="DIR", help="where to write bundles (default dist/)")
     bundle.set_defaults(handler=_bundle)
 
+    drift = commands.add_parser("drift", help="compare code copied out of HubSpot with the action's bundle")
+    drift.add_argument("action", help="a name under actions/ or a path to an action folder")
+    drift.add_argument("file", type=Path, help="the code from HubSpot's editor, saved to a file")
+    drift.set_defaults(handler=_drift)
+
     check = commands.add_parser("check", help="find what HubSpot's runtime would reject (every action when none is named)")
     check.add_argument("actions", nargs="*", metavar="ACTION")
     check.set_defaults(handler=_check)
@@ -158,6 +163,12 @@ def _bundle(args) -> int:
     if not args.actions and not args.all:
         raise ToolkitError("bundle: name an action (or several), or give --all")
     return run_bundle(args.actions, all_=args.all, print_=args.print, out_dir=args.out)
+
+
+def _drift(args) -> int:
+    from shared.bundler.commands import run_drift
+
+    return run_drift(args.action, args.file)
 
 
 def _check(args) -> int:

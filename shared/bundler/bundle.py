@@ -110,7 +110,12 @@ def bundled_hash(path: Path) -> str:
 
 def recorded_hash(path: Path) -> str | None:
     """The hash a bundle's header recorded when it was made; None for a file without one."""
-    return _split(Path(path).read_text(encoding="utf-8"))[0]
+    return header_hash(Path(path).read_text(encoding="utf-8"))
+
+
+def header_hash(text: str) -> str | None:
+    """The hash recorded in the header of bundle `text`; None without a header."""
+    return _split(text)[0]
 
 
 def verify(action_folder: Path, bundle_path: Path, *, python: str | None = None,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from shared import project
 from shared.bundler import imports
-from shared.bundler.bundle import HASH_LINE, bundle_text, recorded_hash, verify, write_atomic
+from shared.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, header_hash, recorded_hash, verify,
+                                   write_atomic)
 from shared.bundler.check import ERROR, check, has_errors
 from shared.errors import ToolkitError
 from shared.harness import action as action_module
@@ -82,6 +83,36 @@ def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
     print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in {actions}"
           if findings else f"no problems in {actions}", file=out)
     return 1 if errors else 0
+
+
+def run_drift(ref: str, file: Path, *, actions_dir: Path = project.ACTIONS,
+              helpers_dir: Path = imports.HELPERS_DIR, out=None, err=None) -> int:
+    """Compare code copied out of HubSpot (`file`) with the repository's bundle of `ref`:
+    0 when HubSpot runs what the repository has, 1 when they differ (and how)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        folder = action_module.load(ref, actions_dir).folder
+        if not Path(file).is_file():
+            raise ToolkitError(f"{file}: no such file (save the code from HubSpot's editor to a file)")
+        current = header_hash(bundle_text(folder, helpers_dir))
+        recorded, actual = recorded_hash(file), bundled_hash(file)
+    except ToolkitError as error:
+        print(f"hs-actions: {error}", file=err)
+        return error.exit_code
+    name = folder.name
+    if actual == current:
+        print(f"{file}: the same code as the repository's bundle of {name} ({current})", file=out)
+        return 0
+    if recorded is not None and actual != recorded:
+        print(f"{file}: edited after it was bundled (its code is {actual}, its header recorded {recorded}): "
+              f"bring the change into actions/{name}/action.py, then bundle and paste again", file=out)
+    elif recorded is not None:
+        print(f"{file}: an older bundle of {name} ({recorded}); the repository's is now {current}: "
+              f"bundle and paste again", file=out)
+    else:
+        print(f"{file}: not a bundle (no hs-actions header), and not the code of the repository's bundle of "
+              f"{name} ({actual} vs {current})", file=out)
+    return 1
 
 
 def _folders(refs: list[str], all_: bool, actions_dir: Path, require: bool) -> list[Path]:

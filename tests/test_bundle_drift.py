@@ -1,0 +1,48 @@
+"""hs-actions drift: is the code in HubSpot still the repository's bundle?"""
+from shared.bundler.bundle import bundle_text
+from shared.cli import main
+
+LEAD = "lead_score"
+
+
+def drift(tmp_path, text, capsys):
+    pasted = tmp_path / "from_hubspot.py"
+    pasted.write_text(text)
+    code = main(["drift", LEAD, str(pasted)])
+    return code, capsys.readouterr().out
+
+
+def current(action="lead_score"):
+    from shared import project
+    return bundle_text(project.ACTIONS / action)
+
+
+def test_same_code_even_after_the_editor_changed_line_endings(tmp_path, capsys):
+    code, out = drift(tmp_path, current().replace("\n", "\r\n") + "\n\n", capsys)
+    assert code == 0 and "the same code as the repository's bundle of lead_score (sha256:" in out
+
+
+def test_without_the_header_the_code_still_matches(tmp_path, capsys):
+    text = current()
+    code, out = drift(tmp_path, text[text.index("\n\n") + 2:], capsys)
+    assert code == 0
+
+
+def test_edited_in_hubspot(tmp_path, capsys):
+    code, out = drift(tmp_path, current().replace("score += 30", "score += 31", 1), capsys)
+    assert code == 1 and "edited after it was bundled" in out
+
+
+def test_an_older_bundle(tmp_path, capsys):
+    text = current()
+    header, body = text.split("\n\n", 1)
+    from shared.bundler.bundle import HASH_LINE, code_hash
+    old_body = body.replace("score += 30", "score += 31", 1)
+    old = header.split(HASH_LINE)[0] + HASH_LINE + code_hash(old_body) + "\n\n" + old_body
+    code, out = drift(tmp_path, old, capsys)
+    assert code == 1 and "an older bundle of lead_score" in out and "bundle and paste again" in out
+
+
+def test_missing_file(tmp_path, capsys):
+    assert main(["drift", LEAD, str(tmp_path / "nope.py")]) == 2
+    assert "no such file" in capsys.readouterr().err

@@ -6,6 +6,7 @@ action.toml); 2 it could not be run (usage, action folder, manifest, event, secr
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from shared.errors import ToolkitError
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    # SIGTERM unwinds like Ctrl-C, so the run's processes are ended on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         return args.handler(args)
     except ToolkitError as error:

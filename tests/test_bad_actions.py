@@ -138,3 +138,12 @@ def test_harness_keeps_working_after_every_failure(run_action, make_action):
         run_action(make_action(code), timeout=0.5)
     result = run_action(make_action("def main(event):\n    return {'outputFields': {'ok': True}}\n", OUT))
     assert result.ok
+
+
+def test_a_peak_between_two_samples_still_crosses_the_limit(run_action, make_action):
+    # Allocated and freed within a millisecond or two: the 5 ms sampling can miss it, the
+    # kernel's high-water mark cannot.
+    code = "def main(event):\n    b = bytearray(80 * 1024 * 1024)\n    b[::4096] = b'x' * len(b[::4096])\n    del b\n    return {'outputFields': {}}\n"
+    result = run_action(make_action(code), memory=60)
+    assert result.status == "memory"
+    assert result.memory_mb > 60

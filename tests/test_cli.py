@@ -141,3 +141,11 @@ def test_a_bad_seed_file_adds_nothing(tmp_path, content, message):
 def test_portal_show_of_an_unknown_object_type(tmp_path):
     code, _, err = run_cli("portal", "show", "widgets", "--db", tmp_path / "p.sqlite3")
     assert code == 2 and err == "hs-actions: unknown object type 'widgets': use one of contacts, companies, deals, tickets\n"
+
+
+def test_a_name_means_the_action_even_where_a_folder_has_that_name(tmp_path):
+    (tmp_path / "lead_score").mkdir()
+    done = subprocess.run([*HS, "run", "lead_score", "--portal-db", str(PORTAL_DB), "--json"], cwd=tmp_path,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outputFields"]["tier"] == "hot"

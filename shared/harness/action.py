@@ -49,12 +49,14 @@ def discover(actions_dir: Path = project.ACTIONS) -> list[Path]:
 
 
 def _locate(ref: str, actions_dir: Path) -> Path:
+    # A bare name is an action under actions/ first, whatever folders the current
+    # directory happens to hold; anything else is a path.
+    by_name = actions_dir / ref
+    if "/" not in ref and ref not in (".", "..") and by_name.is_dir():
+        return by_name.resolve()
     path = Path(ref)
     if path.is_dir():
         return path.resolve()
-    by_name = actions_dir / ref
-    if "/" not in ref and by_name.is_dir():
-        return by_name.resolve()
     if path.exists():
         raise ActionNotFound(f"{ref}: not a folder. Give an action's name or the path to its folder.")
     names = [p.name for p in discover(actions_dir)]

@@ -21,6 +21,7 @@ import io
 import json
 import os
 import resource
+import signal
 import socket
 import struct
 import sys
@@ -403,13 +404,29 @@ def _worker_process(fd):
         os.setsid()  # its own process group, so whatever the action starts is ended with it
     except OSError:
         pass
+    _linux_process_rules(adopt_orphans=True)
     channel = Channel(socket.socket(fileno=fd))
     _Worker(channel).serve()
     os._exit(0)
 
 
+def _linux_process_rules(adopt_orphans):
+    """Die with the parent process, so a toolkit that is killed leaves no runtime behind;
+    and (a worker) adopt orphaned descendants, so processes an action detached with a
+    double fork are still found and ended with the run. Linux only; elsewhere a no-op."""
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if adopt_orphans:
+            libc.prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
 if __name__ == "__main__":
     role, fd = sys.argv[1], int(sys.argv[2])
+    _linux_process_rules(adopt_orphans=role == "worker")
     if role == "zygote":
         _zygote(Channel(socket.socket(fileno=fd)))
     else:

@@ -80,11 +80,13 @@ class _Worker:
         return total
 
     def processes(self) -> list[psutil.Process]:
-        """The worker and every process it started that is still alive."""
+        """The worker and every process it started that is still running (the worker adopts
+        orphans, so detached ones are here too; exited ones waiting to be reaped are not)."""
         try:
-            return [self.process, *self.process.children(recursive=True)]
+            children = self.process.children(recursive=True)
         except psutil.NoSuchProcess:
             return []
+        return [self.process, *(c for c in children if _running(c))]
 
     def kill(self, descendants: list[psutil.Process] | None = None) -> dict:
         """End the worker's process group and `descendants` (found now when not given:
@@ -178,6 +180,7 @@ class Runner:
         self._learned: dict[str, list[str]] = {}
         self._warm: dict[str, _Worker] = {}
         self._prepared: dict[str, _Worker] = {}
+        self._active: set[_Worker] = set()     # running now: ended by close() on an interrupt
         self._lock = threading.Lock()
 
     def run(self, key: str, request: dict, timeout: float, memory_mb: float, warm: bool = False) -> RawOutcome:
@@ -190,7 +193,11 @@ class Runner:
         worker = self._warm.pop(key, None) if warm else None
         if worker is None:
             worker = self._prepared.pop(key, None) or self._start(key)
-        outcome, logs = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
+        self._active.add(worker)
+        try:
+            outcome, logs = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
+        finally:
+            self._active.discard(worker)
         kept = False
         if outcome.kind in ("returned", "raised"):
             self._learned[key] = sorted(set(self._learned.get(key, [])) | set(outcome.imported))
@@ -231,7 +238,9 @@ class Runner:
             theirs.close()
             return _Worker(process.pid, Channel(ours), lambda: _status(process.wait()))
         with self._lock:
-            zygote = self._zygotes.pop(key, None) or _Zygote(self.python, self.env)
+            zygote = self._zygotes.pop(key, None)
+            if zygote is None or zygote.process.poll() is not None:  # none yet, or an action killed it
+                zygote = _Zygote(self.python, self.env)
             self._zygotes[key] = zygote
             while len(self._zygotes) > _MAX_ZYGOTES:
                 evicted, old = self._zygotes.popitem(last=False)
@@ -241,8 +250,9 @@ class Runner:
         return zygote.fork(self._learned.get(key, []))
 
     def close(self) -> None:
-        for worker in [*self._warm.values(), *self._prepared.values()]:
+        for worker in [*self._active, *self._warm.values(), *self._prepared.values()]:
             worker.kill()
+        self._active.clear()
         self._warm.clear()
         self._prepared.clear()
         for zygote in self._zygotes.values():
@@ -310,9 +320,17 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
         peak_kb = kb["peak"] - kb["file"] + max(kb["file"], worker.file_floor // 1024)
         outcome.peak_mb = max(outcome.peak_mb, peak_kb / 1024)
         outcome.imported = reply.get("imported", [])
-        if outcome.raised and outcome.raised.get("memory"):
+        # A peak between two samples is still a peak: the kernel's high-water mark counts.
+        if (outcome.raised and outcome.raised.get("memory")) or outcome.peak_mb > memory_mb:
             outcome.kind = "memory"
     return outcome, logs
+
+
+def _running(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def _describe(processes: list[psutil.Process]) -> list[str]:

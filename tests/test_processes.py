@@ -1,0 +1,70 @@
+"""Processes: nothing an action starts outlives its run, and nothing outlives the toolkit."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+
+from shared import project
+from shared.harness import Harness
+
+DETACHED = """
+import os, time
+
+def main(event):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            with open(event["inputFields"]["pid_file"], "w") as f:
+                f.write(str(os.getpid()))
+            time.sleep(300)
+        os._exit(0)
+    time.sleep(0.3)  # the middle process has exited: the sleeper is an orphan in its own session
+    return {"outputFields": {}}
+"""
+
+
+def gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def test_a_double_forked_detached_process_is_ended_with_the_run(run_action, make_action, tmp_path):
+    pid_file = tmp_path / "pid"
+    folder = make_action(DETACHED, 'object_type = "CONTACT"\n[inputs]\npid_file = { value = "" }\n')
+    result = run_action(folder, inputs={"pid_file": str(pid_file)})
+    assert result.status == "success", result.error
+    pid = int(pid_file.read_text())
+    assert any(f"{pid}: " in w for w in result.warnings)
+    assert gone(pid)
+    assert result.duration_ms < 2000
+
+
+def test_an_action_that_kills_its_parent_does_not_break_the_next_run(make_action):
+    killer = make_action("import os, signal\ndef main(event):\n    os.kill(os.getppid(), signal.SIGKILL)\n    import time; time.sleep(5)\n")
+    fine = make_action("def main(event):\n    return {'outputFields': {}}\n")
+    with Harness(mode="fork") as harness:
+        assert harness.run(killer).status == "error"
+        assert harness.run(killer).status == "error"
+        assert harness.run(fine).status == "success"
+
+
+def test_stopping_the_cli_ends_the_run(make_action):
+    loop = make_action("import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ndef main(event):\n    while True: pass\n")
+    cli = subprocess.Popen([sys.executable, "-m", "shared.cli", "run", str(loop), "--portal-db", str(loop / "p.sqlite3")],
+                           cwd=project.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    workers = []
+    while not workers and time.monotonic() < deadline:
+        workers = [p for p in psutil.Process(cli.pid).children(recursive=True) if "child.py" in " ".join(p.cmdline())]
+        time.sleep(0.05)
+    assert workers, "the run never started"
+    time.sleep(0.3)
+    cli.send_signal(signal.SIGTERM)
+    assert cli.wait(10) == 143
+    time.sleep(0.2)
+    assert all(gone(w.pid) for w in workers)

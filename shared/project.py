@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from shared.errors import ToolkitError
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -33,8 +35,16 @@ def settings() -> dict:
         merged.update(data.get("tool", {}).get("hs-actions", {}))
     except FileNotFoundError:
         pass
-    for key, default in DEFAULTS.items():
+    for key in DEFAULTS:
         value = os.environ.get(f"HS_ACTIONS_{key.upper()}")
         if value:
-            merged[key] = type(default)(value)
+            merged[key] = value
+    given = portal_id = merged["portal_id"]
+    if isinstance(portal_id, str) and portal_id.isdigit():
+        merged["portal_id"] = portal_id = int(portal_id)
+    if not isinstance(portal_id, int) or isinstance(portal_id, bool) or portal_id <= 0:
+        raise ToolkitError(f"portal_id = {given!r} (pyproject.toml [tool.hs-actions] or HS_ACTIONS_PORTAL_ID): "
+                           f"a HubSpot portal id is a positive whole number, e.g. 1234567")
+    if not isinstance(merged["runtime_python"], str):
+        raise ToolkitError("runtime_python (pyproject.toml [tool.hs-actions]) must be a path, as a string")
     return merged

@@ -149,3 +149,11 @@ def test_a_name_means_the_action_even_where_a_folder_has_that_name(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["outputFields"]["tier"] == "hot"
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "0"])
+def test_a_bad_portal_id_setting_is_named(value):
+    code, _, err = run_cli("run", "lead_score", env={"HS_ACTIONS_PORTAL_ID": value})
+    assert code == 2
+    assert err.startswith(f"hs-actions: portal_id = '{value}' (pyproject.toml [tool.hs-actions] or HS_ACTIONS_PORTAL_ID): "
+                          "a HubSpot portal id is a positive whole number")

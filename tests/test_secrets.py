@@ -76,3 +76,16 @@ def test_secret_values_are_masked_everywhere(run_action, make_action):
 
 def test_mask_prefers_longest_values():
     assert secrets.mask("ab abc", {"A": "ab", "B": "abc"}) == "[secret A] [secret B]"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"TOKEN=abc\n\xff\xfe\n", "not UTF-8 text (byte 10): save it as UTF-8"),
+    (b"TOKEN=abc\nthis line is secret-ish\n", "line 2: not a NAME=value line; fix or remove it (# starts a comment)"),
+])
+def test_unreadable_env_file_is_named_without_its_contents(tmp_path, content, message):
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(content)
+    with pytest.raises(SecretError) as caught:
+        secrets.resolve(("TOKEN",), environ={}, env_file=env_file)
+    assert str(caught.value).startswith(str(env_file)) and str(caught.value).endswith(message)
+    assert "secret-ish" not in str(caught.value)

@@ -95,7 +95,10 @@ def run_drift(ref: str, file: Path, *, actions_dir: Path = project.ACTIONS,
         if not Path(file).is_file():
             raise ToolkitError(f"{file}: no such file (save the code from HubSpot's editor to a file)")
         current = header_hash(bundle_text(folder, helpers_dir))
-        recorded, actual = recorded_hash(file), bundled_hash(file)
+        try:
+            recorded, actual = recorded_hash(file), bundled_hash(file)
+        except (OSError, UnicodeDecodeError) as error:
+            raise ToolkitError(f"{file}: cannot read it as UTF-8 text ({error})") from None
     except ToolkitError as error:
         print(f"hs-actions: {error}", file=err)
         return error.exit_code

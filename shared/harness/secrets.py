@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from shared import hubspot_runtime, project
 from shared.errors import SecretError
@@ -76,8 +77,18 @@ def mask_all(data, secrets: Mapping[str, str]):
 
 
 def _read_env_file(path: Path, required: bool) -> dict[str, str | None]:
+    """The file's values; SecretError for a file that is not UTF-8 or has a line that is not
+    NAME=value (python-dotenv would skip it with a warning; here a secret may hide there).
+    Messages name the line, never its text, which may hold a secret."""
     if not path.is_file():
         if required:
             raise SecretError(f"{path}: no such env file")
         return {}
+    try:
+        with open(path, encoding="utf-8") as stream:
+            bad = [b.original.line for b in parse_stream(stream) if b.error]
+    except UnicodeDecodeError as e:
+        raise SecretError(f"{path}: not UTF-8 text (byte {e.start}): save it as UTF-8") from None
+    if bad:
+        raise SecretError(f"{path}, line {bad[0]}: not a NAME=value line; fix or remove it (# starts a comment)")
     return dotenv_values(path)

@@ -127,19 +127,27 @@ def _list(args) -> int:
 
     from shared.harness.action import discover, load
 
-    actions = [load(folder) for folder in discover()]
+    actions, broken = [], {}
+    for folder in discover():  # one broken action.toml does not hide the others
+        try:
+            actions.append(load(folder))
+        except ToolkitError as error:
+            broken[folder.name] = str(error)
     if args.json:
-        print(json.dumps([_summary(a) for a in actions], indent=2))
-        return 0
-    if not actions:
+        listed = [_summary(a) for a in actions] + [{"name": n, "error": e} for n, e in broken.items()]
+        print(json.dumps(sorted(listed, key=lambda a: a["name"]), indent=2))
+        return 2 if broken else 0
+    if not actions and not broken:
         print("no actions yet: `hs-actions new NAME` makes one")
+    for name, error in broken.items():
+        print(f"hs-actions: {name}: cannot be listed: {error}", file=sys.stderr)
     for action in actions:
         m = action.manifest
         print(f"{action.name}  ({m.object_type}) {m.description}")
         print(f"  secrets: {', '.join(m.secrets) or '-'}")
         print(f"  inputs:  {', '.join(f'{i.name}<-{i.property or repr(i.value)}' for i in m.inputs) or '-'}")
         print(f"  outputs: {', '.join(f'{o.name}:{o.type}' for o in m.outputs) or '-'}")
-    return 0
+    return 2 if broken else 0
 
 
 def _summary(action) -> dict:

@@ -157,3 +157,19 @@ def test_a_bad_portal_id_setting_is_named(value):
     assert code == 2
     assert err.startswith(f"hs-actions: portal_id = '{value}' (pyproject.toml [tool.hs-actions] or HS_ACTIONS_PORTAL_ID): "
                           "a HubSpot portal id is a positive whole number")
+
+
+def test_list_and_check_go_on_past_a_broken_action(tmp_path, capsys):
+    from shared.bundler.commands import run_check
+    from shared.harness.action import discover
+
+    actions = tmp_path / "actions"
+    for name, toml in (("good", 'object_type = "CONTACT"\n'), ("broken", "object_type = \n")):
+        (actions / name).mkdir(parents=True)
+        (actions / name / "action.py").write_text("def main(event):\n    return {'outputFields': {}}\n")
+        (actions / name / "action.toml").write_text(toml)
+    assert [f.name for f in discover(actions)] == ["broken", "good"]
+    assert run_check([], actions_dir=actions) == 2
+    out, err = capsys.readouterr()
+    assert "broken/action.toml: invalid TOML" in err
+    assert "no problems in 1 action\n" in out and "1 of 2 actions could not be checked" in out

@@ -71,17 +71,27 @@ def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
     out, err = out or sys.stdout, err or sys.stderr
     try:
         folders = _folders(refs, not refs, actions_dir, require=False)
-        findings = check(folders, helpers_dir)
     except ToolkitError as error:
         print(f"hs-actions: {error}", file=err)
         return error.exit_code
+    findings, unchecked = [], 0
+    for folder in folders:  # one broken action does not hide the findings of the others
+        try:
+            findings += check([folder], helpers_dir)
+        except ToolkitError as error:
+            print(f"hs-actions: {error}", file=err)
+            unchecked += 1
     for finding in findings:
         print(finding, file=out)
     errors = sum(f.severity == ERROR for f in findings)
     warnings = len(findings) - errors
-    actions = f"{len(folders)} action{'s' if len(folders) != 1 else ''}"
+    checked = len(folders) - unchecked
+    actions = f"{checked} action{'s' if checked != 1 else ''}"
     print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in {actions}"
           if findings else f"no problems in {actions}", file=out)
+    if unchecked:
+        print(f"{unchecked} of {len(folders)} actions could not be checked (above)", file=out)
+        return 2
     return 1 if errors else 0
 
 

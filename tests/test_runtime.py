@@ -82,15 +82,15 @@ COUNTER_MANIFEST = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\ninf
 
 def test_fresh_module_per_run_and_secrets_readable_at_import(run_action, make_action):
     folder = make_action(COUNTER, COUNTER_MANIFEST)
-    infos = [run_action(folder, secrets={"TOKEN": "abc1"}).outputs["info"] for _ in range(3)]
+    infos = [run_action(folder, secrets={"TOKEN": "abc123"}).outputs["info"] for _ in range(3)]
     assert infos == ["1 [secret TOKEN]"] * 3
 
 
 def test_warm_reuse_keeps_module_state(run_action, make_action):
     folder = make_action(COUNTER, COUNTER_MANIFEST)
-    infos = [run_action(folder, secrets={"TOKEN": "abc1"}, warm=True).outputs["info"] for _ in range(3)]
+    infos = [run_action(folder, secrets={"TOKEN": "abc123"}, warm=True).outputs["info"] for _ in range(3)]
     assert infos == ["1 [secret TOKEN]", "2 [secret TOKEN]", "3 [secret TOKEN]"]
-    assert run_action(folder, secrets={"TOKEN": "abc1"}).outputs["info"] == "1 [secret TOKEN]"
+    assert run_action(folder, secrets={"TOKEN": "abc123"}).outputs["info"] == "1 [secret TOKEN]"
 
 
 def test_spawned_and_forked_runs_agree(make_action):

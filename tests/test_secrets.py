@@ -75,7 +75,16 @@ def test_secret_values_are_masked_everywhere(run_action, make_action):
 
 
 def test_mask_prefers_longest_values():
-    assert secrets.mask("ab abc", {"A": "ab", "B": "abc"}) == "[secret A] [secret B]"
+    assert secrets.mask("abcdef abcdefg", {"A": "abcdef", "B": "abcdefg"}) == "[secret A] [secret B]"
+
+
+def test_values_too_short_to_mask_are_left_and_named(run_action, make_action):
+    code = "import os\ndef main(event):\n    return {'outputFields': {'v': 'example.com ' + os.environ['TOKEN']}}\n"
+    result = run_action(make_action(code, 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\nv = "string"\n'),
+                        secrets={"TOKEN": "com"})
+    assert result.outputs == {"v": "example.com com"}
+    assert result.event["object"] == {"objectType": "CONTACT", "objectId": 1}
+    assert "secret TOKEN is only 3 characters long, too short to mask" in result.warnings[-1]
 
 
 @pytest.mark.parametrize("content, message", [

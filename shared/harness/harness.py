@@ -204,6 +204,7 @@ def _from_exception(raised: dict) -> tuple[Error, str, str | None]:
 
 def _masked(result: Result, values: Mapping[str, str]) -> Result:
     mask = secrets_module.mask
+    result.warnings += secrets_module.unmasked(values)
     result.output_fields = secrets_module.mask_all(result.output_fields, values)
     result.event = secrets_module.mask_all(result.event, values)
     result.logs = mask(result.logs, values)

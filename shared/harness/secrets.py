@@ -15,6 +15,7 @@ from shared import hubspot_runtime, project
 from shared.errors import SecretError
 
 MASK = "[secret {name}]"
+MASK_MIN_LENGTH = 6
 
 
 def resolve(
@@ -58,19 +59,31 @@ def resolve(
 
 
 def mask(text: str, secrets: Mapping[str, str]) -> str:
-    """`text` with every secret value replaced by [secret NAME], longest values first."""
+    """`text` with every secret value replaced by [secret NAME], longest values first.
+
+    Only exact occurrences are masked (not an upper-cased or encoded copy), and only values
+    of MASK_MIN_LENGTH characters or more: a shorter one would mangle ordinary text (a
+    test's "x"), and is no real token anyway; unmasked() names those."""
     for name, value in sorted(secrets.items(), key=lambda item: -len(item[1])):
-        if value:
+        if len(value) >= MASK_MIN_LENGTH:
             text = text.replace(value, MASK.format(name=name))
     return text
 
 
+def unmasked(secrets: Mapping[str, str]) -> list[str]:
+    """Warnings for the secrets too short to be masked."""
+    return [f"secret {name} is only {len(value)} characters long, too short to mask without mangling the "
+            f"output, so it is shown as it is (real tokens are far longer)"
+            for name, value in secrets.items() if 0 < len(value) < MASK_MIN_LENGTH]
+
+
 def mask_all(data, secrets: Mapping[str, str]):
-    """mask() applied to every string inside nested dicts and lists."""
+    """mask() applied to every string value inside nested dicts and lists (keys are names
+    HubSpot or the action chose, left as they are)."""
     if isinstance(data, str):
         return mask(data, secrets)
     if isinstance(data, dict):
-        return {mask(k, secrets): mask_all(v, secrets) for k, v in data.items()}
+        return {k: mask_all(v, secrets) for k, v in data.items()}
     if isinstance(data, list):
         return [mask_all(v, secrets) for v in data]
     return data

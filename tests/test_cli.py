@@ -49,7 +49,7 @@ def test_inputs_object_id_and_stdin_event(tmp_path):
     assert code == 0
     assert data["outputFields"] == {"e164": "+4930901820", "valid": True}
     assert data["event"]["object"]["objectId"] == 99999
-    assert "the portal has no CONTACT 99999: input fields from its properties are null" in data["warnings"]
+    assert "the portal has no CONTACT 99999: input fields come from the event instead, or are null" in data["warnings"]
 
 
 def test_action_that_fails_exits_1(make_action):

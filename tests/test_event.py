@@ -93,7 +93,7 @@ def test_record_properties_fill_inputs(action):
     assert built["inputFields"] == {"amount": "250.5", "campaign": "spring"} and warnings == []
     built, warnings = event.build(action, event={}, object_id=10, record=record)
     assert built["inputFields"]["amount"] is None
-    assert warnings[0] == "the portal has no DEAL 10: input fields from its properties are null"
+    assert warnings[0] == "the portal has no DEAL 10: input fields come from the event instead, or are null"
 
 
 def test_workflow_values_are_strings_with_dates_in_milliseconds():

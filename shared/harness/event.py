@@ -68,7 +68,7 @@ def build(
         found = record(result["object"]["objectType"], result["object"]["objectId"])
         if found is None:
             warnings.append(f"the portal has no {result['object']['objectType']} {result['object']['objectId']}: "
-                            f"input fields from its properties are null")
+                            f"input fields come from the event instead, or are null")
         values = found or {}
     result["inputFields"] = _input_fields(action, given, explicit, values, record_first, warnings)
     if result["object"]["objectType"] != action.manifest.object_type:

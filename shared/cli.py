@@ -40,7 +40,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit (HubSpot: 20)")
     run.add_argument("--memory", type=_positive, metavar="MB", help="memory limit (HubSpot: 128)")
     run.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
-    run.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="let the action connect to HOST (repeatable)")
+    run.add_argument("--allow-host", action="append", default=[], type=_host, metavar="HOST", help="let the action connect to HOST (repeatable)")
     run.add_argument("--portal-db", type=Path, metavar="PATH", help="the local portal's database (default .hs-actions/portal.sqlite3)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     run.set_defaults(handler=_run)
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     show = portal_commands.add_parser("show", help="counts, owners and tokens; or the first records of a type")
     show.add_argument("object_type", nargs="?", help="e.g. contacts, companies, deals, tickets, 2-123")
     for sub, handler in ((serve, _portal_serve), (seed, _portal_seed), (reset, _portal_reset), (show, _portal_show)):
-        sub.add_argument("--db", type=Path, metavar="PATH", help="default .hs-actions/portal.sqlite3")
+        sub.add_argument("--portal-db", "--db", dest="db", type=Path, metavar="PATH", help="default .hs-actions/portal.sqlite3")
         sub.set_defaults(handler=handler)
 
     listing = commands.add_parser("list", help="list the actions with their secrets, inputs and outputs")
@@ -223,6 +223,12 @@ def _setup(args) -> int:
     if not (args.quiet and not ready.fallback):
         runtime.setup()
     return 0
+
+
+def _host(text: str) -> str:
+    if not text.strip() or "/" in text:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a host name or address (e.g. example.com or 127.0.0.1:8080)")
+    return text.strip()
 
 
 def _positive(text: str) -> float:

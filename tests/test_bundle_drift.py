@@ -46,3 +46,10 @@ def test_an_older_bundle(tmp_path, capsys):
 def test_missing_file(tmp_path, capsys):
     assert main(["drift", LEAD, str(tmp_path / "nope.py")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_a_bundle_of_another_action(tmp_path, capsys):
+    pasted = tmp_path / "other.py"
+    pasted.write_text(current("days_to_mql"))
+    assert main(["drift", LEAD, str(pasted)]) == 2
+    assert capsys.readouterr().err == f"hs-actions: {pasted} is a bundle of days_to_mql, not of lead_score: hs-actions drift days_to_mql {pasted}\n"

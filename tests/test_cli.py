@@ -173,3 +173,22 @@ def test_list_and_check_go_on_past_a_broken_action(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert "broken/action.toml: invalid TOML" in err
     assert "no problems in 1 action\n" in out and "1 of 2 actions could not be checked" in out
+
+
+def test_outputs_that_break_the_manifest_are_not_reported_as_ok(make_action):
+    folder = make_action("def main(event):\n    print('\\x1b[31mred\\x00')\n    return {'outputFields': {'n': 'x'}}\n",
+                         'object_type = "CONTACT"\n[outputs]\nn = "number"\n')
+    code, out, _ = run_cli("run", folder)
+    assert code == 1
+    assert out.startswith("FAILED  ") and ": success, but outputs break action.toml" in out.splitlines()[0]
+    assert "| \\x1b[31mred\\x00" in out and "\x1b" not in out
+
+
+def test_empty_allow_host_is_a_usage_error():
+    code, _, err = run_cli("run", "lead_score", "--allow-host", "")
+    assert code == 2 and "'' is not a host name or address" in err
+
+
+def test_portal_commands_take_portal_db_like_run(tmp_path):
+    code, out, _ = run_cli("portal", "show", "--portal-db", tmp_path / "p.sqlite3")
+    assert code == 0 and str(tmp_path / "p.sqlite3") in out

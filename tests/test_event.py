@@ -132,3 +132,8 @@ def test_no_lookup_when_every_input_is_given(action):
         raise AssertionError("looked up")
 
     assert event.build(action, inputs={"amount": "1"}, record=record)[0]["inputFields"]["amount"] == "1"
+
+
+def test_event_and_event_file_together_are_refused(action):
+    with pytest.raises(EventError, match="give the event or an event file, not both"):
+        event.build(action, event={}, event_file="big")

@@ -107,8 +107,13 @@ def run_drift(ref: str, file: Path, *, actions_dir: Path = project.ACTIONS,
         current = header_hash(bundle_text(folder, helpers_dir))
         try:
             recorded, actual = recorded_hash(file), bundled_hash(file)
+            first_line = Path(file).read_text(encoding="utf-8").partition("\n")[0]
         except (OSError, UnicodeDecodeError) as error:
             raise ToolkitError(f"{file}: cannot read it as UTF-8 text ({error})") from None
+        bundled_as = first_line[2:].partition(": paste-ready bundle")[0] if "paste-ready bundle" in first_line else None
+        if bundled_as and bundled_as != folder.name:
+            raise ToolkitError(f"{file} is a bundle of {bundled_as}, not of {folder.name}: "
+                               f"hs-actions drift {bundled_as} {file}")
     except ToolkitError as error:
         print(f"hs-actions: {error}", file=err)
         return error.exit_code

@@ -43,6 +43,8 @@ def build(
     HubSpot passes them to custom code (or None when there is no such record); they fill
     the input fields that nothing else gives a value.
     """
+    if event is not None and event_file is not None:
+        raise EventError("give the event or an event file, not both")
     warnings: list[str] = []
     portal_id = portal_id or project.settings()["portal_id"]
     layers = [_template(action, portal_id)]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from shared.harness.result import Result
 
@@ -13,9 +14,11 @@ def as_json(result: Result) -> str:
 
 
 def human(result: Result) -> str:
-    status = result.status if result.ok or result.status != "success" else "success, but outputs break action.toml"
+    broken_outputs = result.status == "success" and not result.ok
+    status = "success, but outputs break action.toml" if broken_outputs else result.status
+    mark = "FAILED" if broken_outputs else _MARK[result.status]
     lines = [
-        f"{_MARK[result.status]:<8}{result.action}: {status}",
+        f"{mark:<8}{result.action}: {status}",
         f"        {_duration(result.duration_ms)}, {result.memory_mb:.0f} MB peak, {result.runtime}",
         f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
         f"{result.event.get('object', {}).get('objectId')}",
@@ -42,7 +45,7 @@ def human(result: Result) -> str:
         lines.append(f"Retry\n  {result.retry}")
     lines.append("Logs" if result.logs else "Logs: (none)")
     if result.logs:
-        lines += ["  | " + line for line in result.logs.rstrip("\n").splitlines()]
+        lines += ["  | " + _printable(line) for line in result.logs.rstrip("\n").splitlines()]
     if result.warnings:
         lines.append("Warnings")
         lines += [f"  - {warning}" for warning in result.warnings]
@@ -51,3 +54,11 @@ def human(result: Result) -> str:
 
 def _duration(ms: float) -> str:
     return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _printable(line: str) -> str:
+    """Control characters shown as \\xNN: an action's output must not drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)

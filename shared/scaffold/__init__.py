@@ -22,8 +22,10 @@ _FILES = {  # template -> path in the action folder
 
 
 def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TOKEN",
-           actions_dir: Path = project.ACTIONS, env_example: Path = project.ENV_EXAMPLE) -> Path:
-    """Write actions/<name>/ whole (or nothing) and add its secret to .env.example."""
+           actions_dir: Path = project.ACTIONS, env_example: Path = project.ENV_EXAMPLE,
+           env_file: Path = project.ENV_FILE) -> Path:
+    """Write actions/<name>/ whole (or nothing) and add its secret to .env.example, and to
+    .env when there is one (so the new action runs at once against the local portal)."""
     if not _NAME.match(name):
         raise ToolkitError(f"{name!r} is not a valid action name: use lower-case letters, digits and _, starting with a letter (it names test_{name}.py)")
     if not hubspot_runtime.is_object_type(object_type):
@@ -46,6 +48,8 @@ def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TO
         shutil.rmtree(staging, ignore_errors=True)
         raise
     add_secret_placeholder(secret, env_example)
+    if env_file.exists():
+        add_secret_placeholder(secret, env_file)
     return folder
 
 

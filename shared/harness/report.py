@@ -33,9 +33,9 @@ def human(result: Result) -> str:
         lines += [f"  - {problem}" for problem in result.output_errors]
     if result.error:
         lines.append("Error")
-        lines.append(f"  {result.error.type}: {result.error.message}")
-        if result.error.traceback:
-            lines += ["  " + line for line in result.error.traceback.rstrip().splitlines()]
+        # A traceback ends with the exception's type and message; without one, say them.
+        text = result.error.traceback or f"{result.error.type}: {result.error.message}"
+        lines += ["  " + _printable(line) for line in text.rstrip().splitlines()]
     if result.api_calls:
         lines.append(f"API calls ({len(result.api_calls)}); scopes needed: {', '.join(result.scopes) or 'none'}")
         for call in result.api_calls:

@@ -111,3 +111,27 @@ def test_batch_upsert_updates_by_unique_property_or_creates(api, portal):
     assert (results["New"]["id"], results["New"]["new"]) == (known, False)
     assert results["Fresh"]["new"] is True
     assert portal.record("contacts", results["Fresh"]["id"])["properties"]["email"] == "fresh@example.com"
+
+
+def test_batch_update_naming_a_record_twice_is_hubspots_400_and_changes_nothing(client, portal):
+    known = contact(portal, "d@example.com", firstname="Before")
+    with pytest.raises(ApiException) as raised:
+        client.crm.contacts.batch_api.update(BatchInputSimplePublicObjectBatchInput(inputs=[
+            {"id": known, "properties": {"firstname": "One"}}, {"id": known, "properties": {"firstname": "Two"}}]))
+    assert raised.value.status == 400
+    body = json.loads(raised.value.body)
+    assert (body["category"], body["message"], body["context"]) == (
+        "VALIDATION_ERROR", f"Duplicate IDs found in batch input: [{known}]. IDs must be unique", {"ids": [known]})
+    assert portal.record("contacts", known)["properties"]["firstname"] == "Before"
+
+
+@pytest.mark.parametrize("action", ["read", "archive", "upsert"])
+def test_other_batches_naming_a_record_twice_are_a_400_too(api, portal, action):
+    first, second = contact(portal, "e@example.com"), contact(portal, "f@example.com")
+    ids = [first, second, first, second, first] if action != "upsert" else ["e@example.com", "e@example.com"]
+    inputs = [{"id": i, "idProperty": "email", "properties": {}} if action == "upsert" else {"id": i} for i in ids]
+    response = api.post(f"/crm/v3/objects/contacts/batch/{action}", json={"inputs": inputs})
+    assert response.status_code == 400
+    expected = f"[{first}, {second}]" if action != "upsert" else "[e@example.com]"
+    assert response.json()["message"] == f"Duplicate IDs found in batch input: {expected}. IDs must be unique"
+    assert portal.backend.counts() == {"contacts": 2}

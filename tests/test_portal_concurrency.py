@@ -1,9 +1,14 @@
-"""Many threads writing through one server lose nothing."""
+"""Many threads writing through one server lose nothing; processes opening one database
+file at once do not trip over each other."""
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 from hubspot import HubSpot
 from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInputForCreate
 
+from shared.portal import commands
 from shared.portal.testing import TOKEN, portal, portal_session  # noqa: F401 (fixtures)
 
 THREADS, WRITES = 8, 250
@@ -40,3 +45,35 @@ def test_8_threads_x_250_writes_lose_nothing(portal):
     assert len(history) == THREADS * WRITES // 2
     statuses = [r["status"] for r in portal.requests()]
     assert len(statuses) == THREADS * WRITES and set(statuses) == {200, 201}
+
+
+# Each process imports first, says so, then waits for the go file: all open at the same moment.
+FIRST_RUN = """
+import sys, time
+from pathlib import Path
+from shared.portal import commands
+print("ready", flush=True)
+while not Path(sys.argv[2]).exists():
+    time.sleep(0.001)
+portal = commands.open_local(sys.argv[1])
+print(portal.backend.counts()["contacts"], len(portal.backend.tokens()))
+portal.close()
+"""
+
+
+def test_first_runs_started_together_seed_a_fresh_database_once(tmp_path):
+    db, go = tmp_path / "portal.sqlite3", tmp_path / "go"
+    root = Path(__file__).resolve().parent.parent
+    runs = [subprocess.Popen([sys.executable, "-c", FIRST_RUN, str(db), str(go)], cwd=root, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(8)]
+    for run in runs:
+        assert run.stdout.readline() == "ready\n", run.communicate()[1]
+    go.touch()
+    outcomes = [(run.wait(30), run.stdout.read(), run.stderr.read()) for run in runs]
+    assert [(code, err) for code, _out, err in outcomes] == [(0, "")] * 8
+    assert {out for _code, out, _err in outcomes} == {"300 1\n"}
+    portal = commands.open_local(db)
+    try:
+        assert portal.backend.counts()["contacts"] == 300 and len(portal.backend.tokens()) == 1
+    finally:
+        portal.close()

@@ -113,7 +113,7 @@ def test_list_pages_with_limit_and_after(client, portal):
 def test_list_limit_over_100_is_refused(api, portal):
     response = api.get("/crm/v3/objects/contacts?limit=101")
     assert response.status_code == 400
-    assert response.json()["message"] == "limit must be less than or equal to 100, but was 101."
+    assert response.json()["message"] == "limit must be between 1 and 100, but was 101."
 
 
 @pytest.mark.parametrize("object_type", ["deals", "0-3", "deal", "DEAL"])
@@ -163,3 +163,9 @@ def test_record_gives_every_set_property_for_an_event(portal):
     assert record["properties"]["firstname"] == "Ev"
     assert record["properties"]["hs_object_id"] == contact_id
     assert portal.record("contacts", "424242") is None
+
+
+def test_list_limit_0_says_the_allowed_range(api, portal):
+    response = api.get("/crm/v3/objects/contacts?limit=0")
+    assert response.status_code == 400
+    assert response.json()["message"] == "limit must be between 1 and 100, but was 0."

@@ -28,3 +28,13 @@ def test_reset_empties_the_log(api, portal):
     api.get("/crm/v3/objects/contacts")
     portal.reset()
     assert portal.requests() == []
+
+
+def test_a_refused_call_logs_the_scopes_it_would_have_needed(api, portal):
+    wrong = {"Authorization": "Bearer nope", "X-HS-Actions-Run": "r"}
+    assert api.patch("/crm/v3/objects/deals/1", json={"properties": {}}, headers=wrong).status_code == 401
+    assert api.get("/crm/v3/objects/pets/1", headers=wrong).status_code == 401  # unknown type: still a 401 first
+    assert api.get("/crm/v3/nowhere", headers=wrong).status_code == 401
+    assert [(e["status"], e["scopes"]) for e in portal.requests("r")] == [
+        (401, ["crm.objects.deals.write"]), (401, []), (401, [])]
+    assert portal.scopes_needed("r") == ["crm.objects.deals.write"]

@@ -119,7 +119,7 @@ def test_limit_over_200_is_hubspots_400(client, people):
     body = json.loads(raised.value.body)
     assert raised.value.status == 400
     assert body["category"] == "VALIDATION_ERROR"
-    assert body["message"] == "limit must be less than or equal to 200, but was 201."
+    assert body["message"] == "limit must be between 0 and 200, but was 201."
 
 
 def test_paging_past_10000_results_is_refused(api, people):

@@ -19,11 +19,12 @@ from contextlib import contextmanager
 
 from shared.portal import exceptions as exc
 from shared.portal.models import (AssociationType, InvalidValue, ObjectType, Owner, PropertyDef,
-                                  Record, Token, iso, load, now_ms, parse_time,
+                                  Record, Token, all_scopes, iso, load, now_ms, parse_time,
                                   property_errors)
 
 BATCH_MAX = 100
 LIST_LIMIT_MAX = 100
+OWNERS_LIMIT_MAX = 500
 SEARCH_LIMIT_MAX = 200
 SEARCH_WINDOW = 10_000
 SEARCH_MAX_GROUPS = 5
@@ -62,6 +63,8 @@ CREATE INDEX IF NOT EXISTS requests_run ON requests (run);
 CREATE TABLE IF NOT EXISTS callbacks (callback_id TEXT, body TEXT, at INTEGER);
 CREATE TABLE IF NOT EXISTS pipelines (otype TEXT, id TEXT, body TEXT, PRIMARY KEY (otype, id));
 """
+# The keys a seed file may have (see Backend.seed); "comment" documents the file.
+SEED_KEYS = ("schemas", "properties", "pipelines", "owners", "records", "associations", "tokens", "comment")
 _TABLES = ("meta", "objects", "pv", "history", "assoc", "schemas", "property_defs", "owners",
            "tokens", "requests", "callbacks", "pipelines")
 
@@ -93,14 +96,20 @@ class Backend:
         self.portal_id = portal_id
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
-        self.conn.execute("PRAGMA busy_timeout = 5000")
-        if self.db != ":memory:":
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-        self.conn.create_function("hs_contains_token", 2, _contains_token, deterministic=True)
-        self.conn.create_function("hs_prefix_token", 2, _prefix_token, deterministic=True)
-        self.conn.executescript(SCHEMA)
-        self._load_registry()
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 5000")
+            if self.db != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.create_function("hs_contains_token", 2, _contains_token, deterministic=True)
+            self.conn.create_function("hs_prefix_token", 2, _prefix_token, deterministic=True)
+            self.conn.executescript(SCHEMA)
+            self._load_registry()
+        except BaseException:
+            # A file that is not a database fails here: leave nothing open on it, so that
+            # `portal reset` can replace it.
+            self.conn.close()
+            raise
 
     def close(self) -> None:
         with self.lock:
@@ -398,7 +407,7 @@ class Backend:
         """A page of records in id order and the `after` of the next page (None at the end)."""
         ot = self.object_type(object_type)
         if not 1 <= limit <= LIST_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_TOO_LARGE.format(maximum=LIST_LIMIT_MAX, value=limit))
+            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=LIST_LIMIT_MAX, value=limit))
         start = int(after) if after and str(after).isdigit() else 0
         with self.lock:
             ids = [r[0] for r in self.conn.execute(
@@ -471,14 +480,26 @@ class Backend:
             raise exc.ValidationError(exc.BATCH_TOO_LARGE.format(count=len(inputs), maximum=BATCH_MAX))
         return inputs
 
+    @staticmethod
+    def _check_distinct(ids) -> None:
+        """HubSpot refuses a whole batch that names one record twice (400), before doing any of it."""
+        seen, repeated = set(), []
+        for key in (str(i) for i in ids):
+            if key in seen and key not in repeated:
+                repeated.append(key)
+            seen.add(key)
+        if repeated:
+            raise exc.ValidationError(exc.DUPLICATE_IDS.format(ids=", ".join(repeated)), context={"ids": repeated})
+
     def _not_found(self, ot: ObjectType, ids: list[str]) -> exc.PortalError:
         return exc.ObjectNotFound(exc.BATCH_NOT_FOUND.format(hubspot_name=ot.hubspot_name), context={"ids": ids})
 
     def batch_read(self, object_type: str, ids: list, properties=None, history=None,
                    id_property: str | None = None, archived: bool = False):
-        """(records, errors): ids not found are one OBJECT_NOT_FOUND error (HubSpot's 207)."""
+        """(records, errors): ids not found are one OBJECT_NOT_FOUND error (HubSpot's 207); an
+        id given twice fails the batch (400; unconfirmed for read, see README)."""
         ot = self.object_type(object_type)
-        self.check_batch(ids)
+        self._check_distinct(self.check_batch(ids))
         found, missing = [], []
         with self.lock:
             for object_id in ids:
@@ -507,9 +528,10 @@ class Backend:
         return [records[i] for i in ids]
 
     def batch_update(self, object_type: str, inputs: list, id_property: str | None = None):
-        """(records, errors): unknown ids are reported (207), invalid values fail the batch (400)."""
+        """(records, errors): unknown ids are reported (207); invalid values and an id given
+        twice fail the batch (400)."""
         ot = self.object_type(object_type)
-        self.check_batch(inputs)
+        self._check_distinct(e["id"] for e in self.check_batch(inputs) if isinstance(e, dict) and "id" in e)
         with self._write():
             done, missing = [], []
             for entry in inputs:
@@ -530,9 +552,11 @@ class Backend:
 
     def batch_upsert(self, object_type: str, inputs: list) -> list[tuple[Record, bool]]:
         """Update the record whose unique `idProperty` has the value `id`, or create it with
-        that value; all or nothing, as batch create. [(record, created)]"""
+        that value; all or nothing, as batch create; an id given twice fails the batch (400).
+        [(record, created)]"""
         ot = self.object_type(object_type)
-        self.check_batch(inputs)
+        self._check_distinct(e["id"] for e in self.check_batch(inputs)
+                             if isinstance(e, dict) and e.get("id") is not None)
         with self._write():
             done = []
             for entry in inputs:
@@ -554,9 +578,10 @@ class Backend:
         return [(records[oid], created) for oid, created in done]
 
     def batch_archive(self, object_type: str, ids: list) -> None:
-        """Archive each live id; ids not found are ignored (HubSpot answers 204 regardless)."""
+        """Archive each live id; ids not found are ignored (HubSpot answers 204 regardless). An id
+        given twice fails the batch (400; unconfirmed for archive, see README)."""
         ot = self.object_type(object_type)
-        self.check_batch(ids)
+        self._check_distinct(self.check_batch(ids))
         with self._write():
             for object_id in ids:
                 try:
@@ -578,7 +603,7 @@ class Backend:
         """
         ot = self.object_type(object_type)
         if not 0 <= limit <= SEARCH_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_TOO_LARGE.format(maximum=SEARCH_LIMIT_MAX, value=limit))
+            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=0, maximum=SEARCH_LIMIT_MAX, value=limit))
         if after + limit > SEARCH_WINDOW:
             raise exc.ValidationError(exc.SEARCH_WINDOW.format(maximum=SEARCH_WINDOW, value=after + limit))
         where, params = self._search_where(ot, filter_groups, query)
@@ -850,8 +875,8 @@ class Backend:
 
     def owners(self, email: str | None = None, after: str | None = None, limit: int = 100,
                archived: bool = False) -> tuple[list[Owner], str | None]:
-        if not 1 <= limit <= 500:
-            raise exc.ValidationError(exc.LIMIT_TOO_LARGE.format(maximum=500, value=limit))
+        if not 1 <= limit <= OWNERS_LIMIT_MAX:
+            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=OWNERS_LIMIT_MAX, value=limit))
         with self.lock:
             rows = self.conn.execute("SELECT body FROM owners ORDER BY CAST(id AS INTEGER), id").fetchall()
         owners = [o for o in (Owner(**json.loads(b)) for (b,) in rows) if o.archived == archived
@@ -938,57 +963,86 @@ class Backend:
         A definition is HubSpot's property shape (name, label, type, fieldType, options...).
         Records keep their given ids and timestamps; values go through the API's validation,
         read-only properties allowed. Returns counts of what was added.
+
+        All or nothing: one transaction, so a seed that fails (an unknown key or scope, an id
+        that exists, an invalid value) adds nothing, not even the types it defines.
         """
+        unknown = sorted(set(data) - set(SEED_KEYS))
+        if unknown:
+            raise exc.ValidationError(exc.SEED_UNKNOWN_KEYS.format(keys=", ".join(map(repr, unknown)),
+                                                                   known=", ".join(SEED_KEYS)))
+        try:
+            with self._write() as db:
+                return self._seed(db, data)
+        finally:
+            # The registry is read from the tables: after a rollback it must forget the
+            # types the failed seed defined; after a commit it already has them.
+            self._load_registry()
+
+    def _seed(self, db, data: dict) -> dict:
+        """seed() inside its transaction."""
         counts = {"schemas": 0, "properties": 0, "pipelines": 0, "owners": 0, "records": 0, "associations": 0, "tokens": 0}
-        with self._write() as db:
-            for schema in data.get("schemas", []):
-                self._add_schema(schema)
-                counts["schemas"] += 1
-            for object_type, specs in data.get("properties", {}).items():
-                ot = self.object_type(object_type)
-                for spec in specs:
-                    db.execute("INSERT OR REPLACE INTO property_defs VALUES (?, ?, ?)",
-                               (ot.type_id, spec["name"], json.dumps({"hubspotDefined": False, **spec})))
-                    counts["properties"] += 1
-            for object_type, listed in data.get("pipelines", {}).items():
-                ot = self.object_type(object_type)
-                for pipeline in listed:
-                    db.execute("INSERT OR REPLACE INTO pipelines VALUES (?, ?, ?)",
-                               (ot.type_id, pipeline["id"], json.dumps(pipeline)))
-                    counts["pipelines"] += 1
+        for schema in data.get("schemas", []):
+            self._add_schema(schema)
+            counts["schemas"] += 1
+        for object_type, specs in data.get("properties", {}).items():
+            ot = self.object_type(object_type)
+            for spec in specs:
+                db.execute("INSERT OR REPLACE INTO property_defs VALUES (?, ?, ?)",
+                           (ot.type_id, spec["name"], json.dumps({"hubspotDefined": False, **spec})))
+                counts["properties"] += 1
+        for object_type, listed in data.get("pipelines", {}).items():
+            ot = self.object_type(object_type)
+            for pipeline in listed:
+                db.execute("INSERT OR REPLACE INTO pipelines VALUES (?, ?, ?)",
+                           (ot.type_id, pipeline["id"], json.dumps(pipeline)))
+                counts["pipelines"] += 1
+        # Records are validated against the types and properties just added: the registry
+        # reads them back from this (still open) transaction.
         self._load_registry()
-        with self._write() as db:
-            stamp = now_ms()
-            for spec in data.get("owners", []):
-                owner = Owner.from_data(spec, stamp)
-                db.execute("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)",
-                           (owner.id, owner.email, json.dumps(owner.__dict__)))
-                counts["owners"] += 1
-            for object_type, records in data.get("records", {}).items():
-                ot = self.object_type(object_type)
-                for spec in records:
-                    created = parse_time(spec["createdAt"]) if spec.get("createdAt") else None
-                    updated = parse_time(spec["updatedAt"]) if spec.get("updatedAt") else None
-                    oid = int(spec["id"]) if spec.get("id") is not None else None
-                    oid = self._insert(ot, spec.get("properties", {}), source=spec.get("sourceType", "IMPORT"),
-                                       oid=oid, created=created, system=True, updated=updated)
-                    if spec.get("archived"):
-                        self._archive(ot, oid)
-                    counts["records"] += 1
-            for link in data.get("associations", []):
-                from_name, from_id = link["from"].split("/")
-                to_name, to_id = link["to"].split("/")
-                ft, fid, tt, tid = self._pair(from_name, from_id, to_name, to_id)
-                kinds = ([self._assoc_type(ft.type_id, tt.type_id, t["associationTypeId"],
-                                           t.get("associationCategory", "HUBSPOT_DEFINED")) for t in link["types"]]
-                         if link.get("types") else [self._default_type(ft.type_id, tt.type_id)])
-                for kind in kinds:
-                    self._link(kind, fid, tid)
-                counts["associations"] += 1
-            for spec in data.get("tokens", []):
-                db.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, NULL)",
-                           (spec["token"], spec.get("name", ""), json.dumps(spec["scopes"])))
-                counts["tokens"] += 1
+        stamp = now_ms()
+        for spec in data.get("owners", []):
+            owner = Owner.from_data(spec, stamp)
+            db.execute("INSERT OR REPLACE INTO owners VALUES (?, ?, ?)",
+                       (owner.id, owner.email, json.dumps(owner.__dict__)))
+            counts["owners"] += 1
+        for object_type, records in data.get("records", {}).items():
+            ot = self.object_type(object_type)
+            for spec in records:
+                created = parse_time(spec["createdAt"]) if spec.get("createdAt") else None
+                updated = parse_time(spec["updatedAt"]) if spec.get("updatedAt") else None
+                oid = int(spec["id"]) if spec.get("id") is not None else None
+                if oid is not None and db.execute("SELECT 1 FROM objects WHERE otype = ? AND id = ?",
+                                                  (ot.type_id, oid)).fetchone():
+                    raise exc.Conflict(exc.SEED_RECORD_EXISTS.format(object_type=object_type, id=oid))
+                oid = self._insert(ot, spec.get("properties", {}), source=spec.get("sourceType", "IMPORT"),
+                                   oid=oid, created=created, system=True, updated=updated)
+                if spec.get("archived"):
+                    self._archive(ot, oid)
+                counts["records"] += 1
+        for link in data.get("associations", []):
+            from_name, from_id = link["from"].split("/")
+            to_name, to_id = link["to"].split("/")
+            ft, fid, tt, tid = self._pair(from_name, from_id, to_name, to_id)
+            kinds = ([self._assoc_type(ft.type_id, tt.type_id, t["associationTypeId"],
+                                       t.get("associationCategory", "HUBSPOT_DEFINED")) for t in link["types"]]
+                     if link.get("types") else [self._default_type(ft.type_id, tt.type_id)])
+            for kind in kinds:
+                self._link(kind, fid, tid)
+            counts["associations"] += 1
+        known = all_scopes()
+        for index, spec in enumerate(data.get("tokens", [])):
+            scopes = spec["scopes"]
+            if not isinstance(scopes, list):
+                raise TypeError(f"tokens[{index}]: scopes must be a list of scope names")
+            unknown = [scope for scope in scopes if scope not in known]
+            if unknown:
+                # A token with a misspelt scope would only fail later, as a 403 in some run.
+                raise exc.ValidationError(exc.SEED_UNKNOWN_SCOPES.format(
+                    index=index, scopes=", ".join(map(repr, unknown)), known=", ".join(known)))
+            db.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, NULL)",
+                       (spec["token"], spec.get("name", ""), json.dumps(spec["scopes"])))
+            counts["tokens"] += 1
         return counts
 
     def _add_schema(self, schema: dict) -> None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import uuid
 
+from shared.errors import ToolkitError
+
 # ---- messages ------------------------------------------------------------------------------
 MISSING_CREDENTIALS = (
     "Authentication credentials not found. This API supports OAuth 2.0 authentication and you "
@@ -36,7 +38,8 @@ OBJECT_NOT_FOUND = "Object not found.  objectId are usually numeric."
 OBJECT_NOT_FOUND_ID_PROPERTY = "Object not found.  No {singular} with {property} {value}."
 BATCH_NOT_FOUND = "Could not get some {hubspot_name} objects, they may be deleted or not exist. Check that ids are valid."
 BATCH_TOO_LARGE = "Batch input is too large: {count} inputs were given, but the maximum is {maximum}."
-LIMIT_TOO_LARGE = "limit must be less than or equal to {maximum}, but was {value}."
+DUPLICATE_IDS = "Duplicate IDs found in batch input: [{ids}]. IDs must be unique"
+LIMIT_OUT_OF_RANGE = "limit must be between {minimum} and {maximum}, but was {value}."
 SEARCH_WINDOW = "Paging past {maximum} results is not supported: after + limit = {value}."
 PROPERTY_VALUES_INVALID = "Property values were not valid: {details}"
 PROPERTY_DOESNT_EXIST = 'Property "{name}" does not exist'
@@ -59,6 +62,24 @@ ASSOCIATION_TYPE_INVALID = "Association type {type_id} ({category}) is not valid
 NO_ASSOCIATION_TYPE = "There is no default association type between {from_type} and {to_type}"
 NO_ASSOCIATIONS = "No {to_type} is associated with {from_type} {id}."
 OWNER_OPTION = "{value} is not a valid owner id: no active owner has it"
+
+# ---- messages of `hs-actions portal ...` and of opening the portal (toolkit errors, never HTTP)
+SEED_UNKNOWN_KEYS = "unknown key(s) {keys}: a seed file's keys are {known}"
+SEED_RECORD_EXISTS = ("record {object_type}/{id} already exists (in the portal, or earlier in the seed): give "
+                      "the seed's records other ids, or none to have ids chosen, or empty the portal first "
+                      "with `hs-actions portal reset`")
+SEED_UNKNOWN_SCOPES = "tokens[{index}]: unknown scope(s) {scopes}; the portal's scopes are {known}"
+DATABASE_IS_DIRECTORY = ("{path}: the portal database is a directory, not a file: choose a file path "
+                         "(--portal-db), e.g. {path}/portal.sqlite3")
+DATABASE_UNUSABLE = ("{path}: cannot use the portal database ({reason}). Run `{reset}` to start it again "
+                     "empty (its records are lost), or choose another path (--portal-db).")
+DATABASE_PLACE = ("{path}: cannot create the portal database there ({reason}): choose a path in a "
+                  "writable directory (--portal-db)")
+DATABASE_REPLACED = ("Moved {path}, which was not a database ({reason}), to {aside}, "
+                     "and started an empty portal database in its place.")
+PORT_IN_USE = "port {port} is in use: choose another --port (or 0 for a free one)"
+PORT_OUT_OF_RANGE = "port {port} is not a port number: choose one from 0 to 65535 (0 for a free one)"
+CANNOT_LISTEN = "cannot serve the portal on {host}:{port} ({reason}): choose another --host or --port"
 
 
 class PortalError(Exception):
@@ -138,6 +159,14 @@ class RateLimited(PortalError):
     def __init__(self, message: str, policy: str, headers: dict | None = None):
         super().__init__(message, headers=headers)
         self.policy = policy
+
+
+class PortalDatabaseError(ToolkitError):
+    """The portal's database file cannot be opened or is not a database (exit code 2)."""
+
+
+class PortalServeError(ToolkitError):
+    """`hs-actions portal serve` cannot listen where it was asked to."""
 
 
 def error_body(error: PortalError, correlation_id: str | None = None) -> dict:

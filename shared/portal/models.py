@@ -24,6 +24,14 @@ def load(name: str) -> dict:
     return json.loads((DATA / name).read_text())
 
 
+def all_scopes() -> list[str]:
+    """Every scope some route of the portal can ask for: a token with these can call anything."""
+    data = load("object_types.json")
+    scopes = {s for spec in data["standard"] for s in spec["scopes"].values()}
+    scopes |= set(data["custom"]["scopes"].values()) | set(data["fixedScopes"].values())
+    return sorted(scopes)
+
+
 # ---- time: HubSpot sends ISO 8601 with milliseconds and accepts epoch milliseconds ----------
 
 def iso(ms: int | None) -> str | None:

@@ -14,18 +14,10 @@ from pathlib import Path
 
 from shared.portal.backend import Backend
 from shared.portal.limits import ForcedFailures, RateLimiter
-from shared.portal.models import DATA, load
+from shared.portal.models import DATA, all_scopes
 from shared.portal.server import PortalServer
 
 DEFAULT_SEED = DATA / "seed_default.json"
-
-
-def all_scopes() -> list[str]:
-    """Every scope some route of the portal can ask for: a token with these can call anything."""
-    data = load("object_types.json")
-    scopes = {s for spec in data["standard"] for s in spec["scopes"].values()}
-    scopes |= set(data["custom"]["scopes"].values()) | set(data["fixedScopes"].values())
-    return sorted(scopes)
 
 
 ALL_SCOPES = all_scopes()

@@ -1,8 +1,8 @@
 """The portal over HTTP: a threaded server whose every request goes through `handle()`.
 
-`handle()` is the whole request flow in one place: authenticate -> forced failures ->
-rate limit -> route -> scopes -> handler -> respond, with every failure serialised by
-`exceptions.error_body` and every request logged.
+`handle()` is the whole request flow in one place: the route's scopes (for the log) ->
+authenticate -> forced failures -> rate limit -> route -> scopes -> handler -> respond, with
+every failure serialised by `exceptions.error_body` and every request logged.
 """
 from __future__ import annotations
 
@@ -33,12 +33,21 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
     token, scopes, correlation_id = None, [], str(uuid.uuid4())
     rate_headers: dict = {}
     try:
+        # The route and its scopes first, so that the log says what a refused call (a wrong
+        # token, a 429) would have needed. Their failures (404, unknown object type) are
+        # answered at their place in HubSpot's order, after authentication.
+        unroutable = None
+        try:
+            route, params = urls.resolve(method, path)
+            scopes = route.scopes(params, portal.backend.object_type)
+        except exc.PortalError as error:
+            unroutable = error
         token = _authenticate(portal.backend, headers.get("Authorization"))
         portal.failures.take(method, path, portal.limiter)
         route_search = path.endswith("/search")
         rate_headers = portal.limiter.admit(token.token, search=route_search)
-        route, params = urls.resolve(method, path)
-        scopes = route.scopes(params, portal.backend.object_type)
+        if unroutable is not None:
+            raise unroutable
         missing = [s for s in scopes if s not in token.scopes]
         if missing:
             raise exc.MissingScopes(missing)

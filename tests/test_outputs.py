@@ -67,3 +67,11 @@ def test_value_json_cannot_carry_fails_like_hubspot(run_action, make_action):
     assert result.error.type == "Runtime.MarshalError"
     assert result.error.message == ("Unable to marshal response: Object of type datetime.date is not JSON serializable "
                                     "(output 'when' = datetime.date(2024, 5, 1))")
+
+
+def test_a_return_value_that_cannot_be_serialised_at_all(run_action, make_action):
+    code = "def main(event):\n    loop = {}\n    loop['self'] = loop\n    return {'outputFields': loop}\n"
+    result = run_action(make_action(code))
+    assert result.status == "error"
+    assert result.error.type == "Runtime.MarshalError"
+    assert result.error.message == "Unable to marshal response: Circular reference detected"

@@ -151,7 +151,12 @@ class _Worker:
             returned = main(request["event"])
         except BaseException as error:
             return {"raised": _describe(error, request["action"])}
-        return {"returned": _jsonable(returned)}
+        try:
+            return {"returned": _jsonable(returned)}
+        except (ValueError, TypeError, RecursionError) as error:  # e.g. a dict that contains itself
+            return {"raised": {"type": "Runtime.MarshalError", "module": "", "traceback": None,
+                               "message": "Unable to marshal response: {}".format(error),
+                               "http_status": None, "exit_code": None, "memory": False}}
 
 
 def _import_action(path, module_name):

@@ -113,7 +113,8 @@ def main() -> int:
     parser.add_argument("--db", help="portal database file (default: a temporary file)")
     args = parser.parse_args()
 
-    db = args.db or str(Path(tempfile.mkdtemp(prefix="hs-bench-")) / "portal.sqlite3")
+    scratch = None if args.db else tempfile.TemporaryDirectory(prefix="hs-bench-")  # removed on exit
+    db = args.db or str(Path(scratch.name) / "portal.sqlite3")
     portal = Portal(db=db)
     portal.reset()
     started = time.perf_counter()

@@ -92,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _run(args) -> int:
+    runner, runtime = _start_runtime(args.action)
     from shared.harness import Harness
     from shared.harness import report
 
@@ -110,7 +111,7 @@ def _run(args) -> int:
         opened[0].serve()
         return opened[0]
 
-    with Harness(mode="spawn", portal=portal) as harness:
+    with Harness(runtime=runtime, portal=portal, runner=runner) as harness:
         result = harness.run(
             args.action, event_file=args.event, object_id=args.object_id, inputs=inputs,
             env_file=args.env_file, timeout=args.timeout, memory=args.memory,
@@ -120,6 +121,21 @@ def _run(args) -> int:
         served.close()
     print(report.as_json(result) if args.json else report.human(result))
     return 0 if result.ok else 1
+
+
+def _start_runtime(ref: str):
+    """Start HubSpot's runtime on the action's libraries first: it imports them while the
+    rest of the toolkit loads and the run is prepared. (Light imports only, up to here.)"""
+    from shared.harness import runtime as runtime_module
+    from shared.harness.action import CODE, locate
+    from shared.harness.runner import Runner, library_imports
+
+    runtime = runtime_module.current()
+    runner = Runner(runtime.python, "spawn")
+    folder = locate(ref)
+    if folder is not None:
+        runner.prepare(str(folder), library_imports(folder / CODE))
+    return runner, runtime
 
 
 def _list(args) -> int:

@@ -1,6 +1,23 @@
-"""Runs one action as HubSpot would: event, secrets, limits, outputs, logs."""
-from shared.harness.action import Action, load as load_action
-from shared.harness.harness import Harness
-from shared.harness.result import Error, Result
+"""Runs one action as HubSpot would: event, secrets, limits, outputs, logs.
 
-__all__ = ["Action", "Error", "Harness", "Result", "load_action"]
+Exports are loaded on first use, so a caller can import one light module (runtime, runner)
+and start HubSpot's runtime before the rest of the harness has loaded.
+"""
+import importlib
+
+_EXPORTS = {
+    "Action": "shared.harness.action",
+    "load_action": "shared.harness.action",
+    "Harness": "shared.harness.harness",
+    "Error": "shared.harness.result",
+    "Result": "shared.harness.result",
+}
+
+__all__ = list(_EXPORTS)
+
+
+def __getattr__(name):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = importlib.import_module(_EXPORTS[name])
+    return getattr(module, "load" if name == "load_action" else name)

@@ -41,6 +41,15 @@ def load(name_or_path: str | Path, actions_dir: Path = project.ACTIONS) -> Actio
     return Action(folder.name, folder, manifest_module.load(folder / manifest_module.FILENAME))
 
 
+def locate(name_or_path: str | Path, actions_dir: Path = project.ACTIONS) -> Path | None:
+    """The folder `name_or_path` names, without reading it; None when there is none (load()
+    then says why)."""
+    try:
+        return _locate(str(name_or_path), actions_dir)
+    except ActionNotFound:
+        return None
+
+
 def discover(actions_dir: Path = project.ACTIONS) -> list[Path]:
     """Every folder under actions/ that holds an action.py, sorted by name."""
     if not actions_dir.is_dir():

@@ -1,7 +1,6 @@
 """Run one action the way HubSpot does: event, secrets, limits, outputs, logs."""
 from __future__ import annotations
 
-import ast
 import os
 import shutil
 import tempfile
@@ -14,7 +13,7 @@ from shared.harness import outputs, secrets as secrets_module
 from shared.harness import runtime as runtime_module
 from shared.harness.action import Action, load
 from shared.harness.result import Error, Result
-from shared.harness.runner import RawOutcome, Runner
+from shared.harness.runner import RawOutcome, Runner, library_imports
 
 # Loaded by path inside the action's process (see child.py); only its path is needed here.
 ROUTING = project.ROOT / "shared" / "portal" / "routing.py"
@@ -27,14 +26,16 @@ class Harness:
     that forks each run (same isolation, far cheaper for many runs).
     """
 
-    def __init__(self, runtime: runtime_module.Runtime | None = None, mode: str = "spawn", portal=None):
+    def __init__(self, runtime: runtime_module.Runtime | None = None, mode: str = "spawn", portal=None,
+                 runner: Runner | None = None):
         """`portal` is a serving shared.portal.portal.Portal, or a function that opens one
         (called once, at the first run, while the runtime starts): runs reach it as HubSpot's
         API, read input fields from its records and report the calls they made. Without one,
-        API calls are refused like any other host."""
+        API calls are refused like any other host. `runner` is one already started on
+        `runtime` (the CLI starts it before loading the rest of the toolkit)."""
         self.runtime = runtime or runtime_module.current()
         self._portal = portal
-        self._runner = Runner(self.runtime.python, mode, env=dict(hubspot_runtime.ENVIRONMENT))
+        self._runner = runner or Runner(self.runtime.python, mode)
 
     def run(
         self,
@@ -127,23 +128,6 @@ class Harness:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def library_imports(code: Path) -> list[str]:
-    """The modules action.py imports at its top level, other than the repo's own: the
-    runtime can import them before the run starts. Unreadable code gives none (the run
-    reports the problem)."""
-    try:
-        tree = ast.parse(code.read_bytes())
-    except (OSError, SyntaxError, ValueError):
-        return []
-    names = []
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
-    return [n for n in dict.fromkeys(names) if n.split(".")[0] != "shared"]
 
 
 def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -> Result:

@@ -8,6 +8,7 @@ whole process group.
 """
 from __future__ import annotations
 
+import ast
 import os
 import select
 import signal
@@ -172,10 +173,10 @@ class Runner:
     each run still starts from a clean process.
     """
 
-    def __init__(self, python: Path, mode: str = "spawn", env: dict | None = None):
+    def __init__(self, python: Path, mode: str = "spawn"):
         self.python = python
         self.mode = mode
-        self.env = env or {}
+        self.env = dict(hubspot_runtime.ENVIRONMENT)  # what a process starts with, before a run's own
         self._zygotes: OrderedDict[str, _Zygote] = OrderedDict()
         self._learned: dict[str, list[str]] = {}
         self._warm: dict[str, _Worker] = {}
@@ -258,6 +259,23 @@ class Runner:
         for zygote in self._zygotes.values():
             zygote.close()
         self._zygotes.clear()
+
+
+def library_imports(code: Path) -> list[str]:
+    """The modules an action's file imports at its top level, other than the repo's own: the
+    runtime can import them before the run starts. Unreadable code gives none (the run
+    reports the problem)."""
+    try:
+        tree = ast.parse(code.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module)
+    return [n for n in dict.fromkeys(names) if n.split(".")[0] != "shared"]
 
 
 def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float) -> tuple[RawOutcome, _LogReader]:

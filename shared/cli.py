@@ -6,6 +6,7 @@ action.toml); 2 it could not be run (usage, action folder, manifest, event, secr
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 from pathlib import Path
@@ -66,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="scaffold actions/NAME with a working action, manifest, event and test")
     new.add_argument("name")
     new.add_argument("--object-type", default="CONTACT")
-    new.add_argument("--secret", default="HUBSPOT_TOKEN", help="the secret holding the action's token")
+    new.add_argument("--secret", action="append", help="the secret holding the action's token (default HUBSPOT_TOKEN)")
     new.set_defaults(handler=_new)
 
     bundle = commands.add_parser("bundle", help="write dist/NAME.py, one paste-ready file, verified by the action's tests")
@@ -179,7 +180,10 @@ def _summary(action) -> dict:
 def _new(args) -> int:
     from shared import scaffold
 
-    folder = scaffold.create(args.name, object_type=args.object_type, secret=args.secret)
+    secrets = args.secret or ["HUBSPOT_TOKEN"]
+    if len(secrets) > 1:
+        raise ToolkitError("new: give one --secret (the token's); add other secrets to action.toml afterwards")
+    folder = scaffold.create(args.name, object_type=args.object_type, secret=secrets[0])
     print(f"created {folder}: edit action.py and action.toml, then `hs-actions run {args.name}`")
     return 0
 
@@ -252,7 +256,7 @@ def _positive(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
     return value
 

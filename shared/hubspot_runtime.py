@@ -20,6 +20,7 @@ class Library:
     version: str
     imports: tuple[str, ...]
     core: bool
+    brings: tuple[str, ...] = ()      # modules of its dependencies, importable with it
 
 
 PYTHON: str = _DATA["python"]
@@ -30,7 +31,7 @@ SECRETS_TOTAL_MAX: int = _DATA["limits"]["secrets_total_max"]
 MAX_INPUTS: int = _DATA["limits"]["max_inputs"]
 
 LIBRARIES: tuple[Library, ...] = tuple(
-    Library(name, spec["version"], tuple(spec["imports"]), spec.get("core", False))
+    Library(name, spec["version"], tuple(spec["imports"]), spec.get("core", False), tuple(spec.get("brings", ())))
     for name, spec in _DATA["libraries"].items()
 )
 API_HOST: str = _DATA["api"]["host"]

@@ -117,6 +117,22 @@ def run_action(hs_actions_harness, portal, request):
             if not replacements[loaded.name].is_file():
                 raise ToolkitError(f"--hs-actions-code: {replacements[loaded.name]} does not exist")
             loaded = dataclasses.replace(loaded, code_file=replacements[loaded.name])
+            _REPLACED_RUNS[loaded.name] = _REPLACED_RUNS.get(loaded.name, 0) + 1
         return hs_actions_harness.run(loaded, **options)
 
-    return run
+    yield run
+    hs_actions_harness.cool()  # warm reuse lasts one test: tests must not depend on their order
+
+
+# Runs per action that used --hs-actions-code: a bundle no test ran is not verified.
+_REPLACED_RUNS: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    names = [item.partition("=")[0] for item in session.config.getoption("--hs-actions-code")]
+    unused = [name for name in names if not _REPLACED_RUNS.get(name)]
+    if unused and exitstatus == 0:
+        session.config.get_terminal_writer().line(
+            f"hs-actions: no test ran {', '.join(unused)} through run_action, so the code given by "
+            "--hs-actions-code was never run: nothing was verified", red=True)
+        session.exitstatus = 1

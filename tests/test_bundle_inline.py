@@ -389,3 +389,22 @@ def test_an_action_shadowing_every_name_of_the_shipped_helpers_still_bundles_rig
         "e164": "+442079460958", "days": 29, "value": "true", "retry": False,
         "ids": "_associations_associated_ids",      # a renamed function's __name__ is its new name
         "shadows_kept": len(names)}}
+
+
+def test_an_action_alias_of_a_module_a_helper_imports_plainly(tmp_path):
+    # `import datetime as dt` in the action must not stand in for the helper's `import datetime`.
+    project = tmp_path
+    (project / "shared" / "helpers").mkdir(parents=True)
+    (project / "shared" / "helpers" / "when.py").write_text(
+        "import datetime\n\n\ndef epoch():\n    return datetime.datetime(1970, 1, 1).year\n")
+    folder = project / "actions" / "alias"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text(
+        "import datetime as dt\nfrom shared.helpers.when import epoch\n\n\n"
+        "def main(event):\n    return {'outputFields': {'y': epoch() + dt.date(2000, 1, 1).year}}\n")
+    (folder / "action.toml").write_text('object_type = "CONTACT"\n[outputs]\ny = "number"\n')
+    from shared.bundler.bundle import bundle_text
+    text = bundle_text(folder, project / "shared" / "helpers")
+    namespace = {}
+    exec(compile(text, "bundle.py", "exec"), namespace)
+    assert namespace["main"]({})["outputFields"]["y"] == 3970

@@ -77,3 +77,11 @@ def test_tests_that_collect_nothing_do_not_verify(folder, tmp_path):
     ok, report = verify(folder, path)
     assert not ok
     assert re.fullmatch(r"not verified: no tests ran \(no tests ran in [0-9.]+s\)", report), report
+
+
+def test_tests_that_never_run_the_bundle_do_not_verify_it(folder, tmp_path):
+    (folder / "test_caller.py").write_text("def test_nothing():\n    pass\n")
+    path = bundle(folder, tmp_path / "dist")
+    ok, report = verify(folder, path)
+    assert not ok
+    assert "no test ran caller through run_action, so the code given by --hs-actions-code was never run" in report

@@ -42,13 +42,13 @@ def test_imports_hubspot_does_not_have_are_found(tmp_path):
     assert findings(tmp_path, '''\
         import tomllib
         import pandas as pd
-        from dateutil import parser
+        from attr import define
 
 
         def main(event):
             import numpy
             return {}
-        ''') == [unavailable(1, "tomllib"), unavailable(2, "pandas"), unavailable(3, "dateutil"),
+        ''') == [unavailable(1, "tomllib"), unavailable(2, "pandas"), unavailable(3, "attr"),
                  unavailable(7, "numpy")]
 
 
@@ -108,3 +108,10 @@ def test_the_39_standard_library_list_matches_a_real_39():
     frozen = {"_frozen_importlib", "_frozen_importlib_external"}     # importable, not on disk
     assert real - test_only - STDLIB == set()
     assert STDLIB - real - optional - frozen == set()
+
+
+def test_libraries_that_hubspots_libraries_bring_are_importable(tmp_path):
+    # urllib3 comes with requests and hubspot-api-client; HubSpot's runtime has it installed.
+    from shared.bundler.imports import LIBRARY, classify
+    assert [classify(m) for m in ("urllib3", "dateutil.parser", "certifi")] == [LIBRARY] * 3
+    assert classify("pandas") != LIBRARY

@@ -67,7 +67,7 @@ def test_unknown_event_file_lists_the_known_ones(action):
 
 
 def test_wrong_types_are_refused(action):
-    with pytest.raises(EventError, match=r'event field object.objectId must be int, got "42"'):
+    with pytest.raises(EventError, match=r'event field object.objectId must be a whole number from 1 to 2\*\*63-1 \(an id\), got "42"'):
         event.build(action, event={"object": {"objectId": "42"}})
     with pytest.raises(EventError, match=r"an event is a JSON object"):
         event.build(action, event=[1])
@@ -137,3 +137,17 @@ def test_no_lookup_when_every_input_is_given(action):
 def test_event_and_event_file_together_are_refused(action):
     with pytest.raises(EventError, match="give the event or an event file, not both"):
         event.build(action, event={}, event_file="big")
+
+
+@pytest.mark.parametrize("object_id", [0, -5, 2**64])
+def test_object_ids_out_of_range_are_refused(action, object_id):
+    with pytest.raises(EventError, match=rf"event field object.objectId must be a whole number .* got {object_id}"):
+        event.build(action, object_id=object_id)
+
+
+def test_a_callback_id_from_the_event_is_replaced_every_run(action):
+    first, warnings = event.build(action, event={"callbackId": "ap-1-2-3-4"})
+    second, _ = event.build(action, event={"callbackId": "ap-1-2-3-4"})
+    assert "ap-1-2-3-4" not in (first["callbackId"], second["callbackId"])
+    assert first["callbackId"] != second["callbackId"]
+    assert any(w.startswith("the event's callbackId 'ap-1-2-3-4' was replaced by") for w in warnings)

@@ -27,7 +27,6 @@ def test_good_values_of_every_type():
     ({"b": "true"}, "output 'b' (boolean): expected true or false, got str 'true'"),
     ({"s": 5}, "output 's' (string): expected a string, got int 5"),
     ({"e": "c"}, "output 'e' (enumeration): 'c' is not one of its options: 'a', 'b'"),
-    ({"dt": 1714521600}, "output 'dt' (datetime): 1714521600 looks like Unix seconds (2024-05-01T00:00:00Z); HubSpot wants milliseconds: multiply by 1000"),
     ({"dt": "2024-05-01"}, "output 'dt' (datetime): expected a number (Unix milliseconds), got str '2024-05-01'"),
     ({"d": MAY_1 + 3_600_000}, f"output 'd' (date): {MAY_1 + 3_600_000} is 2024-05-01T01:00:00Z, not midnight UTC; a date output is the day's midnight UTC in milliseconds, e.g. {MAY_1}"),
     ({"zz": 1}, 'output \'zz\' is not declared in action.toml: HubSpot flags it and later workflow actions cannot use it. Declare it under [outputs], e.g. zz = "number"'),
@@ -66,7 +65,7 @@ def test_value_json_cannot_carry_fails_like_hubspot(run_action, make_action):
     assert result.status == "error"
     assert result.error.type == "Runtime.MarshalError"
     assert result.error.message == ("Unable to marshal response: Object of type datetime.date is not JSON serializable "
-                                    "(output 'when' = datetime.date(2024, 5, 1))")
+                                    "(in output 'when': datetime.date(2024, 5, 1))")
 
 
 def test_a_return_value_that_cannot_be_serialised_at_all(run_action, make_action):
@@ -75,3 +74,18 @@ def test_a_return_value_that_cannot_be_serialised_at_all(run_action, make_action
     assert result.status == "error"
     assert result.error.type == "Runtime.MarshalError"
     assert result.error.message == "Unable to marshal response: Circular reference detected"
+
+
+def test_a_date_in_seconds_is_a_warning_since_early_dates_are_real():
+    verdict = judge(dt=1714521600, d=34560000000)
+    assert verdict.problems == []
+    assert ("output 'dt' (datetime): 1714521600 is 1970-01-20T20:15:21.600000Z; if it is Unix seconds "
+            "(2024-05-01T00:00:00Z), HubSpot wants milliseconds: multiply by 1000") in verdict.warnings
+    assert any(w.startswith("output 'd' (date): 34560000000 is 1971-02-05T00:00:00Z") for w in verdict.warnings)
+
+
+def test_values_json_cannot_carry_are_found_inside_lists_and_dicts(run_action, make_action):
+    code = "import datetime\ndef main(event):\n    return {'outputFields': {'y': [{'z': datetime.date(2020, 1, 1)}]}}\n"
+    result = run_action(make_action(code, 'object_type = "CONTACT"\n[outputs]\ny = "string"\n'))
+    assert result.status == "error" and result.error.type == "Runtime.MarshalError"
+    assert "Object of type datetime.date is not JSON serializable (in output 'y'" in result.error.message

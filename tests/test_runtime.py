@@ -112,3 +112,23 @@ def test_runs_leave_the_parent_process_as_it_was(run_action, make_action):
     run_action(make_action(code))
     assert (list(sys.path), dict(os.environ), set(sys.modules) - before[2] == set(), os.getcwd()) == \
         (before[0], before[1], True, before[3])
+
+
+def test_warm_state_does_not_leak_from_one_test_to_the_next(make_action, tmp_path):
+    import subprocess
+    import textwrap
+    folder = make_action(COUNTER, COUNTER_MANIFEST)
+    tests = tmp_path / "test_order.py"
+    tests.write_text(textwrap.dedent(f"""
+        def run(run_action):
+            return run_action({str(folder)!r}, secrets={{"TOKEN": "abc123"}}, warm=True).outputs["info"]
+
+        def test_a(run_action):
+            assert run(run_action) == "1 [secret TOKEN]"
+
+        def test_b(run_action):
+            assert run(run_action) == "1 [secret TOKEN]"
+    """))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout

@@ -21,7 +21,8 @@ STDLIB: frozenset[str] = frozenset(
     tomllib.loads(Path(__file__).with_name("stdlib.toml").read_text())["python"][hubspot_runtime.PYTHON]["modules"]
 )
 LIBRARY_IMPORTS: dict[str, str] = {
-    module: lib.distribution for lib in hubspot_runtime.LIBRARIES for module in lib.imports
+    **{module: f"{lib.distribution} (which brings it)" for lib in hubspot_runtime.LIBRARIES for module in lib.brings},
+    **{module: lib.distribution for lib in hubspot_runtime.LIBRARIES for module in lib.imports},
 }
 
 STANDARD = "standard library"

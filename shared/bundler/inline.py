@@ -197,7 +197,9 @@ class _Inliner:
                 self.taken[name] = ("builtin", name)
         for name, identity in before.items():
             if self.taken.get(name) == identity:
-                self.before_insert.add(identity)
+                # The action imports it above the helpers, under `name`: emitting it again is
+                # needless only where the helpers use that same name (not `import x as y`).
+                self.before_insert.add((identity, name))
 
         for name, (display, line) in sorted(self.builtins_used.items()):
             if self.taken.setdefault(name, ("builtin", name)) != ("builtin", name):
@@ -306,9 +308,9 @@ class _Inliner:
     def _import_lines(self) -> list[str]:
         plain, grouped = [], defaultdict(list)
         for identity in sorted(self.needed_imports, key=lambda i: tuple(map(str, i))):
-            if identity in self.before_insert:
-                continue
             name = self.final[identity]
+            if (identity, name) in self.before_insert:
+                continue
             if identity[0] == "module":
                 dotted = identity[1]
                 forms = self._submodules(identity)

@@ -55,6 +55,11 @@ def build(
         if source is not None:
             layers.append(_read(source))
     result = _merge(layers)
+    if result["callbackId"] != layers[0]["callbackId"]:
+        # HubSpot gives every execution its own; reusing one would also merge runs' API logs.
+        warnings.append(f"the event's callbackId {result['callbackId']!r} was replaced by "
+                        f"{layers[0]['callbackId']!r}: every execution has its own")
+        result["callbackId"] = layers[0]["callbackId"]
     if object_id is not None:
         result["object"]["objectId"] = object_id
     given = result.get("inputFields") or {}
@@ -168,12 +173,10 @@ def _check_shape(event: dict) -> None:
         value = event
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        if not isinstance(value, kind) or (kind is int and (isinstance(value, bool) or not 0 < value < 2**63)):
             where = ".".join(path)
-            raise EventError(
-                f"event field {where} must be {'an object' if kind is dict else kind.__name__}, "
-                f"got {json.dumps(value)}"
-            )
+            expected = {dict: "an object", int: "a whole number from 1 to 2**63-1 (an id)", str: "a string"}[kind]
+            raise EventError(f"event field {where} must be {expected}, got {json.dumps(value)}")
 
 
 def _input_fields(action: Action, given: dict, explicit: dict, record: dict, record_first: bool,

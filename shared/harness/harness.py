@@ -1,6 +1,7 @@
 """Run one action the way HubSpot does: event, secrets, limits, outputs, logs."""
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Mapping
 
 from shared import hubspot_runtime, project
+from shared.errors import ToolkitError
 from shared.harness import event as event_module
 from shared.harness import outputs, secrets as secrets_module
 from shared.harness import runtime as runtime_module
@@ -72,8 +74,8 @@ class Harness:
             action.manifest.secrets, explicit=secrets, environ=os.environ if environ is None else environ,
             env_file=env_file,
         )
-        timeout = hubspot_runtime.TIMEOUT_SECONDS if timeout is None else timeout
-        memory = hubspot_runtime.MEMORY_MB if memory is None else memory
+        timeout = _limit("timeout", hubspot_runtime.TIMEOUT_SECONDS if timeout is None else timeout)
+        memory = _limit("memory", hubspot_runtime.MEMORY_MB if memory is None else memory)
         workdir = tempfile.mkdtemp(prefix=f"hs-action-{action.name}-")
         request = {
             "action": str(action.code),
@@ -114,11 +116,20 @@ class Harness:
         return network
 
     def _record(self, object_type: str, object_id) -> dict | None:
-        found = self.portal.record(object_type, object_id)
+        from shared.portal.exceptions import PortalError
+
+        try:
+            found = self.portal.record(object_type, object_id)
+        except PortalError:  # an object type the portal does not model (no schema seeded)
+            return None
         if found is None:
             return None
         types = {p.name: p.type for p in self.portal.backend.properties(object_type)}
         return event_module.workflow_values(found["properties"], types)
+
+    def cool(self) -> None:
+        """End warm workers: the next warm run of each action starts cold (a new test)."""
+        self._runner.cool()
 
     def close(self) -> None:
         self._runner.close()
@@ -128,6 +139,12 @@ class Harness:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _limit(name: str, value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise ToolkitError(f"{name} = {value!r}: give a number greater than 0 ({'seconds' if name == 'timeout' else 'MB'})")
+    return float(value)
 
 
 def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -> Result:
@@ -191,6 +208,7 @@ def _masked(result: Result, values: Mapping[str, str]) -> Result:
     result.warnings += secrets_module.unmasked(values)
     result.output_fields = secrets_module.mask_all(result.output_fields, values)
     result.event = secrets_module.mask_all(result.event, values)
+    result.api_calls = secrets_module.mask_all(result.api_calls, values)
     result.logs = mask(result.logs, values)
     result.warnings = [mask(w, values) for w in result.warnings]
     result.output_errors = [mask(p, values) for p in result.output_errors]

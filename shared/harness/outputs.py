@@ -9,8 +9,8 @@ from shared import hubspot_runtime
 from shared.harness.manifest import Manifest, OutputField
 
 _DAY_MS = 86_400_000
-# Epoch milliseconds below this are before March 1973; a value this small is almost always
-# a date in seconds that should have been multiplied by 1000.
+# Epoch milliseconds below this are before March 1973: a value this small is most often a
+# date in seconds that should have been multiplied by 1000 (a warning: 1971 can be real).
 _SECONDS_LOOKALIKE = 10**11
 
 
@@ -38,11 +38,12 @@ def judge(returned, manifest: Manifest) -> Judgement:
     verdict.outputs = outputs
 
     for name, value in outputs.items():
-        if isinstance(value, dict) and "$unserializable" in value:
+        marker = _unserializable(value)
+        if marker:
             verdict.error = _error(
                 "Runtime.MarshalError",
-                f"Unable to marshal response: Object of type {value['$unserializable']} is not JSON serializable "
-                f"(output {name!r} = {value['repr']})",
+                f"Unable to marshal response: Object of type {marker['$unserializable']} is not JSON serializable "
+                f"(in output {name!r}: {marker['repr']})",
             )
             return verdict
         if isinstance(value, str) and len(value) > hubspot_runtime.OUTPUT_STRING_MAX:
@@ -62,6 +63,10 @@ def judge(returned, manifest: Manifest) -> Judgement:
             problem = _check(declared, value)
             if problem:
                 verdict.problems.append(f"output {name!r} ({declared.type}): {problem}")
+            elif declared.type in ("datetime", "date") and 0 < abs(value) < _SECONDS_LOOKALIKE:
+                verdict.warnings.append(
+                    f"output {name!r} ({declared.type}): {value} is {_iso(value)}; if it is Unix seconds "
+                    f"({_iso(value * 1000)}), HubSpot wants milliseconds: multiply by 1000")
     for declared in manifest.outputs:
         if declared.name not in outputs:
             verdict.warnings.append(f"declared output {declared.name!r} was not returned: HubSpot leaves it empty")
@@ -87,11 +92,20 @@ def _check(declared: OutputField, value) -> str | None:
         return None
     if value != int(value):
         return f"{value} is not a whole number of milliseconds"
-    if 0 < abs(value) < _SECONDS_LOOKALIKE:
-        return f"{value} looks like Unix seconds ({_iso(value * 1000)}); HubSpot wants milliseconds: multiply by 1000"
     if kind == "date" and value % _DAY_MS:
         return (f"{value} is {_iso(value)}, not midnight UTC; a date output is the day's midnight UTC in "
                 f"milliseconds, e.g. {int(value // _DAY_MS * _DAY_MS)}")
+    return None
+
+
+def _unserializable(value):
+    """The first value JSON could not carry, anywhere inside `value` (child.py marks them)."""
+    if isinstance(value, dict):
+        if "$unserializable" in value:
+            return value
+        value = list(value.values())
+    if isinstance(value, list):
+        return next((m for m in map(_unserializable, value) if m), None)
     return None
 
 

@@ -197,6 +197,9 @@ class Runner:
         self._active.add(worker)
         try:
             outcome, logs = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the run and all it started end now
+            worker.kill()
+            raise
         finally:
             self._active.discard(worker)
         kept = False
@@ -249,6 +252,12 @@ class Runner:
                     self._warm.pop(evicted).kill()
                 old.close()
         return zygote.fork(self._learned.get(key, []))
+
+    def cool(self) -> None:
+        """Forget warm workers: the next warm run starts cold again."""
+        for worker in self._warm.values():
+            worker.kill()
+        self._warm.clear()
 
     def close(self) -> None:
         for worker in [*self._active, *self._warm.values(), *self._prepared.values()]:

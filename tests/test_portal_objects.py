@@ -169,3 +169,9 @@ def test_list_limit_0_says_the_allowed_range(api, portal):
     response = api.get("/crm/v3/objects/contacts?limit=0")
     assert response.status_code == 400
     assert response.json()["message"] == "limit must be between 1 and 100, but was 0."
+
+
+def test_an_id_beyond_64_bits_is_not_found_not_a_crash(api):
+    answer = api.get("/crm/v3/objects/contacts/99999999999999999999")
+    assert answer.status_code == 404
+    assert answer.json()["category"] == "OBJECT_NOT_FOUND"

@@ -315,7 +315,7 @@ class Backend:
                 raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [str(object_id)]})
             return row[0]
         text = str(object_id).strip()
-        if not text.isdigit():
+        if not text.isdigit() or int(text) >= 2**63:  # beyond SQLite's integers: no such record
             raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [text]})
         row = self.conn.execute("SELECT id FROM objects WHERE otype = ? AND id = ? AND archived = ?",
                                 (ot.type_id, int(text), int(archived))).fetchone()

@@ -102,3 +102,23 @@ def test_a_file_that_does_not_parse_is_one_finding(tmp_path):
         "actions/demo/action.py:2: syntax: syntax error: '{' was never closed. Fix: correct the syntax; "
         "nothing else in the file is checked or bundled until it parses",
     ]
+
+
+def test_unions_of_types_outside_annotations_are_found(tmp_path):
+    assert findings(tmp_path, '''\
+        from __future__ import annotations
+
+        Id = int | str
+        FLAGS = 1 | 2
+
+
+        def main(event: dict | None):
+            ok = isinstance(event, dict | list[int] | None)
+            mask = event["a"] | event["b"]
+            return {"outputFields": {}}
+        ''') == [
+        "actions/demo/action.py:3: python-3.9: `int | str` needs Python 3.10: on Python 3.9 `|` between types "
+        "raises TypeError. Fix: write typing.Union[...], or a tuple of types in isinstance()",
+        "actions/demo/action.py:8: python-3.9: `dict | list[int] | None` needs Python 3.10: on Python 3.9 `|` "
+        "between types raises TypeError. Fix: write typing.Union[...], or a tuple of types in isinstance()",
+    ]

@@ -151,3 +151,12 @@ def test_a_callback_id_from_the_event_is_replaced_every_run(action):
     assert "ap-1-2-3-4" not in (first["callbackId"], second["callbackId"])
     assert first["callbackId"] != second["callbackId"]
     assert any(w.startswith("the event's callbackId 'ap-1-2-3-4' was replaced by") for w in warnings)
+
+
+def test_event_file_named_with_its_extension(action):
+    assert event.build(action, event_file="big.json")[0]["origin"]["portalId"] == 99
+
+
+def test_inputs_that_are_not_strings_are_flagged(action):
+    _, warnings = event.build(action, inputs={"amount": 12})
+    assert "input field 'amount' is int 12: HubSpot passes property values to code as strings" in warnings

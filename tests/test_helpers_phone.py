@@ -39,7 +39,7 @@ def test_the_default_country_is_north_america():
         ("555 0100", "1", "'555 0100' is not a North American phone number: expected 10 digits, found 7"),
         ("+0 123 456 789", "1", "'+0 123 456 789' is not a phone number: no country code starts with 0"),
         ("1234", "44", "'1234' is not a phone number: E.164 numbers have 7 to 15 digits with the country code, this has 6"),
-        ("+1234567890123456", "1", "'+1234567890123456' is not a phone number: E.164 numbers have 7 to 15 digits with the country code, this has 16"),
+        ("+4412345678901234", "1", "'+4412345678901234' is not a phone number: E.164 numbers have 7 to 15 digits with the country code, this has 16"),
         ("٤١٥٥٥٥٠١٠٠", "1", "'٤١٥٥٥٥٠١٠٠' is not a phone number: only digits, spaces, - . ( ) / and a leading + are allowed (extensions cannot be written in E.164)"),
     ],
 )
@@ -56,3 +56,10 @@ def test_a_bad_default_country_code_is_refused(country):
     assert str(error.value) == (
         f"default_country_code {country!r} is not a country code: give 1 to 3 digits, e.g. '1' or '44'"
     )
+
+
+def test_plus_one_numbers_need_ten_digits():
+    from shared.helpers.phone import to_e164
+    with pytest.raises(ValueError, match=r"'\+1 555 01002' is not a North American phone number: expected 10 digits after \+1, found 8"):
+        to_e164("+1 555 01002")
+    assert to_e164("+1 415 555 0100") == "+14155550100"

@@ -35,3 +35,9 @@ def test_allowed_hosts_get_through_the_guard(run_action, make_action):
     allowed = run_action(make_action(code, OUT), allow_hosts=("127.0.0.1",))
     assert "this run may not connect to 127.0.0.1" in refused.outputs["error"]
     assert allowed.outputs["error"] == "[Errno 111] Connection refused"
+
+
+def test_a_refused_host_is_named_even_when_the_action_catches_the_error(run_action, make_action):
+    result = run_action(make_action(CONNECT, OUT))
+    assert result.ok
+    assert any(w.startswith("the action tried to connect to example.com, which a local run refuses") for w in result.warnings)

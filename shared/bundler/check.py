@@ -177,6 +177,47 @@ def _annotation_rule(source: Source) -> list[Finding]:
     return found
 
 
+_BUILTIN_TYPES = frozenset({"int", "str", "float", "bool", "bytes", "bytearray", "complex", "list", "dict",
+                            "set", "frozenset", "tuple", "type", "object", "range", "memoryview"})
+
+
+def _union_rule(source: Source) -> list[Finding]:
+    """`int | str` outside annotations (isinstance(x, int | str), aliases): Python 3.9 raises
+    TypeError where it runs. Only unions of built-in types and None are flagged, so an
+    ordinary `a | b` never is."""
+    in_annotations = {id(n) for node in ast.walk(source.tree)
+                      for annotation in _annotations_of(node) for n in ast.walk(annotation)}
+    found = []
+    for node in ast.walk(source.tree):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and id(node) not in in_annotations
+                and _builtin_typeish(node.left) and _builtin_typeish(node.right)):
+            in_annotations.update(id(n) for n in ast.walk(node))  # report the outermost union once
+            found.append(Finding(
+                source.display, node.lineno, "python-3.9",
+                f"`{ast.unparse(node)}` needs Python 3.10: on Python {hubspot_runtime.PYTHON} `|` between "
+                f"types raises TypeError", "write typing.Union[...], or a tuple of types in isinstance()"))
+    return found
+
+
+def _annotations_of(node) -> list:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        args = node.args
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        return [a.annotation for a in every if a is not None and a.annotation is not None] + \
+            ([node.returns] if node.returns else [])
+    if isinstance(node, ast.AnnAssign):
+        return [node.annotation]
+    return []
+
+
+def _builtin_typeish(node) -> bool:
+    return (isinstance(node, ast.Name) and node.id in _BUILTIN_TYPES or
+            isinstance(node, ast.Constant) and node.value is None or
+            isinstance(node, ast.Subscript) and _builtin_typeish(node.value) or
+            isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr)
+            and _builtin_typeish(node.left) and _builtin_typeish(node.right))
+
+
 def _typeish(node) -> bool:
     return (isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) or
             isinstance(node, ast.Constant) and node.value is None or
@@ -433,7 +474,7 @@ def _item(node, is_base) -> str | None:
     return None
 
 
-FILE_RULES = (_import_rule, _annotation_rule)          # then vermin and compile, batched
+FILE_RULES = (_import_rule, _annotation_rule, _union_rule)          # then vermin and compile, batched
 ACTION_RULES = (_secret_rules, _output_rule, _input_rule)
 
 

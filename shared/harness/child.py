@@ -91,6 +91,7 @@ class _Worker:
         self.module = None          # kept between runs only when warm
         self.base_path = [os.path.abspath(p) for p in sys.path if p]
         self.network = {}
+        self.refused = set()
 
     def serve(self):
         while True:
@@ -120,6 +121,7 @@ class _Worker:
         sys.path[:] = self.base_path
         _allow_helpers_from(request["helpers_root"])
         self.network = request.get("network", {})
+        self.refused = set()
         _install_network_guard(self)
         if self.network.get("routes"):
             _routing(request["routing_module"]).install(self.network["routes"], request["event"]["callbackId"])
@@ -131,6 +133,7 @@ class _Worker:
         sys.stdout.flush()
         sys.stderr.flush()
         outcome["memory"] = _memory_kb()
+        outcome["refused"] = sorted(self.refused)  # reported even when the action caught the error
         outcome["imported"] = _library_modules(set(sys.modules) - before, self.base_path)
         # Let go of the run's log pipe, so the parent sees it close once the run's processes end.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -306,6 +309,7 @@ def _install_network_guard(worker):
         return "*" in allow or host in allow or "{}:{}".format(host, port) in allow
 
     def refuse(host):
+        worker.refused.add(str(host))
         raise ConnectionRefusedError(
             "hs-actions: this run may not connect to {}. A local run reaches HubSpot's API "
             "(api.hubapi.com) through the local portal; other hosts need an explicit "

@@ -116,7 +116,7 @@ def _event_path(action: Action, ref: str | Path | None) -> Path | str | None:
     path = Path(ref)
     if path.is_file():
         return path
-    named = action.folder / EVENTS / f"{ref}.json"
+    named = action.folder / EVENTS / (str(ref) if str(ref).endswith(".json") else f"{ref}.json")
     if "/" not in str(ref) and named.is_file():
         return named
     known = ", ".join(p.stem for p in action.events) or "none"
@@ -191,6 +191,10 @@ def _input_fields(action: Action, given: dict, explicit: dict, record: dict, rec
     for name in given:
         if name not in declared and name not in explicit:
             warnings.append(f"the event gives input field {name!r}, which action.toml does not declare: HubSpot would not send it, so it was dropped")
+    for name, value in {**given, **explicit}.items():
+        if name in declared and not isinstance(value, (str, type(None))):
+            warnings.append(f"input field {name!r} is {type(value).__name__} {json.dumps(value, default=str)[:60]}: "
+                            "HubSpot passes property values to code as strings")
     fields = {}
     for name, field in declared.items():
         if name in explicit:

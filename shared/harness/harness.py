@@ -154,6 +154,10 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
             f"the action left {len(raw.leftover)} process(es) running ({'; '.join(raw.leftover)}); "
             "they were stopped with the run, as HubSpot ends an execution's processes"
         )
+    if raw.refused:
+        result.warnings.append(
+            f"the action tried to connect to {', '.join(raw.refused)}, which a local run refuses "
+            "(HubSpot's API is reached through the local portal; --allow-host lets others through)")
     if raw.logs_dropped:
         result.warnings.append(f"the action printed more than the log keeps: {raw.logs_dropped:,} bytes dropped from the middle")
 

@@ -46,6 +46,7 @@ class RawOutcome:
     exit: dict | None = None             # how a worker that died ended: exit_code / signal
     leftover: list[str] = field(default_factory=list)
     imported: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)   # hosts the action was not let connect to
 
 
 class _Worker:
@@ -347,6 +348,7 @@ def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float)
         peak_kb = kb["peak"] - kb["file"] + max(kb["file"], worker.file_floor // 1024)
         outcome.peak_mb = max(outcome.peak_mb, peak_kb / 1024)
         outcome.imported = reply.get("imported", [])
+        outcome.refused = reply.get("refused", [])
         # A peak between two samples is still a peak: the kernel's high-water mark counts.
         if (outcome.raised and outcome.raised.get("memory")) or outcome.peak_mb > memory_mb:
             outcome.kind = "memory"

@@ -52,6 +52,12 @@ def to_e164(number, default_country_code="1"):
                 % (number, len(digits))
             )
         digits = country + digits
+    elif digits.startswith("1") and len(digits) != _NANP_DIGITS + 1:
+        # +1 is all of North America, whose numbers all have 10 digits after it.
+        raise ValueError(
+            "%r is not a North American phone number: expected 10 digits after +1, found %d"
+            % (number, len(digits) - 1)
+        )
     if not _E164_MIN_DIGITS <= len(digits) <= _E164_MAX_DIGITS:
         raise ValueError(
             "%r is not a phone number: E.164 numbers have %d to %d digits with the country code,"

@@ -130,3 +130,12 @@ def test_labels_list_the_types_between_two_object_types(client, portal):
     labels = client.crm.associations.v4.schema.definitions_api.get_all("deals", "companies").results
     assert [(t.category, t.type_id, t.label) for t in labels] == [("HUBSPOT_DEFINED", 5, "Primary"),
                                                                    ("HUBSPOT_DEFINED", 341, None)]
+
+
+@pytest.mark.parametrize("after", ["-1", "abc"])
+def test_v4_list_after_must_be_a_cursor_of_an_earlier_page(api, pair, after):
+    contact_id, company_id = pair
+    api.put(f"/crm/v4/objects/contacts/{contact_id}/associations/default/companies/{company_id}")
+    response = api.get(f"/crm/v4/objects/contacts/{contact_id}/associations/companies", params={"after": after})
+    assert response.status_code == 400
+    assert response.json()["category"] == "VALIDATION_ERROR"

@@ -135,3 +135,32 @@ def test_other_batches_naming_a_record_twice_are_a_400_too(api, portal, action):
     expected = f"[{first}, {second}]" if action != "upsert" else "[e@example.com]"
     assert response.json()["message"] == f"Duplicate IDs found in batch input: {expected}. IDs must be unique"
     assert portal.backend.counts() == {"contacts": 2}
+
+
+def test_batch_create_with_an_invalid_email_creates_nothing(client, portal):
+    with pytest.raises(ApiException) as raised:
+        client.crm.contacts.batch_api.create(BatchInputSimplePublicObjectBatchInputForCreate(
+            inputs=[{"properties": {"email": "ok@example.com"}}, {"properties": {"email": "not-an-email"}}]))
+    body = json.loads(raised.value.body)
+    assert raised.value.status == 400 and body["category"] == "VALIDATION_ERROR"
+    assert body["errors"][0]["code"] == "INVALID_EMAIL"
+    assert "Email address not-an-email is invalid" in body["message"]
+    assert portal.backend.counts() == {}
+
+
+def test_batch_update_to_an_invalid_email_is_a_400_and_changes_nothing(api, portal):
+    first, second = contact(portal, "one@example.com"), contact(portal, "two@example.com")
+    response = api.post("/crm/v3/objects/contacts/batch/update", json={"inputs": [
+        {"id": first, "properties": {"firstname": "One"}}, {"id": second, "properties": {"email": "two@"}}]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "INVALID_EMAIL"
+    assert portal.record("contacts", first)["properties"].get("firstname") is None
+    assert portal.record("contacts", second)["properties"]["email"] == "two@example.com"
+
+
+def test_batch_upsert_creating_by_an_invalid_email_is_a_400(api, portal):
+    response = api.post("/crm/v3/objects/contacts/batch/upsert", json={"inputs": [
+        {"idProperty": "email", "id": "not-an-email", "properties": {"firstname": "Nobody"}}]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "INVALID_EMAIL"
+    assert portal.backend.counts() == {}

@@ -175,3 +175,63 @@ def test_an_id_beyond_64_bits_is_not_found_not_a_crash(api):
     answer = api.get("/crm/v3/objects/contacts/99999999999999999999")
     assert answer.status_code == 404
     assert answer.json()["category"] == "OBJECT_NOT_FOUND"
+
+
+@pytest.mark.parametrize("after", ["-5", "abc", "1e3"])
+def test_list_with_a_negative_or_non_numeric_after_is_a_400_not_the_first_page(api, portal, after):
+    for n in range(3):
+        contact(portal, f"p{n}@example.com")
+    response = api.get("/crm/v3/objects/contacts", params={"after": after})
+    assert response.status_code == 400
+    assert response.json()["category"] == "VALIDATION_ERROR"
+    assert f"but was {after}" in response.json()["message"] or f"but was {after!r}" in response.json()["message"]
+
+
+def test_list_after_past_every_id_is_an_empty_page(api, portal):
+    contact(portal, "p@example.com")
+    response = api.get("/crm/v3/objects/contacts", params={"after": "9" * 30})
+    assert response.status_code == 200 and response.json()["results"] == []
+
+
+def _invalid_email(body: dict, value: str) -> None:
+    assert body["category"] == "VALIDATION_ERROR"
+    # HubSpot's answer, as clients log it: the property errors as JSON inside the message
+    assert body["message"].startswith(
+        'Property values were not valid: [{"isValid":false,"message":' + json.dumps(f"Email address {value} is invalid")
+        + ',"error":"INVALID_EMAIL","name":"email"')
+    assert body["errors"] == [{"message": f"Email address {value} is invalid", "code": "INVALID_EMAIL",
+                               "context": {"propertyName": ["email"]}}]
+
+
+@pytest.mark.parametrize("value", ["not-an-email", "ada@", "ada@acme", "ada@@acme.com", "a b@acme.com",
+                                   '"ada"@acme.com', "ada@acme.com ", "ada@acme..com"])
+def test_create_with_an_invalid_email_is_hubspots_400_invalid_email(client, portal, value):
+    with pytest.raises(ContactsApiException) as raised:
+        client.crm.contacts.basic_api.create(SimplePublicObjectInputForCreate(properties={"email": value}))
+    assert raised.value.status == 400
+    _invalid_email(json.loads(raised.value.body), value)
+    assert portal.backend.counts() == {}
+
+
+def test_update_to_an_invalid_email_is_a_400_and_changes_nothing(api, portal):
+    contact_id = contact(portal, "ada@example.com")
+    response = api.patch(f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"email": "not-an-email"}})
+    assert response.status_code == 400
+    _invalid_email(response.json(), "not-an-email")
+    assert portal.record("contacts", contact_id)["properties"]["email"] == "ada@example.com"
+
+
+@pytest.mark.parametrize("value", ["ada@example.com", "a.b+tag@mail.acme.co.uk", "o'brien@acme.example",
+                                   "user@email.삼성", ""])
+def test_valid_email_addresses_and_clearing_are_accepted(api, portal, value):
+    contact_id = contact(portal, "ada@example.com")
+    response = api.patch(f"/crm/v3/objects/contacts/{contact_id}", json={"properties": {"email": value}})
+    assert response.status_code == 200
+    assert response.json()["properties"]["email"] == (value or None)
+
+
+def test_email_format_is_checked_on_contacts_only(api, portal):
+    # companies have no email property; a custom string property is not an email address
+    portal.seed({"properties": {"companies": [{"name": "support_email", "type": "string", "fieldType": "text"}]}})
+    response = api.post("/crm/v3/objects/companies", json={"properties": {"support_email": "not-an-email"}})
+    assert response.status_code == 201

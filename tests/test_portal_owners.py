@@ -62,3 +62,12 @@ def test_workflow_callback_completion_is_recorded(client, portal):
     assert portal.requests()[-1]["scopes"] == ["automation"]
     assert [(c["callbackId"], c["body"]) for c in portal.callbacks()] == [
         ("ap-1234567-42-1-0", {"outputFields": {"score": "10"}})]
+
+
+@pytest.mark.parametrize("after", ["-1", "next", "1.5"])
+def test_owners_after_must_be_a_cursor_of_an_earlier_page(api, portal, after):
+    portal.seed(OWNERS)
+    response = api.get("/crm/v3/owners/", params={"after": after, "limit": 1})
+    assert response.status_code == 400
+    assert response.json()["category"] == "VALIDATION_ERROR"
+    assert response.json()["message"].startswith("after must be the paging.next.after of an earlier page")

@@ -146,3 +146,36 @@ def test_bad_searches_are_400s_naming_the_problem(api, people, body, message):
     assert response.status_code == 400
     assert response.json()["message"] == message
     assert response.json()["category"] == "VALIDATION_ERROR"
+
+
+@pytest.mark.parametrize("after, message", [
+    ("-5", "after must be the paging.next.after of an earlier page, a number of 0 or more, but was -5."),
+    (-3, "after must be the paging.next.after of an earlier page, a number of 0 or more, but was -3."),
+    ("abc", 'Invalid input JSON: unable to deserialize field "after". Invalid value: abc'),
+    ("2.5", 'Invalid input JSON: unable to deserialize field "after". Invalid value: 2.5'),
+    (True, 'Invalid input JSON: unable to deserialize field "after". Invalid value: true'),
+])
+def test_a_negative_or_non_numeric_after_is_a_400_not_a_python_index(api, people, after, message):
+    # "-5" used to slice from the end: the last records, and a next page at "-3"
+    response = api.post("/crm/v3/objects/contacts/search", json={"after": after, "limit": 2})
+    assert response.status_code == 400
+    assert response.json()["category"] == "VALIDATION_ERROR"
+    assert response.json()["message"] == message
+
+
+def test_after_as_a_json_number_or_string_pages_the_same(api, people):
+    as_string = api.post("/crm/v3/objects/contacts/search", json={"after": "2", "limit": 2}).json()
+    as_number = api.post("/crm/v3/objects/contacts/search", json={"after": 2, "limit": 2}).json()
+    assert [r["id"] for r in as_string["results"]] == [r["id"] for r in as_number["results"]]
+    assert as_string["paging"]["next"]["after"] == "4"
+
+
+def test_more_than_one_sort_is_a_400_as_hubspot_applies_one_sorting_rule(api, people):
+    response = api.post("/crm/v3/objects/contacts/search", json={"sorts": [
+        {"propertyName": "lifecyclestage", "direction": "ASCENDING"}, "-annualrevenue"]})
+    assert response.status_code == 400
+    assert response.json()["category"] == "VALIDATION_ERROR"
+    assert response.json()["message"] == (
+        "Only one sort is supported per search (HubSpot applies one sorting rule per search), but 2 were "
+        "given: lifecyclestage, -annualrevenue.")
+    assert response.json()["context"] == {"sorts": ["lifecyclestage", "-annualrevenue"]}

@@ -41,8 +41,18 @@ BATCH_TOO_LARGE = "Batch input is too large: {count} inputs were given, but the 
 DUPLICATE_IDS = "Duplicate IDs found in batch input: [{ids}]. IDs must be unique"
 LIMIT_OUT_OF_RANGE = "limit must be between {minimum} and {maximum}, but was {value}."
 SEARCH_WINDOW = "Paging past {maximum} results is not supported: after + limit = {value}."
+# HubSpot's wording for a search `after` it cannot read as a number (reported by clients:
+# 'unable to deserialize field "after"'); a negative one is refused with the portal's own.
+SEARCH_AFTER_INVALID = 'Invalid input JSON: unable to deserialize field "after". Invalid value: {value}'
+AFTER_NEGATIVE = ("after must be the paging.next.after of an earlier page, a number of 0 or more, "
+                  "but was {value}.")
+AFTER_INVALID = ("after must be the paging.next.after of an earlier page (a number of 0 or more), "
+                 "but was {value!r}.")
+TOO_MANY_SORTS = ("Only one sort is supported per search (HubSpot applies one sorting rule per search), "
+                  "but {count} were given: {names}.")
 PROPERTY_VALUES_INVALID = "Property values were not valid: {details}"
 PROPERTY_DOESNT_EXIST = 'Property "{name}" does not exist'
+INVALID_EMAIL = "Email address {value} is invalid"
 PROPERTY_READ_ONLY = '"{name}" is a read only property; its value cannot be set.'
 INVALID_OPTION = "{value} was not one of the allowed options: {allowed}"
 INVALID_NUMBER = "{value} is not a valid number for property {name}"
@@ -69,6 +79,20 @@ SEED_RECORD_EXISTS = ("record {object_type}/{id} already exists (in the portal, 
                       "the seed's records other ids, or none to have ids chosen, or empty the portal first "
                       "with `hs-actions portal reset`")
 SEED_UNKNOWN_SCOPES = "tokens[{index}]: unknown scope(s) {scopes}; the portal's scopes are {known}"
+SEED_REFUSED = "not seeded, nothing was added: {detail}"
+SEED_NOT_AN_OBJECT = "a seed is an object (dict) with the keys {known}, not {found}"
+SEED_SHAPE = "{where}: expected {expected}, found {found}"
+SEED_AT = " (at {where})"
+SEED_UNKNOWN_PROPERTY_HINT = (
+    "; a property the portal does not define is declared under the seed's \"properties\" key, e.g. "
+    "{{\"properties\": {{\"{object_type}\": [{{\"name\": \"{name}\", \"type\": \"string\", "
+    "\"fieldType\": \"text\"}}]}}}} (a custom object and its properties under \"schemas\"); see "
+    "shared/portal/README.md")
+SEED_UNKNOWN_TYPE_HINT = ("; a custom object type is declared under the seed's \"schemas\" key, e.g. "
+                          "{{\"schemas\": [{{\"name\": \"{name}\", \"objectTypeId\": \"2-1\", "
+                          "\"primaryDisplayProperty\": \"name\", \"properties\": [...]}}]}}; see "
+                          "shared/portal/README.md")
+SEED_UNREADABLE = "not the shape of a seed ({kind}: {detail}); see shared/portal/README.md"
 DATABASE_IS_DIRECTORY = ("{path}: the portal database is a directory, not a file: choose a file path "
                          "(--portal-db), e.g. {path}/portal.sqlite3")
 DATABASE_UNUSABLE = ("{path}: cannot use the portal database ({reason}). Run `{reset}` to start it again "

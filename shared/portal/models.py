@@ -132,6 +132,7 @@ class PropertyDef:
     archivable: bool = False
     referenced_object_type: str | None = None
     created_at: int = 0
+    value_format: str | None = None    # "email": values must be email addresses (not sent)
 
     @classmethod
     def from_data(cls, spec: dict, option_table: dict | None = None, order: int = -1) -> "PropertyDef":
@@ -149,7 +150,7 @@ class PropertyDef:
                    spec.get("calculated", False), spec.get("externalOptions", False),
                    spec.get("formField", False), spec.get("readOnlyValue", False),
                    spec.get("readOnlyDefinition", hubspot_defined), spec.get("archivable", not hubspot_defined),
-                   spec.get("referencedObjectType"))
+                   spec.get("referencedObjectType"), value_format=spec.get("valueFormat"))
 
     def option_values(self) -> list[str]:
         return [o["value"] for o in self.options]
@@ -212,6 +213,8 @@ class PropertyDef:
             if value.lower() not in ("true", "false"):
                 raise InvalidValue(self.name, "INVALID_BOOLEAN", exc.INVALID_BOOL.format(value=raw, name=self.name))
             return value.lower(), value.lower(), None
+        if self.value_format == "email" and not is_email(value):
+            raise InvalidValue(self.name, "INVALID_EMAIL", exc.INVALID_EMAIL.format(value=raw))
         if self.type == "enumeration" and not self.external_options:
             allowed = self.option_values()
             for part in value.split(";"):
@@ -220,6 +223,22 @@ class PropertyDef:
                     raise InvalidValue(self.name, "INVALID_OPTION",
                                        exc.INVALID_OPTION.format(value=part, allowed=listing))
         return value, value.lower(), None
+
+
+# An email address as HubSpot accepts one on a contact: RFC 5322's dot-atom local part (no
+# quoted local parts, which HubSpot refuses), "@", and a domain of two or more labels whose
+# last (the top-level domain) is letters or an IDN "xn--" label. HubSpot also requires the
+# TLD to be in IANA's list; the portal does not check that (reserved test domains such as
+# .example and .test, which IANA does not list, stay usable locally).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_LABEL = r"[^\W_](?:[^\W_]|-)*(?<!-)"
+_EMAIL = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*@(?:{_LABEL}\.)+(?:[^\W\d_]{{2,}}|[Xx][Nn]--[A-Za-z0-9-]+)")
+
+
+def is_email(value: str) -> bool:
+    if len(value) > 254 or not _EMAIL.fullmatch(value):
+        return False
+    return len(value.rsplit("@", 1)[0]) <= 64 and all(len(label) <= 63 for label in value.rsplit("@", 1)[1].split("."))
 
 
 class InvalidValue(Exception):

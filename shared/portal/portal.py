@@ -39,7 +39,9 @@ class Portal:
     # ---- state ------------------------------------------------------------------------------
 
     def seed(self, data: dict) -> dict:
-        """Add seed data (the shape of data/seed_default.json); counts of what was added."""
+        """Add seed data (keys and shapes: README.md, "Seeding"); counts of what was added.
+        All or nothing: a seed that is refused raises shared.errors.SeedError, naming the entry
+        and the shape expected, and adds nothing."""
         return self.backend.seed(data)
 
     def seed_default(self) -> dict:

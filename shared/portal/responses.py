@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 
 from shared.portal import exceptions as exc
+from shared.portal.backend import cursor
 from shared.portal.models import iso, now_ms
 
 API_BASE = "https://api.hubapi.com"
@@ -172,10 +173,7 @@ def search(backend, request: Request) -> Response:
     limit, after = body.get("limit", 10), body.get("after", 0)
     if not isinstance(limit, int) or isinstance(limit, bool):
         raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"limit must be an integer, not {limit!r}"))
-    try:
-        after = int(after or 0)
-    except (TypeError, ValueError):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"after must be a number, not {after!r}")) from None
+    after = cursor(after, search=True)
     query = body.get("query")
     if query is not None and not isinstance(query, str):
         raise exc.ValidationError(exc.INVALID_INPUT.format(detail="query must be a string"))

@@ -105,12 +105,10 @@ def _run(args) -> int:
         inputs[name] = value
     from shared.portal.commands import open_local
 
-    opened = []
-
     def portal():  # opened by the harness once the runtime is starting, to overlap the two
-        opened.append(open_local(args.portal_db))
-        opened[0].serve()
-        return opened[0]
+        local = open_local(args.portal_db)
+        local.serve()
+        return local
 
     with Harness(runtime=runtime, portal=portal, runner=runner) as harness:
         result = harness.run(
@@ -118,8 +116,8 @@ def _run(args) -> int:
             env_file=args.env_file, timeout=args.timeout, memory=args.memory,
             extended_event=args.extended_event, allow_hosts=tuple(args.allow_host),
         )
-    for served in opened:
-        served.close()
+    # The portal is not shut down: the command ends here, its server thread is a daemon and
+    # every write was committed; waiting for the server loop would only delay the report.
     print(report.as_json(result) if args.json else report.human(result))
     return 0 if result.ok else 1
 

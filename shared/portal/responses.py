@@ -310,32 +310,30 @@ def _no_associations(backend, params: dict, from_id: str) -> exc.PortalError:
 
 def batch_create_associations(backend, request: Request) -> Response:
     p = request.params
-    results, errors = [], []
-    for entry in backend.check_batch(request.inputs()):
-        if not isinstance(entry, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
-        try:
-            results.append(backend.associate(p["object_type"], _id_of(entry.get("from")), p["to_object_type"],
-                                             _id_of(entry.get("to")), entry.get("types")))
-        except exc.ObjectNotFound as error:
-            errors.append(error)
+    results, errors = _each_link(backend, request, lambda from_id, to_id, entry: backend.associate(
+        p["object_type"], from_id, p["to_object_type"], to_id, entry.get("types")))
     return _batch(results, errors, ok=201)
 
 
 def batch_associate_default(backend, request: Request) -> Response:
     p = request.params
+    linked, errors = _each_link(backend, request, lambda from_id, to_id, _entry: backend.associate_default(
+        p["object_type"], from_id, p["to_object_type"], to_id))
+    return _batch([_default_result(*link) for links in linked for link in links], errors)
+
+
+def _each_link(backend, request: Request, link) -> tuple[list, list]:
+    """link(from_id, to_id, input) for every batch input; an input naming a record that does
+    not exist becomes one of the 207's errors instead of failing the batch."""
     results, errors = [], []
     for entry in backend.check_batch(request.inputs()):
         if not isinstance(entry, dict):
             raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
         try:
-            links = backend.associate_default(p["object_type"], _id_of(entry.get("from")), p["to_object_type"],
-                                              _id_of(entry.get("to")))
+            results.append(link(_id_of(entry.get("from")), _id_of(entry.get("to")), entry))
         except exc.ObjectNotFound as error:
             errors.append(error)
-            continue
-        results.extend(_default_result(*link) for link in links)
-    return _batch(results, errors)
+    return results, errors
 
 
 def batch_archive_associations(backend, request: Request) -> Response:

@@ -62,3 +62,13 @@ def test_outputs_not_statically_visible_are_not_guessed(tmp_path):
         def main(event):
             return {"outputFields": dict(anything=1, **event)}
         ''') == []
+
+
+def test_keys_of_dict_calls_are_found(tmp_path):
+    assert findings(tmp_path, '''\
+        def main(event):
+            if event:
+                return {"outputFields": dict(days=1, dayz=2)}
+            out = dict(stage="a", extra=True)
+            return {"outputFields": out}
+        ''') == [undeclared(3, "dayz"), undeclared(4, "extra")]

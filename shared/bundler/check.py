@@ -388,8 +388,8 @@ def _is_str(node) -> bool:
 
 
 def _output_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
-    """Keys of dict literals given as "outputFields", directly or through a variable of the same
-    function; outputs built any other way are not guessed."""
+    """Keys of dict displays or dict(key=...) calls given as "outputFields", directly or through
+    a variable of the same function; outputs built any other way are not guessed."""
     declared = {o.name for o in manifest.outputs}
     toml = f"{display}/{manifest_module.FILENAME}"
     found = []
@@ -401,11 +401,7 @@ def _output_rule(folder, display: str, manifest: Manifest, action: Source, helpe
             for key, value in zip(node.keys, node.values):
                 if not (_is_str(key) and key.value == "outputFields"):
                     continue
-                keys = []
-                if isinstance(value, ast.Dict):
-                    keys = [k for k in value.keys if _is_str(k)]
-                elif isinstance(value, ast.Name):
-                    keys = literals.get(value.id, [])
+                keys = literals.get(value.id, []) if isinstance(value, ast.Name) else _literal_keys(value)
                 for output in keys:
                     if output.value not in declared:
                         found.append(Finding(
@@ -417,6 +413,15 @@ def _output_rule(folder, display: str, manifest: Manifest, action: Source, helpe
     return list(dict.fromkeys(found))
 
 
+def _literal_keys(node) -> list:
+    """The string keys a dict display or a dict(key=...) call spells out, as Constants."""
+    if isinstance(node, ast.Dict):
+        return [k for k in node.keys if _is_str(k)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return [ast.copy_location(ast.Constant(kw.arg), kw) for kw in node.keywords if kw.arg]
+    return []
+
+
 def _dict_variables(scope) -> dict[str, list]:
     """Keys given to each variable of `scope` as a dict literal or by `name["key"] = ...`."""
     keys: dict[str, list] = {}
@@ -424,8 +429,8 @@ def _dict_variables(scope) -> dict[str, list]:
     for node in (n for statement in body for n in ast.walk(statement)):
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                if isinstance(target, ast.Name) and isinstance(node.value, ast.Dict):
-                    keys.setdefault(target.id, []).extend(k for k in node.value.keys if _is_str(k))
+                if isinstance(target, ast.Name) and _literal_keys(node.value):
+                    keys.setdefault(target.id, []).extend(_literal_keys(node.value))
                 elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and _is_str(target.slice):
                     keys.setdefault(target.value.id, []).append(target.slice)
     return keys

@@ -60,7 +60,9 @@ def test_declared_outputs_pass(tmp_path):
 def test_outputs_not_statically_visible_are_not_guessed(tmp_path):
     assert findings(tmp_path, '''\
         def main(event):
-            return {"outputFields": dict(anything=1, **event)}
+            if event:
+                return {"outputFields": dict(**event)}
+            return {"outputFields": make(event)}
         ''') == []
 
 

@@ -286,18 +286,29 @@ def _id_of(value) -> str:
 
 def batch_read_associations(backend, request: Request) -> Response:
     p = request.params
+
+    def read(from_id, entry):
+        found, after = backend.associations(p["object_type"], from_id, p["to_object_type"], 500, entry.get("after"))
+        return found, _paging(request.path, after)
+
+    return _batch_read(backend, request, read)
+
+
+def _batch_read(backend, request: Request, read) -> Response:
+    """read(from_id, input) -> (associated, extra keys) for every input of a batch read; an
+    input whose record does not exist, or has no associations, becomes one of the 207's errors."""
     results, errors = [], []
     for entry in backend.check_batch(request.inputs()):
         from_id = _id_of(entry)
         try:
-            found, after = backend.associations(p["object_type"], from_id, p["to_object_type"], 500, entry.get("after"))
+            found, extra = read(from_id, entry)
         except exc.ObjectNotFound as error:
             errors.append(error)
             continue
         if not found:
-            errors.append(_no_associations(backend, p, from_id))
+            errors.append(_no_associations(backend, request.params, from_id))
             continue
-        results.append({"from": {"id": from_id}, "to": found, **_paging(request.path, after)})
+        results.append({"from": {"id": from_id}, "to": found, **extra})
     return _batch(results, errors)
 
 
@@ -391,19 +402,8 @@ def association_types_v3(backend, request: Request) -> Response:
 
 def batch_read_associations_v3(backend, request: Request) -> Response:
     p = request.params
-    results, errors = [], []
-    for entry in backend.check_batch(request.inputs()):
-        from_id = _id_of(entry)
-        try:
-            found = backend.associated_ids(p["object_type"], from_id, p["to_object_type"])
-        except exc.ObjectNotFound as error:
-            errors.append(error)
-            continue
-        if not found:
-            errors.append(_no_associations(backend, p, from_id))
-            continue
-        results.append({"from": {"id": from_id}, "to": found})
-    return _batch(results, errors)
+    return _batch_read(backend, request, lambda from_id, _entry: (
+        backend.associated_ids(p["object_type"], from_id, p["to_object_type"]), {}))
 
 
 def batch_create_associations_v3(backend, request: Request) -> Response:

@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from shared import project
-from shared.harness import runtime
+from hs_actions import project
+from hs_actions.harness import runtime
 
 ACTION = '''\
 import os

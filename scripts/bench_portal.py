@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hubspot import HubSpot  # noqa: E402
 from hubspot.crm.contacts import PublicObjectSearchRequest, SimplePublicObjectInput  # noqa: E402
 
-from shared.portal.portal import Portal  # noqa: E402
+from hs_actions.portal.portal import Portal  # noqa: E402
 
 TOKEN = "pat-na1-bench"
 STAGES = ["subscriber", "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer"]

@@ -1,5 +1,5 @@
-"""hs-actions: run, test and bundle HubSpot workflow custom-code actions locally.
+"""The actions' own shared code: `shared.helpers`, imported by actions as `from shared.helpers...`.
 
-Kept empty on purpose: `shared.helpers` is imported by actions on HubSpot's Python 3.9, so
-importing this package must not pull in the toolkit.
+Runs on HubSpot's Python 3.9 with HubSpot's libraries only; the bundler inlines what an
+action uses into its paste-ready file. Never installed: the toolkit is the package hs_actions.
 """

@@ -2,7 +2,7 @@
 current client, and requests; every other host is refused."""
 import pytest
 
-from shared.harness import Harness, runtime
+from hs_actions.harness import Harness, runtime
 
 TOKEN = "local-api-calls-test"
 MANIFEST = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\nemail = "string"\nclient = "string"\n'

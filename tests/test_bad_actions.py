@@ -1,7 +1,7 @@
 """Broken actions: each gets a clear message, the right status, and the harness keeps working."""
 import pytest
 
-from shared.errors import ActionNotFound, ManifestError
+from hs_actions.errors import ActionNotFound, ManifestError
 
 OUT = 'object_type = "CONTACT"\n[outputs]\nok = "boolean"\n'
 

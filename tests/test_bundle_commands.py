@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from shared.bundler.commands import run_bundle
+from hs_actions.bundler.commands import run_bundle
 
 ACTION = '''\
 from shared.helpers.phone import to_e164

@@ -1,6 +1,6 @@
 """hs-actions drift: is the code in HubSpot still the repository's bundle?"""
-from shared.bundler.bundle import bundle_text
-from shared.cli import main
+from hs_actions.bundler.bundle import bundle_text
+from hs_actions.cli import main
 
 LEAD = "lead_score"
 
@@ -13,7 +13,7 @@ def drift(tmp_path, text, capsys):
 
 
 def current(action="lead_score"):
-    from shared import project
+    from hs_actions import project
     return bundle_text(project.ACTIONS / action)
 
 
@@ -36,7 +36,7 @@ def test_edited_in_hubspot(tmp_path, capsys):
 def test_an_older_bundle(tmp_path, capsys):
     text = current()
     header, body = text.split("\n\n", 1)
-    from shared.bundler.bundle import HASH_LINE, code_hash
+    from hs_actions.bundler.bundle import HASH_LINE, code_hash
     old_body = body.replace("score += 30", "score += 31", 1)
     old = header.split(HASH_LINE)[0] + HASH_LINE + code_hash(old_body) + "\n\n" + old_body
     code, out = drift(tmp_path, old, capsys)

@@ -3,8 +3,8 @@ import textwrap
 
 import pytest
 
-from shared.bundler import BundleError, HelperError, bundle
-from shared.errors import ToolkitError
+from hs_actions.bundler import BundleError, HelperError, bundle
+from hs_actions.errors import ToolkitError
 
 MANIFEST = 'object_type = "CONTACT"\n'
 FORMS = ("`from shared.helpers.M import name`, `from shared.helpers import M` "
@@ -66,8 +66,8 @@ def test_a_helper_importing_a_library_hubspot_does_not_have(tmp_path):
 
 def test_a_helper_importing_the_toolkit(tmp_path):
     message, _ = attempt(tmp_path, "from shared.helpers.h import f\ndef main(event):\n    return f()\n",
-                         {"h": "from shared.harness import manifest\n\ndef f():\n    return manifest\n"})
-    assert message == ("shared/helpers/h.py:1: import-local: the helper imports 'shared.harness', which is this "
+                         {"h": "from hs_actions.harness import manifest\n\ndef f():\n    return manifest\n"})
+    assert message == ("shared/helpers/h.py:1: import-local: the helper imports 'hs_actions.harness', which is this "
                        "repository's code and is not inlined. Fix: import only shared.helpers modules from a helper")
 
 

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from shared.bundler import bundle_text
-from shared.harness import runtime
+from hs_actions.bundler import bundle_text
+from hs_actions.harness import runtime
 
 MANIFEST = 'object_type = "CONTACT"\n'
 
@@ -356,8 +356,8 @@ def test_a_helper_module_passed_around_whole_keeps_its_public_names(tmp_path):
 
 
 def test_an_action_shadowing_every_name_of_the_shipped_helpers_still_bundles_right(tmp_path):
-    from shared.bundler.imports import HELPERS_DIR
-    from shared.bundler.sources import read
+    from hs_actions.bundler.imports import HELPERS_DIR
+    from hs_actions.bundler.sources import read
 
     names = set()
     for path in HELPERS_DIR.glob("*.py"):
@@ -403,7 +403,7 @@ def test_an_action_alias_of_a_module_a_helper_imports_plainly(tmp_path):
         "import datetime as dt\nfrom shared.helpers.when import epoch\n\n\n"
         "def main(event):\n    return {'outputFields': {'y': epoch() + dt.date(2000, 1, 1).year}}\n")
     (folder / "action.toml").write_text('object_type = "CONTACT"\n[outputs]\ny = "number"\n')
-    from shared.bundler.bundle import bundle_text
+    from hs_actions.bundler.bundle import bundle_text
     text = bundle_text(folder, project / "shared" / "helpers")
     namespace = {}
     exec(compile(text, "bundle.py", "exec"), namespace)

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from shared.bundler import bundle, verify
+from hs_actions.bundler import bundle, verify
 
 ACTION = '''\
 from shared.helpers.phone import to_e164

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from shared.bundler import BundleWriteError, bundle, bundle_text, bundled_hash, recorded_hash
-from shared.bundler.bundle import code_hash
+from hs_actions.bundler import BundleWriteError, bundle, bundle_text, bundled_hash, recorded_hash
+from hs_actions.bundler.bundle import code_hash
 
 MANIFEST = '''\
 description = "Days from creation to MQL"

@@ -1,7 +1,7 @@
 """run_check (`hs-actions check`): every finding printed, then a count; exit 1 on errors."""
 import io
 
-from shared.bundler.commands import run_check
+from hs_actions.bundler.commands import run_check
 
 
 def make(root, name, code, manifest='object_type = "CONTACT"\n'):

@@ -2,9 +2,9 @@
 shipped in shared/helpers pass every rule."""
 import textwrap
 
-from shared.bundler import check
-from shared.bundler.imports import HELPERS_DIR
-from shared.harness import runtime
+from hs_actions.bundler import check
+from hs_actions.bundler.imports import HELPERS_DIR
+from hs_actions.harness import runtime
 
 
 def findings(tmp_path, code, helpers):

@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from shared.bundler import check
-from shared.bundler.imports import STDLIB
-from shared.harness import runtime
+from hs_actions.bundler import check
+from hs_actions.bundler.imports import STDLIB
+from hs_actions.harness import runtime
 
 MANIFEST = 'object_type = "CONTACT"\n'
 HAS = ("the Python 3.9 standard library, requests 2.28.2, hubspot-api-client 8.2.1, "
@@ -55,11 +55,12 @@ def test_imports_hubspot_does_not_have_are_found(tmp_path):
 def test_imports_of_the_repository_other_than_helpers_are_found(tmp_path):
     assert findings(tmp_path, '''\
         from actions.other.action import main as other
-        import shared.harness
-        from shared import project
+        import hs_actions.harness
+        from hs_actions import project
+        from shared import other_code
         from . import sibling
-        ''') == [local(1, "actions.other.action"), local(2, "shared.harness"), local(3, "shared"),
-                 local(4, ".")]
+        ''') == [local(1, "actions.other.action"), local(2, "hs_actions.harness"), local(3, "hs_actions"),
+                 local(4, "shared"), local(5, ".")]
 
 
 def test_the_standard_library_hubspots_libraries_and_helpers_pass(tmp_path):
@@ -112,6 +113,6 @@ def test_the_39_standard_library_list_matches_a_real_39():
 
 def test_libraries_that_hubspots_libraries_bring_are_importable(tmp_path):
     # urllib3 comes with requests and hubspot-api-client; HubSpot's runtime has it installed.
-    from shared.bundler.imports import LIBRARY, classify
+    from hs_actions.bundler.imports import LIBRARY, classify
     assert [classify(m) for m in ("urllib3", "dateutil.parser", "certifi")] == [LIBRARY] * 3
     assert classify("pandas") != LIBRARY

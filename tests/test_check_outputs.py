@@ -1,8 +1,8 @@
 """check, rule output-undeclared: keys returned in outputFields that action.toml does not declare."""
 import textwrap
 
-from shared.bundler import check
-from shared.harness import runtime
+from hs_actions.bundler import check
+from hs_actions.harness import runtime
 
 MANIFEST = 'object_type = "CONTACT"\n[outputs]\ndays = "number"\nstage = { type = "enumeration", options = ["a"] }\n'
 

@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from shared.bundler import check
-from shared.harness import runtime
+from hs_actions.bundler import check
+from hs_actions.harness import runtime
 
 MANIFEST = 'object_type = "CONTACT"\n'
 NO_RUNTIME = runtime.fallback()          # the compile step is skipped with the fallback

@@ -2,8 +2,8 @@
 action.toml declares (what is ticked in HubSpot)."""
 import textwrap
 
-from shared.bundler import check
-from shared.harness import runtime
+from hs_actions.bundler import check
+from hs_actions.harness import runtime
 
 
 def findings(tmp_path, code, secrets, helpers=None):

@@ -1,7 +1,7 @@
 """check, rule bundle-size: a warning (HubSpot documents no limit) for bundles over a generous size."""
-from shared.bundler import check
-from shared.bundler.check import BUNDLE_SIZE_WARNING, has_errors
-from shared.harness import runtime
+from hs_actions.bundler import check
+from hs_actions.bundler.check import BUNDLE_SIZE_WARNING, has_errors
+from hs_actions.harness import runtime
 
 
 def findings(tmp_path, code):

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from shared import project
-from shared.cli import main
+from hs_actions import project
+from hs_actions.cli import main
 
-HS = [sys.executable, "-m", "shared.cli"]
+HS = [sys.executable, "-m", "hs_actions.cli"]
 
 
 # Runs get a portal of their own, never the developer's .hs-actions/portal.sqlite3.
@@ -160,8 +160,8 @@ def test_a_bad_portal_id_setting_is_named(value):
 
 
 def test_list_and_check_go_on_past_a_broken_action(tmp_path, capsys):
-    from shared.bundler.commands import run_check
-    from shared.harness.action import discover
+    from hs_actions.bundler.commands import run_check
+    from hs_actions.harness.action import discover
 
     actions = tmp_path / "actions"
     for name, toml in (("good", 'object_type = "CONTACT"\n'), ("broken", "object_type = \n")):

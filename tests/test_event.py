@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from shared.errors import EventError
-from shared.harness import event, load_action
+from hs_actions.errors import EventError
+from hs_actions.harness import event, load_action
 
 MANIFEST = '''
 object_type = "DEAL"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.harness import runtime
+from hs_actions.harness import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORD = {"id": "51", "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-02T00:00:00Z", "archived": False}
@@ -126,7 +126,7 @@ def test_properties_and_associations_make_the_api_calls_hubspot_serves(api, pyth
 
 
 def test_object_types_map_from_event_names_to_api_names():
-    from shared import hubspot_runtime
+    from hs_actions import hubspot_runtime
     from shared.helpers.properties import OBJECT_TYPE_PATHS, api_object_type
 
     assert set(OBJECT_TYPE_PATHS) <= set(hubspot_runtime.STANDARD_OBJECT_TYPES)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.harness import runtime
+from hs_actions.harness import runtime
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = [

@@ -12,7 +12,8 @@ def test_shared_helpers_are_importable(run_action, make_action):
 
 
 @pytest.mark.parametrize("module, message", [
-    ("shared.harness", "No module named 'shared.harness': of this repository, actions may import only shared.helpers"),
+    ("shared.project", "No module named 'shared.project': of this repository, actions may import only shared.helpers"),
+    ("hs_actions.harness", "No module named 'hs_actions': of this repository, actions may import only shared.helpers"),
     ("actions.lead_score.action", "No module named 'actions'"),
     ("tests.conftest", "No module named 'tests'"),
 ])

@@ -28,7 +28,7 @@ def test_duration_and_memory_are_measured(run_action, make_action):
 def test_import_side_effects_print_in_the_run_log(make_action):
     # `import this` prints the Zen of Python when imported: libraries imported ahead of a run
     # (spawned or forked) must not swallow such output.
-    from shared.harness import Harness
+    from hs_actions.harness import Harness
 
     folder = make_action("import this\ndef main(event):\n    return {'outputFields': {}}\n")
     for mode in ("spawn", "fork"):

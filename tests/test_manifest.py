@@ -1,9 +1,9 @@
 """action.toml: the documented form is accepted; every mistake is named with its field."""
 import pytest
 
-from shared.errors import ManifestError
-from shared.harness import manifest
-from shared.harness.manifest import InputField, OutputField
+from hs_actions.errors import ManifestError
+from hs_actions.harness import manifest
+from hs_actions.harness.manifest import InputField, OutputField
 
 DOCUMENTED = '''
 description = "Days from creation to MQL"

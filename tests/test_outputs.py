@@ -1,7 +1,7 @@
 """Outputs judged against action.toml as HubSpot judges them."""
 import pytest
 
-from shared.harness import manifest, outputs
+from hs_actions.harness import manifest, outputs
 
 M = manifest.parse({
     "object_type": "CONTACT",

@@ -8,7 +8,7 @@ from hubspot.crm.associations.v4 import (AssociationSpec, BatchInputPublicAssoci
                                          BatchInputPublicFetchAssociationsBatchRequest)
 from hubspot.crm.associations.v4.exceptions import ApiException
 
-from shared.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import textwrap
 
 import pytest
 
-from shared.portal.testing import TOKEN, api, contact, portal, portal_session  # noqa: F401 (fixtures)
-from shared.project import ROOT, RUNTIME_ENV
+from hs_actions.portal.testing import TOKEN, api, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.project import ROOT, RUNTIME_ENV
 
 RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
 
@@ -66,7 +66,7 @@ def test_the_8x_client_on_hubspots_runtime(portal, pair):
     deal = str(portal.backend.create("deals", {"dealname": "Pilot"}).id)
     code = textwrap.dedent(f"""
         import importlib.util, json, os
-        spec = importlib.util.spec_from_file_location("_routing", {str(ROOT / "shared/portal/routing.py")!r})
+        spec = importlib.util.spec_from_file_location("_routing", {str(ROOT / "hs_actions/portal/routing.py")!r})
         routing = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(routing)
         routing.install({{"api.hubapi.com": "127.0.0.1:{portal.server.port}"}}, "v3")

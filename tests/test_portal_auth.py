@@ -5,8 +5,8 @@ import pytest
 from hubspot import HubSpot
 from hubspot.crm.contacts.exceptions import ForbiddenException, UnauthorizedException
 
-from shared.portal import exceptions
-from shared.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal import exceptions
+from hs_actions.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_no_authorization_header_is_hubspots_401(api, portal):

@@ -3,7 +3,7 @@ import socket
 
 import pytest
 
-from shared.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
 
 
 @pytest.mark.parametrize("method, path", [
@@ -17,7 +17,7 @@ def test_unknown_routes_are_404s_naming_method_and_path(api, portal, method, pat
     assert response.status_code == 404
     assert response.json()["message"] == (
         f"Unrecognized request URL ({method} {path}). The local portal does not serve this route; "
-        "see shared/portal/urls.py for the routes it does.")
+        "see hs_actions/portal/urls.py for the routes it does.")
 
 
 @pytest.mark.parametrize("body, message", [

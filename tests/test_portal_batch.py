@@ -7,7 +7,7 @@ from hubspot.crm.contacts import (ApiException, BatchInputSimplePublicObjectBatc
                                   BatchReadInputSimplePublicObjectId, BatchResponseSimplePublicObject,
                                   BatchResponseSimplePublicObjectWithErrors)
 
-from shared.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_batch_read_of_existing_ids_is_200(client, portal):

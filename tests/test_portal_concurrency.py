@@ -8,8 +8,8 @@ from pathlib import Path
 from hubspot import HubSpot
 from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInputForCreate
 
-from shared.portal import commands
-from shared.portal.testing import TOKEN, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal import commands
+from hs_actions.portal.testing import TOKEN, portal, portal_session  # noqa: F401 (fixtures)
 
 THREADS, WRITES = 8, 250
 
@@ -51,7 +51,7 @@ def test_8_threads_x_250_writes_lose_nothing(portal):
 FIRST_RUN = """
 import sys, time
 from pathlib import Path
-from shared.portal import commands
+from hs_actions.portal import commands
 print("ready", flush=True)
 while not Path(sys.argv[2]).exists():
     time.sleep(0.001)

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from shared.portal import urls
-from shared.portal.testing import api, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal import urls
+from hs_actions.portal.testing import api, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 C = "/crm/v3/objects/contacts"
 V4 = "/crm/v4/associations/contacts/companies/batch"

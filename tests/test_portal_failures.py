@@ -5,7 +5,7 @@ import pytest
 from hubspot.crm.contacts import ApiException
 from hubspot.crm.contacts.exceptions import ServiceException
 
-from shared.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_a_forced_429_has_the_rate_limit_body_and_headers_then_calls_succeed(client, portal):

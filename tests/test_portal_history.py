@@ -1,7 +1,7 @@
 """propertiesWithHistory returns every write of a property, newest first."""
 from hubspot.crm.contacts import SimplePublicObjectInput
 
-from shared.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_history_lists_every_write_newest_first(client, portal):

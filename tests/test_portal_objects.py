@@ -7,7 +7,7 @@ from hubspot.crm.contacts import SimplePublicObjectInput, SimplePublicObjectInpu
 from hubspot.crm.contacts.exceptions import NotFoundException
 from hubspot.crm.objects import SimplePublicObjectInputForCreate as ObjectInput
 
-from shared.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_get_returns_the_default_properties_as_strings(client, portal):

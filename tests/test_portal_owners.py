@@ -5,7 +5,7 @@ import pytest
 from hubspot.automation.actions import CallbackCompletionRequest
 from hubspot.crm.owners.exceptions import NotFoundException
 
-from shared.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
 
 OWNERS = {"owners": [
     {"id": "11", "email": "olivia@example.com", "firstName": "Olivia", "lastName": "Owner", "userId": 901,

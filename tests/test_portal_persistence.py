@@ -6,9 +6,9 @@ import threading
 import pytest
 import requests
 
-from shared.errors import SeedError, ToolkitError
-from shared.portal import commands
-from shared.portal.portal import Portal
+from hs_actions.errors import SeedError, ToolkitError
+from hs_actions.portal import commands
+from hs_actions.portal.portal import Portal
 
 
 def test_state_survives_a_restart(tmp_path):

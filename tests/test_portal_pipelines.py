@@ -4,7 +4,7 @@ import json
 import pytest
 from hubspot.crm.pipelines.exceptions import NotFoundException
 
-from shared.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_deal_pipeline_and_stages(client, portal):

@@ -5,7 +5,7 @@ import pytest
 from hubspot.crm.contacts import ApiException, SimplePublicObjectInput, SimplePublicObjectInputForCreate
 from hubspot.crm.properties.exceptions import NotFoundException
 
-from shared.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_list_properties_with_types_options_and_metadata(client, portal):

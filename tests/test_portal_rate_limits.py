@@ -4,7 +4,7 @@ import json
 import pytest
 from hubspot.crm.contacts import ApiException
 
-from shared.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
 
 
 @pytest.mark.parametrize("tier, per_interval, daily", [
@@ -50,7 +50,7 @@ def test_the_window_is_per_token(api, portal):
 
 
 def test_the_window_rolls(portal):
-    from shared.portal.limits import RateLimiter
+    from hs_actions.portal.limits import RateLimiter
     limiter = RateLimiter("starter")
     for i in range(100):
         limiter.admit("t", now=1000.0 + i * 0.01)

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from shared.portal import urls
+from hs_actions.portal import urls
 
 README = (Path(urls.__file__).parent / "README.md").read_text()
 FAMILIES = {  # a route prefix -> the words the README uses for it

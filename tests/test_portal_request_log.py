@@ -1,5 +1,5 @@
 """Every request is logged: for the run report and for test assertions."""
-from shared.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
 
 
 def test_each_request_is_logged_with_its_run_status_and_scope(api, portal):

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from shared.portal.testing import TOKEN, contact, portal, portal_session  # noqa: F401 (fixtures)
-from shared.project import ROOT, RUNTIME_ENV
+from hs_actions.portal.testing import TOKEN, contact, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.project import ROOT, RUNTIME_ENV
 
 RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
-ROUTING = ROOT / "shared" / "portal" / "routing.py"
+ROUTING = ROOT / "hs_actions" / "portal" / "routing.py"
 
 # Production-style action code: no host, no port, the token from the environment.
 PRODUCTION = """
@@ -85,7 +85,7 @@ def test_production_code_with_client_12_and_urllib3_2(portal, import_first):
 def test_other_hosts_are_left_alone_and_uninstall_restores_urllib3(portal):
     import urllib3
 
-    from shared.portal import routing
+    from hs_actions.portal import routing
     original = urllib3.PoolManager._new_pool
     routing.install({"api.hubapi.com": f"127.0.0.1:{portal.server.port}"}, "in-process")
     try:

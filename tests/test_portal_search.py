@@ -4,7 +4,7 @@ import json
 import pytest
 from hubspot.crm.contacts import ApiException, PublicObjectSearchRequest
 
-from shared.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
 
 PEOPLE = [
     # email, firstname, lifecyclestage, annualrevenue, createdate, company

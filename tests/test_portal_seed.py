@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from shared.errors import SeedError
-from shared.portal import commands
-from shared.portal.backend import SEED_KEYS
-from shared.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
+from hs_actions.errors import SeedError
+from hs_actions.portal import commands
+from hs_actions.portal.backend import SEED_KEYS
+from hs_actions.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)
 
 README = (Path(commands.__file__).parent / "README.md").read_text()
 GOOD_RECORDS = {"contacts": [{"id": "1", "properties": {"email": "ada@example.com"}}],

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from shared.harness import Harness, runtime
+from hs_actions.harness import Harness, runtime
 
 needs_39 = pytest.mark.skipif(runtime.current().fallback, reason="no Python 3.9 runtime prepared on this machine")
 OUT = 'object_type = "CONTACT"\n[outputs]\ninfo = "string"\n'
@@ -60,8 +60,8 @@ def test_setup_finds_a_python_39():
 
 
 def test_a_configured_interpreter_that_is_not_39_is_refused(monkeypatch):
-    from shared import project
-    from shared.errors import RuntimeSetupError
+    from hs_actions import project
+    from hs_actions.errors import RuntimeSetupError
     monkeypatch.setitem(project.settings(), "runtime_python", sys.executable)
     with pytest.raises(RuntimeSetupError, match=r"is not a working Python 3.9"):
         runtime.find_base_python()

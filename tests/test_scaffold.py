@@ -4,8 +4,8 @@ import sys
 
 import pytest
 
-from shared import scaffold
-from shared.errors import ToolkitError
+from hs_actions import scaffold
+from hs_actions.errors import ToolkitError
 
 
 def test_new_action_runs_and_passes_its_tests(tmp_path):

@@ -3,8 +3,8 @@ import json
 
 import pytest
 
-from shared.errors import SecretError
-from shared.harness import secrets
+from hs_actions.errors import SecretError
+from hs_actions.harness import secrets
 
 SHOW_ENV = "import os, json\nprint(json.dumps(dict(os.environ)))\ndef main(event):\n    return {'outputFields': {}}\n"
 TWO = 'object_type = "CONTACT"\nsecrets = ["TOKEN", "OTHER"]\n'
@@ -70,7 +70,7 @@ def test_secret_values_are_masked_everywhere(run_action, make_action):
     assert ok.logs == "using [secret TOKEN]\n" and ok.outputs == {"echo": "[secret TOKEN]"}
     assert failed.error.message == "bad token [secret TOKEN]"
     for result in (ok, failed):
-        from shared.harness import report
+        from hs_actions.harness import report
         assert token not in report.as_json(result) + report.human(result)
 
 

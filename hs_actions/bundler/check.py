@@ -1,0 +1,501 @@
+"""What HubSpot's runtime would fail, found before pasting: `hs-actions check`.
+
+Every file rule runs on the action and on each helper it imports (inlined, they run in
+HubSpot too); the action rules compare the code with action.toml. Findings print as
+`path:line: rule: message. Fix: ...`.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from hs_actions import hubspot_runtime
+from hs_actions.bundler import imports
+from hs_actions.bundler.bundle import _header
+from hs_actions.bundler.errors import BundleError
+from hs_actions.bundler.inline import inline, used_lines
+from hs_actions.bundler.sources import Source, load_helpers, read
+from hs_actions.harness import manifest as manifest_module
+from hs_actions.harness import runtime as runtime_module
+from hs_actions.harness.manifest import Manifest
+
+ERROR = "error"
+WARNING = "warning"
+
+# HubSpot documents no size limit for custom code. Warn far above any real action (all of
+# shared/helpers inlined is about 15 kB) rather than guess a limit.
+BUNDLE_SIZE_WARNING = 200_000
+
+# The rules, by id: what each finds. Fix texts are given with each finding.
+RULES = {
+    "syntax": "the file does not parse",
+    "python-3.9": f"syntax or standard-library API newer than Python {hubspot_runtime.PYTHON}",
+    "import-unavailable": "an import HubSpot's runtime does not have",
+    "import-local": "an import of this repository's code that is not a helper",
+    "helper-missing": "an import of a helper (or a name in one) that does not exist",
+    "helper-import": "a helper import the bundler cannot inline",
+    "helper-cycle": "helpers importing each other",
+    "helper-clash": "two helpers defining one name in the same bundle",
+    "secret-undeclared": "a secret read in code but not declared in action.toml",
+    "secret-unused": "a secret declared in action.toml but never read",
+    "output-undeclared": "an output field returned but not declared in action.toml",
+    "input-undeclared": "an input field read but not declared in action.toml",
+    "bundle-size": f"a bundle over {BUNDLE_SIZE_WARNING:,} bytes",
+}
+
+# Calls that read a secret, by qualified name: (position, keyword) of the secret's name.
+SECRET_CALLS = {
+    "os.getenv": (0, "key"),
+    "os.environ.get": (0, "key"),
+    "os.environ.pop": (0, "key"),
+    f"{imports.HELPERS_PACKAGE}.client.hubspot_client": (0, "secret"),
+}
+# Mappings whose item access (os.environ["X"], "X" in os.environ) reads a secret.
+SECRET_MAPPINGS = ("os.environ",)
+# Variables HubSpot's runtime sets that are not secrets.
+NOT_SECRETS = frozenset(hubspot_runtime.ENVIRONMENT)
+
+
+@dataclass(frozen=True)
+class Finding:
+    file: str
+    line: int
+    rule: str
+    message: str
+    fix: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.rule}: {self.message}. Fix: {self.fix}"
+
+
+def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
+          runtime: runtime_module.Runtime | None = None) -> list[Finding]:
+    """Findings for each action and the helpers it imports, sorted by file and line.
+
+    `runtime` is the interpreter whose compile() has the last word on syntax; by default
+    HubSpot's prepared runtime, and none when only the fallback exists. Raises ManifestError
+    for an action.toml that does not load.
+    """
+    runtime = runtime if runtime is not None else runtime_module.current()
+    findings: list[Finding] = []
+    files: dict[str, Source] = {}
+    for folder in action_folders:
+        folder = Path(folder)
+        manifest = manifest_module.load(folder / manifest_module.FILENAME)
+        display = f"{folder.parent.name}/{folder.name}"
+        try:
+            action = read(folder / "action.py", "action", f"{display}/action.py")
+        except BundleError as error:
+            findings.append(_from_error(error))
+            continue
+        files.setdefault(action.display, action)
+        try:
+            helpers = load_helpers(action, helpers_dir)
+        except BundleError as error:
+            findings.append(_from_error(error))
+            helpers = None
+        for helper in helpers or []:
+            files.setdefault(helper.display, helper)
+        findings += _action_rules(folder, display, manifest, action, helpers)
+        if helpers is not None:
+            findings += _bundle_rules(folder, display, manifest, action, helpers)
+    sources = list(files.values())
+    for source in sources:
+        for rule in FILE_RULES:
+            findings += rule(source)
+    findings += _vermin_rule(sources, findings)
+    if not runtime.fallback:
+        findings += _compile_rule(sources, runtime.python, findings)
+    unique = list(dict.fromkeys(findings))
+    return sorted(unique, key=lambda f: (f.file, f.line, f.rule, f.message))
+
+
+def has_errors(findings: list[Finding]) -> bool:
+    return any(f.severity == ERROR for f in findings)
+
+
+def _from_error(error: BundleError) -> Finding:
+    return Finding(str(error.path), error.line, error.rule, error.message, error.fix)
+
+
+# -- file rules: the action and every helper it imports
+
+def _import_rule(source: Source) -> list[Finding]:
+    found = []
+    for node in ast.walk(source.tree):
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            modules = ["." * node.level + (node.module or "")] if node.level else [node.module]
+        else:
+            continue
+        for module in modules:
+            kind = imports.classify(module)
+            if kind == imports.UNAVAILABLE:
+                found.append(Finding(
+                    source.display, node.lineno, "import-unavailable",
+                    f"{module!r} is not in HubSpot's runtime, which has only {imports.available()}",
+                    "use the standard library or one of those libraries (HubSpot cannot install others)"))
+            elif kind == imports.LOCAL:
+                found.append(Finding(
+                    source.display, node.lineno, "import-local",
+                    f"{module!r} is this repository's code, which HubSpot does not have (the bundler "
+                    f"inlines only {imports.HELPERS_PACKAGE})",
+                    f"move the code into {imports.HELPERS_PACKAGE} or into this file"))
+    return found
+
+
+def _annotation_rule(source: Source) -> list[Finding]:
+    """`X | None` in an annotation Python 3.9 evaluates (vermin finds it only heuristically)."""
+    if any(isinstance(n, ast.ImportFrom) and n.module == "__future__" and any(a.name == "annotations" for a in n.names)
+           for n in source.tree.body):
+        return []
+    evaluated = []
+    for node in ast.walk(source.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            evaluated += [a.annotation for a in every if a is not None and a.annotation is not None]
+            evaluated += [node.returns] if node.returns else []
+    scopes = [source.tree.body] + [n.body for n in ast.walk(source.tree) if isinstance(n, ast.ClassDef)]
+    evaluated += [n.annotation for body in scopes for n in body if isinstance(n, ast.AnnAssign)]
+    found = []
+    for annotation in evaluated:
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and _typeish(node.left) and _typeish(node.right):
+                found.append(Finding(
+                    source.display, node.lineno, "python-3.9",
+                    f"`{ast.unparse(node)}` in an annotation needs Python 3.10: Python "
+                    f"{hubspot_runtime.PYTHON} evaluates it and raises TypeError",
+                    "write typing.Optional[...] or typing.Union[...], or add `from __future__ import annotations`"))
+                break
+    return found
+
+
+_BUILTIN_TYPES = frozenset({"int", "str", "float", "bool", "bytes", "bytearray", "complex", "list", "dict",
+                            "set", "frozenset", "tuple", "type", "object", "range", "memoryview"})
+
+
+def _union_rule(source: Source) -> list[Finding]:
+    """`int | str` outside annotations (isinstance(x, int | str), aliases): Python 3.9 raises
+    TypeError where it runs. Only unions of built-in types and None are flagged, so an
+    ordinary `a | b` never is."""
+    in_annotations = {id(n) for node in ast.walk(source.tree)
+                      for annotation in _annotations_of(node) for n in ast.walk(annotation)}
+    found = []
+    for node in ast.walk(source.tree):
+        if (isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr) and id(node) not in in_annotations
+                and _builtin_typeish(node.left) and _builtin_typeish(node.right)):
+            in_annotations.update(id(n) for n in ast.walk(node))  # report the outermost union once
+            found.append(Finding(
+                source.display, node.lineno, "python-3.9",
+                f"`{ast.unparse(node)}` needs Python 3.10: on Python {hubspot_runtime.PYTHON} `|` between "
+                f"types raises TypeError", "write typing.Union[...], or a tuple of types in isinstance()"))
+    return found
+
+
+def _annotations_of(node) -> list:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        args = node.args
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        return [a.annotation for a in every if a is not None and a.annotation is not None] + \
+            ([node.returns] if node.returns else [])
+    if isinstance(node, ast.AnnAssign):
+        return [node.annotation]
+    return []
+
+
+def _builtin_typeish(node) -> bool:
+    return (isinstance(node, ast.Name) and node.id in _BUILTIN_TYPES or
+            isinstance(node, ast.Constant) and node.value is None or
+            isinstance(node, ast.Subscript) and _builtin_typeish(node.value) or
+            isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr)
+            and _builtin_typeish(node.left) and _builtin_typeish(node.right))
+
+
+def _typeish(node) -> bool:
+    return (isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)) or
+            isinstance(node, ast.Constant) and node.value is None or
+            isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr))
+
+
+# vermin has no `python -m vermin`; this runs its console script's function.
+_VERMIN = "import sys, vermin; sys.argv[0] = 'vermin'; sys.exit(vermin.main())"
+
+
+def _vermin_rule(sources: list[Source], earlier: list[Finding]) -> list[Finding]:
+    if not sources:
+        return []
+    by_path = {str(s.path): s for s in sources}
+    command = [sys.executable, "-c", _VERMIN, f"-t={hubspot_runtime.PYTHON}-", "--violations",
+               "--no-tips", "--format", "parsable", *by_path]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode not in (0, 1) or done.stderr.strip():
+        raise BundleError(f"vermin failed (exit {done.returncode}): {done.stderr.strip()[-500:]}",
+                          fix="reinstall the toolkit's environment (vermin is a dependency)")
+    already = {(f.file, f.line) for f in earlier if f.rule.startswith("import-")}
+    found = []
+    for line in done.stdout.splitlines():
+        # file:line:column:py2:py3:feature; the summary lines have no file.
+        path = next((p for p in by_path if line.startswith(p + ":")), None)
+        parts = line[len(path) + 1:].split(":", 4) if path else []
+        if len(parts) != 5 or not parts[0].isdigit() or parts[3].startswith("~"):
+            continue                   # a summary line, or vermin's own parse error
+        number, _, _, needs, feature = parts
+        display = by_path[path].display
+        if (display, int(number)) in already:
+            continue
+        found.append(Finding(
+            display, int(number), "python-3.9",
+            f"{feature} needs Python {needs}; HubSpot runs {hubspot_runtime.PYTHON}",
+            f"rewrite it with what Python {hubspot_runtime.PYTHON} has"))
+    return found
+
+
+_COMPILE = """
+import json, sys
+found = []
+for path in sys.argv[1:]:
+    try:
+        with open(path, encoding="utf-8") as stream:
+            compile(stream.read(), path, "exec")
+    except SyntaxError as error:
+        found.append([path, error.lineno or 1, error.msg])
+print(json.dumps(found))
+"""
+
+
+def _compile_rule(sources: list[Source], python: Path, earlier: list[Finding]) -> list[Finding]:
+    """The real Python 3.9 compiles each file: the final word on syntax."""
+    if not sources:
+        return []
+    by_path = {str(s.path): s for s in sources}
+    done = subprocess.run([str(python), "-c", _COMPILE, *by_path], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BundleError(f"could not run {python} to compile the code: {done.stderr.strip()[-500:]}",
+                          fix="run `hs-actions setup` to rebuild HubSpot's runtime")
+    flagged = {(f.file, f.line) for f in earlier if f.rule == "python-3.9"}
+    found = []
+    for path, line, message in json.loads(done.stdout):
+        display = by_path[path].display
+        if (display, line) not in flagged:
+            found.append(Finding(
+                display, line, "python-3.9",
+                f"Python {hubspot_runtime.PYTHON} cannot compile this: {message}",
+                f"rewrite it with Python {hubspot_runtime.PYTHON} syntax"))
+    return found
+
+
+# -- action rules: the code against action.toml
+
+def _action_rules(folder: Path, display: str, manifest: Manifest, action: Source,
+                  helpers: list[Source] | None) -> list[Finding]:
+    """helpers is None when they could not be loaded (that is a finding of its own)."""
+    return [f for rule in ACTION_RULES for f in rule(folder, display, manifest, action, helpers)]
+
+
+def _secret_rules(folder, display, manifest, action, helpers) -> list[Finding]:
+    """Literal secret names only, read by the action or by helper code it inlines; a name the
+    action computes silences secret-unused, and a helper's own non-literal read (the client
+    factory's) is judged where the helper is called."""
+    found, read_names, dynamic = [], set(), False
+    toml = f"{display}/{manifest_module.FILENAME}"
+    used = None               # helpers that did not load are reported by the bundle rules
+    if helpers is not None:
+        try:
+            used = used_lines(action, helpers)
+        except BundleError:   # reported by the bundle rules; judge every helper line instead
+            pass
+    for source in [action, *(helpers or [])]:
+        for name, line in _secret_reads(source):
+            if source is not action and used is not None and line not in used.get(source.module, ()):
+                continue
+            if name is None:
+                dynamic = dynamic or source is action
+                continue
+            read_names.add(name)
+            if name not in manifest.secrets and name not in NOT_SECRETS:
+                where = "" if source is action else f" (this helper is inlined into {display})"
+                found.append(Finding(
+                    source.display, line, "secret-undeclared",
+                    f"the secret {name!r} is read here{where} but not declared in {toml}, so "
+                    f"HubSpot gives the code None for it",
+                    f'add it to secrets in {toml} (secrets = [..., "{name}"]) and tick it in HubSpot'))
+    if not dynamic:
+        lines = (folder / manifest_module.FILENAME).read_text(encoding="utf-8").splitlines()
+        for name in manifest.secrets:
+            if name not in read_names:
+                line = next((i for i, text in enumerate(lines, 1) if f'"{name}"' in text or f"'{name}'" in text), 1)
+                found.append(Finding(
+                    toml, line, "secret-unused",
+                    f"the secret {name!r} is declared but the code never reads it",
+                    f"remove it from secrets here and untick it in HubSpot, or read it "
+                    f'(os.getenv("{name}"))'))
+    return found
+
+
+def _secret_reads(source: Source):
+    """(name, line) of each secret read; name None where it is not a literal."""
+    qualify = _qualifier(source)
+    for node in ast.walk(source.tree):
+        if isinstance(node, ast.Call):
+            spec = SECRET_CALLS.get(qualify(node.func))
+            if spec:
+                position, keyword = spec
+                arg = node.args[position] if len(node.args) > position else next(
+                    (k.value for k in node.keywords if k.arg == keyword), None)
+                # A helper passing a variable (the client factory's own read) is accounted for
+                # where the helper is called.
+                if arg is not None and (_is_str(arg) or source.module == "action"):
+                    yield (arg.value if _is_str(arg) else None), node.lineno
+        elif isinstance(node, ast.Subscript) and qualify(node.value) in SECRET_MAPPINGS:
+            if source.module == "action" or _is_str(node.slice):
+                yield (node.slice.value if _is_str(node.slice) else None), node.lineno
+        elif isinstance(node, ast.Compare) and len(node.ops) == 1 and isinstance(node.ops[0], (ast.In, ast.NotIn)) \
+                and qualify(node.comparators[0]) in SECRET_MAPPINGS and _is_str(node.left):
+            yield node.left.value, node.lineno
+
+
+def _qualifier(source: Source):
+    """A function giving the dotted name an expression refers to through the file's imports."""
+    aliases = {}
+    for node in ast.walk(source.tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+
+    def qualify(node) -> str | None:
+        if isinstance(node, ast.Name):
+            return aliases.get(node.id, node.id)
+        if isinstance(node, ast.Attribute):
+            base = qualify(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    return qualify
+
+
+def _is_str(node) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _output_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
+    """Keys of dict displays or dict(key=...) calls given as "outputFields", directly or through
+    a variable of the same function; outputs built any other way are not guessed."""
+    declared = {o.name for o in manifest.outputs}
+    toml = f"{display}/{manifest_module.FILENAME}"
+    found = []
+    for function in [action.tree, *[n for n in ast.walk(action.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]]:
+        literals = _dict_variables(function)
+        for node in ast.walk(function):
+            if not isinstance(node, ast.Dict):
+                continue
+            for key, value in zip(node.keys, node.values):
+                if not (_is_str(key) and key.value == "outputFields"):
+                    continue
+                keys = literals.get(value.id, []) if isinstance(value, ast.Name) else _literal_keys(value)
+                for output in keys:
+                    if output.value not in declared:
+                        found.append(Finding(
+                            action.display, output.lineno, "output-undeclared",
+                            f"the output field {output.value!r} is returned but not declared in {toml}, so "
+                            f"HubSpot flags it and later actions cannot use it",
+                            f'declare it under [outputs] in {toml} ({output.value} = "string", or its type) '
+                            f"and in HubSpot's data outputs, or stop returning it"))
+    return list(dict.fromkeys(found))
+
+
+def _literal_keys(node) -> list:
+    """The string keys a dict display or a dict(key=...) call spells out, as Constants."""
+    if isinstance(node, ast.Dict):
+        return [k for k in node.keys if _is_str(k)]
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
+        return [ast.copy_location(ast.Constant(kw.arg), kw) for kw in node.keywords if kw.arg]
+    return []
+
+
+def _dict_variables(scope) -> dict[str, list]:
+    """Keys given to each variable of `scope` as a dict literal or by `name["key"] = ...`."""
+    keys: dict[str, list] = {}
+    body = scope.body
+    for node in (n for statement in body for n in ast.walk(statement)):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name) and _literal_keys(node.value):
+                    keys.setdefault(target.id, []).extend(_literal_keys(node.value))
+                elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and _is_str(target.slice):
+                    keys.setdefault(target.value.id, []).append(target.slice)
+    return keys
+
+
+def _input_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
+    """Literal keys read from main's event["inputFields"] (or .get), directly or through a
+    variable; reads in other functions are not followed."""
+    main = next((n for n in action.tree.body if isinstance(n, ast.FunctionDef) and n.name == "main"), None)
+    if main is None or not main.args.args:
+        return []
+    event = main.args.args[0].arg
+    declared = {i.name for i in manifest.inputs}
+    toml = f"{display}/{manifest_module.FILENAME}"
+
+    def is_inputs(node) -> bool:
+        """event["inputFields"], event.get("inputFields"[, default]), or a variable holding it."""
+        if isinstance(node, ast.Name):
+            return node.id in holders
+        return _item(node, lambda base: isinstance(base, ast.Name) and base.id == event) == "inputFields"
+
+    holders = set()
+    for node in ast.walk(main):
+        if isinstance(node, ast.Assign) and is_inputs(node.value):
+            holders.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    found = []
+    for node in ast.walk(main):
+        name = _item(node, is_inputs)
+        if name is not None and name not in declared:
+            found.append(Finding(
+                action.display, node.lineno, "input-undeclared",
+                f"the input field {name!r} is read here but not declared in {toml}, so HubSpot "
+                f"does not send it",
+                f'declare it under [inputs] in {toml} ({name} = "<property name>") and add it in '
+                f"HubSpot's properties to include in code"))
+    return found
+
+
+def _item(node, is_base) -> str | None:
+    """The literal key of `base["key"]` or `base.get("key"[, default])` when is_base(base)."""
+    if isinstance(node, ast.Subscript) and _is_str(node.slice) and is_base(node.value):
+        return node.slice.value
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+            and node.args and _is_str(node.args[0]) and is_base(node.func.value)):
+        return node.args[0].value
+    return None
+
+
+FILE_RULES = (_import_rule, _annotation_rule, _union_rule)          # then vermin and compile, batched
+ACTION_RULES = (_secret_rules, _output_rule, _input_rule)
+
+
+# -- bundle rules
+
+def _bundle_rules(folder: Path, display: str, manifest: Manifest, action: Source,
+                  helpers: list[Source]) -> list[Finding]:
+    try:
+        code = inline(action, helpers)
+    except BundleError as error:
+        return [_from_error(error)]
+    size = len((_header(folder.name, action, helpers, manifest, code) + code).encode("utf-8"))
+    if size <= BUNDLE_SIZE_WARNING:
+        return []
+    return [Finding(
+        action.display, 1, "bundle-size",
+        f"the bundle is {size:,} bytes, over {BUNDLE_SIZE_WARNING:,} (a warning: HubSpot documents no "
+        f"size limit, but code this large is unusual for one action)",
+        "move data out of the code (into HubSpot properties, or fetched) or split the action", WARNING)]

@@ -1,0 +1,151 @@
+"""`hs-actions bundle` and `hs-actions check`: what the CLI delegates to. Each returns the exit
+code: 0 done, 1 problems found (or a bundle failed its tests), 2 could not run (ToolkitError)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from hs_actions import project
+from hs_actions.bundler import imports
+from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, header_hash, recorded_hash, verify,
+                                   write_atomic)
+from hs_actions.bundler.check import ERROR, check, has_errors
+from hs_actions.errors import ToolkitError
+from hs_actions.harness import action as action_module
+
+
+def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
+               actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
+               pytest_args: tuple[str, ...] = (), out=None, err=None) -> int:
+    """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
+    against the bundle. With print_, write the bundle to `out` instead (not verified)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    out_dir = Path(out_dir) if out_dir is not None else project.ROOT / "dist"
+    status = 0
+    try:
+        for folder in _folders(refs, all_, actions_dir, require=True):
+            findings = check([folder], helpers_dir)
+            for finding in findings:
+                print(finding, file=err)
+            if has_errors(findings):
+                print(f"{folder.name}: not bundled: fix the problems above first", file=err)
+                status = 1
+                continue
+            text = bundle_text(folder, helpers_dir)
+            if print_:
+                out.write(text)
+                continue
+            status = max(status, _bundle_verified(folder, text, out_dir, pytest_args, out, err))
+    except ToolkitError as error:
+        print(f"hs-actions: {error}", file=err)
+        return error.exit_code
+    return status
+
+
+def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, out, err) -> int:
+    final = out_dir / f"{folder.name}.py"
+    candidate = out_dir / f".{folder.name}.{os.getpid()}.unverified.py"     # never shared by two runs
+    write_atomic(candidate, text)
+    try:
+        ok, report = verify(folder, candidate, pytest_args=pytest_args)
+        if not ok:
+            print(f"{folder.name}: {report}", file=err)
+            print(f"{folder.name}: {_shown(final)} not written", file=err)
+            return 1
+        os.replace(candidate, final)
+    finally:
+        candidate.unlink(missing_ok=True)
+    header = text[:text.index(HASH_LINE)].splitlines()[1:]       # the first line says where from
+    summary = [line[2:] for line in header if line.startswith("# ")]
+    print(f"{folder.name}: wrote {_shown(final)} ({len(text.encode()):,} bytes, {recorded_hash(final)})", file=out)
+    print(f"{folder.name}: {report}", file=out)
+    for line in summary:
+        print(f"  {line}", file=out)
+    return 0
+
+
+def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
+              helpers_dir: Path = imports.HELPERS_DIR, out=None, err=None) -> int:
+    """Print every finding for the named actions (all actions when none is named)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        folders = _folders(refs, not refs, actions_dir, require=False)
+    except ToolkitError as error:
+        print(f"hs-actions: {error}", file=err)
+        return error.exit_code
+    findings, unchecked = [], 0
+    for folder in folders:  # one broken action does not hide the findings of the others
+        try:
+            findings += check([folder], helpers_dir)
+        except ToolkitError as error:
+            print(f"hs-actions: {error}", file=err)
+            unchecked += 1
+    for finding in findings:
+        print(finding, file=out)
+    errors = sum(f.severity == ERROR for f in findings)
+    warnings = len(findings) - errors
+    checked = len(folders) - unchecked
+    actions = f"{checked} action{'s' if checked != 1 else ''}"
+    print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in {actions}"
+          if findings else f"no problems in {actions}", file=out)
+    if unchecked:
+        print(f"{unchecked} of {len(folders)} actions could not be checked (above)", file=out)
+        return 2
+    return 1 if errors else 0
+
+
+def run_drift(ref: str, file: Path, *, actions_dir: Path = project.ACTIONS,
+              helpers_dir: Path = imports.HELPERS_DIR, out=None, err=None) -> int:
+    """Compare code copied out of HubSpot (`file`) with the repository's bundle of `ref`:
+    0 when HubSpot runs what the repository has, 1 when they differ (and how)."""
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        folder = action_module.load(ref, actions_dir).folder
+        if not Path(file).is_file():
+            raise ToolkitError(f"{file}: no such file (save the code from HubSpot's editor to a file)")
+        current = header_hash(bundle_text(folder, helpers_dir))
+        try:
+            recorded, actual = recorded_hash(file), bundled_hash(file)
+            first_line = Path(file).read_text(encoding="utf-8").partition("\n")[0]
+        except (OSError, UnicodeDecodeError) as error:
+            raise ToolkitError(f"{file}: cannot read it as UTF-8 text ({error})") from None
+        bundled_as = first_line[2:].partition(": paste-ready bundle")[0] if "paste-ready bundle" in first_line else None
+        if bundled_as and bundled_as != folder.name:
+            raise ToolkitError(f"{file} is a bundle of {bundled_as}, not of {folder.name}: "
+                               f"hs-actions drift {bundled_as} {file}")
+    except ToolkitError as error:
+        print(f"hs-actions: {error}", file=err)
+        return error.exit_code
+    name = folder.name
+    if actual == current:
+        print(f"{file}: the same code as the repository's bundle of {name} ({current})", file=out)
+        return 0
+    if recorded is not None and actual != recorded:
+        print(f"{file}: edited after it was bundled (its code is {actual}, its header recorded {recorded}): "
+              f"bring the change into actions/{name}/action.py, then bundle and paste again", file=out)
+    elif recorded is not None:
+        print(f"{file}: an older bundle of {name} ({recorded}); the repository's is now {current}: "
+              f"bundle and paste again", file=out)
+    else:
+        print(f"{file}: not a bundle (no hs-actions header), and not the code of the repository's bundle of "
+              f"{name} ({actual} vs {current})", file=out)
+    return 1
+
+
+def _folders(refs: list[str], all_: bool, actions_dir: Path, require: bool) -> list[Path]:
+    if all_:
+        folders = action_module.discover(actions_dir)
+    else:
+        folders = [action_module.load(ref, actions_dir).folder for ref in refs]
+    if require and not folders:
+        raise ToolkitError("no action to bundle: name one (hs-actions bundle NAME) or use --all"
+                           + ("" if refs or not all_ else f"; there are none in {actions_dir}"))
+    return folders
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,135 @@
+"""What main returned, judged as HubSpot judges it against the declared output fields."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from hs_actions import hubspot_runtime
+from hs_actions.harness.manifest import Manifest, OutputField
+
+_DAY_MS = 86_400_000
+# Epoch milliseconds below this are before March 1973: a value this small is most often a
+# date in seconds that should have been multiplied by 1000 (a warning: 1971 can be real).
+_SECONDS_LOOKALIKE = 10**11
+
+
+@dataclass
+class Judgement:
+    outputs: dict = field(default_factory=dict)
+    error: dict | None = None                              # fails the execution in HubSpot
+    problems: list[str] = field(default_factory=list)      # break the declaration
+    warnings: list[str] = field(default_factory=list)
+
+
+def judge(returned, manifest: Manifest) -> Judgement:
+    verdict = Judgement()
+    if not isinstance(returned, dict) or "outputFields" not in returned:
+        found = f"a dict with keys {', '.join(map(repr, returned))}" if isinstance(returned, dict) else _describe(returned)
+        verdict.error = _error("InvalidReturnValue", f'main must return a dict like {{"outputFields": {{...}}}}; it returned {found}')
+        return verdict
+    outputs = returned["outputFields"]
+    if not isinstance(outputs, dict):
+        verdict.error = _error("InvalidReturnValue", f"outputFields must be a dict of output names to values; it is {_describe(outputs)}")
+        return verdict
+    for key in returned:
+        if key != "outputFields":
+            verdict.warnings.append(f"main returned a key {key!r} besides outputFields: HubSpot ignores it")
+    verdict.outputs = outputs
+
+    for name, value in outputs.items():
+        marker = _unserializable(value)
+        if marker:
+            verdict.error = _error(
+                "Runtime.MarshalError",
+                f"Unable to marshal response: Object of type {marker['$unserializable']} is not JSON serializable "
+                f"(in output {name!r}: {marker['repr']})",
+            )
+            return verdict
+        if isinstance(value, str) and len(value) > hubspot_runtime.OUTPUT_STRING_MAX:
+            verdict.error = _error(
+                "OUTPUT_VALUES_TOO_LARGE",
+                f"output {name!r} is {len(value):,} characters; HubSpot fails the action above "
+                f"{hubspot_runtime.OUTPUT_STRING_MAX:,}",
+            )
+            return verdict
+        declared = manifest.output(name)
+        if declared is None:
+            verdict.problems.append(
+                f"output {name!r} is not declared in action.toml: HubSpot flags it and later "
+                f'workflow actions cannot use it. Declare it under [outputs], e.g. {name} = "{_guess_type(value)}"'
+            )
+        elif value is not None:
+            problem = _check(declared, value)
+            if problem:
+                verdict.problems.append(f"output {name!r} ({declared.type}): {problem}")
+            elif declared.type in ("datetime", "date") and 0 < abs(value) < _SECONDS_LOOKALIKE:
+                verdict.warnings.append(
+                    f"output {name!r} ({declared.type}): {value} is {_iso(value)}; if it is Unix seconds "
+                    f"({_iso(value * 1000)}), HubSpot wants milliseconds: multiply by 1000")
+    for declared in manifest.outputs:
+        if declared.name not in outputs:
+            verdict.warnings.append(f"declared output {declared.name!r} was not returned: HubSpot leaves it empty")
+    return verdict
+
+
+def _check(declared: OutputField, value) -> str | None:
+    kind = declared.type
+    if kind in ("string", "phone_number"):
+        return None if isinstance(value, str) else f"expected a string, got {_describe(value)}"
+    if kind == "enumeration":
+        if value in declared.options:
+            return None
+        return f"{value!r} is not one of its options: {', '.join(map(repr, declared.options))}"
+    if kind == "boolean":
+        return None if isinstance(value, bool) else f"expected true or false, got {_describe(value)}"
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        unit = " (Unix milliseconds)" if kind in ("datetime", "date") else ""
+        return f"expected a number{unit}, got {_describe(value)}"
+    if not math.isfinite(value):
+        return f"{value} is not a finite number"
+    if kind == "number":
+        return None
+    if value != int(value):
+        return f"{value} is not a whole number of milliseconds"
+    if kind == "date" and value % _DAY_MS:
+        return (f"{value} is {_iso(value)}, not midnight UTC; a date output is the day's midnight UTC in "
+                f"milliseconds, e.g. {int(value // _DAY_MS * _DAY_MS)}")
+    return None
+
+
+def _unserializable(value):
+    """The first value JSON could not carry, anywhere inside `value` (child.py marks them)."""
+    if isinstance(value, dict):
+        if "$unserializable" in value:
+            return value
+        value = list(value.values())
+    if isinstance(value, list):
+        return next((m for m in map(_unserializable, value) if m), None)
+    return None
+
+
+def _iso(ms: float) -> str:
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        return "out of range"
+
+
+def _guess_type(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string"
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "None"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
+
+
+def _error(kind: str, message: str) -> dict:
+    return {"type": kind, "message": message, "traceback": None}

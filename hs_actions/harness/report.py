@@ -1,0 +1,64 @@
+"""A Result printed for people (like HubSpot's test panel) or as JSON for machines."""
+from __future__ import annotations
+
+import json
+import re
+
+from hs_actions.harness.result import Result
+
+_MARK = {"success": "OK", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT", "memory": "MEMORY"}
+
+
+def as_json(result: Result) -> str:
+    return json.dumps(result.to_dict(), indent=2, default=str)
+
+
+def human(result: Result) -> str:
+    broken_outputs = result.status == "success" and not result.ok
+    status = "success, but outputs break action.toml" if broken_outputs else result.status
+    mark = "FAILED" if broken_outputs else _MARK[result.status]
+    lines = [
+        f"{mark:<8}{result.action}: {status}",
+        f"        {_duration(result.duration_ms)}, {result.memory_mb:.0f} MB peak, {result.runtime}",
+        f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
+        f"{result.event.get('object', {}).get('objectId')}",
+    ]
+    if result.output_fields:
+        lines.append("Outputs")
+        width = max(len(name) for name in result.output_fields)
+        for name, value in result.output_fields.items():
+            lines.append(f"  {name:<{width}}  {json.dumps(value, default=str)}")
+    if result.output_errors:
+        lines.append("Output problems")
+        lines += [f"  - {problem}" for problem in result.output_errors]
+    if result.error:
+        lines.append("Error")
+        # A traceback ends with the exception's type and message; without one, say them.
+        text = result.error.traceback or f"{result.error.type}: {result.error.message}"
+        lines += ["  " + _printable(line) for line in text.rstrip().splitlines()]
+    if result.api_calls:
+        lines.append(f"API calls ({len(result.api_calls)}); scopes needed: {', '.join(result.scopes) or 'none'}")
+        for call in result.api_calls:
+            query = f"?{call['query']}" if call.get("query") else ""
+            lines.append(f"  {call['status']} {call['method']} {call['path']}{query}  {call['duration_ms']:.1f} ms")
+    if result.retry:
+        lines.append(f"Retry\n  {result.retry}")
+    lines.append("Logs" if result.logs else "Logs: (none)")
+    if result.logs:
+        lines += ["  | " + _printable(line) for line in result.logs.rstrip("\n").splitlines()]
+    if result.warnings:
+        lines.append("Warnings")
+        lines += [f"  - {warning}" for warning in result.warnings]
+    return "\n".join(lines)
+
+
+def _duration(ms: float) -> str:
+    return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _printable(line: str) -> str:
+    """Control characters shown as \\xNN: an action's output must not drive the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)

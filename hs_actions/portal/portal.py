@@ -1,0 +1,114 @@
+"""Portal: the local HubSpot account that actions run against.
+
+    portal = Portal(db=":memory:")          # or a file: state survives restarts
+    portal.seed_default()
+    portal.add_token("pat-na1-test", ALL_SCOPES)
+    server = portal.serve()                 # background thread; server.url, server.close()
+    ...
+    portal.requests(run="run-1")            # what the run called, with the scopes it needed
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from hs_actions.portal.backend import Backend
+from hs_actions.portal.limits import ForcedFailures, RateLimiter
+from hs_actions.portal.models import DATA, all_scopes
+from hs_actions.portal.server import PortalServer
+
+DEFAULT_SEED = DATA / "seed_default.json"
+
+
+ALL_SCOPES = all_scopes()
+
+
+class Portal:
+    """A HubSpot account on this machine: records, properties, owners, tokens, rate limits."""
+
+    def __init__(self, db: str | Path = ":memory:", portal_id: int = 0, tier: str | None = None):
+        if portal_id == 0:
+            from hs_actions.project import settings
+            portal_id = int(settings()["portal_id"])
+        self.portal_id = portal_id
+        self.backend = Backend(str(db), portal_id)
+        self.limiter = RateLimiter(tier)
+        self.failures = ForcedFailures()
+        self.servers: list[PortalServer] = []
+
+    # ---- state ------------------------------------------------------------------------------
+
+    def seed(self, data: dict) -> dict:
+        """Add seed data (keys and shapes: README.md, "Seeding"); counts of what was added.
+        All or nothing: a seed that is refused raises hs_actions.errors.SeedError, naming the entry
+        and the shape expected, and adds nothing."""
+        return self.backend.seed(data)
+
+    def seed_default(self) -> dict:
+        """Owners, a few hundred contacts, companies, deals and tickets, with associations."""
+        return self.seed(json.loads(DEFAULT_SEED.read_text()))
+
+    def reset(self) -> None:
+        """Back to empty: records, owners, tokens, custom objects, the request log, forced
+        failures and rate-limit counters. The rate-limit tier is kept."""
+        self.backend.reset()
+        self.failures.reset()
+        with self.limiter.lock:
+            self.limiter.reset()
+
+    def record(self, object_type: str, object_id) -> dict | None:
+        """{id, properties (every set value), createdAt, updatedAt, archived}, or None."""
+        found = self.backend.record(object_type, object_id)
+        return found.to_dict() if found else None
+
+    def callbacks(self) -> list[dict]:
+        """Workflow callbacks completed through /automation/v4/actions/callbacks/{id}/complete."""
+        return self.backend.callbacks()
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.close()
+        self.servers.clear()
+        self.backend.close()
+
+    # ---- tokens, limits, failures -----------------------------------------------------------
+
+    def add_token(self, token: str, scopes: list[str] | None = None, name: str = "") -> str:
+        """A private-app token with these scopes (all of them when None)."""
+        self.backend.add_token(token, ALL_SCOPES if scopes is None else scopes, name)
+        return token
+
+    def revoke_token(self, token: str) -> None:
+        """The token now answers 401 EXPIRED_AUTHENTICATION, as a rotated one does."""
+        self.backend.revoke_token(token)
+
+    def rate_limit(self, tier: str = "starter") -> None:
+        """starter | professional | enterprise | increase | unlimited (no limit, no headers)."""
+        self.limiter.set_tier(tier)
+
+    def fail(self, method: str, path_regex: str, status: int = 429, times: int = 1) -> None:
+        """Make the next `times` calls of `method` ("*" for any) on paths matching the regex
+        fail with `status`: 429 (HubSpot's RATE_LIMIT body and headers) or a 5xx."""
+        self.failures.add(method, path_regex, status, times)
+
+    # ---- serving and the request log --------------------------------------------------------
+
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> PortalServer:
+        """Serve over HTTP in a background thread; the returned server has url, port, close()."""
+        server = PortalServer(self, host, port).start()
+        self.servers.append(server)
+        return server
+
+    @property
+    def server(self) -> PortalServer | None:
+        """The server most recently started by serve(), if any."""
+        return self.servers[-1] if self.servers else None
+
+    def requests(self, run: str | None = None) -> list[dict]:
+        """Logged requests (all, or one run's): method, path, query, status, duration_ms,
+        scope (the first scope needed), scopes, run, token (its name), category, at."""
+        return self.backend.requests(run)
+
+    def scopes_needed(self, run: str | None = None) -> list[str]:
+        """The minimal scopes the logged calls (of one run) needed, sorted."""
+        return sorted({s for entry in self.requests(run) for s in entry["scopes"]})

@@ -1,0 +1,110 @@
+"""The portal's route table, as data: method, path pattern, handler, scopes needed.
+
+`{name}` in a path matches one segment and reaches the handler as a parameter. The scope
+column says what access the route needs: "read object_type" is the read scope of the object
+type in the `object_type` parameter (from data/object_types.json); a bare word such as
+"owners" is a fixed scope. Several entries, comma-separated, are all required.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import unquote
+
+from hs_actions.portal import exceptions as exc
+from hs_actions.portal import responses as r
+from hs_actions.portal.models import load
+
+OBJECT = "/crm/v3/objects/{object_type}"
+ONE = OBJECT + "/{object_id}"
+V4_ONE = "/crm/v4/objects/{object_type}/{object_id}/associations/{to_object_type}"
+V4_BATCH = "/crm/v4/associations/{object_type}/{to_object_type}/batch"
+V3_ONE = ONE + "/associations/{to_object_type}"
+V3_PAIR = "/crm/v3/associations/{object_type}/{to_object_type}"
+
+ROUTES = [
+    ("GET", OBJECT, r.list_objects, "read object_type"),
+    ("POST", OBJECT, r.create_object, "write object_type"),
+    ("POST", OBJECT + "/search", r.search, "read object_type"),
+    ("POST", OBJECT + "/batch/read", r.batch_read, "read object_type"),
+    ("POST", OBJECT + "/batch/create", r.batch_create, "write object_type"),
+    ("POST", OBJECT + "/batch/update", r.batch_update, "write object_type"),
+    ("POST", OBJECT + "/batch/archive", r.batch_archive, "write object_type"),
+    ("POST", OBJECT + "/batch/upsert", r.batch_upsert, "write object_type"),
+    ("GET", ONE, r.get_object, "read object_type"),
+    ("PATCH", ONE, r.update_object, "write object_type"),
+    ("DELETE", ONE, r.archive_object, "write object_type"),
+    ("GET", "/crm/v3/properties/{object_type}", r.list_properties, "schema object_type"),
+    ("GET", "/crm/v3/properties/{object_type}/{property_name}", r.get_property, "schema object_type"),
+    ("GET", V4_ONE, r.list_associations, "read object_type, read to_object_type"),
+    ("PUT", "/crm/v4/objects/{object_type}/{object_id}/associations/default/{to_object_type}/{to_object_id}",
+     r.associate_default, "write object_type, write to_object_type"),
+    ("PUT", V4_ONE + "/{to_object_id}", r.associate, "write object_type, write to_object_type"),
+    ("DELETE", V4_ONE + "/{to_object_id}", r.remove_associations, "write object_type, write to_object_type"),
+    ("GET", "/crm/v4/associations/{object_type}/{to_object_type}/labels", r.association_labels,
+     "read object_type, read to_object_type"),
+    ("POST", V4_BATCH + "/read", r.batch_read_associations, "read object_type, read to_object_type"),
+    ("POST", V4_BATCH + "/create", r.batch_create_associations, "write object_type, write to_object_type"),
+    ("POST", V4_BATCH + "/associate/default", r.batch_associate_default, "write object_type, write to_object_type"),
+    ("POST", V4_BATCH + "/archive", r.batch_archive_associations, "write object_type, write to_object_type"),
+    ("POST", V4_BATCH + "/labels/archive", r.batch_archive_labels, "write object_type, write to_object_type"),
+    ("GET", V3_ONE, r.list_associations_v3, "read object_type, read to_object_type"),
+    ("PUT", V3_ONE + "/{to_object_id}/{association_type}", r.associate_v3, "write object_type, write to_object_type"),
+    ("DELETE", V3_ONE + "/{to_object_id}/{association_type}", r.remove_association_v3,
+     "write object_type, write to_object_type"),
+    ("GET", V3_PAIR + "/types", r.association_types_v3, "read object_type, read to_object_type"),
+    ("POST", V3_PAIR + "/batch/read", r.batch_read_associations_v3, "read object_type, read to_object_type"),
+    ("POST", V3_PAIR + "/batch/create", r.batch_create_associations_v3, "write object_type, write to_object_type"),
+    ("POST", V3_PAIR + "/batch/archive", r.batch_archive_associations_v3, "write object_type, write to_object_type"),
+    ("GET", "/crm/v3/pipelines/{object_type}", r.list_pipelines, "read object_type"),
+    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}", r.get_pipeline, "read object_type"),
+    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", r.list_stages, "read object_type"),
+    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}", r.get_stage, "read object_type"),
+    ("GET", "/crm/v3/owners/", r.list_owners, "owners"),
+    ("GET", "/crm/v3/owners", r.list_owners, "owners"),
+    ("GET", "/crm/v3/owners/{owner_id}", r.get_owner, "owners"),
+    ("POST", "/automation/v4/actions/callbacks/{callback_id}/complete", r.complete_callback, "callbacks"),
+]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    pattern: re.Pattern
+    handler: Callable
+    access: tuple[tuple[str, str | None], ...]    # (kind, parameter) or (fixed scope name, None)
+    template: str
+
+    @property
+    def is_search(self) -> bool:
+        return self.template.endswith("/search")
+
+    def scopes(self, params: dict, object_type) -> list[str]:
+        """The scopes this call needs; object_type(name) resolves a type (400 if unknown)."""
+        fixed = load("object_types.json")["fixedScopes"]
+        needed = []
+        for kind, param in self.access:
+            scope = fixed[kind] if param is None else object_type(params[param]).scopes[kind]
+            if scope not in needed:
+                needed.append(scope)
+        return needed
+
+
+def _compile(method: str, template: str, handler, access: str) -> Route:
+    regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template))
+    parsed = tuple((part.split() + [None])[:2] for part in (a.strip() for a in access.split(",")))
+    return Route(method, re.compile(regex + r"\Z"), handler, tuple(tuple(p) for p in parsed), template)
+
+
+TABLE = [_compile(*row) for row in ROUTES]
+
+
+def resolve(method: str, path: str) -> tuple[Route, dict]:
+    """The route serving `method path` and its parameters; UnknownRoute (404) if none does."""
+    for route in TABLE:
+        if route.method == method:
+            match = route.pattern.match(path)
+            if match:
+                return route, {k: unquote(v) for k, v in match.groupdict().items()}
+    raise exc.UnknownRoute(exc.UNKNOWN_ROUTE.format(method=method, path=path))

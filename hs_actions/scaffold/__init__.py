@@ -1,0 +1,64 @@
+"""`hs-actions new`: a new action folder that runs and passes its test from the start."""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from string import Template
+
+from hs_actions import hubspot_runtime, project
+from hs_actions.errors import ToolkitError
+from hs_actions.portal.commands import LOCAL_TOKEN
+
+TEMPLATES = Path(__file__).with_name("templates")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_FILES = {  # template -> path in the action folder
+    "action.py.tmpl": "action.py",
+    "action.toml.tmpl": "action.toml",
+    "default.json.tmpl": "events/default.json",
+    "test.py.tmpl": "test_{name}.py",
+}
+
+
+def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TOKEN",
+           actions_dir: Path = project.ACTIONS, env_example: Path = project.ENV_EXAMPLE,
+           env_file: Path = project.ENV_FILE) -> Path:
+    """Write actions/<name>/ whole (or nothing) and add its secret to .env.example, and to
+    .env when there is one (so the new action runs at once against the local portal)."""
+    if not _NAME.match(name):
+        raise ToolkitError(f"{name!r} is not a valid action name: use lower-case letters, digits and _, starting with a letter (it names test_{name}.py)")
+    if not hubspot_runtime.is_object_type(object_type):
+        raise ToolkitError(f"--object-type {object_type!r} is not an object type HubSpot enrolls (e.g. CONTACT, COMPANY, DEAL, TICKET)")
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", secret):
+        raise ToolkitError(f"--secret {secret!r} is not a secret name: use letters, digits and _")
+    folder = actions_dir / name
+    if folder.exists():
+        raise ToolkitError(f"{folder} already exists: choose another name")
+    values = {"name": name, "object_type": object_type, "secret": secret}
+    actions_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=actions_dir))
+    try:
+        for template, target in _FILES.items():
+            path = staging / target.format(name=name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(Template((TEMPLATES / template).read_text()).substitute(values))
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    add_secret_placeholder(secret, env_example)
+    if env_file.exists():
+        add_secret_placeholder(secret, env_file)
+    return folder
+
+
+def add_secret_placeholder(secret: str, env_example: Path = project.ENV_EXAMPLE) -> bool:
+    """Append `SECRET=` to .env.example unless it is already there; True if added."""
+    text = env_example.read_text() if env_example.exists() else ""
+    if re.search(rf"^{re.escape(secret)}=", text, re.MULTILINE):
+        return False
+    if text and not text.endswith("\n"):
+        text += "\n"
+    env_example.write_text(text + f"{secret}={LOCAL_TOKEN}\n")
+    return True

@@ -1,0 +1,194 @@
+"""The portal's one SQLite connection, its transactions, and the registry of types.
+
+One connection, guarded by one lock: the server's threads take turns, and SQLite never sees
+two writers (8 threads x 250 writes lose nothing). With a file the database is in WAL mode,
+so another process (`hs-actions portal show`) can read while the server writes.
+
+Property values live one row per (object, property) with a folded (lower-case) copy and a
+numeric copy, indexed by (object type, property, value): a search filter is an index range
+scan, not a scan of every record.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.search import _contains_token, _prefix_token
+from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS objects (
+    otype TEXT, id INTEGER, created INTEGER, updated INTEGER, archived INTEGER DEFAULT 0,
+    archived_at INTEGER, PRIMARY KEY (otype, id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pv (
+    otype TEXT, oid INTEGER, name TEXT, value TEXT, folded TEXT, num REAL,
+    PRIMARY KEY (otype, oid, name)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pv_folded ON pv (otype, name, folded, oid);
+CREATE INDEX IF NOT EXISTS pv_num ON pv (otype, name, num, oid);
+CREATE TABLE IF NOT EXISTS history (
+    otype TEXT, oid INTEGER, name TEXT, value TEXT, ts INTEGER, source_type TEXT, source_id TEXT);
+CREATE INDEX IF NOT EXISTS history_object ON history (otype, oid, name);
+CREATE TABLE IF NOT EXISTS assoc (
+    from_type TEXT, from_id INTEGER, to_type TEXT, to_id INTEGER, type_id INTEGER, category TEXT,
+    PRIMARY KEY (from_type, from_id, to_type, to_id, category, type_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS schemas (type_id TEXT PRIMARY KEY, body TEXT);
+CREATE TABLE IF NOT EXISTS property_defs (otype TEXT, name TEXT, body TEXT, PRIMARY KEY (otype, name));
+CREATE TABLE IF NOT EXISTS owners (id TEXT PRIMARY KEY, email TEXT, body TEXT);
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, name TEXT, scopes TEXT, revoked_at INTEGER);
+CREATE TABLE IF NOT EXISTS requests (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, method TEXT, path TEXT, query TEXT,
+    status INTEGER, duration_ms REAL, scope TEXT, scopes TEXT, run TEXT, token TEXT, category TEXT);
+CREATE INDEX IF NOT EXISTS requests_run ON requests (run);
+CREATE TABLE IF NOT EXISTS callbacks (callback_id TEXT, body TEXT, at INTEGER);
+CREATE TABLE IF NOT EXISTS pipelines (otype TEXT, id TEXT, body TEXT, PRIMARY KEY (otype, id));
+"""
+_TABLES = ("meta", "objects", "pv", "history", "assoc", "schemas", "property_defs", "owners",
+           "tokens", "requests", "callbacks", "pipelines")
+
+
+_MAX_ID = 2**63 - 1
+
+
+
+def cursor(after, search: bool = False) -> int:
+    """The number an `after` stands for: 0 when absent. HubSpot's 400 when it is negative or not
+    a number (a Python slice would otherwise read "-5" as "the last five"). Search cursors are
+    offsets, given as a JSON number or string; list cursors are ids, from the query string."""
+    if after is None or after == "":
+        return 0
+    text = str(after).strip() if isinstance(after, (str, int)) and not isinstance(after, bool) else None
+    if text is not None and re.fullmatch(r"-\d+", text):
+        raise exc.ValidationError(exc.AFTER_NEGATIVE.format(value=text))
+    if text is None or not text.isdigit() or not text.isascii():
+        if search:
+            raise exc.ValidationError(exc.SEARCH_AFTER_INVALID.format(
+                value=after if isinstance(after, str) else json.dumps(after)))
+        raise exc.ValidationError(exc.AFTER_INVALID.format(value=after))
+    return min(int(text), _MAX_ID)   # past every id: an empty page, not SQLite's overflow
+
+
+
+class Store:
+    """The one SQLite connection, its lock and transactions, and the registry of object types,
+    property definitions, association types and pipelines (data files plus what seeds added)."""
+
+    def __init__(self, db: str = ":memory:", portal_id: int = 0):
+        self.db = str(db)
+        self.portal_id = portal_id
+        self.lock = threading.RLock()
+        self._seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
+        self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 5000")
+            if self.db != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.create_function("hs_contains_token", 2, _contains_token, deterministic=True)
+            self.conn.create_function("hs_prefix_token", 2, _prefix_token, deterministic=True)
+            self.conn.executescript(SCHEMA)
+            self._load_registry()
+        except BaseException:
+            # A file that is not a database fails here: leave nothing open on it, so that
+            # `portal reset` can replace it.
+            self.conn.close()
+            raise
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    # ---- transactions and the registry of types ------------------------------------------
+
+    @contextmanager
+    def _write(self):
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def reset(self) -> None:
+        """Back to empty: no records, owners, tokens, custom objects or logged requests."""
+        with self._write() as db:
+            for table in _TABLES:
+                db.execute(f"DELETE FROM {table}")
+        self._load_registry()
+
+    def _load_registry(self) -> None:
+        """Object types, property definitions, association types and pipelines: the data
+        files, plus what seeds added to the database (custom objects, properties, pipelines)."""
+        data = load("object_types.json")
+        props = load("properties.json")
+        with self.lock:
+            schemas = [json.loads(body) for (body,) in self.conn.execute("SELECT body FROM schemas")]
+            extra = self.conn.execute("SELECT otype, body FROM property_defs").fetchall()
+            seeded_pipelines = self.conn.execute("SELECT otype, body FROM pipelines ORDER BY rowid").fetchall()
+        types = {}
+        for spec in data["standard"]:
+            ot = ObjectType.standard(spec)
+            types[ot.type_id] = ot
+        pipelines: dict[str, dict[str, dict]] = {}
+        for name, listed in load("pipelines.json").items():
+            if name != "comment":
+                pipelines[self._standard_id(name, types)] = {p["id"]: p for p in listed}
+        for otype, body in seeded_pipelines:
+            pipeline = json.loads(body)
+            pipelines.setdefault(otype, {})[pipeline["id"]] = pipeline
+        options = dict(props["options"])
+        for otype, listed in pipelines.items():
+            name = types[otype].name if otype in types else otype
+            options[f"pipelines:{name}"] = [(p["label"], p["id"]) for p in listed.values()]
+            options[f"stages:{name}"] = [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]]
+        defs: dict[str, dict[str, PropertyDef]] = {}
+        for ot in list(types.values()):
+            defs[ot.type_id] = {p["name"]: PropertyDef.from_data(p, options, i)
+                                for i, p in enumerate(props["types"][ot.name])}
+        assoc = [AssociationType(self._standard_id(t["from"], types), self._standard_id(t["to"], types),
+                                 t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
+                                 t.get("default", False), t["v3"])
+                 for t in load("association_types.json")["types"]]
+        for schema in schemas:
+            ot = ObjectType.from_schema(schema)
+            types[ot.type_id] = ot
+            defs[ot.type_id] = {p["name"]: PropertyDef.from_data(p, None, i)
+                                for i, p in enumerate(data["custom"]["builtinProperties"])}
+            assoc.extend(AssociationType(**a) for a in schema.get("_associationTypes", []))
+        for otype, body in extra:
+            spec = json.loads(body)
+            defs.setdefault(otype, {})[spec["name"]] = PropertyDef.from_data(spec, options)
+        self.types = types
+        self.pipelines = pipelines
+        self.defs = defs
+        self.assoc_types = {(a.from_type, a.type_id, a.category): a for a in assoc}
+        self.spellings = {name: ot for ot in types.values() for name in ot.names(self.portal_id)}
+
+    @staticmethod
+    def _standard_id(name: str, types: dict) -> str:
+        return next(t.type_id for t in types.values() if t.name == name)
+
+    def object_type(self, name: str) -> ObjectType:
+        ot = self.spellings.get(str(name).lower())
+        if ot is None:
+            raise exc.ValidationError(exc.UNKNOWN_OBJECT_TYPE.format(name=name))
+        return ot
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            rows = self.conn.execute("SELECT otype, COUNT(*) FROM objects WHERE archived = 0 GROUP BY otype").fetchall()
+        return {self.types[t].name if t in self.types else t: n for t, n in rows}
+
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{value!r} is not an association type id")) from None

@@ -1,0 +1,201 @@
+"""Associations v4 (labels, defaults, batches) and v3 (what hubspot-api-client 8.x calls)."""
+from __future__ import annotations
+
+from hs_actions.portal import exceptions as exc
+from hs_actions.portal.responses import Request, Response, batch_response, paging
+
+
+def _default_result(from_id, to_id, kind) -> dict:
+    return {"from": {"id": str(from_id)}, "to": {"id": str(to_id)}, "associationSpec": kind.spec()}
+
+
+def list_associations(backend, request: Request) -> Response:
+    p = request.params
+    results, after = backend.associations(p["object_type"], p["object_id"], p["to_object_type"],
+                                          request.integer("limit", 500), request.first("after"))
+    return Response(200, {"results": results, **paging(request.path, after)})
+
+
+def associate_default(backend, request: Request) -> Response:
+    p = request.params
+    links = backend.associate_default(p["object_type"], p["object_id"], p["to_object_type"], p["to_object_id"])
+    return batch_response([_default_result(*link) for link in links], [])
+
+
+def associate(backend, request: Request) -> Response:
+    p = request.params
+    specs = request.json()
+    if not isinstance(specs, list):
+        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a list of association types"))
+    labels = backend.associate(p["object_type"], p["object_id"], p["to_object_type"], p["to_object_id"], specs)
+    return Response(201, labels)
+
+
+def remove_associations(backend, request: Request) -> Response:
+    p = request.params
+    backend.remove_associations(p["object_type"], p["object_id"], p["to_object_type"], p["to_object_id"])
+    return Response(204)
+
+
+def association_labels(backend, request: Request) -> Response:
+    kinds = backend.association_types(request.params["object_type"], request.params["to_object_type"])
+    return Response(200, {"results": [k.with_label() for k in kinds]})
+
+
+def _id_of(value) -> str:
+    if not isinstance(value, dict) or value.get("id") is None:
+        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected {\"id\": ...}"))
+    return str(value["id"])
+
+
+def batch_read_associations(backend, request: Request) -> Response:
+    p = request.params
+
+    def read(from_id, entry):
+        found, after = backend.associations(p["object_type"], from_id, p["to_object_type"], 500, entry.get("after"))
+        return found, paging(request.path, after)
+
+    return _batch_read(backend, request, read)
+
+
+def _batch_read(backend, request: Request, read) -> Response:
+    """read(from_id, input) -> (associated, extra keys) for every input of a batch read; an
+    input whose record does not exist, or has no associations, becomes one of the 207's errors."""
+    results, errors = [], []
+    for entry in backend.check_batch(request.inputs()):
+        from_id = _id_of(entry)
+        try:
+            found, extra = read(from_id, entry)
+        except exc.ObjectNotFound as error:
+            errors.append(error)
+            continue
+        if not found:
+            errors.append(_no_associations(backend, request.params, from_id))
+            continue
+        results.append({"from": {"id": from_id}, "to": found, **extra})
+    return batch_response(results, errors)
+
+
+def _no_associations(backend, params: dict, from_id: str) -> exc.PortalError:
+    return exc.ObjectNotFound(
+        exc.NO_ASSOCIATIONS.format(to_type=backend.object_type(params["to_object_type"]).singular,
+                                   from_type=backend.object_type(params["object_type"]).singular, id=from_id),
+        sub_category="crm.associations.NO_ASSOCIATIONS_FOUND", context={"fromObjectId": [from_id]})
+
+
+def batch_create_associations(backend, request: Request) -> Response:
+    p = request.params
+    results, errors = _each_link(backend, request, lambda from_id, to_id, entry: backend.associate(
+        p["object_type"], from_id, p["to_object_type"], to_id, entry.get("types")))
+    return batch_response(results, errors, ok=201)
+
+
+def batch_associate_default(backend, request: Request) -> Response:
+    p = request.params
+    linked, errors = _each_link(backend, request, lambda from_id, to_id, _entry: backend.associate_default(
+        p["object_type"], from_id, p["to_object_type"], to_id))
+    return batch_response([_default_result(*link) for links in linked for link in links], errors)
+
+
+def _each_link(backend, request: Request, link) -> tuple[list, list]:
+    """link(from_id, to_id, input) for every batch input; an input naming a record that does
+    not exist becomes one of the 207's errors instead of failing the batch."""
+    results, errors = [], []
+    for entry in backend.check_batch(request.inputs()):
+        if not isinstance(entry, dict):
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
+        try:
+            results.append(link(_id_of(entry.get("from")), _id_of(entry.get("to")), entry))
+        except exc.ObjectNotFound as error:
+            errors.append(error)
+    return results, errors
+
+
+def batch_archive_associations(backend, request: Request) -> Response:
+    p = request.params
+    for entry in backend.check_batch(request.inputs()):
+        if not isinstance(entry, dict) or not isinstance(entry.get("to"), list):
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs from and a list to"))
+        for to in entry["to"]:
+            try:
+                backend.remove_associations(p["object_type"], _id_of(entry.get("from")), p["to_object_type"], _id_of(to))
+            except exc.ObjectNotFound:
+                pass
+    return Response(204)
+
+
+def batch_archive_labels(backend, request: Request) -> Response:
+    p = request.params
+    for entry in backend.check_batch(request.inputs()):
+        if not isinstance(entry, dict) or not isinstance(entry.get("types"), list):
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs from, to and types"))
+        try:
+            backend.remove_associations(p["object_type"], _id_of(entry.get("from")), p["to_object_type"],
+                                        _id_of(entry.get("to")), entry["types"])
+        except exc.ObjectNotFound:
+            pass
+    return Response(204)
+
+
+# ---- associations v3 (hubspot-api-client 8.x) -----------------------------------------------
+
+def list_associations_v3(backend, request: Request) -> Response:
+    p = request.params
+    return Response(200, {"results": backend.associated_ids(p["object_type"], p["object_id"], p["to_object_type"])})
+
+
+def associate_v3(backend, request: Request) -> Response:
+    p = request.params
+    kind = backend.association_type(p["object_type"], p["to_object_type"], p["association_type"])
+    backend.link(kind, p["object_id"], p["to_object_id"])
+    record = backend.get(p["object_type"], p["object_id"], associations=[p["to_object_type"]])
+    return Response(200, record.to_dict())
+
+
+def remove_association_v3(backend, request: Request) -> Response:
+    p = request.params
+    kind = backend.association_type(p["object_type"], p["to_object_type"], p["association_type"])
+    backend.remove_associations(p["object_type"], p["object_id"], p["to_object_type"], p["to_object_id"], [kind.spec()])
+    return Response(204)
+
+
+def association_types_v3(backend, request: Request) -> Response:
+    kinds = backend.association_types(request.params["object_type"], request.params["to_object_type"])
+    return Response(200, {"results": [{"id": str(k.type_id), "name": k.v3_name} for k in kinds]})
+
+
+def batch_read_associations_v3(backend, request: Request) -> Response:
+    p = request.params
+    return _batch_read(backend, request, lambda from_id, _entry: (
+        backend.associated_ids(p["object_type"], from_id, p["to_object_type"]), {}))
+
+
+def batch_create_associations_v3(backend, request: Request) -> Response:
+    p = request.params
+    results, errors = [], []
+    for entry in backend.check_batch(request.inputs()):
+        if not isinstance(entry, dict):
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
+        kind = backend.association_type(p["object_type"], p["to_object_type"], str(entry.get("type")))
+        from_id, to_id = _id_of(entry.get("from")), _id_of(entry.get("to"))
+        try:
+            backend.link(kind, from_id, to_id)
+        except exc.ObjectNotFound as error:
+            errors.append(error)
+            continue
+        results.append({"from": {"id": from_id}, "to": {"id": to_id}, "type": kind.v3_name})
+    return batch_response(results, errors, ok=201)
+
+
+def batch_archive_associations_v3(backend, request: Request) -> Response:
+    p = request.params
+    for entry in backend.check_batch(request.inputs()):
+        if not isinstance(entry, dict):
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
+        kind = backend.association_type(p["object_type"], p["to_object_type"], str(entry.get("type")))
+        try:
+            backend.remove_associations(p["object_type"], _id_of(entry.get("from")), p["to_object_type"],
+                                        _id_of(entry.get("to")), [kind.spec()])
+        except exc.ObjectNotFound:
+            pass
+    return Response(204)

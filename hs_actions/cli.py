@@ -86,10 +86,82 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("actions", nargs="*", metavar="ACTION")
     check.set_defaults(handler=_check)
 
+    _account_commands(commands, portal_commands)
+
     setup = commands.add_parser("setup", help="prepare HubSpot's runtime (Python 3.9 and its libraries)")
     setup.add_argument("--quiet", action="store_true", help="say nothing when it is ready already")
     setup.set_defaults(handler=_setup)
     return parser
+
+
+def _account_commands(commands, portal_commands) -> None:
+    """pull, deploy, status and portal pull: the connection to a real account (hs_actions.account)."""
+    def api_base(sub):
+        sub.add_argument("--api-base", metavar="URL", help="the account's API (default $HS_ACTIONS_API_BASE, "
+                                                           "else https://api.hubapi.com)")
+
+    pull = commands.add_parser("pull", help="write the account's Python custom-code actions into actions/")
+    which = pull.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every workflow's Python custom-code actions")
+    which.add_argument("--flow", action="append", metavar="ID", help="one workflow's (repeatable)")
+    pull.add_argument("--force", action="store_true", help="overwrite local changes that were never deployed")
+    deploy = commands.add_parser("deploy", help="bundle, verify and write an action into its workflow in HubSpot")
+    deploy.add_argument("action", help="a name under actions/ or a path to an action folder (pulled or deployed before)")
+    deploy.add_argument("--dry-run", action="store_true", help="show the changes to code and fields; write nothing")
+    deploy.add_argument("--force", action="store_true", help="overwrite code that was edited in HubSpot")
+    status = commands.add_parser("status", help="each action against its workflow action in HubSpot")
+    status.add_argument("--json", action="store_true", help="print a JSON list instead of lines")
+    schema = portal_commands.add_parser("pull", help="copy the account's schema (and sample records) into a seed file")
+    schema.add_argument("--out", type=Path, metavar="FILE", help="the seed file to write, JSON (default tests/account_seed.json)")
+    schema.add_argument("--records", type=int, default=0, metavar="N", help="also copy N records of each object type")
+    schema.add_argument("--anonymize", action="store_true", help="replace personal data in copied records with consistent fakes")
+    for sub, handler in ((pull, _pull), (deploy, _deploy), (status, _status), (schema, _portal_pull)):
+        api_base(sub)
+        sub.set_defaults(handler=handler)
+
+
+def _connection(args):
+    from hs_actions.account.connection import Connection
+    return Connection.from_environment(args.api_base)
+
+
+def _pull(args) -> int:
+    from hs_actions.account.pull import pull
+
+    report = pull(_connection(args), None if args.all else args.flow, force=args.force)
+    print("\n".join(report.lines()))
+    return report.exit_code
+
+
+def _deploy(args) -> int:
+    from hs_actions.account.deploy import deploy
+
+    return deploy(_connection(args), args.action, dry_run=args.dry_run, force=args.force)
+
+
+def _status(args) -> int:
+    import json
+
+    from hs_actions.account.status import status
+
+    states = status(_connection(args))
+    if args.json:
+        print(json.dumps([s.to_dict() for s in states], indent=2))
+    elif not states:
+        print("no actions yet: `hs-actions pull --all` brings the account's")
+    width = max((len(s.name) for s in states), default=0)
+    for state in [] if args.json else states:
+        print(f"{state.name:<{width}}  {state.state}" + (f": {state.detail}" if state.detail else ""))
+    return 0
+
+
+def _portal_pull(args) -> int:
+    from hs_actions.account.schema import DEFAULT_OUT, copy_schema
+
+    if args.records < 0:
+        raise ToolkitError("portal pull --records: give a number of 0 or more")
+    print(copy_schema(_connection(args), args.out or DEFAULT_OUT, records=args.records, anonymize=args.anonymize))
+    return 0
 
 
 def _run(args) -> int:

@@ -37,6 +37,8 @@ LIBRARIES: tuple[Library, ...] = tuple(
 API_HOST: str = _DATA["api"]["host"]
 ENVIRONMENT: dict[str, str] = dict(_DATA["environment"])
 OUTPUT_TYPES: dict[str, str] = dict(_DATA["output_types"])
+OUTPUT_TYPES_API: dict[str, str] = dict(_DATA["output_types_api"])
+API_RUNTIME: str = _DATA["api"]["runtime"]
 STANDARD_OBJECT_TYPES: tuple[str, ...] = tuple(_DATA["object_types"]["standard"])
 _CUSTOM_OBJECT_TYPE = re.compile(_DATA["object_types"]["custom_pattern"])
 

@@ -102,6 +102,16 @@ def _split(text: str) -> tuple[str | None, str]:
     return recorded, text[end + 1:] if end >= 0 else ""
 
 
+def strip_header(text: str) -> str:
+    """`text` without the toolkit's bundle header (the comment lines down to the hash line and
+    the blank line after it); any other text unchanged."""
+    recorded, code = _split(text)
+    head = text[:len(text) - len(code)].splitlines()
+    if recorded is None or not all(line.startswith("#") for line in head if line):
+        return text
+    return code[1:] if code.startswith("\n") else code
+
+
 def bundled_hash(path: Path) -> str:
     """The hash of the code in a bundle as it is now (header excluded, so it compares with
     recorded_hash), or of a whole file without a bundle header, e.g. code copied from HubSpot."""

@@ -32,16 +32,21 @@ else:  # pragma: no cover
 
 FILENAME = "action.toml"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_TOP_KEYS = ("description", "object_type", "secrets", "inputs", "outputs")
+_TOP_KEYS = ("description", "object_type", "secrets", "inputs", "outputs", "hubspot")
+# [hubspot]: where the action lives in the account, written by `hs-actions pull` and `deploy`.
+_ORIGIN_KEYS = ("flow_id", "action_id", "revision", "code_hash", "fields_hash")
 
 
 @dataclass(frozen=True)
 class InputField:
-    """An input field: a property of the enrolled record, or a static value."""
+    """An input field: a property of the enrolled record, a static value, or (pulled from
+    HubSpot) another kind of HubSpot value kept as its Automation v4 JSON, which a local run
+    cannot compute (it is null unless given) and deploy writes back unchanged."""
 
     name: str
     property: str | None = None
     value: str | int | float | bool | None = None
+    hubspot: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -52,12 +57,25 @@ class OutputField:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where an action lives in HubSpot, and what its code and fields were there when it was
+    last pulled or deployed (hashes, to tell an edit made in HubSpot from a local one)."""
+
+    flow_id: str
+    action_id: str
+    revision: str
+    code_hash: str
+    fields_hash: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     description: str
     object_type: str
     secrets: tuple[str, ...]
     inputs: tuple[InputField, ...]
     outputs: tuple[OutputField, ...]
+    origin: Origin | None = None
 
     def output(self, name: str) -> OutputField | None:
         return next((o for o in self.outputs if o.name == name), None)
@@ -121,7 +139,19 @@ def parse(data: dict, source: str = FILENAME) -> Manifest:
             f"{len(inputs)} input fields; HubSpot allows at most {hubspot_runtime.MAX_INPUTS} per action",
         )
     outputs = tuple(_output(name, spec, fail) for name, spec in _table(data, "outputs", fail).items())
-    return Manifest(description, object_type, tuple(secrets), inputs, outputs)
+    return Manifest(description, object_type, tuple(secrets), inputs, outputs, _origin(data, fail))
+
+
+def _origin(data: dict, fail) -> Origin | None:
+    if "hubspot" not in data:
+        return None
+    table = _table(data, "hubspot", fail)
+    _reject_unknown(table, _ORIGIN_KEYS, "hubspot.", fail)
+    for key in _ORIGIN_KEYS:
+        if not isinstance(table.get(key), str) or not table[key]:
+            raise fail(f"hubspot.{key}", "missing or not a string: this table is written by `hs-actions pull` and "
+                                         "`hs-actions deploy`; pull the action again to restore it")
+    return Origin(**{key: table[key] for key in _ORIGIN_KEYS})
 
 
 def _table(data: dict, key: str, fail) -> dict:
@@ -139,9 +169,13 @@ def _input(name: str, spec, fail) -> InputField:
             raise fail(field, "the property name is empty")
         return InputField(name, property=spec)
     if isinstance(spec, dict):
-        _reject_unknown(spec, ("property", "value"), field + ".", fail)
-        if ("property" in spec) == ("value" in spec):
+        _reject_unknown(spec, ("property", "value", "hubspot"), field + ".", fail)
+        if sum(key in spec for key in ("property", "value", "hubspot")) != 1:
             raise fail(field, 'give either a property name or { value = "..." }, not both or neither')
+        if "hubspot" in spec:
+            if not isinstance(spec["hubspot"], dict) or not isinstance(spec["hubspot"].get("type"), str):
+                raise fail(field + ".hubspot", 'must be a HubSpot input value, e.g. { type = "ACTION_DATA", ... }')
+            return InputField(name, hubspot=dict(spec["hubspot"]))
         if "property" in spec:
             if not isinstance(spec["property"], str) or not spec["property"]:
                 raise fail(field + ".property", "must be a property name (a non-empty string)")

@@ -72,12 +72,17 @@ ASSOCIATION_TYPE_INVALID = "Association type {type_id} ({category}) is not valid
 NO_ASSOCIATION_TYPE = "There is no default association type between {from_type} and {to_type}"
 NO_ASSOCIATIONS = "No {to_type} is associated with {from_type} {id}."
 OWNER_OPTION = "{value} is not a valid owner id: no active owner has it"
+FLOW_NOT_FOUND = "Flow {id} not found."
+FLOW_INVALID = "Invalid flow: {field}: {problem}"
+FLOW_STALE_REVISION = ("Flow {id} has changed since revision {given} was read (it is now at revision {current}): "
+                       "read it again and apply the change to the current revision.")
 
 # ---- messages of `hs-actions portal ...` and of opening the portal (toolkit errors, never HTTP)
 SEED_UNKNOWN_KEYS = "unknown key(s) {keys}: a seed file's keys are {known}"
 SEED_RECORD_EXISTS = ("record {object_type}/{id} already exists (in the portal, or earlier in the seed): give "
                       "the seed's records other ids, or none to have ids chosen, or empty the portal first "
                       "with `hs-actions portal reset`")
+SEED_FLOW_EXISTS = "flow {id} already exists: give the seed's flow another id, or none to have one chosen"
 SEED_UNKNOWN_SCOPES = "tokens[{index}]: unknown scope(s) {scopes}; the portal's scopes are {known}"
 SEED_REFUSED = "not seeded, nothing was added: {detail}"
 SEED_NOT_AN_OBJECT = "a seed is an object (dict) with the keys {known}, not {found}"

@@ -13,7 +13,7 @@ from typing import Callable
 from urllib.parse import unquote
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.responses import account, associations, objects, properties
+from hs_actions.portal.responses import account, associations, flows, objects, properties
 from hs_actions.portal.models import load
 
 OBJECT = "/crm/v3/objects/{object_type}"
@@ -65,6 +65,12 @@ ROUTES = [
     ("GET", "/crm/v3/owners", account.list_owners, "owners"),
     ("GET", "/crm/v3/owners/{owner_id}", account.get_owner, "owners"),
     ("POST", "/automation/v4/actions/callbacks/{callback_id}/complete", account.complete_callback, "callbacks"),
+    ("GET", "/automation/v4/flows", flows.list_flows, "automation"),
+    ("POST", "/automation/v4/flows", flows.create_flow, "automation"),
+    ("POST", "/automation/v4/flows/batch/read", flows.batch_read_flows, "automation"),
+    ("GET", "/automation/v4/flows/{flow_id}", flows.get_flow, "automation"),
+    ("PUT", "/automation/v4/flows/{flow_id}", flows.update_flow, "automation"),
+    ("DELETE", "/automation/v4/flows/{flow_id}", flows.delete_flow, "automation"),
 ]
 
 

@@ -6,10 +6,12 @@ import re
 
 from hs_actions.errors import SeedError
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.flows import check_flow
 from hs_actions.portal.models import ObjectType, Owner, all_scopes, now_ms, parse_time
 
 # The keys a seed file may have (see Backend.seed); "comment" documents the file.
-SEED_KEYS = ("schemas", "properties", "pipelines", "owners", "records", "associations", "tokens", "comment")
+SEED_KEYS = ("schemas", "properties", "pipelines", "owners", "records", "associations", "tokens", "flows",
+             "comment")
 
 
 class Seeding:
@@ -28,6 +30,8 @@ class Seeding:
             associations: [{from: "contacts/1", to: "companies/2", types?: [{associationCategory,
                             associationTypeId}]}]             (no types: the default type)
             tokens:       [{token, scopes, name?}]
+            flows:        [workflow in HubSpot's Automation v4 JSON (id?, revisionId?, createdAt?,
+                            updatedAt? kept)]
             pipelines:    {object type: [{id, label, stages: [{id, label, metadata}]}]}
 
         A definition is HubSpot's property shape (name, label, type, fieldType, options...).
@@ -82,7 +86,8 @@ class Seeding:
 
     def _seed(self, db, data: dict) -> dict:
         """seed() inside its transaction."""
-        counts = {"schemas": 0, "properties": 0, "pipelines": 0, "owners": 0, "records": 0, "associations": 0, "tokens": 0}
+        counts = {"schemas": 0, "properties": 0, "pipelines": 0, "owners": 0, "records": 0, "associations": 0, "tokens": 0,
+                  "flows": 0}
         for index, schema in enumerate(data.get("schemas", [])):
             self._seeding = (f"schemas[{index}]", schema["name"])
             self._add_schema(schema)
@@ -150,6 +155,16 @@ class Seeding:
             db.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?, ?, NULL)",
                        (spec["token"], spec.get("name", ""), json.dumps(spec["scopes"])))
             counts["tokens"] += 1
+        for index, flow in enumerate(data.get("flows", [])):
+            self._seeding = (f"flows[{index}]", "flows")
+            check_flow(flow, flow.get("objectTypeId"))
+            flow_id = int(flow["id"]) if flow.get("id") is not None else None
+            if flow_id is not None and db.execute("SELECT 1 FROM flows WHERE id = ?", (flow_id,)).fetchone():
+                raise exc.Conflict(exc.SEED_FLOW_EXISTS.format(id=flow_id))
+            self._insert_flow(flow, flow_id, int(flow.get("revisionId") or 1),
+                              parse_time(flow["createdAt"]) if flow.get("createdAt") else None,
+                              parse_time(flow["updatedAt"]) if flow.get("updatedAt") else None)
+            counts["flows"] += 1
         return counts
 
     def _add_schema(self, schema: dict) -> None:
@@ -218,6 +233,8 @@ _SEED_SHAPES = {
     "time": 'a datetime: ISO 8601 such as "2024-05-01T09:00:00Z", or epoch milliseconds',
     "scopes": 'a list of scope names, e.g. ["crm.objects.contacts.read"]',
     "token": 'an object {"token": "pat-local", "scopes": ["crm.objects.contacts.read"], "name"?}',
+    "flows": 'a list of workflows in HubSpot\'s Automation v4 JSON, e.g. [{"type": "CONTACT_FLOW", "objectTypeId": "0-1", "actions": [...]}]',
+    "flow": 'a workflow in HubSpot\'s Automation v4 JSON: {"id"?, "revisionId"?, "type", "objectTypeId", "name", "actions": [...]}',
 }
 
 
@@ -321,3 +338,11 @@ def _check_seed_shape(data: dict) -> None:
         text(token, "token", where, "token")
         for j, scope in enumerate(need(token.get("scopes"), list, f"{where}.scopes", "scopes")):
             need(scope, str, f"{where}.scopes[{j}]", "scopes")
+    for i, flow in enumerate(need(data.get("flows", []), list, "flows", "flows")):
+        where = f"flows[{i}]"
+        need(flow, dict, where, "flow")
+        ident(flow, "id", where, "flow", required=False)
+        ident(flow, "revisionId", where, "flow", required=False)
+        for key in ("createdAt", "updatedAt"):
+            if flow.get(key) is not None and (isinstance(flow[key], bool) or parse_time(flow[key]) is None):
+                fail(f"{where}.{key}", "time", flow[key])

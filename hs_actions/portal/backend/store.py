@@ -46,9 +46,10 @@ CREATE TABLE IF NOT EXISTS requests (
 CREATE INDEX IF NOT EXISTS requests_run ON requests (run);
 CREATE TABLE IF NOT EXISTS callbacks (callback_id TEXT, body TEXT, at INTEGER);
 CREATE TABLE IF NOT EXISTS pipelines (otype TEXT, id TEXT, body TEXT, PRIMARY KEY (otype, id));
+CREATE TABLE IF NOT EXISTS flows (id INTEGER PRIMARY KEY, revision INTEGER, created INTEGER, updated INTEGER, body TEXT);
 """
 _TABLES = ("meta", "objects", "pv", "history", "assoc", "schemas", "property_defs", "owners",
-           "tokens", "requests", "callbacks", "pipelines")
+           "tokens", "requests", "callbacks", "pipelines", "flows")
 
 
 _MAX_ID = 2**63 - 1

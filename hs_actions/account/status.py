@@ -1,0 +1,73 @@
+"""`hs-actions status`: where each action stands against its workflow action in HubSpot.
+
+    in sync                   HubSpot runs what the repository would deploy now
+    edited in HubSpot         its code or fields in HubSpot changed since the last pull or deploy
+    local changes             the repository's bundle or action.toml changed since then, not deployed
+    not in HubSpot            its workflow, or the action in it, is gone
+    never pulled or deployed  action.toml has no [hubspot] table
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from hs_actions import project
+from hs_actions.account import mapping
+from hs_actions.account.actions import FLOWS, find_action, local_actions, normalized_fields
+from hs_actions.account.connection import Connection, NotFound
+from hs_actions.bundler import imports
+
+IN_SYNC = "in sync"
+EDITED = "edited in HubSpot"
+LOCAL = "local changes not deployed"
+GONE = "not in HubSpot"
+NEVER = "never pulled or deployed"
+
+
+@dataclass
+class State:
+    name: str
+    state: str
+    detail: str = ""
+    flow_id: str | None = None
+    action_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def status(connection: Connection, *, actions_dir: Path = project.ACTIONS,
+           helpers_dir: Path = imports.HELPERS_DIR) -> list[State]:
+    states, flows = [], {}
+    for local in local_actions(actions_dir):
+        origin = local.origin
+        if origin is None:
+            states.append(State(local.name, NEVER))
+            continue
+        where = dict(flow_id=origin.flow_id, action_id=origin.action_id)
+        if origin.flow_id not in flows:
+            try:
+                flows[origin.flow_id] = connection.get(f"{FLOWS}/{origin.flow_id}")
+            except NotFound:
+                flows[origin.flow_id] = None
+        flow = flows[origin.flow_id]
+        action = find_action(flow, origin.action_id) if flow else None
+        if action is None:
+            gone = f"workflow {origin.flow_id}" if flow is None else f"action {origin.action_id} of workflow {origin.flow_id}"
+            states.append(State(local.name, GONE, f"{gone} does not exist", **where))
+            continue
+        code_there = mapping.source_hash(action.get("sourceCode") or "")
+        fields_there = mapping.fields_hash(normalized_fields(flow, action))
+        code_here, fields_here = local.code_hash(helpers_dir), local.fields_hash()
+        if (code_there, fields_there) == (code_here, fields_here):
+            states.append(State(local.name, IN_SYNC, f"revision {flow.get('revisionId')}", **where))
+        elif (code_there, fields_there) != (origin.code_hash, origin.fields_hash):
+            what = " and ".join(w for w, there, then in (("code", code_there, origin.code_hash),
+                                                        ("fields", fields_there, origin.fields_hash)) if there != then)
+            states.append(State(local.name, EDITED, f"its {what} changed in HubSpot (now revision "
+                                                    f"{flow.get('revisionId')})", **where))
+        else:
+            what = " and ".join(w for w, here, then in (("code", code_here, origin.code_hash),
+                                                       ("fields", fields_here, origin.fields_hash)) if here != then)
+            states.append(State(local.name, LOCAL, f"its {what} changed here: hs-actions deploy {local.name}", **where))
+    return states

@@ -120,6 +120,8 @@ CASES = {
     ("GET", "/crm/v3/owners/{owner_id}"): ("/crm/v3/owners/101", None, 200, "crm.owners", "PublicOwner"),
     ("POST", "/automation/v4/actions/callbacks/{callback_id}/complete"): (
         "/automation/v4/actions/callbacks/ap-1-2-3-4/complete", {"outputFields": {"a": "1"}}, 204, None, None),
+    ("GET", "/crm/v3/schemas"): ("/crm/v3/schemas", None, 200, "crm.schemas", "CollectionResponseObjectSchemaNoPaging"),
+    ("GET", "/crm/v3/schemas/{object_type}"): ("/crm/v3/schemas/p_pets", None, 200, "crm.schemas", "ObjectSchema"),
     ("GET", "/automation/v4/flows"): ("/automation/v4/flows?limit=1", None, 200, AUTOMATION,
                                       "CollectionResponseApiFlowListingForwardPaging"),
     ("POST", "/automation/v4/flows"): ("/automation/v4/flows", {**FLOW, "name": "new"}, 201, AUTOMATION, "ApiContactFlow"),
@@ -146,7 +148,10 @@ ERRORS = [
 @pytest.fixture
 def ids(portal):
     portal.seed({"owners": [{"id": "101", "email": "o@example.com", "firstName": "O", "lastName": "W", "userId": 1,
-                             "teams": [{"id": "1", "name": "Sales", "primary": True}]}]})
+                             "teams": [{"id": "1", "name": "Sales", "primary": True}]}],
+                  "schemas": [{"name": "pets", "objectTypeId": "2-7", "primaryDisplayProperty": "pet_name",
+                               "associatedObjects": ["CONTACT"],
+                               "properties": [{"name": "pet_name", "type": "string", "fieldType": "text"}]}]})
     company = str(portal.backend.create("companies", {"name": "Acme"}).id)
     main = contact(portal, "taken@example.com")
     portal.backend.associate_default("contacts", main, "companies", company)

@@ -72,6 +72,7 @@ ASSOCIATION_TYPE_INVALID = "Association type {type_id} ({category}) is not valid
 NO_ASSOCIATION_TYPE = "There is no default association type between {from_type} and {to_type}"
 NO_ASSOCIATIONS = "No {to_type} is associated with {from_type} {id}."
 OWNER_OPTION = "{value} is not a valid owner id: no active owner has it"
+SCHEMA_NOT_FOUND = "Unable to find a custom object schema for {name}"
 FLOW_NOT_FOUND = "Flow {id} not found."
 FLOW_INVALID = "Invalid flow: {field}: {problem}"
 FLOW_STALE_REVISION = ("Flow {id} has changed since revision {given} was read (it is now at revision {current}): "

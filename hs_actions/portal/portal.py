@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import json
+import re
+import threading
 from pathlib import Path
 
 from hs_actions.portal.backend import Backend
@@ -34,6 +36,8 @@ class Portal:
         self.backend = Backend(str(db), portal_id)
         self.limiter = RateLimiter(tier)
         self.failures = ForcedFailures()
+        self._hooks: list[tuple] = []
+        self._hooks_lock = threading.Lock()
         self.servers: list[PortalServer] = []
 
     # ---- state ------------------------------------------------------------------------------
@@ -53,6 +57,8 @@ class Portal:
         failures and rate-limit counters. The rate-limit tier is kept."""
         self.backend.reset()
         self.failures.reset()
+        with self._hooks_lock:
+            self._hooks.clear()
         with self.limiter.lock:
             self.limiter.reset()
 
@@ -85,6 +91,21 @@ class Portal:
     def rate_limit(self, tier: str = "starter") -> None:
         """starter | professional | enterprise | increase | unlimited (no limit, no headers)."""
         self.limiter.set_tier(tier)
+
+    def on_request(self, method: str, path_regex: str, callback) -> None:
+        """Call `callback()` once, right after the next `method` call on a path matching the
+        regex has been answered: what someone else does in the account meanwhile (a test's
+        way to change a flow between a deploy's read and its write)."""
+        with self._hooks_lock:
+            self._hooks.append((method.upper(), re.compile(path_regex), callback))
+
+    def after_request(self, method: str, path: str) -> None:
+        """Run (and forget) the on_request callbacks this answered call matches."""
+        with self._hooks_lock:
+            due = [h for h in self._hooks if h[0] in (method, "*") and h[1].search(path)]
+            self._hooks = [h for h in self._hooks if h not in due]
+        for _method, _pattern, callback in due:
+            callback()
 
     def fail(self, method: str, path_regex: str, status: int = 429, times: int = 1) -> None:
         """Make the next `times` calls of `method` ("*" for any) on paths matching the regex

@@ -68,6 +68,7 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
         "scope": scopes[0] if scopes else None, "scopes": scopes, "run": headers.get(RUN_HEADER),
         "token": token.name if token else None, "category": category,
     })
+    portal.after_request(method, path)
     return response
 
 

@@ -62,3 +62,27 @@ def contact(portal, email: str, **properties) -> str:
     """Create a contact directly in the portal; its id."""
     created = portal.backend.create("contacts", {"email": email, **properties})
     return str(created.id)
+
+
+ACCOUNT_TOKEN = "pat-local-account-tests"   # the "real account"'s private-app token, in tests
+
+
+@pytest.fixture(scope="session")
+def account_session():
+    account = Portal(db=":memory:", portal_id=7654321)
+    account.serve()
+    yield account
+    account.close()
+
+
+@pytest.fixture
+def account(account_session, monkeypatch):
+    """A second portal playing the real HubSpot account, empty but for ACCOUNT_TOKEN (every
+    scope), and named by HS_ACTIONS_API_BASE and HUBSPOT_ACCESS_TOKEN as the account commands
+    read them."""
+    account_session.reset()
+    account_session.rate_limit("unlimited")
+    account_session.add_token(ACCOUNT_TOKEN, ALL_SCOPES, name="account")
+    monkeypatch.setenv("HS_ACTIONS_API_BASE", account_session.server.url)
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", ACCOUNT_TOKEN)
+    return account_session

@@ -37,6 +37,8 @@ ROUTES = [
     ("DELETE", ONE, objects.archive_object, "write object_type"),
     ("GET", "/crm/v3/properties/{object_type}", properties.list_properties, "schema object_type"),
     ("GET", "/crm/v3/properties/{object_type}/{property_name}", properties.get_property, "schema object_type"),
+    ("GET", "/crm/v3/schemas", properties.list_schemas, "schemas"),
+    ("GET", "/crm/v3/schemas/{object_type}", properties.get_schema, "schemas"),
     ("GET", V4_ONE, associations.list_associations, "read object_type, read to_object_type"),
     ("PUT", "/crm/v4/objects/{object_type}/{object_id}/associations/default/{to_object_type}/{to_object_id}",
      associations.associate_default, "write object_type, write to_object_type"),

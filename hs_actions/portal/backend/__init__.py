@@ -9,12 +9,14 @@ share the one connection, lock and registry of `Store`.
     associations.py  associations v4 and v3
     account.py       pipelines, owners, tokens, callbacks, the request log
     flows.py         workflows (Automation v4 flows) and their custom-code actions
+    schemas.py       custom object schemas, read only
     seeding.py       seed data
 """
 from hs_actions.portal.backend.account import Account
 from hs_actions.portal.backend.associations import Associations
 from hs_actions.portal.backend.flows import Flows
 from hs_actions.portal.backend.records import Records
+from hs_actions.portal.backend.schemas import Schemas
 from hs_actions.portal.backend.search import Search
 from hs_actions.portal.backend.seeding import SEED_KEYS, Seeding
 from hs_actions.portal.backend.store import Store, cursor
@@ -22,5 +24,5 @@ from hs_actions.portal.backend.store import Store, cursor
 __all__ = ["Backend", "SEED_KEYS", "cursor"]
 
 
-class Backend(Records, Search, Associations, Account, Flows, Seeding, Store):
+class Backend(Records, Search, Associations, Account, Flows, Schemas, Seeding, Store):
     """The portal's state. `reset()` empties it; `seed()` fills it from seed-file data."""

@@ -101,3 +101,15 @@ def test_a_type_the_portal_does_not_model_cannot_name_a_record(run_action, porta
         run_action(quote, object_id=3)
     result = run_action(quote, object_id=3, inputs={"title": "Q-1"})
     assert result.ok and result.event["inputFields"] == {"title": "Q-1"}
+
+
+def test_without_object_id_or_event_file_record_1_fills_the_inputs(tmp_path, make_action):
+    folder = make_action(ECHO, 'object_type = "CONTACT"\n[inputs]\nemail = "email"\nphone = "phone"\n'
+                               'campaign = { value = "spring" }\n[outputs]\n')
+    code, out, err = run_cli("run", folder, "--json", db=tmp_path / "portal.sqlite3")
+    data = json.loads(out)
+    assert code == 0, err
+    assert data["event"]["object"] == {"objectType": "CONTACT", "objectId": 1}
+    assert data["event"]["inputFields"] == {"email": "edsger.hamilton1@hoolisystems.example", "phone": None,
+                                            "campaign": "spring"}
+    assert data["warnings"] == []

@@ -69,6 +69,7 @@ class Harness:
         built, warnings = event_module.build(
             action, event=event, event_file=event_file, object_id=object_id, inputs=dict(inputs or {}),
             extended=extended_event, record=self._record if self.portal else None,
+            properties=self.portal.backend.property_names if self.portal else None,
         )
         values = secrets_module.resolve(
             action.manifest.secrets, explicit=secrets, environ=os.environ if environ is None else environ,

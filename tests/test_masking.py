@@ -136,6 +136,21 @@ def test_an_exception_named_after_a_secret_is_masked(run_action, make_action):
     assert_masked(result)
 
 
+def test_the_portal_request_log_and_its_assertions_mask_secret_values(run_action, make_action, portal):
+    result = run_action(make_action(REQUEST, MANIFEST), secrets={"TOKEN": SECRET})
+    assert [(c["path"], c["query"], c["status"]) for c in result.api_calls] == [(*REQUESTED, 401)]
+    assert_masked(result)
+    # Every entry is masked, also one sent without the run's tag; the database keeps no copy.
+    requests.get(f"{portal.server.url}/crm/v3/objects/contacts/{SECRET}")
+    assert [(c["path"], c["query"]) for c in portal.requests()] == [REQUESTED, (REQUESTED[0], "")]
+    assert pieces(repr(portal.backend.conn.execute("SELECT * FROM requests").fetchall())) == []
+    with pytest.raises(AssertionError) as caught:
+        portal.assert_requested("DELETE", f"/crm/v3/objects/contacts/{SECRET}")
+    assert str(caught.value) == (
+        "DELETE /crm/v3/objects/contacts/[secret TOKEN] was requested never. Most similar of the 2 requests made:\n"
+        "  GET /crm/v3/objects/contacts/[secret TOKEN] -> 401\n  GET /crm/v3/objects/contacts/[secret TOKEN] -> 401")
+
+
 def test_a_warm_run_masks_the_secrets_of_the_runs_before_it(run_action, make_action, portal):
     code = ("import os, requests\n"
             "KEPT = os.environ['TOKEN']     # read at import: a warm run keeps it\n"
@@ -143,7 +158,8 @@ def test_a_warm_run_masks_the_secrets_of_the_runs_before_it(run_action, make_act
             "def main(event):\n"
             "    RUNS.append(1)\n"
             "    print('run', len(RUNS), 'kept', KEPT, 'now', os.environ['TOKEN'])\n"
-                    "    return {'outputFields': {'kept': KEPT}}\n")
+            "    requests.get('https://api.hubapi.com/crm/v3/objects/contacts/' + KEPT)\n"
+            "    return {'outputFields': {'kept': KEPT}}\n")
     folder = make_action(code, MANIFEST + 'kept = "string"\n')
     first = run_action(folder, secrets={"TOKEN": EARLIER}, warm=True)
     second = run_action(folder, secrets={"TOKEN": SECRET}, warm=True)
@@ -152,6 +168,7 @@ def test_a_warm_run_masks_the_secrets_of_the_runs_before_it(run_action, make_act
     assert second.outputs == {"kept": MASK}
     for result in (first, second):
         assert_masked(result)
+    assert [c["path"] for c in portal.requests()] == [REQUESTED[0]] * 2
 
 
 def test_a_log_is_masked_once_even_when_the_value_occurs_in_its_mask(run_action, make_action):
@@ -191,7 +208,8 @@ def cli(tmp_path_factory):
     (ACROSS_TAIL, lambda data: data["logs"] == ACROSS_TAIL_LOGS),
     (OUTPUT_NAME, lambda data: data["outputFields"] == {MASK: "v"}),
     (EXCEPTION_NAMES, lambda data: data["error"]["type"] == MASK),
-], ids=["log-head-cut", "log-tail-cut", "output-name", "exception-names"])
+    (REQUEST, lambda data: [(c["path"], c["query"]) for c in data["api_calls"]] == [REQUESTED]),
+], ids=["log-head-cut", "log-tail-cut", "output-name", "exception-names", "portal-request"])
 def test_the_cli_masks_the_json_and_the_report(cli, code, expected):
     code_json, out, err, db = cli(code, "--json")
     data = json.loads(out)

@@ -90,6 +90,8 @@ class Harness:
             "network": self._network(allow_hosts),
             "routing_module": str(ROUTING),
         }
+        if self.portal:
+            self.portal.mask_secrets(values)
         try:
             raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm, masks=masks)
         finally:

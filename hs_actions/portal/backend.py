@@ -18,6 +18,7 @@ import threading
 from contextlib import contextmanager
 
 from hs_actions.errors import SeedError
+from hs_actions.masking import Masks
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.models import (AssociationType, InvalidValue, ObjectType, Owner, PropertyDef,
                                   Record, Token, all_scopes, iso, load, now_ms, parse_time,
@@ -117,6 +118,7 @@ class Backend:
         self.portal_id = portal_id
         self.lock = threading.RLock()
         self._seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
+        self.masks = Masks()   # secret values the request log never keeps (Portal.mask_secrets)
         self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
         try:
             self.conn.execute("PRAGMA busy_timeout = 5000")
@@ -953,6 +955,7 @@ class Backend:
         return [{"callbackId": c, "body": json.loads(b), "at": iso(a)} for c, b, a in rows]
 
     def log(self, entry: dict) -> None:
+        entry = self.masks.all(entry)
         with self._write() as db:
             db.execute("INSERT INTO requests (at, method, path, query, status, duration_ms, scope, scopes, run, token, "
                        "category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -970,7 +973,7 @@ class Backend:
         for entry in entries:
             entry["scopes"] = json.loads(entry["scopes"])
             entry["at"] = iso(entry["at"])
-        return entries
+        return self.masks.all(entries)   # entries logged before a value was given are masked too
 
     # ---- seeding ----------------------------------------------------------------------------
 

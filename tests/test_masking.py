@@ -4,6 +4,7 @@ through the CLI (--json and the report). Each check scans the whole result, not 
 field the secret was put in."""
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -144,6 +145,7 @@ def test_the_portal_request_log_and_its_assertions_mask_secret_values(run_action
     requests.get(f"{portal.server.url}/crm/v3/objects/contacts/{SECRET}")
     assert [(c["path"], c["query"]) for c in portal.requests()] == [REQUESTED, (REQUESTED[0], "")]
     assert pieces(repr(portal.backend.conn.execute("SELECT * FROM requests").fetchall())) == []
+    assert len(portal.assert_requested("GET", re.escape("/crm/v3/objects/contacts/[secret TOKEN]"), times=2)) == 2
     with pytest.raises(AssertionError) as caught:
         portal.assert_requested("DELETE", f"/crm/v3/objects/contacts/{SECRET}")
     assert str(caught.value) == (

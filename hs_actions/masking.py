@@ -82,7 +82,7 @@ class MaskedStream:
         buffer = self._pending + data
         pattern, longest = self._replacer.pattern, self._replacer.longest
         out, done = [], 0
-        for found in pattern.finditer(buffer) if pattern is not None else ():
+        for found in pattern.finditer(buffer) if self._replacer.occurs(buffer) else ():
             if not final and found.start() + longest > len(buffer):
                 break   # a longer value may match here once more bytes arrive
             out += [buffer[done:found.start()], self._replacer.table[found.group()]]
@@ -105,8 +105,13 @@ class _Replacer:
         self.longest = len(keys[0]) if keys else 0
         self.pattern = re.compile(_alternation(keys)) if keys else None
 
+    def occurs(self, data) -> bool:
+        """Whether a key occurs in `data`: a substring search is far faster than the
+        pattern, and most text holds none."""
+        return any(key in data for key in self.table)
+
     def sub(self, text):
-        if self.pattern is None:
+        if not self.occurs(text):
             return text
         return self.pattern.sub(lambda found: self.table[found.group()], text)
 

@@ -44,7 +44,6 @@ def assert_masked(result) -> None:
     assert pieces(report.as_json(result) + report.human(result)) == []
 
 
-
 # Printed where the log's head ends: today's cut kept its first 8 and last 8 characters.
 ACROSS_HEAD = f"""\
 import os, sys
@@ -86,8 +85,6 @@ def main(event):
     return {'outputFields': {}}
 """
 REQUESTED = ("/crm/v3/objects/contacts/[secret TOKEN]", "hapikey=[secret TOKEN]")
-
-
 
 
 @pytest.mark.parametrize("code, logs", [(ACROSS_HEAD, ACROSS_HEAD_LOGS), (ACROSS_TAIL, ACROSS_TAIL_LOGS)],
@@ -178,8 +175,6 @@ def test_a_log_is_masked_once_even_when_the_value_occurs_in_its_mask(run_action,
     code = "import os\ndef main(event):\n    print(os.environ['TOKEN'], '[secret TOKEN]')\n    return {'outputFields': {}}\n"
     result = run_action(make_action(code, MANIFEST), secrets={"TOKEN": "secret"})
     assert result.logs == f"{MASK} {MASK}\n"
-
-
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import threading
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+from hs_actions.masking import Masks
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.search import _contains_token, _prefix_token
 from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load
@@ -83,6 +84,7 @@ class Store:
         self.portal_id = portal_id
         self.lock = threading.RLock()
         self._seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
+        self.masks = Masks()   # secret values the request log never keeps (Portal.mask_secrets)
         self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
         try:
             self.conn.execute("PRAGMA busy_timeout = 5000")

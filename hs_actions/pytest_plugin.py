@@ -76,7 +76,8 @@ class PortalFixture:
     def assert_requested(self, method: str, path: str, *, status: int | None = None,
                          times: int | None = None) -> list[dict]:
         """The logged requests matching METHOD and the `path` regex (and status); on a miss,
-        an AssertionError listing the most similar requests that were made."""
+        an AssertionError listing the most similar requests that were made. The log shows a
+        run's secret values as [secret NAME]: match them with re.escape("[secret NAME]")."""
         made = self._portal.requests()
         hits = [r for r in made if r["method"] == method.upper() and re.fullmatch(path, r["path"])
                 and (status is None or r["status"] == status)]
@@ -87,7 +88,8 @@ class PortalFixture:
         similar = difflib.get_close_matches(wanted, seen, n=5, cutoff=0.0)
         count = f"{len(hits)} time(s), expected {times}" if hits else "never"
         listing = "\n".join(f"  {line}" for line in similar) or "  (no requests at all)"
-        raise AssertionError(f"{wanted} was requested {count}. Most similar of the {len(made)} requests made:\n{listing}")
+        raise AssertionError(self._portal.masked(
+            f"{wanted} was requested {count}. Most similar of the {len(made)} requests made:\n{listing}"))
 
 
 @pytest.fixture

@@ -42,14 +42,14 @@ def test_run_json_has_the_documented_keys():
 
 
 def test_inputs_object_id_and_stdin_event(tmp_path):
+    # Every input given: the record is not read (a record deleted after enrolment runs too).
     code, out, _ = run_cli("run", "phone_e164", "--event", "-", "--object-id", "99999", "--input", "country=DE",
-                           "--portal-db", tmp_path / "portal.sqlite3", "--json",
-                           stdin='{"inputFields": {"phone": "030 901820"}}')
+                           "--input", "phone=030 901820", "--portal-db", tmp_path / "portal.sqlite3", "--json",
+                           stdin='{"origin": {"portalId": 42}}')
     data = json.loads(out)
     assert code == 0
     assert data["outputFields"] == {"e164": "+4930901820", "valid": True}
-    assert data["event"]["object"]["objectId"] == 99999
-    assert "the portal has no CONTACT 99999: input fields come from the event instead, or are null" in data["warnings"]
+    assert data["event"]["object"]["objectId"] == 99999 and data["event"]["origin"]["portalId"] == 42
 
 
 def test_action_that_fails_exits_1(make_action):

@@ -1,14 +1,75 @@
-"""hs-actions new: a working action folder whose own tests pass, and its secret in .env.example."""
+"""hs-actions new: a working action folder whose own tests pass, for every object type, reading
+a property of that type; and its secret in .env.example."""
 import subprocess
 import sys
+import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from hs_actions import scaffold
+from hs_actions import hubspot_runtime, scaffold
+from hs_actions.bundler.check import check
 from hs_actions.errors import ToolkitError
+from hs_actions.harness import manifest as manifest_module
+from hs_actions.portal.backend import Backend
+
+CUSTOM = "2-1234"
+OBJECT_TYPES = [*hubspot_runtime.STANDARD_OBJECT_TYPES, CUSTOM]
 
 
-def test_new_action_runs_and_passes_its_tests(tmp_path):
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    """One new action per object type in one actions folder, and one pytest run over them all:
+    {object type: (folder, {test name: outcome})}, and that run's output."""
+    root = tmp_path_factory.mktemp("scaffold")
+    folders = {t: scaffold.create(f"new_{t.lower().replace('-', '_')}", object_type=t, actions_dir=root / "actions",
+                                  env_example=root / ".env.example", env_file=root / ".env")
+               for t in OBJECT_TYPES}
+    report = root / "report.xml"
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
+                           str(root / "actions")], capture_output=True, text=True, cwd=root)
+    outcomes: dict[str, dict[str, str]] = {}
+    for case in ElementTree.parse(report).iter("testcase"):
+        failed = case.find("failure") is not None or case.find("error") is not None
+        skipped = case.find("skipped") is not None
+        module = case.get("classname").rpartition(".")[2]
+        outcomes.setdefault(module, {})[case.get("name")] = "failed" if failed else "skipped" if skipped else "passed"
+    return {t: (folder, outcomes.get(f"test_{folder.name}", {})) for t, folder in folders.items()}, done.stdout
+
+
+@pytest.mark.parametrize("object_type", OBJECT_TYPES)
+def test_the_new_action_passes_its_own_tests(generated, object_type):
+    actions, output = generated
+    _, outcomes = actions[object_type]
+    assert len(outcomes) >= 2 and set(outcomes.values()) == {"passed"}, output
+
+
+@pytest.mark.parametrize("object_type", OBJECT_TYPES)
+def test_the_new_action_reads_a_property_of_its_object_type(generated, object_type):
+    folder, _ = generated[0][object_type]
+    manifest = manifest_module.load(folder / "action.toml")
+    assert manifest.object_type == object_type
+    read = [field.property for field in manifest.inputs]
+    known = Backend().property_names(object_type)
+    if object_type == CUSTOM:
+        assert read == []            # none until one is named
+    elif known is None:              # a type the portal's catalogue does not have
+        assert read == ["hs_object_id"]
+    else:
+        assert len(read) == 1 and read[0] in known and read[0] == scaffold.PROPERTIES.get(object_type, ("hs_object_id",))[0]
+
+
+def test_the_readmes_company_example_reads_a_company_property(generated):
+    folder, _ = generated[0]["COMPANY"]
+    assert [(f.name, f.property) for f in manifest_module.load(folder / "action.toml").inputs] == [("domain", "domain")]
+    assert '"inputFields": {"domain": "example.com"}' in (folder / "events" / "default.json").read_text()
+
+
+def test_the_new_actions_pass_check(generated, tmp_path):
+    folders = [folder for folder, _ in generated[0].values()]
+    assert [str(f) for f in check(folders, portal_db=tmp_path / "no-portal.sqlite3")] == []
+
+
+def test_new_action_files_and_its_secret_in_env_files(tmp_path):
     env_example = tmp_path / ".env.example"
     env_example.write_text("# secrets\nOTHER=x")
     env_file = tmp_path / ".env"
@@ -17,12 +78,9 @@ def test_new_action_runs_and_passes_its_tests(tmp_path):
                              actions_dir=tmp_path / "actions", env_example=env_example, env_file=env_file)
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == \
         ["action.py", "action.toml", "events/default.json", "test_dedupe_company.py"]
+    assert 'os.getenv("OPS_TOKEN")' in (folder / "action.py").read_text()
     assert env_example.read_text() == "# secrets\nOTHER=x\nOPS_TOKEN=local-portal-token\n"
     assert env_file.read_text() == "HUBSPOT_TOKEN=local-portal-token\nOPS_TOKEN=local-portal-token\n"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder)],
-                          capture_output=True, text=True, cwd=tmp_path)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "3 passed" in done.stdout
     scaffold.create("second", secret="OPS_TOKEN", actions_dir=tmp_path / "actions", env_example=env_example,
                     env_file=env_file)
     assert env_example.read_text().count("OPS_TOKEN=") == 1

@@ -5,6 +5,7 @@ import pytest
 
 from hs_actions.errors import SecretError
 from hs_actions.harness import secrets
+from hs_actions.masking import Masks
 
 SHOW_ENV = "import os, json\nprint(json.dumps(dict(os.environ)))\ndef main(event):\n    return {'outputFields': {}}\n"
 TWO = 'object_type = "CONTACT"\nsecrets = ["TOKEN", "OTHER"]\n'
@@ -75,7 +76,7 @@ def test_secret_values_are_masked_everywhere(run_action, make_action):
 
 
 def test_mask_prefers_longest_values():
-    assert secrets.mask("abcdef abcdefg", {"A": "abcdef", "B": "abcdefg"}) == "[secret A] [secret B]"
+    assert Masks({"A": "abcdef", "B": "abcdefg"}).text("abcdef abcdefg") == "[secret A] [secret B]"
 
 
 def test_values_too_short_to_mask_are_left_and_named(run_action, make_action):

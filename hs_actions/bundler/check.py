@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,10 @@ from hs_actions.bundler.inline import inline, used_lines
 from hs_actions.bundler.sources import Source, load_helpers, read
 from hs_actions.harness import manifest as manifest_module
 from hs_actions.harness import runtime as runtime_module
+from hs_actions.harness.event import DECLARE_PROPERTY, unknown_properties
 from hs_actions.harness.manifest import Manifest
+from hs_actions.portal.backend import Backend
+from hs_actions.portal.commands import DEFAULT_DB
 
 ERROR = "error"
 WARNING = "warning"
@@ -44,6 +49,7 @@ RULES = {
     "secret-unused": "a secret declared in action.toml but never read",
     "output-undeclared": "an output field returned but not declared in action.toml",
     "input-undeclared": "an input field read but not declared in action.toml",
+    "input-property-unknown": "an input field naming a property its object type does not have in the portal's catalogue",
     "bundle-size": f"a bundle over {BUNDLE_SIZE_WARNING:,} bytes",
 }
 
@@ -74,12 +80,13 @@ class Finding:
 
 
 def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
-          runtime: runtime_module.Runtime | None = None) -> list[Finding]:
+          runtime: runtime_module.Runtime | None = None, portal_db: Path = DEFAULT_DB) -> list[Finding]:
     """Findings for each action and the helpers it imports, sorted by file and line.
 
     `runtime` is the interpreter whose compile() has the last word on syntax; by default
-    HubSpot's prepared runtime, and none when only the fallback exists. Raises ManifestError
-    for an action.toml that does not load.
+    HubSpot's prepared runtime, and none when only the fallback exists. `portal_db` is the
+    local portal whose seeded and pulled properties count as known (only read). Raises
+    ManifestError for an action.toml that does not load.
     """
     runtime = runtime if runtime is not None else runtime_module.current()
     findings: list[Finding] = []
@@ -88,6 +95,7 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
         folder = Path(folder)
         manifest = manifest_module.load(folder / manifest_module.FILENAME)
         display = f"{folder.parent.name}/{folder.name}"
+        findings += _input_property_rule(folder, display, manifest, portal_db)
         try:
             action = read(folder / "action.py", "action", f"{display}/action.py")
         except BundleError as error:
@@ -499,3 +507,35 @@ def _bundle_rules(folder: Path, display: str, manifest: Manifest, action: Source
         f"the bundle is {size:,} bytes, over {BUNDLE_SIZE_WARNING:,} (a warning: HubSpot documents no "
         f"size limit, but code this large is unusual for one action)",
         "move data out of the code (into HubSpot properties, or fetched) or split the action", WARNING)]
+
+
+# -- the portal's catalogue: input fields against the properties of the object type
+
+def _input_property_rule(folder: Path, display: str, manifest: Manifest, portal_db: Path) -> list[Finding]:
+    """Input fields naming a property that the local portal's catalogue (data files, plus what
+    was seeded or pulled into `portal_db`) does not have for the action's object type. A
+    warning: the catalogue may lack a property an account has. Types it does not model are
+    not judged."""
+    with closing(Backend.catalogue(portal_db)) as catalogue:
+        known = catalogue.property_names(manifest.object_type)
+    toml = f"{display}/{manifest_module.FILENAME}"
+    lines = (folder / manifest_module.FILENAME).read_text(encoding="utf-8").splitlines()
+    return [Finding(
+        toml, _key_line(lines, "inputs", field.name), "input-property-unknown",
+        f"the input field {field.name!r} reads the property {field.property!r}, which "
+        f"{manifest.object_type} records do not have in the local portal's catalogue (a warning: the "
+        f"catalogue holds HubSpot's common properties and those seeded or pulled, not every one)",
+        "correct the property name; " + DECLARE_PROPERTY.format(object_type=manifest.object_type, name=field.property),
+        WARNING) for field in unknown_properties(manifest, known)]
+
+
+def _key_line(lines: list[str], table: str, key: str) -> int:
+    """The line of `key = ...` under `[table]` in a TOML file's lines; 1 when not found."""
+    current = None
+    for number, text in enumerate(lines, 1):
+        header = re.match(r"\s*\[([^\[\]]+)\]", text)
+        if header:
+            current = header.group(1).strip()
+        elif current == table and re.match(rf"\s*([\"']?){re.escape(key)}\1\s*=", text):
+            return number
+    return 1

@@ -2,7 +2,8 @@
 
 Layers, later ones win: HubSpot's template (from the action's manifest) < an event file
 (partial is fine) < explicit overrides (object id, input values). Input fields are then
-settled against what action.toml declares: HubSpot sends exactly the declared ones.
+settled against what action.toml declares: HubSpot sends exactly the declared ones, and with
+a record named (an object id given), each property's value from that record only.
 """
 from __future__ import annotations
 
@@ -18,9 +19,14 @@ from pathlib import Path
 from hs_actions import project
 from hs_actions.errors import EventError
 from hs_actions.harness.action import EVENTS, Action
+from hs_actions.harness.manifest import InputField, Manifest
 
 DEFAULT_EVENT = "default"
 DEFAULT_OBJECT_ID = 1
+# How to tell runs and checks about a property the local portal does not know.
+DECLARE_PROPERTY = ('if your account has it, declare it: a seed file with {{"properties": {{"{object_type}": '
+                    '[{{"name": "{name}", "type": "string", "fieldType": "text"}}]}}}} and '
+                    '`hs-actions portal seed FILE`')
 _counter = itertools.count(1)
 
 
@@ -32,6 +38,7 @@ def build(
     object_id: int | None = None,
     inputs: dict | None = None,
     record=None,
+    properties=None,
     portal_id: int | None = None,
     extended: bool = False,
 ) -> tuple[dict, list[str]]:
@@ -39,9 +46,16 @@ def build(
 
     `event` is a dict given directly (tests); `event_file` a path, a name under the action's
     events/ folder, or "-" for stdin; neither means events/default.json when it exists.
-    `record(object_type, object_id)` returns the enrolled record's property values as
-    HubSpot passes them to custom code (or None when there is no such record); they fill
-    the input fields that nothing else gives a value.
+    `record(object_type, object_id)` returns a record's property values as HubSpot passes
+    them to custom code (None when there is no such record); `properties(object_type)` the
+    names of a type's properties (None for a type the portal does not model). Both are None
+    when there is no portal.
+
+    Input fields: explicit `inputs` always win. With `object_id` (a record named), every
+    other input naming a property takes the record's value, None where the record has
+    none, and a record that does not exist (or cannot be read) is an EventError; the
+    event's inputFields are not used. Without one: the event's inputFields, then static
+    values, then the record the event names (object 1 unless it says otherwise).
     """
     if event is not None and event_file is not None:
         raise EventError("give the event or an event file, not both")
@@ -60,32 +74,68 @@ def build(
         warnings.append(f"the event's callbackId {result['callbackId']!r} was replaced by "
                         f"{layers[0]['callbackId']!r}: every execution has its own")
         result["callbackId"] = layers[0]["callbackId"]
-    if object_id is not None:
+    named = object_id is not None
+    if named:
         result["object"]["objectId"] = object_id
     given = result.get("inputFields") or {}
     _check_shape(result)
     explicit = inputs or {}
-    # Naming a record (object_id) means "what HubSpot would send for it": its properties
-    # then win over the sample values of an event file.
-    record_first = object_id is not None
+    object_type, enrolled = result["object"]["objectType"], result["object"]["objectId"]
+    known = properties(object_type) if properties is not None else None
+    for field in unknown_properties(action.manifest, known):
+        warnings.append(f"input field {field.name!r} reads the property {field.property!r}, which "
+                        f"{object_type} records do not have in the local portal, so HubSpot would not "
+                        f"offer it; " + DECLARE_PROPERTY.format(object_type=object_type, name=field.property))
+    if named and given and (event is not None or event_file is not None):
+        warnings.append(f"the event's inputFields were not used: object id {object_id} names a record, "
+                        "and input fields come from its properties (--input NAME=VALUE, or inputs=, "
+                        "overrides one)")
     needed = [f for f in action.manifest.inputs
-              if f.property and f.name not in explicit and (record_first or f.name not in given)]
-    values = {}
-    if record is not None and needed:
-        found = record(result["object"]["objectType"], result["object"]["objectId"])
-        if found is None:
-            warnings.append(f"the portal has no {result['object']['objectType']} {result['object']['objectId']}: "
-                            f"input fields come from the event instead, or are null")
-        values = found or {}
-    result["inputFields"] = _input_fields(action, given, explicit, values, record_first, warnings)
-    if result["object"]["objectType"] != action.manifest.object_type:
+              if f.property and f.name not in explicit and (named or f.name not in given)]
+    values = None
+    if needed and named:
+        values = _named_record(record, properties is None or known is not None, object_type, enrolled)
+    elif needed and record is not None:
+        values = record(object_type, enrolled)
+        if values is None:
+            warnings.append(f"the portal has no {object_type} {enrolled}, the event's object: "
+                            "input fields the event does not give are null")
+    result["inputFields"] = _input_fields(action, {} if named else given, explicit, values, warnings)
+    if object_type != action.manifest.object_type:
         warnings.append(
-            f"the event enrolls a {result['object']['objectType']}, but action.toml says "
+            f"the event enrolls a {object_type}, but action.toml says "
             f"object_type = {action.manifest.object_type!r}"
         )
     if extended:
         _add_optional_keys(result)
     return result, warnings
+
+
+def unknown_properties(manifest: Manifest, known: set[str] | None) -> list[InputField]:
+    """The input fields naming a property that is not in `known`, the names of the properties
+    of the action's object type; none when the type's properties are not known (None)."""
+    if known is None:
+        return []
+    return [f for f in manifest.inputs if f.property is not None and f.property not in known]
+
+
+def _named_record(record, modelled: bool, object_type: str, object_id: int) -> dict:
+    """The property values of the record an object id names, which input fields come from;
+    `modelled` is False when the portal does not model records of `object_type`."""
+    if record is None:
+        raise EventError(f"object id {object_id} names a record, but this run has no local portal to "
+                         "read its properties from: give every input field (inputs=...)")
+    if not modelled:
+        raise EventError(f"the local portal does not model {object_type} records, so it has no "
+                         f"{object_type} {object_id} to read input fields from: give them with "
+                         "--input NAME=VALUE (inputs= in pytest), or seed the custom object's schema")
+    found = record(object_type, object_id)
+    if found is None:
+        raise EventError(f"{object_type} {object_id} does not exist in the local portal, and HubSpot "
+                         f"enrolls only records that exist: name one listed by `hs-actions portal show "
+                         f"{object_type.lower()}`, or give every input field (--input NAME=VALUE) to run "
+                         "it as a record deleted after enrolment")
+    return found
 
 
 def callback_id(portal_id: int) -> str:
@@ -179,8 +229,8 @@ def _check_shape(event: dict) -> None:
             raise EventError(f"event field {where} must be {expected}, got {json.dumps(value)}")
 
 
-def _input_fields(action: Action, given: dict, explicit: dict, record: dict, record_first: bool,
-                  warnings: list[str]) -> dict:
+def _input_fields(action: Action, given: dict, explicit: dict, record: dict | None, warnings: list[str]) -> dict:
+    """`record` holds the property values of the record input fields are read from, if any."""
     declared = {field.name: field for field in action.manifest.inputs}
     for name in explicit:
         if name not in declared:
@@ -199,14 +249,12 @@ def _input_fields(action: Action, given: dict, explicit: dict, record: dict, rec
     for name, field in declared.items():
         if name in explicit:
             fields[name] = explicit[name]
-        elif record_first and field.property in record:
-            fields[name] = record[field.property]
         elif name in given:
             fields[name] = given[name]
         elif field.property is None:
             fields[name] = field.value
-        elif field.property in record:
-            fields[name] = record[field.property]
+        elif record is not None:
+            fields[name] = record.get(field.property)   # None: HubSpot's value for an empty property
         else:
             fields[name] = None
             warnings.append(f"input field {name!r} (property {field.property!r}) has no value: nothing gave one, so it is null")
@@ -216,10 +264,13 @@ def _input_fields(action: Action, given: dict, explicit: dict, record: dict, rec
 def workflow_values(properties: dict, types: dict) -> dict:
     """A record's property values as a workflow passes them to custom code: strings, with
     datetime and date properties as Unix milliseconds (HubSpot's own sample does
-    int(event["inputFields"]["createdate"])), not the ISO text the CRM API returns."""
+    int(event["inputFields"]["createdate"])), not the ISO text the CRM API returns, and an
+    empty value as None (unconfirmed: no public source shows what HubSpot sends for one)."""
     values = {}
     for name, value in properties.items():
-        if value not in (None, "") and types.get(name) in ("datetime", "date") and not str(value).isdigit():
+        if value in (None, ""):
+            value = None
+        elif types.get(name) in ("datetime", "date") and not str(value).isdigit():
             moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=timezone.utc)

@@ -16,6 +16,7 @@ from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
 from hs_actions.harness.result import Error, Result
 from hs_actions.harness.runner import RawOutcome, Runner, library_imports
+from hs_actions.masking import Masks
 
 # Loaded by path inside the action's process (see child.py); only its path is needed here.
 ROUTING = Path(__file__).resolve().parent.parent / "portal" / "routing.py"
@@ -38,6 +39,7 @@ class Harness:
         self.runtime = runtime or runtime_module.current()
         self._portal = portal
         self._runner = runner or Runner(self.runtime.python, mode)
+        self._warm_masks: dict[str, Masks] = {}   # per action: the secrets its warm runs were given
 
     def run(
         self,
@@ -69,11 +71,13 @@ class Harness:
         built, warnings = event_module.build(
             action, event=event, event_file=event_file, object_id=object_id, inputs=dict(inputs or {}),
             extended=extended_event, record=self._record if self.portal else None,
+            properties=self.portal.backend.property_names if self.portal else None,
         )
         values = secrets_module.resolve(
             action.manifest.secrets, explicit=secrets, environ=os.environ if environ is None else environ,
             env_file=env_file,
         )
+        masks = self._masks(str(action.folder), values, warm)
         timeout = _limit("timeout", hubspot_runtime.TIMEOUT_SECONDS if timeout is None else timeout)
         memory = _limit("memory", hubspot_runtime.MEMORY_MB if memory is None else memory)
         workdir = tempfile.mkdtemp(prefix=f"hs-action-{action.name}-")
@@ -87,8 +91,10 @@ class Harness:
             "network": self._network(allow_hosts),
             "routing_module": str(ROUTING),
         }
+        if self.portal:
+            self.portal.mask_secrets(values)
         try:
-            raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm)
+            raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm, masks=masks)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         result = _interpret(action, raw, timeout, memory)
@@ -99,7 +105,8 @@ class Harness:
             result.api_calls = [{k: c[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")} for c in calls]
             result.scopes = self.portal.scopes_needed(run=built["callbackId"])
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
-        return _masked(result, values)
+        result.warnings += secrets_module.unmasked(values)
+        return masks.all(result)
 
     @property
     def portal(self):
@@ -127,12 +134,22 @@ class Harness:
         types = {p.name: p.type for p in self.portal.backend.properties(object_type)}
         return event_module.workflow_values(found["properties"], types)
 
+    def _masks(self, key: str, values: dict[str, str], warm: bool) -> Masks:
+        """The masks of the run's secrets; on a warm run, also of those of the action's
+        earlier warm runs since cool(): the kept module may hold them (read at import time)."""
+        if not warm:
+            return Masks(values)
+        self._warm_masks[key] = self._warm_masks.get(key, Masks()).plus(values)
+        return self._warm_masks[key]
+
     def cool(self) -> None:
         """End warm workers: the next warm run of each action starts cold (a new test)."""
         self._runner.cool()
+        self._warm_masks.clear()
 
     def close(self) -> None:
         self._runner.close()
+        self._warm_masks.clear()
 
     def __enter__(self) -> Harness:
         return self
@@ -205,18 +222,3 @@ def _from_exception(raised: dict) -> tuple[Error, str, str | None]:
     if status and raised["module"].startswith("hubspot") and hubspot_runtime.is_retried_status(status):
         return error, "retry", hubspot_runtime.RETRY_POLICY
     return error, "error", None
-
-
-def _masked(result: Result, values: Mapping[str, str]) -> Result:
-    mask = secrets_module.mask
-    result.warnings += secrets_module.unmasked(values)
-    result.output_fields = secrets_module.mask_all(result.output_fields, values)
-    result.event = secrets_module.mask_all(result.event, values)
-    result.api_calls = secrets_module.mask_all(result.api_calls, values)
-    result.logs = mask(result.logs, values)
-    result.warnings = [mask(w, values) for w in result.warnings]
-    result.output_errors = [mask(p, values) for p in result.output_errors]
-    if result.error:
-        result.error.message = mask(result.error.message, values)
-        result.error.traceback = result.error.traceback and mask(result.error.traceback, values)
-    return result

@@ -24,6 +24,7 @@ import psutil
 
 from hs_actions import hubspot_runtime
 from hs_actions.harness.child import Channel
+from hs_actions.masking import Masks
 
 CHILD = Path(__file__).with_name("child.py")
 LOG_HEAD_BYTES = 1 << 20      # logs kept from the start of a run...
@@ -185,8 +186,10 @@ class Runner:
         self._active: set[_Worker] = set()     # running now: ended by close() on an interrupt
         self._lock = threading.Lock()
 
-    def run(self, key: str, request: dict, timeout: float, memory_mb: float, warm: bool = False) -> RawOutcome:
-        """Run one request for the action `key` and return what happened.
+    def run(self, key: str, request: dict, timeout: float, memory_mb: float, warm: bool = False,
+            masks: Masks | None = None) -> RawOutcome:
+        """Run one request for the action `key` and return what happened; its log is masked
+        with `masks` as it is read.
 
         With warm=True the worker is kept for the next warm run of the same action, as
         HubSpot may reuse a container; a worker that died, timed out or ran out of memory
@@ -197,7 +200,7 @@ class Runner:
             worker = self._prepared.pop(key, None) or self._start(key)
         self._active.add(worker)
         try:
-            outcome, logs = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb)
+            outcome, logs = _supervise(worker, {**request, "warm": warm}, timeout, memory_mb, masks or Masks())
         except BaseException:  # interrupted (Ctrl-C, SIGTERM): the run and all it started end now
             worker.kill()
             raise
@@ -288,11 +291,12 @@ def library_imports(code: Path) -> list[str]:
     return [n for n in dict.fromkeys(names) if n.split(".")[0] not in ("shared", "hs_actions")]
 
 
-def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float) -> tuple[RawOutcome, _LogReader]:
+def _supervise(worker: _Worker, request: dict, timeout: float, memory_mb: float,
+               masks: Masks) -> tuple[RawOutcome, _LogReader]:
     """Send the run, then watch time and memory until the worker answers or must be stopped.
     Returns the outcome and the reader still collecting the run's log."""
     log_read, log_write = os.pipe()
-    logs = _LogReader(log_read)
+    logs = _LogReader(log_read, masks)
     logs.start()
     started = time.monotonic()
     pending = {"op": "run", **request}
@@ -380,14 +384,21 @@ def _status(returncode: int) -> dict:
 
 
 class _LogReader(threading.Thread):
-    """Drains a run's stdout+stderr pipe so the action never blocks, keeping head and tail."""
+    """Drains a run's stdout+stderr pipe so the action never blocks, keeping head and tail.
 
-    def __init__(self, fd: int):
+    The log is masked as it is read, before anything is dropped: a secret printed where the
+    log is cut is masked whole, never left in two pieces. The cuts split neither a mask nor
+    a character: the head may end a few bytes past LOG_HEAD_BYTES, the tail keep a few more
+    than LOG_TAIL_BYTES."""
+
+    def __init__(self, fd: int, masks: Masks):
         super().__init__(daemon=True)
         self.fd = fd
+        self.masks = masks
         self.head = bytearray()
         self.tail = bytearray()
         self.dropped = 0
+        self._stream = masks.stream()
         self._closing = threading.Event()
 
     def run(self) -> None:
@@ -399,18 +410,22 @@ class _LogReader(threading.Thread):
                 chunk = os.read(self.fd, 1 << 16)
                 if not chunk:
                     return
-                room = LOG_HEAD_BYTES - len(self.head)
-                if room > 0:
-                    self.head += chunk[:room]
-                    chunk = chunk[room:]
-                if chunk:
-                    self.tail += chunk
-                    if len(self.tail) > LOG_TAIL_BYTES:
-                        cut = len(self.tail) - LOG_TAIL_BYTES
-                        self.dropped += cut
-                        del self.tail[:cut]
+                self._keep(self._stream.feed(chunk))
         finally:
             os.close(self.fd)
+            self._keep(self._stream.feed(b"", final=True))
+
+    def _keep(self, masked: bytes) -> None:
+        room = LOG_HEAD_BYTES - len(self.head)
+        if room > 0:
+            cut = self.masks.cut(masked, room, forward=True)
+            self.head += masked[:cut]
+            masked = masked[cut:]
+        self.tail += masked
+        if len(self.tail) > LOG_TAIL_BYTES:
+            cut = self.masks.cut(self.tail, len(self.tail) - LOG_TAIL_BYTES, forward=False)
+            self.dropped += cut
+            del self.tail[:cut]
 
     def finish(self, wait: float) -> tuple[str, int]:
         """Wait up to `wait` seconds for the pipe to close (processes the run left may hold
@@ -418,7 +433,8 @@ class _LogReader(threading.Thread):
         self.join(wait)
         self._closing.set()
         self.join()
-        text = self.head.decode("utf-8", "backslashreplace")
-        if self.dropped:
-            text += f"\n[hs-actions: {self.dropped:,} bytes of log dropped here]\n"
-        return text + self.tail.decode("utf-8", "backslashreplace"), self.dropped
+        if not self.dropped:
+            return (self.head + self.tail).decode("utf-8", "backslashreplace"), 0
+        return (self.head.decode("utf-8", "backslashreplace")
+                + f"\n[hs-actions: {self.dropped:,} bytes of log dropped here]\n"
+                + self.tail.decode("utf-8", "backslashreplace")), self.dropped

@@ -1,7 +1,8 @@
 """Secrets as HubSpot gives them: only the ticked ones, as environment variables.
 
 Values come from, in order: explicit values (a test's), the process environment, the .env
-file. Everything else in the developer's environment is withheld from the action.
+file. Everything else in the developer's environment is withheld from the action. How their
+values are masked in what a run shows: hs_actions/masking.py.
 """
 from __future__ import annotations
 
@@ -13,9 +14,7 @@ from dotenv.parser import parse_stream
 
 from hs_actions import hubspot_runtime, project
 from hs_actions.errors import SecretError
-
-MASK = "[secret {name}]"
-MASK_MIN_LENGTH = 6
+from hs_actions.masking import MASK_MIN_LENGTH
 
 
 def resolve(
@@ -58,35 +57,11 @@ def resolve(
     return values
 
 
-def mask(text: str, secrets: Mapping[str, str]) -> str:
-    """`text` with every secret value replaced by [secret NAME], longest values first.
-
-    Only exact occurrences are masked (not an upper-cased or encoded copy), and only values
-    of MASK_MIN_LENGTH characters or more: a shorter one would mangle ordinary text (a
-    test's "x"), and is no real token anyway; unmasked() names those."""
-    for name, value in sorted(secrets.items(), key=lambda item: -len(item[1])):
-        if len(value) >= MASK_MIN_LENGTH:
-            text = text.replace(value, MASK.format(name=name))
-    return text
-
-
 def unmasked(secrets: Mapping[str, str]) -> list[str]:
     """Warnings for the secrets too short to be masked."""
     return [f"secret {name} is only {len(value)} characters long, too short to mask without mangling the "
             f"output, so it is shown as it is (real tokens are far longer)"
             for name, value in secrets.items() if 0 < len(value) < MASK_MIN_LENGTH]
-
-
-def mask_all(data, secrets: Mapping[str, str]):
-    """mask() applied to every string value inside nested dicts and lists (keys are names
-    HubSpot or the action chose, left as they are)."""
-    if isinstance(data, str):
-        return mask(data, secrets)
-    if isinstance(data, dict):
-        return {k: mask_all(v, secrets) for k, v in data.items()}
-    if isinstance(data, list):
-        return [mask_all(v, secrets) for v in data]
-    return data
 
 
 def _read_env_file(path: Path, required: bool) -> dict[str, str | None]:

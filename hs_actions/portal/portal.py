@@ -6,6 +6,7 @@
     server = portal.serve()                 # background thread; server.url, server.close()
     ...
     portal.requests(run="run-1")            # what the run called, with the scopes it needed
+    portal.mask_secrets({"TOKEN": value})   # the log shows [secret TOKEN], never the value
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import json
 import re
 import threading
 from pathlib import Path
+from typing import Mapping
 
 from hs_actions.portal.backend import Backend
 from hs_actions.portal.limits import ForcedFailures, RateLimiter
@@ -127,8 +129,21 @@ class Portal:
 
     def requests(self, run: str | None = None) -> list[dict]:
         """Logged requests (all, or one run's): method, path, query, status, duration_ms,
-        scope (the first scope needed), scopes, run, token (its name), category, at."""
+        scope (the first scope needed), scopes, run, token (its name), category, at.
+        Values given to mask_secrets() show as [secret NAME]."""
         return self.backend.requests(run)
+
+    def mask_secrets(self, secrets: Mapping[str, str]) -> None:
+        """Keep these values (name -> value) out of the request log: it stores and returns
+        [secret NAME] in their place, in every entry (exact copies of 6 characters or more).
+        They stay masked for the portal's lifetime, reset() included: a request sent later
+        (by a warm run that kept one) is masked too."""
+        with self.backend.lock:
+            self.backend.masks = self.backend.masks.plus(secrets)
+
+    def masked(self, text: str) -> str:
+        """`text` with the values given to mask_secrets() masked (for messages about the log)."""
+        return self.backend.masks.text(text)
 
     def scopes_needed(self, run: str | None = None) -> list[str]:
         """The minimal scopes the logged calls (of one run) needed, sorted."""

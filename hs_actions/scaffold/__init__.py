@@ -12,6 +12,17 @@ from hs_actions.errors import ToolkitError
 from hs_actions.portal.commands import LOCAL_TOKEN
 
 TEMPLATES = Path(__file__).with_name("templates")
+# The property a new action reads, by object type, with a sample value for its event and
+# test: names from the portal's catalogue (hs_actions/portal/data/properties.json). Other
+# standard types read hs_object_id, which every object has; a custom object (2-<n>) reads
+# none until one is named (templates/custom_object).
+PROPERTIES = {
+    "CONTACT": ("email", "ada@example.com"),
+    "COMPANY": ("domain", "example.com"),
+    "DEAL": ("dealname", "Annual renewal"),
+    "TICKET": ("subject", "Cannot sign in"),
+}
+ANY_OBJECT = ("hs_object_id", "101")   # the object id of events/default.json
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILES = {  # template -> path in the action folder
     "action.py.tmpl": "action.py",
@@ -36,13 +47,19 @@ def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TO
     if folder.exists():
         raise ToolkitError(f"{folder} already exists: choose another name")
     values = {"name": name, "object_type": object_type, "secret": secret}
+    if object_type in hubspot_runtime.STANDARD_OBJECT_TYPES:
+        templates = TEMPLATES / "property"
+        values["property"], values["sample"] = PROPERTIES.get(object_type, ANY_OBJECT)
+        values["var"] = values["property"]
+    else:
+        templates = TEMPLATES / "custom_object"
     actions_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=actions_dir))
     try:
         for template, target in _FILES.items():
             path = staging / target.format(name=name)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(Template((TEMPLATES / template).read_text()).substitute(values))
+            path.write_text(Template((templates / template).read_text()).substitute(values))
         staging.rename(folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -86,6 +86,7 @@ class Account:
         return [{"callbackId": c, "body": json.loads(b), "at": iso(a)} for c, b, a in rows]
 
     def log(self, entry: dict) -> None:
+        entry = self.masks.all(entry)
         with self._write() as db:
             db.execute("INSERT INTO requests (at, method, path, query, status, duration_ms, scope, scopes, run, token, "
                        "category) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -103,4 +104,4 @@ class Account:
         for entry in entries:
             entry["scopes"] = json.loads(entry["scopes"])
             entry["at"] = iso(entry["at"])
-        return entries
+        return self.masks.all(entries)   # entries logged before a value was given are masked too

@@ -19,6 +19,14 @@ class Records:
     def properties(self, object_type: str) -> list[PropertyDef]:
         return list(self.defs[self.object_type(object_type).type_id].values())
 
+    def property_names(self, object_type: str) -> set[str] | None:
+        """Names of the properties `object_type` has (any spelling: CONTACT, contacts, 0-1,
+        2-123), seeded and pulled ones included; None for a type this portal does not model."""
+        try:
+            return {p.name for p in self.properties(object_type)}
+        except exc.PortalError:
+            return None
+
     def property(self, object_type: str, name: str) -> PropertyDef:
         ot = self.object_type(object_type)
         prop = self.defs[ot.type_id].get(name)

@@ -14,8 +14,10 @@ import json
 import re
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
+from pathlib import Path
 
+from hs_actions.masking import Masks
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.search import _contains_token, _prefix_token
 from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load
@@ -83,6 +85,7 @@ class Store:
         self.portal_id = portal_id
         self.lock = threading.RLock()
         self._seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
+        self.masks = Masks()   # secret values the request log never keeps (Portal.mask_secrets)
         self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
         try:
             self.conn.execute("PRAGMA busy_timeout = 5000")
@@ -98,6 +101,25 @@ class Store:
             # `portal reset` can replace it.
             self.conn.close()
             raise
+
+    @classmethod
+    def catalogue(cls, db: str | Path):
+        """The object types and property definitions a portal on `db` knows (the data files, plus
+        the custom objects and properties seeded or pulled into that database), for reading
+        them without serving it. The file is only read: a missing one is not created, and one
+        that cannot be read adds nothing."""
+        backend = cls()
+        path = Path(db)
+        if path.is_file():
+            # Without a -wal file no connection is writing it: read it as it is, creating no
+            # -wal and -shm files beside it (a read-only connection in WAL mode would).
+            mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
+            try:
+                with closing(sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)) as source:
+                    backend._load_registry(source)
+            except sqlite3.Error:
+                pass
+        return backend
 
     def close(self) -> None:
         with self.lock:
@@ -123,15 +145,17 @@ class Store:
                 db.execute(f"DELETE FROM {table}")
         self._load_registry()
 
-    def _load_registry(self) -> None:
+    def _load_registry(self, source: sqlite3.Connection | None = None) -> None:
         """Object types, property definitions, association types and pipelines: the data
-        files, plus what seeds added to the database (custom objects, properties, pipelines)."""
+        files, plus what seeds added to the database (custom objects, properties, pipelines);
+        read from `source`'s database instead of this one's when given."""
         data = load("object_types.json")
         props = load("properties.json")
         with self.lock:
-            schemas = [json.loads(body) for (body,) in self.conn.execute("SELECT body FROM schemas")]
-            extra = self.conn.execute("SELECT otype, body FROM property_defs").fetchall()
-            seeded_pipelines = self.conn.execute("SELECT otype, body FROM pipelines ORDER BY rowid").fetchall()
+            db = source or self.conn
+            schemas = [json.loads(body) for (body,) in db.execute("SELECT body FROM schemas")]
+            extra = db.execute("SELECT otype, body FROM property_defs").fetchall()
+            seeded_pipelines = db.execute("SELECT otype, body FROM pipelines ORDER BY rowid").fetchall()
         types = {}
         for spec in data["standard"]:
             ot = ObjectType.standard(spec)

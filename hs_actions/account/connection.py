@@ -16,7 +16,7 @@ import requests
 
 from hs_actions import project
 from hs_actions.errors import ToolkitError
-from hs_actions.harness.secrets import mask
+from hs_actions.masking import Masks
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
 TOKEN_VARIABLE = "HUBSPOT_ACCESS_TOKEN"
@@ -145,7 +145,7 @@ class Connection:
         raise error
 
     def _masked(self, text: str) -> str:
-        return mask(text, {TOKEN_VARIABLE: self.token})
+        return Masks({TOKEN_VARIABLE: self.token}).text(text)
 
 
 def _json(response) -> dict:

@@ -1,6 +1,7 @@
 """The loop with the real account, end to end against a second portal playing it: pull, run, test,
 deploy, an edit made in HubSpot, status."""
 import copy
+import io
 import json
 import subprocess
 import sys
@@ -205,3 +206,17 @@ def test_a_workflow_changed_by_someone_else_during_a_deploy_is_not_overwritten(p
         deploy(connect(account), NAME, actions_dir=project / "actions", out=lambda line: None)
     assert "routing contact" not in account.backend.flow("500")["actions"][0]["sourceCode"]
     assert manifest.load(project / "actions" / NAME / "action.toml").origin.revision == "7"
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_a_long_pull_shows_its_progress(project, account):
+    account.seed({"flows": [{**copy.deepcopy(FLOW), "id": str(600 + i), "actions": [copy.deepcopy(PYTHON_ACTION)]}
+                            for i in range(3)]})
+    shown = Terminal()
+    pulled(project, account, progress=shown)
+    # One batch read for up to 100 workflows: the counter moves once, then the closing line.
+    assert shown.getvalue() == "\rreading workflows: 4/4\rreading workflows: 4/4\n"

@@ -65,7 +65,8 @@ class PullReport:
 def pull(connection: Connection, flow_ids: list[str] | None = None, *, force: bool = False,
          actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
          env_example: Path = project.ENV_EXAMPLE, env_file: Path = project.ENV_FILE, progress=None) -> PullReport:
-    """Pull the named flows (every flow when `flow_ids` is None)."""
+    """Pull the named flows (every flow when `flow_ids` is None). `progress` is the stream the
+    progress of reading every flow goes to (stderr by default)."""
     report = PullReport()
     named = flow_ids is not None
     flows = [fetch_flow(connection, flow_id) for flow_id in flow_ids] if named else _every_flow(connection, progress)
@@ -96,7 +97,7 @@ def pull(connection: Connection, flow_ids: list[str] | None = None, *, force: bo
 def _every_flow(connection: Connection, progress) -> list[dict]:
     ids = [listing["id"] for listing in connection.pages(FLOWS, {"limit": 100})]
     flows = []
-    with (progress or Progress("reading workflows", len(ids))) as shown:
+    with Progress("reading workflows", len(ids), progress) as shown:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
             answer = connection.post(f"{FLOWS}/batch/read", {"inputs": [{"flowId": i, "type": "FLOW_ID"} for i in chunk]},

@@ -14,6 +14,8 @@ FAMILIES = {  # a route prefix -> the words the README uses for it
     "/crm/v3/pipelines": "Pipelines v3",
     "/crm/v3/owners": "Owners v3",
     "/automation/v4/actions/callbacks": "/automation/v4/actions/callbacks/{id}/complete",
+    "/crm/v3/schemas": "Custom object schemas, read only",
+    "/automation/v4/flows": "Automation v4 flows",
 }
 
 

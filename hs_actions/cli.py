@@ -1,12 +1,14 @@
-"""hs-actions: run, list and scaffold HubSpot custom-code actions. Parses, then delegates.
+"""The hs-actions command: parses the command line, then delegates to the toolkit.
 
 Exit codes: 0 success; 1 the action ran and did not succeed (or its outputs break
-action.toml); 2 it could not be run (usage, action folder, manifest, event, secret).
+action.toml); 2 it could not be run (usage, action folder, manifest, event, secret);
+141 stdout was closed before everything was written (`| head`), as for a tool ended by SIGPIPE.
 """
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 from pathlib import Path
@@ -14,82 +16,117 @@ from pathlib import Path
 from hs_actions.errors import ToolkitError
 
 
+DESCRIPTION = (
+    "Run HubSpot workflow custom-code actions (Python) on this machine as HubSpot runs them, "
+    "against a local stand-in for HubSpot's API; check them, and bundle each into one file to "
+    "paste into HubSpot."
+)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     args = parser.parse_args(argv)
+    if args.handler is None:  # a bare `hs-actions` (or `hs-actions portal`): say what there is
+        args.commands_of.print_help(sys.stderr)
+        return 2
     # SIGTERM unwinds like Ctrl-C, so the run's processes are ended on the way out.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
-        return args.handler(args)
+        code = args.handler(args)
+        sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
+        return code
     except ToolkitError as error:
         print(f"hs-actions: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, as a tool ended by SIGPIPE does.
+        # Python would flush stdout again at exit and fail again: point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hs-actions", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+def build_parser() -> argparse.ArgumentParser:
+    """Every command, argument and option, each with its help."""
+    parser = argparse.ArgumentParser(prog="hs-actions", description=DESCRIPTION,
+                                     epilog="`hs-actions COMMAND --help` shows a command's options.")
+    parser.add_argument("--version", action=_Version)
+    parser.set_defaults(handler=None, commands_of=parser)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="run an action as HubSpot would and report the result")
+    run = commands.add_parser("run", help="run an action as HubSpot would and report the result",
+                              description="Run an action once as HubSpot would, against the local portal, "
+                                          "and report outputs, API calls, scopes, logs, duration and memory.")
     run.add_argument("action", help="a name under actions/, or a path to an action folder")
-    run.add_argument("--event", metavar="FILE", help="event JSON: a path, a name in the action's events/, or - for stdin")
-    run.add_argument("--object-id", type=int, metavar="N", help="the enrolled record's id")
+    run.add_argument("--event", metavar="FILE", help="the event, a JSON file: a path, a name in the action's "
+                                                     "events/, or - for stdin (default: events/default.json)")
+    run.add_argument("--object-id", type=int, metavar="N", help="the enrolled record's id in the local portal")
     run.add_argument("--input", action="append", default=[], metavar="NAME=VALUE", help="an input field's value (repeatable)")
-    run.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file instead of .env")
+    run.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file (NAME=value lines) instead of .env")
     run.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit (HubSpot: 20)")
     run.add_argument("--memory", type=_positive, metavar="MB", help="memory limit (HubSpot: 128)")
     run.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
     run.add_argument("--allow-host", action="append", default=[], type=_host, metavar="HOST", help="let the action connect to HOST (repeatable)")
     run.add_argument("--portal-db", type=Path, metavar="PATH", help="the local portal's database (default .hs-actions/portal.sqlite3)")
+    _fault_options(run)
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     run.set_defaults(handler=_run)
 
-    portal = commands.add_parser("portal", help="the local portal: HubSpot's API on this machine")
-    portal_commands = portal.add_subparsers(required=True, metavar="COMMAND")
+    portal = commands.add_parser("portal", help="HubSpot's API on this machine: serve, seed, reset, show, pull",
+                                 description="The local portal: HubSpot's CRM API on this machine, in a SQLite file.")
+    portal.set_defaults(handler=None, commands_of=portal)
+    portal_commands = portal.add_subparsers(title="commands", metavar="COMMAND")
     serve = portal_commands.add_parser("serve", help="serve it over HTTP until Ctrl-C")
-    serve.add_argument("--port", type=int, default=0, help="default: a free port")
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="the port to listen on (default: a free one)")
+    serve.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    _fault_options(serve)
     seed = portal_commands.add_parser("seed", help="add a seed file's data (default: the default seed)")
-    seed.add_argument("file", nargs="?", type=Path)
+    seed.add_argument("file", nargs="?", type=Path, help="a JSON seed file: records, owners, associations, tokens "
+                                                         "(shape: hs_actions/portal/README.md, Seeding)")
     reset = portal_commands.add_parser("reset", help="empty it (the next run seeds it again)")
     show = portal_commands.add_parser("show", help="counts, owners and tokens; or the first records of a type")
-    show.add_argument("object_type", nargs="?", help="e.g. contacts, companies, deals, tickets, 2-123")
+    show.add_argument("object_type", nargs="?", help="show the first records of this type: contacts, companies, "
+                                                     "deals, tickets, or a custom object's 2-<n>")
     for sub, handler in ((serve, _portal_serve), (seed, _portal_seed), (reset, _portal_reset), (show, _portal_show)):
-        sub.add_argument("--portal-db", "--db", dest="db", type=Path, metavar="PATH", help="default .hs-actions/portal.sqlite3")
+        sub.add_argument("--portal-db", "--db", dest="db", type=Path, metavar="PATH",
+                         help="the portal's database (default .hs-actions/portal.sqlite3)")
         sub.set_defaults(handler=handler)
 
     listing = commands.add_parser("list", help="list the actions with their secrets, inputs and outputs")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of text")
     listing.set_defaults(handler=_list)
 
-    new = commands.add_parser("new", help="scaffold actions/NAME with a working action, manifest, event and test")
-    new.add_argument("name")
-    new.add_argument("--object-type", default="CONTACT")
-    new.add_argument("--secret", action="append", help="the secret holding the action's token (default HUBSPOT_TOKEN)")
+    new = commands.add_parser("new", help="make actions/NAME: a working action, manifest, event and test")
+    new.add_argument("name", help="the action's folder under actions/ (lower case letters, digits and _)")
+    new.add_argument("--object-type", default="CONTACT", metavar="TYPE",
+                     help="what the workflow enrolls: CONTACT (default), COMPANY, DEAL, TICKET..., or a custom object's 2-<n>")
+    new.add_argument("--secret", action="append", metavar="NAME",
+                     help="the secret holding the action's token (default HUBSPOT_TOKEN)")
     new.set_defaults(handler=_new)
 
-    bundle = commands.add_parser("bundle", help="write dist/NAME.py, one paste-ready file, verified by the action's tests")
+    bundle = commands.add_parser("bundle", help="write one paste-ready file per action, verified by its tests")
     bundle.add_argument("actions", nargs="*", metavar="ACTION", help="names under actions/ or paths to action folders")
     bundle.add_argument("--all", action="store_true", help="every action under actions/")
     bundle.add_argument("--print", action="store_true", help="write the bundle to stdout (not verified)")
     bundle.add_argument("--out", type=Path, metavar="DIR", help="where to write bundles (default dist/)")
     bundle.set_defaults(handler=_bundle)
 
-    drift = commands.add_parser("drift", help="compare code copied out of HubSpot with the action's bundle")
+    drift = commands.add_parser("drift", help="tell whether code copied from HubSpot is the bundled code")
     drift.add_argument("action", help="a name under actions/ or a path to an action folder")
     drift.add_argument("file", type=Path, help="the code from HubSpot's editor, saved to a file")
     drift.set_defaults(handler=_drift)
 
-    check = commands.add_parser("check", help="find what HubSpot's runtime would reject (every action when none is named)")
-    check.add_argument("actions", nargs="*", metavar="ACTION")
+    check = commands.add_parser("check", help="find what HubSpot's runtime would reject, with file:line")
+    check.add_argument("actions", nargs="*", metavar="ACTION",
+                       help="names under actions/ or paths to action folders (default: every action)")
     check.set_defaults(handler=_check)
 
     _account_commands(commands, portal_commands)
 
     setup = commands.add_parser("setup", help="prepare HubSpot's runtime (Python 3.9 and its libraries)")
     setup.add_argument("--quiet", action="store_true", help="say nothing when it is ready already")
+    setup.add_argument("--rebuild", action="store_true", help="build .hs-actions/runtime again, even when it is ready")
     setup.set_defaults(handler=_setup)
     return parser
 
@@ -164,8 +201,34 @@ def _portal_pull(args) -> int:
     return 0
 
 
+def _fault_options(command: argparse.ArgumentParser) -> None:
+    """--fail and --rate-limit: the portal's forced failures and rate limits, for run and serve."""
+    command.add_argument(
+        "--fail", action="append", default=[], type=_failure, metavar="SPEC",
+        help="'METHOD PATH_REGEX STATUS [TIMES]': the next TIMES (default 1) API calls of METHOD (* for any) "
+             "on a path matching PATH_REGEX get STATUS, 429 or 5xx, with HubSpot's body for it (repeatable)")
+    command.add_argument(
+        "--rate-limit", type=_rate_limit, metavar="TIER",
+        help="HubSpot's API rate limits of this tier: starter (default), professional, enterprise, increase, unlimited")
+
+
+class _Version(argparse.Action):
+    """--version, read only when asked: finding it imports importlib.metadata, which is slow."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS,
+                         help="print the version of hs-actions and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import hs_actions
+
+        print(f"hs-actions {hs_actions.__version__}")
+        parser.exit()
+
+
 def _run(args) -> int:
     runner, runtime = _start_runtime(args.action)
+    from hs_actions import colour
     from hs_actions.harness import Harness
     from hs_actions.harness import report
 
@@ -178,7 +241,7 @@ def _run(args) -> int:
     from hs_actions.portal.commands import open_local
 
     def portal():  # opened by the harness once the runtime is starting, to overlap the two
-        local = open_local(args.portal_db)
+        local = open_local(args.portal_db, failures=args.fail, rate_limit=args.rate_limit)
         local.serve()
         return local
 
@@ -190,7 +253,7 @@ def _run(args) -> int:
         )
     # The portal is not shut down: the command ends here, its server thread is a daemon and
     # every write was committed; waiting for the server loop would only delay the report.
-    print(report.as_json(result) if args.json else report.human(result))
+    print(report.as_json(result) if args.json else report.human(result, colour=colour.wanted(sys.stdout)))
     return 0 if result.ok else 1
 
 
@@ -281,7 +344,7 @@ def _check(args) -> int:
 def _portal_serve(args) -> int:
     from hs_actions.portal import commands
 
-    commands.serve(args.db, args.host, args.port)
+    commands.serve(args.db, args.host, args.port, failures=args.fail, rate_limit=args.rate_limit)
     return 0
 
 
@@ -309,9 +372,8 @@ def _portal_show(args) -> int:
 def _setup(args) -> int:
     from hs_actions.harness import runtime
 
-    ready = runtime.current()
-    if not (args.quiet and not ready.fallback):
-        runtime.setup()
+    if args.rebuild or not (args.quiet and not runtime.current().fallback):
+        runtime.setup(rebuild=args.rebuild)
     return 0
 
 
@@ -319,6 +381,23 @@ def _host(text: str) -> str:
     if not text.strip() or "/" in text:
         raise argparse.ArgumentTypeError(f"{text!r} is not a host name or address (e.g. example.com or 127.0.0.1:8080)")
     return text.strip()
+
+
+def _portal_value(name: str):
+    """The type of a portal option: hs_actions.portal.commands.<name> reads it, imported only when
+    the option is given (the portal is heavy to import before a run's runtime starts)."""
+    def read(text: str):
+        from hs_actions.portal import commands
+
+        try:
+            return getattr(commands, name)(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    return read
+
+
+_failure = _portal_value("failure_rule")
+_rate_limit = _portal_value("rate_limit_tier")
 
 
 def _positive(text: str) -> float:

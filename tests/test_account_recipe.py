@@ -4,7 +4,7 @@ import re
 import subprocess
 
 from hs_actions import project
-from hs_actions.cli import _parser
+from hs_actions.cli import build_parser
 
 README = (project.ROOT / "README.md").read_text()
 RECIPE = re.search(r"```yaml\n# \.github/workflows/actions\.yml\n(.*?)```", README, re.S).group(1)
@@ -15,7 +15,7 @@ def test_every_hs_actions_command_of_the_recipe_parses():
     assert len(commands) == 3
     for command in commands:
         argv = [a.strip('"') for a in command.split()]
-        _parser().parse_args([a if a != "$name" else "lead_score" for a in argv])
+        build_parser().parse_args([a if a != "$name" else "lead_score" for a in argv])
 
 
 def test_the_deploy_filter_picks_actions_with_local_changes():

@@ -17,7 +17,7 @@ def test_archives_the_enrolled_contact(run_action, portal, contact):
     assert result.outputs == {"archived_email": "ada@example.com"}
     assert portal.record("contacts", contact) is None
     portal.assert_requested("DELETE", "/crm/v3/objects/contacts/501", status=204)
-    assert result.scopes == SCOPES
+    assert result.scopes == sorted(SCOPES)
     assert [(c["method"], c["status"]) for c in result.api_calls] == [("GET", 200), ("DELETE", 204)]
 
 

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions import colour, project
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, header_hash, recorded_hash, verify,
                                    write_atomic)
@@ -17,10 +17,12 @@ from hs_actions.harness import action as action_module
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
                actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
-               pytest_args: tuple[str, ...] = (), out=None, err=None) -> int:
+               pytest_args: tuple[str, ...] = (), out=None, err=None, progress=None) -> int:
     """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
-    against the bundle. With print_, write the bundle to `out` instead (not verified)."""
-    out, err = out or sys.stdout, err or sys.stderr
+    against the bundle. With print_, write the bundle to `out` instead (not verified).
+    Before each verification (seconds of tests) a line naming the action goes to `progress`
+    (default stderr), so that a log shows which action the time goes to."""
+    out, err, progress = out or sys.stdout, err or sys.stderr, progress or sys.stderr
     out_dir = Path(out_dir) if out_dir is not None else project.ROOT / "dist"
     status = 0
     try:
@@ -36,6 +38,7 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
             if print_:
                 out.write(text)
                 continue
+            print(f"bundling {folder.name}: running its tests against the bundle", file=progress, flush=True)
             status = max(status, _bundle_verified(folder, text, out_dir, pytest_args, out, err))
     except ToolkitError as error:
         print(f"hs-actions: {error}", file=err)
@@ -81,18 +84,33 @@ def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
         except ToolkitError as error:
             print(f"hs-actions: {error}", file=err)
             unchecked += 1
+    shade = colour.wanted(out)
     for finding in findings:
-        print(finding, file=out)
+        print(_coloured(finding) if shade else finding, file=out)
     errors = sum(f.severity == ERROR for f in findings)
     warnings = len(findings) - errors
     checked = len(folders) - unchecked
     actions = f"{checked} action{'s' if checked != 1 else ''}"
-    print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} in {actions}"
+    print(f"{_count(errors, 'error', 'red', shade)}, {_count(warnings, 'warning', 'yellow', shade)} in {actions}"
           if findings else f"no problems in {actions}", file=out)
     if unchecked:
         print(f"{unchecked} of {len(folders)} actions could not be checked (above)", file=out)
         return 2
     return 1 if errors else 0
+
+
+def _count(n: int, word: str, hue: str, shade: bool) -> str:
+    text = f"{n} {word}{'s' if n != 1 else ''}"
+    return colour.paint(text, hue) if shade and n else text
+
+
+def _coloured(finding) -> str:
+    """The finding as printed, its rule red for an error, yellow for a warning."""
+    text, place = str(finding), f"{finding.file}:{finding.line}: "
+    if not text.startswith(place + finding.rule):
+        return text
+    hue = "red" if finding.severity == ERROR else "yellow"
+    return place + colour.paint(finding.rule, hue) + text[len(place + finding.rule):]
 
 
 def run_drift(ref: str, file: Path, *, actions_dir: Path = project.ACTIONS,

@@ -16,7 +16,6 @@ stage = { type = "enumeration", options = ["early", "late"] }
 """
 from __future__ import annotations
 
-import difflib
 import re
 import sys
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from hs_actions import hubspot_runtime
 from hs_actions.errors import ManifestError
+from hs_actions.errors import did_you_mean as _did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -226,11 +226,6 @@ def _reject_unknown(table: dict, known, prefix: str, fail) -> None:
         if key not in known:
             hint = _did_you_mean(key, known)
             raise fail(prefix + key, f"unknown key{hint}; known keys: {', '.join(known)}")
-
-
-def _did_you_mean(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _kind(value) -> str:

@@ -1,6 +1,6 @@
 """The interpreter actions run on: HubSpot's Python 3.9 with HubSpot's library versions.
 
-`setup()` builds it once, as a virtual environment under .hs-actions/runtime from a Python
+`setup()` builds it once (again with rebuild=True), as a virtual environment under .hs-actions/runtime from a Python
 3.9 found by configuration (runtime_python), `python3.9` on PATH, or pyenv. `current()`
 returns it, or, when none was prepared, the toolkit's own interpreter marked as a fallback
 that every report mentions.
@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -46,11 +47,21 @@ class Runtime:
 
 
 def current(env_dir: Path = project.RUNTIME_ENV) -> Runtime:
-    """The prepared runtime when it matches today's requirements, else the fallback."""
+    """The prepared runtime when it matches today's requirements and the runtime_python
+    setting, else the fallback. A runtime_python setting that is not a Python 3.9 raises
+    RuntimeSetupError, whether or not the runtime needs building."""
     try:
         stamp = json.loads((env_dir / STAMP).read_text())
     except (OSError, ValueError):
         stamp = None
+    configured = project.settings()["runtime_python"]
+    built_from = stamp.get("base") if isinstance(stamp, dict) else None
+    # Cheap when the runtime was built from the configured Python (it was checked then);
+    # otherwise the setting is checked now, and a runtime built from another Python is stale.
+    if configured and configured != built_from:
+        _configured_base(configured)
+        if built_from is not None:
+            stamp = None
     if stamp and stamp.get("requirements") == _requirements_hash() and _python_in(env_dir).exists():
         return Runtime(_python_in(env_dir), stamp["version"], stamp["libraries"])
     return fallback()
@@ -72,12 +83,7 @@ def find_base_python() -> Path | None:
     """A Python 3.9 to build the runtime from: configured, on PATH, or installed by pyenv."""
     configured = project.settings()["runtime_python"]
     if configured:
-        if _reports_version(configured):
-            return Path(configured)
-        raise RuntimeSetupError(
-            f"runtime_python = {configured!r} (pyproject.toml [tool.hs-actions] or "
-            f"HS_ACTIONS_RUNTIME_PYTHON) is not a working Python {hubspot_runtime.PYTHON}"
-        )
+        return _configured_base(configured)
     candidates = [shutil.which(f"python{hubspot_runtime.PYTHON}") or ""]
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     candidates += sorted(
@@ -85,21 +91,43 @@ def find_base_python() -> Path | None:
         key=_version_key,
         reverse=True,
     )
-    return next((Path(c) for c in candidates if c and _reports_version(c)), None)
+    return next((Path(c) for c in candidates if c and _version_of(c) == hubspot_runtime.PYTHON), None)
 
 
-def setup(env_dir: Path = project.RUNTIME_ENV, say=print) -> Runtime:
-    """Build (or keep) the runtime environment; returns the runtime runs will use."""
+def _configured_base(configured: str) -> Path:
+    """The runtime_python setting, when it is a Python 3.9; RuntimeSetupError naming it otherwise."""
+    where = f"runtime_python = {configured!r} (pyproject.toml [tool.hs-actions] or HS_ACTIONS_RUNTIME_PYTHON)"
+    fix = (f"point it at a Python {hubspot_runtime.PYTHON} interpreter, or remove it to let hs-actions "
+           f"find one (python{hubspot_runtime.PYTHON} on PATH, or pyenv)")
+    found = shutil.which(configured)
+    if found is None:
+        raise RuntimeSetupError(f"{where}: no such program (not an executable file, nor a command on PATH): {fix}")
+    version = _version_of(found)
+    if version != hubspot_runtime.PYTHON:
+        said = f"is Python {version}" if version else "does not run as a Python"
+        raise RuntimeSetupError(f"{where}: {found} {said}, not {hubspot_runtime.PYTHON}: {fix}")
+    return Path(configured)
+
+
+def setup(env_dir: Path = project.RUNTIME_ENV, say=print, rebuild: bool = False) -> Runtime:
+    """Build (or keep) the runtime environment; returns the runtime runs will use. With
+    `rebuild`, build it again even when it is ready; the old one is replaced only by a
+    finished build (RuntimeSetupError, and the old one kept, when there is nothing to build from)."""
     ready = current(env_dir)
-    if not ready.fallback:
+    if not ready.fallback and not rebuild:
         say(f"runtime ready: {ready.describe()}")
         return ready
     base = find_base_python()
+    searched = f"runtime_python setting, python{hubspot_runtime.PYTHON} on PATH, pyenv"
+    if base is None and rebuild:
+        raise RuntimeSetupError(f"cannot rebuild the runtime: no Python {hubspot_runtime.PYTHON} found ({searched}); "
+                                f"{env_dir} is left as it was")
     if base is None:
-        say(f"no Python {hubspot_runtime.PYTHON} found (runtime_python setting, python{hubspot_runtime.PYTHON} "
-            f"on PATH, pyenv): actions will run on the toolkit's Python {ready.version}, and say so")
+        say(f"no Python {hubspot_runtime.PYTHON} found ({searched}): actions will run on the toolkit's "
+            f"Python {ready.version}, and say so")
         return ready
-    say(f"preparing HubSpot's runtime from {base} in {env_dir} (once)...")
+    say(f"rebuilding HubSpot's runtime from {base} in {env_dir}..." if rebuild
+        else f"preparing HubSpot's runtime from {base} in {env_dir} (once)...")
     partial = env_dir.with_name(env_dir.name + ".partial")
     shutil.rmtree(partial, ignore_errors=True)
     _call([str(base), "-m", "venv", str(partial)], "create the runtime's virtual environment")
@@ -111,6 +139,7 @@ def setup(env_dir: Path = project.RUNTIME_ENV, say=print) -> Runtime:
              % [lib.distribution for lib in hubspot_runtime.LIBRARIES])
     found = json.loads(_call([str(python), "-c", probe], "read the runtime's versions"))
     found["requirements"] = _requirements_hash()
+    found["base"] = str(base)   # what it was built from: current() compares the setting with it
     (partial / STAMP).write_text(json.dumps(found, indent=2))
     # Swapped in whole, so an interrupted setup never leaves a half-built runtime in use.
     shutil.rmtree(env_dir, ignore_errors=True)
@@ -128,13 +157,15 @@ def _requirements_hash() -> str:
     return hashlib.sha256("\n".join(hubspot_runtime.requirements()).encode()).hexdigest()[:16]
 
 
-def _reports_version(python: str) -> bool:
+def _version_of(python: str) -> str | None:
+    """"3.9" for a Python 3.9; None when `python` does not run as a Python."""
     try:
         out = subprocess.run([python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
                              capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    return out.returncode == 0 and out.stdout.strip() == hubspot_runtime.PYTHON
+        return None
+    version = out.stdout.strip()
+    return version if out.returncode == 0 and re.fullmatch(r"\d+\.\d+", version) else None
 
 
 def _version_key(path: str) -> tuple[int, ...]:

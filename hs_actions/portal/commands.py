@@ -8,13 +8,14 @@ from __future__ import annotations
 import errno
 import fcntl
 import json
+import re
 import signal
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from hs_actions.errors import SeedError
+from hs_actions.errors import SeedError, did_you_mean
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.exceptions import PortalError
 from hs_actions.project import STATE
@@ -27,10 +28,11 @@ SHOWN_RECORDS = 20
 LOCAL_TOKEN = "local-portal-token"
 
 
-def open_local(db_path: str | Path | None = None):
+def open_local(db_path: str | Path | None = None, failures=(), rate_limit: str | None = None):
     """The portal of `hs-actions run` and `portal serve`: a file, given the default seed
-    when it holds no records and LOCAL_TOKEN when it holds no token (the first time, and
-    again after `portal reset`).
+    when it holds no records and LOCAL_TOKEN when it does not hold that token (the first
+    time, again after `portal reset`, and when a seed file brought other tokens first). `failures` (from failure_rule) and `rate_limit` (a tier)
+    apply to this opening only: they are not kept in the file.
 
     The check and the seeding happen under the database's lock: runs started together on a
     fresh database would otherwise all find it empty and all seed it (UNIQUE constraint
@@ -43,12 +45,54 @@ def open_local(db_path: str | Path | None = None):
             with _usable(path):
                 if not portal.backend.counts():
                     portal.seed_default()
-                if not portal.backend.tokens():
+                if LOCAL_TOKEN not in {token.token for token in portal.backend.tokens()}:
                     portal.add_token(LOCAL_TOKEN, ALL_SCOPES, name="hs-actions local development (every scope)")
         except BaseException:
             portal.close()
             raise
+    for rule in failures:
+        portal.fail(*rule)
+    if rate_limit is not None:
+        portal.rate_limit(rate_limit)
     return portal
+
+
+FAILURE_SPEC = "METHOD PATH_REGEX STATUS [TIMES]"
+
+
+def failure_rule(spec: str) -> tuple[str, str, int, int]:
+    """A --fail value, "METHOD PATH_REGEX STATUS [TIMES]", as Portal.fail's arguments
+    (TIMES defaults to 1, as in Portal.fail); ValueError saying what is wrong with it."""
+    from hs_actions.portal.limits import ForcedFailures
+    from hs_actions.portal.urls import ROUTES
+
+    fields = spec.split()
+    if len(fields) not in (3, 4):
+        raise ValueError(f"{spec!r}: write it as {FAILURE_SPEC}, e.g. 'DELETE /crm/v3/objects/contacts/\\d+ 429'")
+    method, regex, status, times = fields[0].upper(), fields[1], fields[2], fields[3] if len(fields) == 4 else "1"
+    methods = sorted({route[0] for route in ROUTES})
+    if method != "*" and method not in methods:
+        raise ValueError(f"{spec!r}: METHOD {fields[0]!r} is none of the portal's: {', '.join(methods)}, or * for any")
+    if not status.isdigit():
+        raise ValueError(f"{spec!r}: STATUS {status!r} is not an HTTP status: 429 or a 5xx, e.g. 503")
+    if not times.isdigit() or int(times) < 1:
+        raise ValueError(f"{spec!r}: TIMES {times!r} is not a whole number of calls, 1 or more")
+    rule = (method, regex, int(status), int(times))
+    try:
+        ForcedFailures().add(*rule)  # the portal's own rules for what it can force
+    except re.error as error:
+        raise ValueError(f"{spec!r}: PATH_REGEX {regex!r} is not a regular expression: {error}") from None
+    except ValueError as error:
+        raise ValueError(f"{spec!r}: {error}") from None
+    return rule
+
+
+def rate_limit_tier(tier: str) -> str:
+    """A --rate-limit value, when it is a tier of data/rate_limits.json; ValueError otherwise."""
+    from hs_actions.portal.limits import RateLimiter
+
+    RateLimiter(tier)
+    return tier
 
 
 def _open(db_path: str | Path | None):
@@ -112,15 +156,16 @@ def _usable(path: Path):
 
 
 def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-          ready=None, stop: threading.Event | None = None) -> None:
+          ready=None, stop: threading.Event | None = None, failures=(), rate_limit: str | None = None) -> None:
     """Serve the portal until interrupted (Ctrl-C, SIGTERM, or `stop` being set).
 
-    An empty database is seeded first (see open_local). `ready(server)` is called once it
-    listens. A port that is taken or not a port raises PortalServeError.
+    An empty database is seeded first, and `failures` and `rate_limit` apply while it
+    serves (see open_local). `ready(server)` is called once it listens. A port that is
+    taken or not a port raises PortalServeError.
     """
     if not 0 <= port <= 65535:  # bind() would raise OverflowError
         raise exc.PortalServeError(exc.PORT_OUT_OF_RANGE.format(port=port))
-    portal = open_local(db_path)
+    portal = open_local(db_path, failures, rate_limit)
     try:
         try:
             server = portal.serve(host, port)
@@ -129,8 +174,10 @@ def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int 
                 raise exc.PortalServeError(exc.PORT_IN_USE.format(port=port)) from None
             raise exc.PortalServeError(exc.CANNOT_LISTEN.format(
                 host=host, port=port, reason=error.strerror or error)) from None
-        print(f"Local portal on {server.url} (database {portal.backend.db}); token {LOCAL_TOKEN} has every scope. "
-              "Ctrl-C stops it.", flush=True)
+        print(f"Local portal on {server.url} (database {portal.backend.db}); token {LOCAL_TOKEN} has every scope; "
+              f"rate limits of the {portal.limiter.tier} tier. Ctrl-C stops it.", flush=True)
+        for method, regex, status, times in failures:
+            print(f"  forced: the next {times} {method} call(s) on a path matching {regex} get {status}", flush=True)
         if ready is not None:
             ready(server)
         stop = stop or threading.Event()
@@ -220,8 +267,9 @@ def show(db_path: str | Path | None = None, object_type: str | None = None) -> s
         try:
             ot = backend.object_type(object_type)
         except PortalError:
-            known = ", ".join(t.name for t in backend.types.values())
-            raise SeedError(f"unknown object type {object_type!r}: use one of {known}") from None
+            known = [t.name for t in backend.types.values()]
+            raise SeedError(f"unknown object type {object_type!r}{did_you_mean(object_type.lower(), known)}: "
+                            f"use one of {', '.join(known)}") from None
         records, _ = backend.list(object_type, limit=SHOWN_RECORDS)
         lines.append(f"First {len(records)} {ot.name} ({ot.type_id}):")
         for record in records:

@@ -8,7 +8,7 @@ from pathlib import Path
 from string import Template
 
 from hs_actions import hubspot_runtime, project
-from hs_actions.errors import ToolkitError
+from hs_actions.errors import ToolkitError, did_you_mean
 from hs_actions.portal.commands import LOCAL_TOKEN
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -40,7 +40,9 @@ def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TO
     if not _NAME.match(name):
         raise ToolkitError(f"{name!r} is not a valid action name: use lower-case letters, digits and _, starting with a letter (it names test_{name}.py)")
     if not hubspot_runtime.is_object_type(object_type):
-        raise ToolkitError(f"--object-type {object_type!r} is not an object type HubSpot enrolls (e.g. CONTACT, COMPANY, DEAL, TICKET)")
+        hint = did_you_mean(object_type.upper(), hubspot_runtime.STANDARD_OBJECT_TYPES)
+        raise ToolkitError(f"--object-type {object_type!r} is not an object type HubSpot enrolls{hint}: use one of "
+                           f"{', '.join(hubspot_runtime.STANDARD_OBJECT_TYPES)}, or a custom object's type id such as 2-1234567")
     if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", secret):
         raise ToolkitError(f"--secret {secret!r} is not a secret name: use letters, digits and _")
     folder = actions_dir / name

@@ -48,3 +48,13 @@ def settings() -> dict:
     if not isinstance(merged["runtime_python"], str):
         raise ToolkitError("runtime_python (pyproject.toml [tool.hs-actions]) must be a path, as a string")
     return merged
+
+
+def shown(path: Path) -> str:
+    """A path as the person running a command sees it: relative to the current directory
+    when it is below it, else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -2,9 +2,17 @@
 shipped in shared/helpers pass every rule."""
 import textwrap
 
+import pytest
+
 from hs_actions.bundler import check
 from hs_actions.bundler.imports import HELPERS_DIR
 from hs_actions.harness import runtime
+
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
 
 
 def findings(tmp_path, code, helpers):
@@ -44,7 +52,7 @@ def test_a_helper_cycle_syntax_error_and_clash_are_findings(tmp_path):
     assert findings(tmp_path / "clash", "from shared.helpers.a import f\nfrom shared.helpers.b import g\n", {
         "a": "X = 1\ndef f():\n    return X\n", "b": "X = 2\ndef g():\n    return X\n"}) == [
         "shared/helpers/b.py:1: helper-clash: 'X' is defined both here and in shared/helpers/a.py (line 1), and "
-        "both are inlined into actions/demo/action.py's bundle, where helpers share one namespace. Fix: rename "
+        "both are inlined into clash/actions/demo/action.py's bundle, where helpers share one namespace. Fix: rename "
         "one of them",
     ]
 

@@ -7,6 +7,13 @@ import pytest
 from hs_actions.bundler import check
 from hs_actions.harness import runtime
 
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+
 MANIFEST = 'object_type = "CONTACT"\n'
 NO_RUNTIME = runtime.fallback()          # the compile step is skipped with the fallback
 REAL = runtime.current()
@@ -84,7 +91,7 @@ def test_the_real_39_compiles_each_file_and_has_the_last_word(tmp_path):
     code = "def main(*event):\n    return event[*event]\n"      # PEP 646 (3.11); vermin misses it
     assert findings(tmp_path, code, run_on=NO_RUNTIME) == []
     assert findings(tmp_path / "again", code, run_on=REAL) == [
-        "actions/demo/action.py:2: python-3.9: Python 3.9 cannot compile this: invalid syntax. "
+        "again/actions/demo/action.py:2: python-3.9: Python 3.9 cannot compile this: invalid syntax. "
         "Fix: rewrite it with Python 3.9 syntax",
     ]
 

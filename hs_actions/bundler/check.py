@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from hs_actions import hubspot_runtime
+from hs_actions import hubspot_runtime, project
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import _header
 from hs_actions.bundler.errors import BundleError
@@ -87,7 +87,7 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
     for folder in action_folders:
         folder = Path(folder)
         manifest = manifest_module.load(folder / manifest_module.FILENAME)
-        display = f"{folder.parent.name}/{folder.name}"
+        display = project.shown(folder)      # as the user can open it from where they are
         try:
             action = read(folder / "action.py", "action", f"{display}/action.py")
         except BundleError as error:

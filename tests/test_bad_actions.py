@@ -53,7 +53,6 @@ def test_import_of_a_module_hubspot_does_not_have(run_action, make_action):
 
 
 @pytest.mark.parametrize("returned, found", [
-    ("None", "it returned None"),
     ("[1, 2]", "it returned list [1, 2]"),
     ("{'ok': True}", "it returned a dict with keys 'ok'"),
 ])

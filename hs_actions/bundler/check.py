@@ -20,6 +20,7 @@ from hs_actions.bundler.errors import BundleError
 from hs_actions.bundler.inline import inline, used_lines
 from hs_actions.bundler.sources import Source, load_helpers, read
 from hs_actions.harness import manifest as manifest_module
+from hs_actions.harness import returns
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.manifest import Manifest
 
@@ -44,6 +45,7 @@ RULES = {
     "secret-unused": "a secret declared in action.toml but never read",
     "output-undeclared": "an output field returned but not declared in action.toml",
     "input-undeclared": "an input field read but not declared in action.toml",
+    "main-return": "a place where main ends without returning a value, or a generator or async main",
     "bundle-size": f"a bundle over {BUNDLE_SIZE_WARNING:,} bytes",
 }
 
@@ -479,8 +481,25 @@ def _item(node, is_base) -> str | None:
     return None
 
 
+def _main_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
+    """Where main gives HubSpot None (the analysis `hs-actions run` names too), or a main that
+    is a generator or async function. None is an error unless allow_return_none is set."""
+    main = returns.main_function(action.tree)
+    if main is None:
+        return []
+    what = returns.kind(main)
+    if what:
+        return [Finding(action.display, main.lineno, "main-return", returns.kind_message(what), returns.KIND_FIX)]
+    allowed = returns.return_none_allowed()
+    severity, outcome = (WARNING, returns.NONE_ALLOWED) if allowed else (ERROR, returns.NONE_FAILS)
+    return [Finding(action.display, ending.line, "main-return",
+                    f"{ending.describe()}, so main returns None here and HubSpot gets no outputFields: {outcome}",
+                    returns.FIX, severity)
+            for ending in returns.endings(main)]
+
+
 FILE_RULES = (_import_rule, _annotation_rule, _union_rule)          # then vermin and compile, batched
-ACTION_RULES = (_secret_rules, _output_rule, _input_rule)
+ACTION_RULES = (_secret_rules, _output_rule, _input_rule, _main_rule)
 
 
 # -- bundle rules

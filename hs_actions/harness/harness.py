@@ -11,7 +11,7 @@ from typing import Mapping
 from hs_actions import hubspot_runtime, project
 from hs_actions.errors import ToolkitError
 from hs_actions.harness import event as event_module
-from hs_actions.harness import outputs, secrets as secrets_module
+from hs_actions.harness import outputs, returns, secrets as secrets_module
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
 from hs_actions.harness.result import Error, Result
@@ -179,20 +179,24 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
         result.error = Error("Runtime.ExitError", f"Runtime exited without a result ({how}): os._exit() or a crash ends the execution")
     elif raw.kind == "raised":
         result.error, result.status, result.retry = _from_exception(raw.raised)
+        if raw.raised.get("main_kind"):
+            line = returns.main_line(action.code)
+            where = project.shown(action.code) + (f":{line}" if line else "")
+            result.error.message = f"{returns.kind_message(raw.raised['main_kind'], where)}. Fix: {returns.KIND_FIX}"
         if raw.raised.get("http_status") and result.status == "error" and hubspot_runtime.is_retried_status(raw.raised["http_status"]):
             result.warnings.append(
                 f"main raised {raw.raised['type']} for HTTP {raw.raised['http_status']}: HubSpot retries "
                 "rate-limit and server errors raised as hubspot's ApiException; raise that to get a retry"
             )
     else:
-        verdict = outputs.judge(raw.returned, action.manifest)
+        verdict = outputs.judge(raw.returned, action.manifest, action.code)
         result.output_fields = verdict.outputs
         result.output_errors = verdict.problems
         result.warnings += verdict.warnings
         if verdict.error:
             result.error = Error(**verdict.error)
         else:
-            result.status = "success"
+            result.status = "invalid_outputs" if verdict.problems else "success"
     return result
 
 

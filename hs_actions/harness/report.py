@@ -6,7 +6,9 @@ import re
 
 from hs_actions.harness.result import Result
 
-_MARK = {"success": "OK", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT", "memory": "MEMORY"}
+_MARK = {"success": "OK", "invalid_outputs": "INVALID", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT",
+         "memory": "MEMORY"}
+_SAID = {"invalid_outputs": "invalid_outputs: it ran, but its outputs break action.toml (below)"}
 
 
 def as_json(result: Result) -> str:
@@ -14,11 +16,8 @@ def as_json(result: Result) -> str:
 
 
 def human(result: Result) -> str:
-    broken_outputs = result.status == "success" and not result.ok
-    status = "success, but outputs break action.toml" if broken_outputs else result.status
-    mark = "FAILED" if broken_outputs else _MARK[result.status]
     lines = [
-        f"{mark:<8}{result.action}: {status}",
+        f"{_MARK[result.status]:<8}{result.action}: {_SAID.get(result.status, result.status)}",
         f"        {_duration(result.duration_ms)}, {result.memory_mb:.0f} MB peak, {result.runtime}",
         f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
         f"{result.event.get('object', {}).get('objectId')}",

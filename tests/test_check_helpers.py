@@ -24,7 +24,8 @@ def findings(tmp_path, code, helpers):
     helpers_dir.mkdir()
     for module, text in helpers.items():
         (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
-    return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback())]
+    # Imports these tiny actions never use are pyflakes' warnings, tested with that rule.
+    return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule != "unused"]
 
 
 def test_a_missing_helper_is_a_finding_and_the_action_is_still_checked(tmp_path):
@@ -63,6 +64,6 @@ def test_the_shipped_helpers_pass_every_rule(tmp_path):
     folder = tmp_path / "actions" / "all_helpers"
     folder.mkdir(parents=True)
     (folder / "action.py").write_text("".join(f"from shared.helpers import {m}\n" for m in modules)
-                                      + "\n\ndef main(event):\n    return {}\n")
+                                      + f"\n\ndef main(event):\n    print({', '.join(modules)})\n    return {{}}\n")
     (folder / "action.toml").write_text('object_type = "CONTACT"\n')
     assert [str(f) for f in check([folder], runtime=runtime.current())] == []

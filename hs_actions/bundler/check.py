@@ -13,6 +13,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyflakes import checker as pyflakes_checker
+
 from hs_actions import hubspot_runtime, project
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import _header
@@ -46,7 +48,47 @@ RULES = {
     "output-undeclared": "an output field returned but not declared in action.toml",
     "input-undeclared": "an input field read but not declared in action.toml",
     "main-return": "a place where main ends without returning a value, or a generator or async main",
+    "undefined-name": "a name that is not defined where it is used (pyflakes)",
+    "invalid-code": "code Python refuses to compile, such as return outside a function (pyflakes)",
+    "format-error": "a %-format or str.format() call that raises when it runs (pyflakes)",
+    "unused": "an import or variable never used, or redefined unused (pyflakes; a warning)",
+    "suspicious": "code that runs but likely does not do what it says (pyflakes; a warning)",
     "bundle-size": f"a bundle over {BUNDLE_SIZE_WARNING:,} bytes",
+}
+
+# pyflakes' messages, by class name: the rule each is reported under and its severity. Errors
+# are certain failures: a name undefined when its line runs, code Python will not compile,
+# a format that raises. The rest are warnings; a class pyflakes adds later is a warning
+# under "suspicious" until it is placed here.
+PYFLAKES = {
+    **dict.fromkeys(("UndefinedName", "UndefinedLocal", "UndefinedExport"), ("undefined-name", ERROR)),
+    **dict.fromkeys(("DuplicateArgument", "ReturnOutsideFunction", "YieldOutsideFunction", "ContinueOutsideLoop",
+                     "BreakOutsideLoop", "DefaultExceptNotLast", "TwoStarredExpressions",
+                     "TooManyExpressionsInStarredAssignment", "ImportStarNotPermitted", "LateFutureImport",
+                     "FutureFeatureNotDefined", "LazyImportNotAtModuleScope", "LazyImportStarNotPermitted"),
+                    ("invalid-code", ERROR)),
+    **dict.fromkeys(("PercentFormatInvalidFormat", "PercentFormatMixedPositionalAndNamed",
+                     "PercentFormatUnsupportedFormatCharacter", "PercentFormatPositionalCountMismatch",
+                     "PercentFormatExpectedMapping", "PercentFormatExpectedSequence", "PercentFormatMissingArgument",
+                     "PercentFormatStarRequiresSequence", "StringDotFormatMissingArgument",
+                     "StringDotFormatInvalidFormat", "StringDotFormatMixingAutomatic", "InvalidPrintSyntax"),
+                    ("format-error", ERROR)),
+    **dict.fromkeys(("UnusedImport", "UnusedVariable", "UnusedAnnotation", "UnusedIndirectAssignment",
+                     "RedefinedWhileUnused", "ImportShadowedByLoopVar", "ImportStarUsed", "ImportStarUsage"),
+                    ("unused", WARNING)),
+    **dict.fromkeys(("AssertTuple", "IfTuple", "IsLiteral", "FStringMissingPlaceholders", "TStringMissingPlaceholders",
+                     "MultiValueRepeatedKeyLiteral", "MultiValueRepeatedKeyVariable", "ForwardAnnotationSyntaxError",
+                     "RaiseNotImplemented", "PercentFormatExtraNamedArguments",
+                     "StringDotFormatExtraPositionalArguments", "StringDotFormatExtraNamedArguments",
+                     "DoctestSyntaxError", "EagerUseOfLazyImport"), ("suspicious", WARNING)),
+}
+PYFLAKES_FIXES = {
+    "undefined-name": "define it before this line on every path, or correct its spelling "
+                      "(HubSpot fails the execution with NameError when the line runs)",
+    "invalid-code": "correct the code: HubSpot cannot load the file",
+    "format-error": "make the format and its arguments agree (it raises TypeError or ValueError when the line runs)",
+    "unused": "remove it, or use it",
+    "suspicious": "rewrite it to say what it means",
 }
 
 # Calls that read a secret, by qualified name: (position, keyword) of the secret's name.
@@ -72,7 +114,8 @@ class Finding:
     severity: str = ERROR
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.rule}: {self.message}. Fix: {self.fix}"
+        stop = "" if self.message.endswith(("?", ".")) else "."     # pyflakes' messages may end in one
+        return f"{self.file}:{self.line}: {self.rule}: {self.message}{stop} Fix: {self.fix}"
 
 
 def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
@@ -149,6 +192,16 @@ def _import_rule(source: Source) -> list[Finding]:
                     f"{module!r} is this repository's code, which HubSpot does not have (the bundler "
                     f"inlines only {imports.HELPERS_PACKAGE})",
                     f"move the code into {imports.HELPERS_PACKAGE} or into this file"))
+    return found
+
+
+def _pyflakes_rule(source: Source) -> list[Finding]:
+    """pyflakes' messages, under the rules and severities of PYFLAKES."""
+    found = []
+    for message in pyflakes_checker.Checker(source.tree, filename=source.display).messages:
+        rule, severity = PYFLAKES.get(type(message).__name__, ("suspicious", WARNING))
+        found.append(Finding(source.display, message.lineno, rule, message.message % message.message_args,
+                             PYFLAKES_FIXES[rule], severity))
     return found
 
 
@@ -498,7 +551,7 @@ def _main_rule(folder, display: str, manifest: Manifest, action: Source, helpers
             for ending in returns.endings(main)]
 
 
-FILE_RULES = (_import_rule, _annotation_rule, _union_rule)          # then vermin and compile, batched
+FILE_RULES = (_import_rule, _pyflakes_rule, _annotation_rule, _union_rule)   # then vermin and compile, batched
 ACTION_RULES = (_secret_rules, _output_rule, _input_rule, _main_rule)
 
 

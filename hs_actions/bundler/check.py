@@ -22,7 +22,7 @@ from hs_actions.bundler.errors import BundleError
 from hs_actions.bundler.inline import inline, used_lines
 from hs_actions.bundler.sources import Source, load_helpers, read
 from hs_actions.harness import manifest as manifest_module
-from hs_actions.harness import returns
+from hs_actions.harness import outputs, returns
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.manifest import Manifest
 
@@ -46,6 +46,7 @@ RULES = {
     "secret-undeclared": "a secret read in code but not declared in action.toml",
     "secret-unused": "a secret declared in action.toml but never read",
     "output-undeclared": "an output field returned but not declared in action.toml",
+    "output-type": "an output whose literal value cannot be of its declared type",
     "input-undeclared": "an input field read but not declared in action.toml",
     "main-return": "a place where main ends without returning a value, or a generator or async main",
     "undefined-name": "a name that is not defined where it is used (pyflakes)",
@@ -448,47 +449,97 @@ def _output_rule(folder, display: str, manifest: Manifest, action: Source, helpe
     declared = {o.name for o in manifest.outputs}
     toml = f"{display}/{manifest_module.FILENAME}"
     found = []
+    for output, _ in _returned_outputs(action):
+        if output.value not in declared:
+            found.append(Finding(
+                action.display, output.lineno, "output-undeclared",
+                f"the output field {output.value!r} is returned but not declared in {toml}, so "
+                f"HubSpot flags it and later actions cannot use it",
+                f'declare it under [outputs] in {toml} ({output.value} = "string", or its type) '
+                f"and in HubSpot's data outputs, or stop returning it"))
+    return list(dict.fromkeys(found))
+
+
+def _output_type_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
+    """Declared outputs whose value is written as a literal (or a list, dict or f-string) that a
+    run would judge against its type: the run's own judgement (outputs.value_problem), made on
+    the source. Values computed any other way are not guessed."""
+    toml = f"{display}/{manifest_module.FILENAME}"
+    found = []
+    for output, value in _returned_outputs(action):
+        declared = manifest.output(output.value)
+        sample, exact = _sample(value)
+        if declared is None or sample is None or not exact and (
+                sample is _UNKNOWN or isinstance(sample, str) and declared.type == "enumeration"):
+            continue
+        source = ast.unparse(value)
+        # A literal is described as a run describes it; a stand-in by its source text.
+        shown = None if exact else f"{type(sample).__name__} {source if len(source) <= 60 else source[:57] + '...'}"
+        problem = outputs.value_problem(declared, sample, shown)
+        if problem:
+            found.append(Finding(
+                action.display, value.lineno, "output-type", f"output {output.value!r} ({declared.type}): {problem}",
+                f"return a value of type {declared.type} here, or declare the type it has in {toml} and in HubSpot"))
+    return list(dict.fromkeys(found))
+
+
+_UNKNOWN = object()
+
+
+def _sample(node) -> tuple[object, bool]:
+    """(value, exact): a literal's own value (exact), or a stand-in of the type `node` is sure to
+    give: an empty list or dict for a display or comprehension, "" for an f-string; _UNKNOWN
+    for anything else, and for values JSON cannot carry (a run reports those)."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        if isinstance(node, (ast.List, ast.Tuple, ast.ListComp)):
+            return [], False
+        if isinstance(node, (ast.Dict, ast.DictComp)):
+            return {}, False
+        return ("" if isinstance(node, ast.JoinedStr) else _UNKNOWN), False
+    if isinstance(value, tuple):
+        return list(value), True              # JSON carries a tuple as a list
+    return (_UNKNOWN, False) if isinstance(value, (set, frozenset, bytes, complex)) else (value, True)
+
+
+def _returned_outputs(action: Source) -> list[tuple[ast.Constant, ast.expr | None]]:
+    """(key, value) of each output given in a dict display or dict(key=...) call as
+    "outputFields", directly or through a variable of the same function."""
+    pairs = []
     for function in [action.tree, *[n for n in ast.walk(action.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]]:
-        literals = _dict_variables(function)
+        variables = _dict_variables(function)
         for node in ast.walk(function):
             if not isinstance(node, ast.Dict):
                 continue
             for key, value in zip(node.keys, node.values):
-                if not (_is_str(key) and key.value == "outputFields"):
-                    continue
-                keys = literals.get(value.id, []) if isinstance(value, ast.Name) else _literal_keys(value)
-                for output in keys:
-                    if output.value not in declared:
-                        found.append(Finding(
-                            action.display, output.lineno, "output-undeclared",
-                            f"the output field {output.value!r} is returned but not declared in {toml}, so "
-                            f"HubSpot flags it and later actions cannot use it",
-                            f'declare it under [outputs] in {toml} ({output.value} = "string", or its type) '
-                            f"and in HubSpot's data outputs, or stop returning it"))
-    return list(dict.fromkeys(found))
+                if _is_str(key) and key.value == "outputFields":
+                    pairs += variables.get(value.id, []) if isinstance(value, ast.Name) else _literal_items(value)
+    return pairs
 
 
-def _literal_keys(node) -> list:
-    """The string keys a dict display or a dict(key=...) call spells out, as Constants."""
+def _literal_items(node) -> list[tuple[ast.Constant, ast.expr]]:
+    """The string keys a dict display or a dict(key=...) call spells out, as Constants, with
+    their values."""
     if isinstance(node, ast.Dict):
-        return [k for k in node.keys if _is_str(k)]
+        return [(k, v) for k, v in zip(node.keys, node.values) if _is_str(k)]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-        return [ast.copy_location(ast.Constant(kw.arg), kw) for kw in node.keywords if kw.arg]
+        return [(ast.copy_location(ast.Constant(kw.arg), kw), kw.value) for kw in node.keywords if kw.arg]
     return []
 
 
 def _dict_variables(scope) -> dict[str, list]:
-    """Keys given to each variable of `scope` as a dict literal or by `name["key"] = ...`."""
-    keys: dict[str, list] = {}
+    """Items given to each variable of `scope` as a dict literal or by `name["key"] = ...`."""
+    items: dict[str, list] = {}
     body = scope.body
     for node in (n for statement in body for n in ast.walk(statement)):
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                if isinstance(target, ast.Name) and _literal_keys(node.value):
-                    keys.setdefault(target.id, []).extend(_literal_keys(node.value))
+                if isinstance(target, ast.Name) and _literal_items(node.value):
+                    items.setdefault(target.id, []).extend(_literal_items(node.value))
                 elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and _is_str(target.slice):
-                    keys.setdefault(target.value.id, []).append(target.slice)
-    return keys
+                    items.setdefault(target.value.id, []).append((target.slice, node.value))
+    return items
 
 
 def _input_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
@@ -552,7 +603,7 @@ def _main_rule(folder, display: str, manifest: Manifest, action: Source, helpers
 
 
 FILE_RULES = (_import_rule, _pyflakes_rule, _annotation_rule, _union_rule)   # then vermin and compile, batched
-ACTION_RULES = (_secret_rules, _output_rule, _input_rule, _main_rule)
+ACTION_RULES = (_secret_rules, _output_rule, _output_type_rule, _input_rule, _main_rule)
 
 
 # -- bundle rules

@@ -5,8 +5,8 @@ import math
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from hs_actions import hubspot_runtime, project
 from hs_actions.errors import ToolkitError
@@ -63,6 +63,9 @@ class Harness:
         (exceptions, limits, bad outputs) is in the Result. `environ` defaults to this
         process's environment; pass {} to read secrets only from `secrets` and .env.
         """
+        _check_arguments(event=event, event_file=event_file, object_id=object_id, inputs=inputs, secrets=secrets,
+                         environ=environ, env_file=env_file, warm=warm, extended_event=extended_event,
+                         allow_hosts=allow_hosts)
         if not isinstance(action, Action):
             action = load(action)
         self._runner.prepare(str(action.folder), library_imports(action.code))
@@ -139,6 +142,40 @@ class Harness:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _check_arguments(**given) -> None:
+    """TypeError naming the argument when one is of a type the run would misread: a string of
+    hosts iterated as characters, a secret that is not a string, inputs that are no mapping."""
+    def refuse(name, value, wanted):
+        text = repr(value)
+        raise TypeError(f"{name}={text if len(text) <= 60 else text[:57] + '...'}: {wanted}")
+
+    for name, keys in (("inputs", "input field"), ("secrets", "secret"), ("environ", "variable")):
+        value = given[name]
+        if value is not None and not isinstance(value, Mapping):
+            refuse(name, value, f"give a dict of {keys} names to values (got {type(value).__name__})")
+        for key, item in (value or {}).items():
+            if not isinstance(key, str):
+                refuse(name, value, f"its keys are {keys} names, strings (got {type(key).__name__})")
+            if name != "inputs" and not isinstance(item, str):
+                refuse(name, value, f"{key} is {type(item).__name__} {item!r}: the environment holds strings only")
+    hosts = given["allow_hosts"]
+    if isinstance(hosts, str):
+        refuse("allow_hosts", hosts, f"give a list of host names, e.g. [{hosts!r}] (a string is read as its characters)")
+    if not isinstance(hosts, (list, tuple, set, frozenset)) or not all(isinstance(h, str) and h for h in hosts):
+        refuse("allow_hosts", hosts, "give a list of host names, e.g. ['example.com', '127.0.0.1:8080']")
+    if given["event"] is not None and not isinstance(given["event"], dict):
+        refuse("event", given["event"], f"give the event as a dict (got {type(given['event']).__name__})")
+    for name in ("event_file", "env_file"):
+        if given[name] is not None and not isinstance(given[name], (str, os.PathLike)):
+            refuse(name, given[name], f"give a path (got {type(given[name]).__name__})")
+    object_id = given["object_id"]
+    if object_id is not None and (isinstance(object_id, bool) or not isinstance(object_id, int) or object_id <= 0):
+        refuse("object_id", object_id, "give the record's id as a whole number greater than 0")
+    for name in ("warm", "extended_event"):
+        if not isinstance(given[name], bool):
+            refuse(name, given[name], "give True or False")
 
 
 def _limit(name: str, value) -> float:

@@ -7,7 +7,13 @@ HubSpot too); the action rules compare the code with action.toml. Findings print
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.util
+import inspect
 import json
+import os
+import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -101,6 +107,8 @@ SECRET_CALLS = {
 }
 # Mappings whose item access (os.environ["X"], "X" in os.environ) reads a secret.
 SECRET_MAPPINGS = ("os.environ",)
+# How helpers are shown (sources.display_name): a file under helpers_dir.
+_HELPERS_SHOWN = imports.HELPERS_PACKAGE.replace(".", "/") + "/"
 # Variables HubSpot's runtime sets that are not secrets.
 NOT_SECRETS = frozenset(hubspot_runtime.ENVIRONMENT)
 
@@ -130,6 +138,7 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
     runtime = runtime if runtime is not None else runtime_module.current()
     findings: list[Finding] = []
     files: dict[str, Source] = {}
+    unparsed: dict[str, Path] = {}        # files the toolkit's own parser refused, by display
     for folder in action_folders:
         folder = Path(folder)
         manifest = manifest_module.load(folder / manifest_module.FILENAME)
@@ -138,12 +147,15 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
             action = read(folder / "action.py", "action", f"{display}/action.py")
         except BundleError as error:
             findings.append(_from_error(error))
+            unparsed[f"{display}/action.py"] = folder / "action.py"
             continue
         files.setdefault(action.display, action)
         try:
             helpers = load_helpers(action, helpers_dir)
         except BundleError as error:
             findings.append(_from_error(error))
+            if error.rule == "syntax" and str(error.path).startswith(_HELPERS_SHOWN):
+                unparsed[str(error.path)] = helpers_dir / str(error.path)[len(_HELPERS_SHOWN):]
             helpers = None
         for helper in helpers or []:
             files.setdefault(helper.display, helper)
@@ -154,7 +166,8 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
     for source in sources:
         for rule in FILE_RULES:
             findings += rule(source)
-    findings += _vermin_rule(sources, findings)
+    findings = _newer_syntax({str(s.path): s.display for s in sources},
+                             {str(path): shown for shown, path in unparsed.items()}, findings)
     if not runtime.fallback:
         findings += _compile_rule(sources, runtime.python, findings)
     unique = list(dict.fromkeys(findings))
@@ -280,16 +293,104 @@ def _typeish(node) -> bool:
             isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr))
 
 
-# vermin has no `python -m vermin`; this runs its console script's function.
-_VERMIN = "import sys, vermin; sys.argv[0] = 'vermin'; sys.exit(vermin.main())"
+# vermin has no `python -m vermin`; this runs its console script's function, from this
+# environment's copy (appended to the path, so another interpreter's standard library wins).
+_VERMIN = ("import sys; sys.path.append(sys.argv.pop(1)); import vermin; sys.argv[0] = 'vermin'; "
+           "sys.exit(vermin.main())")
+_GATED = re.compile(r"only supported in Python (\d+\.\d+) and greater")
 
 
-def _vermin_rule(sources: list[Source], earlier: list[Finding]) -> list[Finding]:
-    if not sources:
+def _probe(paths):
+    """For each file, [path, parses, line, message]: whether this interpreter's parser takes it,
+    and the line and message of the first syntax newer than 3.9 that CPython gates by version.
+    Standard library only: it also runs inside a newer interpreter (newest_python)."""
+    import ast
+    found = []
+    for path in paths:
+        with open(path, "rb") as stream:
+            text = stream.read()
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError):
+            found.append([path, False, 0, ""])
+            continue
+        try:
+            ast.parse(text, feature_version=(3, 9))
+            found.append([path, True, 0, ""])
+        except SyntaxError as error:
+            found.append([path, True, error.lineno or 1, error.msg])
+    return found
+
+
+@functools.cache
+def newest_python() -> tuple[str, str]:
+    """(path, version) of the newest Python on this machine: the toolkit's own, or a newer
+    python3.N on PATH or from pyenv. Its parser names syntax newer than the toolkit's."""
+    best = (sys.executable, "%d.%d" % sys.version_info[:2])
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for minor in range(sys.version_info[1] + 1, 30):
+        installed = sorted(pyenv.glob(f"versions/3.{minor}.*/bin/python3.{minor}"), key=str, reverse=True)
+        found = next((str(c) for c in [shutil.which(f"python3.{minor}"), *installed] if c and _answers(str(c))), None)
+        if found:
+            best = (found, f"3.{minor}")
+    return best
+
+
+def _answers(python: str) -> bool:
+    """Whether `python` runs (a pyenv shim of a version not selected does not)."""
+    try:
+        return subprocess.run([python, "-c", "import ast"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _newer_syntax(parsed: dict[str, str], unparsed: dict[str, str], earlier: list[Finding]) -> list[Finding]:
+    """`earlier` with the findings about syntax and standard-library API newer than 3.9 added,
+    each naming the Python version it needs: vermin's, and CPython's own for syntax it gates
+    by version that vermin does not see. Files (path: display) the toolkit's parser took are
+    read with it; those it refused, with the newest Python on the machine, and such a file
+    loses its generic syntax finding when that parser takes it."""
+    findings = list(earlier)
+    probed = _probe(parsed)
+    if unparsed:
+        python, version = newest_python()
+        script = f"import json, sys\n{inspect.getsource(_probe)}\nprint(json.dumps(_probe(sys.argv[1:])))"
+        newer = json.loads(_run(python, ["-c", script, *unparsed], "read the code with its parser"))
+        taken = {unparsed[path] for path, parses, _, _ in newer if parses}
+        findings = [f for f in findings if not (f.rule == "syntax" and f.file in taken)]
+        findings += _vermin_rule(python, {p: d for p, d in unparsed.items() if d in taken}, findings)
+        probed += newer
+    findings += _vermin_rule(sys.executable, parsed, findings)
+    files = {**parsed, **unparsed}
+    named = {(f.file, f.message.partition("needs Python ")[2][:4]) for f in findings if f.rule == "python-3.9"}
+    for path, parses, line, message in probed:
+        display, needs = files[path], _GATED.search(message)
+        if needs and (display, needs.group(1)) not in named:
+            findings.append(Finding(
+                display, line, "python-3.9", f"{message}; HubSpot runs {hubspot_runtime.PYTHON}",
+                f"rewrite it with what Python {hubspot_runtime.PYTHON} has"))
+        elif path in unparsed and parses and not any(f.file == display and f.rule == "python-3.9" for f in findings):
+            findings.append(Finding(
+                display, 1, "python-3.9", f"Python {version} parses this file and the toolkit's Python "
+                f"{sys.version_info[0]}.{sys.version_info[1]} does not: it uses syntax newer than that, which HubSpot's "
+                f"{hubspot_runtime.PYTHON} does not have", f"rewrite it with Python {hubspot_runtime.PYTHON} syntax"))
+    return findings
+
+
+def _run(python: str, arguments: list[str], what: str) -> str:
+    done = subprocess.run([python, "-W", "ignore", *arguments], capture_output=True, text=True)
+    if done.returncode != 0 or done.stderr.strip():
+        raise BundleError(f"could not {what} ({python} exited {done.returncode}): {done.stderr.strip()[-500:]}",
+                          fix="reinstall the toolkit's environment")
+    return done.stdout
+
+
+def _vermin_rule(python: str, files: dict[str, str], earlier: list[Finding]) -> list[Finding]:
+    if not files:
         return []
-    by_path = {str(s.path): s for s in sources}
-    command = [sys.executable, "-c", _VERMIN, f"-t={hubspot_runtime.PYTHON}-", "--violations",
-               "--no-tips", "--format", "parsable", *by_path]
+    vermin_dir = str(Path(importlib.util.find_spec("vermin").origin).parent.parent)
+    command = [python, "-W", "ignore", "-c", _VERMIN, vermin_dir, f"-t={hubspot_runtime.PYTHON}-", "--violations",
+               "--no-tips", "--format", "parsable", *files]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode not in (0, 1) or done.stderr.strip():
         raise BundleError(f"vermin failed (exit {done.returncode}): {done.stderr.strip()[-500:]}",
@@ -298,12 +399,12 @@ def _vermin_rule(sources: list[Source], earlier: list[Finding]) -> list[Finding]
     found = []
     for line in done.stdout.splitlines():
         # file:line:column:py2:py3:feature; the summary lines have no file.
-        path = next((p for p in by_path if line.startswith(p + ":")), None)
+        path = next((p for p in files if line.startswith(p + ":")), None)
         parts = line[len(path) + 1:].split(":", 4) if path else []
         if len(parts) != 5 or not parts[0].isdigit() or parts[3].startswith("~"):
             continue                   # a summary line, or vermin's own parse error
         number, _, _, needs, feature = parts
-        display = by_path[path].display
+        display = files[path]
         if (display, int(number)) in already:
             continue
         found.append(Finding(

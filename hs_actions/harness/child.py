@@ -220,6 +220,7 @@ def _describe(error, action_path):
         "http_status": status if isinstance(status, int) else None,
         "exit_code": error.code if isinstance(error, SystemExit) else None,
         "memory": isinstance(error, MemoryError),
+        "file": error.filename if isinstance(error, SyntaxError) else None,
     }
 
 

@@ -1,8 +1,10 @@
 """Run one action the way HubSpot does: event, secrets, limits, outputs, logs."""
 from __future__ import annotations
 
+import ast
 import math
 import os
+import platform
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -216,6 +218,11 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
         result.error = Error("Runtime.ExitError", f"Runtime exited without a result ({how}): os._exit() or a crash ends the execution")
     elif raw.kind == "raised":
         result.error, result.status, result.retry = _from_exception(raw.raised)
+        if raw.raised.get("file") and _parses(raw.raised["file"]):
+            result.warnings.append(
+                f"{project.shown(raw.raised['file'])} uses syntax newer than Python {hubspot_runtime.PYTHON} (the "
+                f"toolkit's Python {platform.python_version()} parses it): `hs-actions check "
+                f"{project.shown(action.folder)}` names what needs which version")
         if raw.raised.get("main_kind"):
             line = returns.main_line(action.code)
             where = project.shown(action.code) + (f":{line}" if line else "")
@@ -235,6 +242,15 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
         else:
             result.status = "invalid_outputs" if verdict.problems else "success"
     return result
+
+
+def _parses(path: str) -> bool:
+    """Whether the toolkit's own (newer) Python parses the file HubSpot's 3.9 refused."""
+    try:
+        ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _from_exception(raised: dict) -> tuple[Error, str, str | None]:

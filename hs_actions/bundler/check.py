@@ -362,7 +362,8 @@ def _newer_syntax(parsed: dict[str, str], unparsed: dict[str, str], earlier: lis
         probed += newer
     findings += _vermin_rule(sys.executable, parsed, findings)
     files = {**parsed, **unparsed}
-    named = {(f.file, f.message.partition("needs Python ")[2][:4]) for f in findings if f.rule == "python-3.9"}
+    named = {(f.file, m.group(1)) for f in findings if f.rule == "python-3.9"
+             for m in [re.search(r"needs Python (\d+\.\d+)", f.message)] if m}
     for path, parses, line, message in probed:
         display, needs = files[path], _GATED.search(message)
         if needs and (display, needs.group(1)) not in named:

@@ -28,6 +28,7 @@ NONE_FAILS = (f"what HubSpot does with None is undocumented, so hs-actions fails
               f"under [tool.hs-actions] in pyproject.toml accepts it)")
 NONE_ALLOWED = (f"what HubSpot does with None is undocumented; accepted, with no outputs, because "
                 f"{RETURN_NONE_SETTING} is set")
+KIND_FIX = 'make main a plain `def main(event):` that returns {"outputFields": {...}}'
 # Calls that never return to the next statement: they end the process or raise.
 _ENDS_PROCESS = {("sys", "exit"), ("os", "_exit"), ("os", "abort"), (None, "exit"), (None, "quit")}
 
@@ -61,8 +62,9 @@ def main_function(tree: ast.Module) -> ast.FunctionDef | ast.AsyncFunctionDef | 
 
 
 def kind(function: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
-    """"generator", "coroutine" or "async generator" when calling main runs none of its body
-    but returns an object HubSpot cannot use; None for a plain function."""
+    """What calling `function` gives instead of running its body, for a generator ("generator")
+    or async function ("coroutine", "async generator"): an object HubSpot cannot use. None for
+    a plain function."""
     yields = any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in _own_nodes(function))
     if isinstance(function, ast.AsyncFunctionDef):
         return "async generator" if yields else "coroutine"
@@ -77,8 +79,6 @@ def kind_message(what: str, where: str | None = None) -> str:
             f"gives HubSpot a {what} object instead of a dict, which it cannot return: Unable to marshal "
             f"response: Object of type {what.replace(' ', '_')} is not JSON serializable")
 
-
-KIND_FIX = 'make main a plain `def main(event):` that returns {"outputFields": {...}}'
 
 
 def endings(function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[Ending]:

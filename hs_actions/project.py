@@ -23,7 +23,9 @@ RUNTIME_ENV = STATE / "runtime"
 DEFAULTS = {
     "portal_id": 1234567,
     "runtime_python": "",             # a Python 3.9 to build the runtime from; found when empty
+    "allow_return_none": False,       # accept a main that returns None (HubSpot: undocumented)
 }
+_BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
 @functools.cache
@@ -47,4 +49,19 @@ def settings() -> dict:
                            f"a HubSpot portal id is a positive whole number, e.g. 1234567")
     if not isinstance(merged["runtime_python"], str):
         raise ToolkitError("runtime_python (pyproject.toml [tool.hs-actions]) must be a path, as a string")
+    allow = merged["allow_return_none"]
+    merged["allow_return_none"] = _BOOLEANS.get(allow.lower()) if isinstance(allow, str) else allow
+    if not isinstance(merged["allow_return_none"], bool):
+        raise ToolkitError(f"allow_return_none = {allow!r} (pyproject.toml [tool.hs-actions] or "
+                           f"HS_ACTIONS_ALLOW_RETURN_NONE): write true or false")
     return merged
+
+
+def shown(path: Path) -> str:
+    """A path as the person running a command sees it: relative to the current directory
+    when it is below it, else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)

@@ -1,7 +1,10 @@
 """Broken actions: each gets a clear message, the right status, and the harness keeps working."""
+import platform
+
 import pytest
 
 from hs_actions.errors import ActionNotFound, ManifestError
+from hs_actions.harness import runtime
 
 OUT = 'object_type = "CONTACT"\n[outputs]\nok = "boolean"\n'
 
@@ -53,7 +56,6 @@ def test_import_of_a_module_hubspot_does_not_have(run_action, make_action):
 
 
 @pytest.mark.parametrize("returned, found", [
-    ("None", "it returned None"),
     ("[1, 2]", "it returned list [1, 2]"),
     ("{'ok': True}", "it returned a dict with keys 'ok'"),
 ])
@@ -147,3 +149,18 @@ def test_a_peak_between_two_samples_still_crosses_the_limit(run_action, make_act
     result = run_action(make_action(code), memory=60)
     assert result.status == "memory"
     assert result.memory_mb > 60
+
+
+@pytest.mark.skipif(runtime.current().fallback, reason="HubSpot's runtime is not prepared")
+def test_syntax_only_newer_pythons_have_points_to_check(run_action, make_action):
+    folder = make_action("def main(event):\n    match event:\n        case _:\n            return {'outputFields': {}}\n")
+    result = run_action(folder)
+    assert (result.status, result.error.type) == ("error", "SyntaxError")
+    assert result.warnings[-1] == (f"{folder}/action.py uses syntax newer than Python 3.9 (the toolkit's Python "
+                                   f"{platform.python_version()} parses it): `hs-actions check {folder}` names what "
+                                   f"needs which version")
+
+
+def test_a_plain_syntax_error_does_not_point_to_check(run_action, make_action):
+    result = run_action(make_action("def main(event):\n    return {'outputFields': {}\n"))
+    assert not any("hs-actions check" in warning for warning in result.warnings)

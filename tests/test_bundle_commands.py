@@ -70,7 +70,7 @@ def test_an_action_with_check_errors_is_not_bundled(project):
     code, out, err = bundle_cli(project, "caller")
     assert (code, out) == (1, "")
     assert err.splitlines()[-1] == "caller: not bundled: fix the problems above first"
-    assert err.startswith("actions/caller/action.py:5: output-undeclared: the output field 'e165'")
+    assert err.startswith(f"{project / 'actions/caller/action.py'}:5: output-undeclared: the output field 'e165'")
     assert not (project / "dist").exists()
 
 

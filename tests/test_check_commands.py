@@ -1,7 +1,15 @@
 """run_check (`hs-actions check`): every finding printed, then a count; exit 1 on errors."""
 import io
 
+import pytest
+
 from hs_actions.bundler.commands import run_check
+
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
 
 
 def make(root, name, code, manifest='object_type = "CONTACT"\n'):
@@ -60,3 +68,18 @@ def test_a_folder_without_action_py_is_exit_code_2(tmp_path):
     code, out, err = check_cli(tmp_path, str(tmp_path / "actions" / "empty"))
     assert (code, out) == (2, "")
     assert err.startswith(f"hs-actions: {tmp_path / 'actions' / 'empty'}: no action.py.")
+
+
+def test_paths_are_shown_as_reachable_from_where_check_runs(tmp_path, monkeypatch):
+    outside = tmp_path / "x" / "my_action"
+    outside.mkdir(parents=True)
+    (outside / "action.py").write_text('def main(event):\n    return {"outputFields": {"x": 1}}\n')
+    (outside / "action.toml").write_text('object_type = "CONTACT"\n')
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    code, out, _ = check_cli(tmp_path, str(outside))
+    assert code == 1
+    assert out.startswith(f"{outside}/action.py:2: output-undeclared: the output field 'x' is returned but not "
+                          f"declared in {outside}/action.toml, so")
+    monkeypatch.chdir(tmp_path / "x")
+    assert check_cli(tmp_path, str(outside))[1].startswith("my_action/action.py:2: output-undeclared: ")

@@ -9,6 +9,13 @@ from hs_actions.bundler import check
 from hs_actions.bundler.imports import STDLIB
 from hs_actions.harness import runtime
 
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
+
 MANIFEST = 'object_type = "CONTACT"\n'
 HAS = ("the Python 3.9 standard library, requests 2.28.2, hubspot-api-client 8.2.1, "
        "google-api-python-client 2.74.0, mysql-connector-python 8.0.32, redis 4.4.2, nltk 3.8.1")

@@ -2,6 +2,8 @@
 not have in the local portal's catalogue (data files, plus what was seeded or pulled)."""
 import io
 
+import pytest
+
 from hs_actions.bundler.check import WARNING, check
 from hs_actions.bundler.commands import run_check
 from hs_actions.harness import runtime
@@ -17,6 +19,11 @@ name = "name"
 "email" = "email"
 campaign = { value = "spring" }
 '''
+
+
+@pytest.fixture(autouse=True)
+def here(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)   # check shows paths as reachable from where it runs
 
 
 def action(tmp_path, manifest, name="demo"):

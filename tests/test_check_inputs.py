@@ -1,8 +1,17 @@
 """check, rule input-undeclared: input fields main reads that action.toml does not declare."""
 import textwrap
 
+import pytest
+
 from hs_actions.bundler import check
 from hs_actions.harness import runtime
+
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
 
 MANIFEST = 'object_type = "CONTACT"\n[inputs]\nemail = "email"\ncampaign = { value = "spring" }\n'
 

@@ -1,8 +1,17 @@
 """check, rule output-undeclared: keys returned in outputFields that action.toml does not declare."""
 import textwrap
 
+import pytest
+
 from hs_actions.bundler import check
 from hs_actions.harness import runtime
+
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
 
 MANIFEST = 'object_type = "CONTACT"\n[outputs]\ndays = "number"\nstage = { type = "enumeration", options = ["a"] }\n'
 
@@ -74,3 +83,76 @@ def test_keys_of_dict_calls_are_found(tmp_path):
             out = dict(stage="a", extra=True)
             return {"outputFields": out}
         ''') == [undeclared(3, "dayz"), undeclared(4, "extra")]
+
+
+TYPED = '''\
+object_type = "CONTACT"
+[outputs]
+name = "string"
+count = "number"
+done = "boolean"
+when = "datetime"
+day = "date"
+stage = { type = "enumeration", options = ["early", "late"] }
+'''
+
+
+def typed(tmp_path, code):
+    folder = tmp_path / "actions" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text(textwrap.dedent(code))
+    (folder / "action.toml").write_text(TYPED)
+    return [str(f) for f in check([folder], tmp_path, runtime=runtime.fallback()) if f.rule == "output-type"]
+
+
+def wrong(line, name, kind, problem):
+    return (f"actions/demo/action.py:{line}: output-type: output {name!r} ({kind}): {problem}. Fix: return a value "
+            f"of type {kind} here, or declare the type it has in actions/demo/action.toml and in HubSpot")
+
+
+def test_literal_values_that_cannot_be_the_declared_type_are_found(tmp_path):
+    assert typed(tmp_path, '''\
+        def main(event):
+            if event:
+                return {"outputFields": {
+                    "name": ["a", "b"],
+                    "count": "12",
+                    "done": "true",
+                    "when": f"{event}",
+                    "day": 1714525200000,
+                    "stage": "middle",
+                }}
+            outputs = {"name": {"first": event}}
+            outputs["count"] = True
+            if event is None:
+                return {"outputFields": outputs}
+            return {"outputFields": dict(done=1, name=[x for x in event])}
+        ''') == [
+        wrong(4, "name", "string", "expected a string, got list ['a', 'b']"),
+        wrong(5, "count", "number", "expected a number, got str '12'"),
+        wrong(6, "done", "boolean", "expected true or false, got str 'true'"),
+        wrong(7, "when", "datetime", "expected a number (Unix milliseconds), got str f'{event}'"),
+        wrong(8, "day", "date", "1714525200000 is 2024-05-01T01:00:00Z, not midnight UTC; a date output is the "
+                                "day's midnight UTC in milliseconds, e.g. 1714521600000"),
+        wrong(9, "stage", "enumeration", "'middle' is not one of its options: 'early', 'late'"),
+        wrong(11, "name", "string", "expected a string, got dict {'first': event}"),
+        wrong(12, "count", "number", "expected a number, got bool True"),
+        wrong(15, "done", "boolean", "expected true or false, got int 1"),
+        wrong(15, "name", "string", "expected a string, got list [x for x in event]"),
+    ]
+
+
+def test_values_of_the_right_type_or_not_literal_pass(tmp_path):
+    assert typed(tmp_path, '''\
+        def main(event):
+            count = len(event)
+            return {"outputFields": {
+                "name": f"{event}",
+                "count": -1.5,
+                "done": None,
+                "when": 1714525200000,
+                "day": 1714521600000,
+                "stage": f"{event}",
+                "undeclared": [1],
+            }} if event else {"outputFields": {"name": str(count), "count": count, "stage": "late"}}
+        ''') == []

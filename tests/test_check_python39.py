@@ -5,7 +5,15 @@ import textwrap
 import pytest
 
 from hs_actions.bundler import check
+from hs_actions.bundler.check import newest_python
 from hs_actions.harness import runtime
+
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
+
 
 MANIFEST = 'object_type = "CONTACT"\n'
 NO_RUNTIME = runtime.fallback()          # the compile step is skipped with the fallback
@@ -84,7 +92,7 @@ def test_the_real_39_compiles_each_file_and_has_the_last_word(tmp_path):
     code = "def main(*event):\n    return event[*event]\n"      # PEP 646 (3.11); vermin misses it
     assert findings(tmp_path, code, run_on=NO_RUNTIME) == []
     assert findings(tmp_path / "again", code, run_on=REAL) == [
-        "actions/demo/action.py:2: python-3.9: Python 3.9 cannot compile this: invalid syntax. "
+        "again/actions/demo/action.py:2: python-3.9: Python 3.9 cannot compile this: invalid syntax. "
         "Fix: rewrite it with Python 3.9 syntax",
     ]
 
@@ -122,3 +130,60 @@ def test_unions_of_types_outside_annotations_are_found(tmp_path):
         "actions/demo/action.py:8: python-3.9: `dict | list[int] | None` needs Python 3.10: on Python 3.9 `|` "
         "between types raises TypeError. Fix: write typing.Union[...], or a tuple of types in isinstance()",
     ]
+
+
+NEWEST = tuple(int(part) for part in newest_python()[1].split("."))
+needs_312 = pytest.mark.skipif(NEWEST < (3, 12), reason="no Python 3.12 or newer on this machine to parse it")
+
+
+def newer(line, feature, version):
+    return (f"actions/demo/action.py:{line}: python-3.9: {feature} needs Python {version}; HubSpot runs 3.9. "
+            f"Fix: rewrite it with what Python 3.9 has")
+
+
+@needs_312
+@pytest.mark.parametrize("code, found", [
+    ('def main(event):\n    x = {"a": 1}\n    return {"outputFields": {"a": f"{x["a"]}"}}\n',
+     [newer(3, "f-strings (PEP 701)", "3.12")]),
+    ('def main(event):\n    return {"outputFields": {"a": f"{"\\n".join(event)}"}}\n',
+     [newer(2, "f-strings (PEP 701)", "3.12")]),
+    ('type Fields = dict[str, str]\n\n\ndef main(event):\n    return {"outputFields": {}}\n',
+     [newer(1, "type alias statement (`type X = SomeType`)", "3.12")]),
+    ('def first[T](items: list[T]) -> T:\n    return items[0]\n\n\ndef main(event):\n    return {"outputFields": {}}\n',
+     ["actions/demo/action.py:1: python-3.9: Type parameter lists are only supported in Python 3.12 and greater; "
+      "HubSpot runs 3.9. Fix: rewrite it with what Python 3.9 has"]),
+], ids=["fstring-same-quotes", "fstring-backslash", "type-alias", "type-parameters"])
+def test_syntax_of_312_is_named_by_its_version(tmp_path, code, found):
+    assert findings(tmp_path, code) == found
+
+
+def test_syntax_of_310_and_311_is_named_by_its_version(tmp_path):
+    assert findings(tmp_path, '''\
+        def main(event):
+            try:
+                match event:
+                    case {"x": 1}:
+                        pass
+            except* ValueError:
+                pass
+            return {"outputFields": {}}
+        ''') == [newer(3, "pattern matching", "3.10"), newer(6, "`except*`", "3.11")]
+
+
+@needs_312
+def test_a_helper_with_newer_syntax_is_named_too(tmp_path):
+    assert findings(tmp_path, "from shared.helpers.fmt import show\n\n\ndef main(event):\n    return show(event)\n",
+                    {"fmt": 'def show(event):\n    return f"{event["a"]}"\n'}) == [
+        "shared/helpers/fmt.py:2: python-3.9: f-strings (PEP 701) needs Python 3.12; HubSpot runs 3.9. "
+        "Fix: rewrite it with what Python 3.9 has",
+    ]
+
+
+@pytest.mark.skipif(REAL.fallback, reason="HubSpot's runtime is not prepared")
+def test_parenthesised_context_managers_pass_because_39_compiles_them(tmp_path):
+    # Official from 3.10, but 3.9's parser already accepts them: HubSpot's 3.9 runs this.
+    assert findings(tmp_path, '''\
+        def main(event):
+            with (open("/dev/null") as a, open("/dev/null") as b):
+                return {"outputFields": {"same": a.name == b.name}}
+        ''', run_on=REAL) == []

@@ -2,8 +2,16 @@
 action.toml declares (what is ticked in HubSpot)."""
 import textwrap
 
+import pytest
+
 from hs_actions.bundler import check
 from hs_actions.harness import runtime
+
+
+@pytest.fixture(autouse=True)
+def _from_the_project(tmp_path, monkeypatch):
+    """check prints paths relative to where it is run: here, the project in tmp_path."""
+    monkeypatch.chdir(tmp_path)
 
 
 def findings(tmp_path, code, secrets, helpers=None):
@@ -18,10 +26,10 @@ def findings(tmp_path, code, secrets, helpers=None):
     return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule.startswith("secret-")]
 
 
-def undeclared(line, name, file="actions/demo/action.py", where=""):
+def undeclared(line, name, file="actions/demo/action.py", where="", toml="actions/demo/action.toml"):
     return (f"{file}:{line}: secret-undeclared: the secret {name!r} is read here{where} but not declared in "
-            f"actions/demo/action.toml, so HubSpot gives the code None for it. Fix: add it to secrets in "
-            f'actions/demo/action.toml (secrets = [..., "{name}"]) and tick it in HubSpot')
+            f"{toml}, so HubSpot gives the code None for it. Fix: add it to secrets in "
+            f'{toml} (secrets = [..., "{name}"]) and tick it in HubSpot')
 
 
 def unused(name):
@@ -92,5 +100,6 @@ def test_only_helper_code_the_action_uses_counts(tmp_path):
     assert findings(tmp_path, "from shared.helpers.creds import token\n", ["PRIVATE_APP"], helper) == []
     assert findings(tmp_path / "both", "from shared.helpers import creds\n\n\ndef main(event):\n"
                                        "    return creds.token(), creds.other()\n", ["PRIVATE_APP"], helper) == [
-        undeclared(9, "OTHER_APP", "shared/helpers/creds.py", " (this helper is inlined into actions/demo)"),
+        undeclared(9, "OTHER_APP", "shared/helpers/creds.py", " (this helper is inlined into both/actions/demo)",
+                   "both/actions/demo/action.toml"),
     ]

@@ -180,7 +180,7 @@ def test_outputs_that_break_the_manifest_are_not_reported_as_ok(make_action):
                          'object_type = "CONTACT"\n[outputs]\nn = "number"\n')
     code, out, _ = run_cli("run", folder)
     assert code == 1
-    assert out.startswith("FAILED  ") and ": success, but outputs break action.toml" in out.splitlines()[0]
+    assert out.startswith("INVALID ") and ": invalid_outputs: it ran, but its outputs break" in out.splitlines()[0]
     assert "| \\x1b[31mred\\x00" in out and "\x1b" not in out
 
 

@@ -11,7 +11,7 @@ from hs_actions import project
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
 GREEN_OK, RED_FAILED = "\x1b[32mOK\x1b[0m      lead_score", "\x1b[31mFAILED\x1b[0m  "
-BAD_ACTION = "import numpy\n\n\ndef main(event):\n    return {'outputFields': {}}\n"
+BAD_ACTION = "import numpy\n\n\ndef main(event):\n    numpy.zeros(1)\n    return {'outputFields': {}}\n"
 
 
 @pytest.fixture(scope="module")

@@ -17,10 +17,10 @@ COMMANDS = {".venv/bin/hs-actions": HS, "./scripts/run": [*HS, "run"]}
 
 
 def test_the_readme_lists_every_field_of_a_result():
-    sentence = re.search(r"returns a `Result` with (.*?) it ran\s+with\.", README, re.S).group(1)
+    sentence = re.search(r"returns\s+a\s+`Result`\s+with\s(.*?)\sit\s+ran\s+with\.", README, re.S).group(1)
     listed = re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", sentence))   # not the fields' own keys
     assert sorted(listed) == sorted({f.name for f in dataclasses.fields(Result)} | {"ok", "outputs"})
-    assert re.search(r"`scopes` \([^)]*sorted alphabetically", sentence)
+    assert re.search(r"`scopes` \([^)]*sorted\s+alphabetically", sentence)
 
 
 def test_the_recipe_for_a_token_with_fewer_scopes(tmp_path):

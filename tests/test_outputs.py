@@ -1,7 +1,7 @@
 """Outputs judged against action.toml as HubSpot judges them."""
 import pytest
 
-from hs_actions.harness import manifest, outputs
+from hs_actions.harness import manifest, outputs, report
 
 M = manifest.parse({
     "object_type": "CONTACT",
@@ -51,12 +51,20 @@ def test_string_over_65000_characters_fails_the_action():
     assert verdict.error["message"] == "output 's' is 65,001 characters; HubSpot fails the action above 65,000"
 
 
-def test_output_problems_make_the_run_not_ok(run_action, make_action):
+def test_output_problems_are_an_outcome_of_their_own(run_action, make_action):
     folder = make_action("def main(event):\n    return {'outputFields': {'n': '3', 'extra': 1}}\n",
                          'object_type = "CONTACT"\n[outputs]\nn = "number"\n')
     result = run_action(folder)
-    assert result.status == "success" and not result.ok
-    assert len(result.output_errors) == 2
+    assert (result.status, result.ok, result.error) == ("invalid_outputs", False, None)
+    assert result.output_errors == [
+        "output 'n' (number): expected a number, got str '3'",
+        'output \'extra\' is not declared in action.toml: HubSpot flags it and later workflow actions cannot use it. '
+        'Declare it under [outputs], e.g. extra = "number"',
+    ]
+    as_json = result.to_dict()
+    assert (as_json["status"], as_json["ok"], as_json["error"]) == ("invalid_outputs", False, None)
+    assert report.human(result).splitlines()[0] == (
+        f"INVALID {folder.name}: invalid_outputs: it ran, but its outputs break action.toml (below)")
 
 
 def test_value_json_cannot_carry_fails_like_hubspot(run_action, make_action):
@@ -89,3 +97,21 @@ def test_values_json_cannot_carry_are_found_inside_lists_and_dicts(run_action, m
     result = run_action(make_action(code, 'object_type = "CONTACT"\n[outputs]\ny = "string"\n'))
     assert result.status == "error" and result.error.type == "Runtime.MarshalError"
     assert "Object of type datetime.date is not JSON serializable (in output 'y'" in result.error.message
+
+
+BROKEN = "class Broken:\n    def __repr__(self):\n        raise RuntimeError('no repr')\n\n\n"
+
+
+def test_a_value_whose_repr_raises_is_named_by_its_type_and_output(run_action, make_action):
+    code = BROKEN + "def main(event):\n    return {'outputFields': {'when': Broken()}}\n"
+    result = run_action(make_action(code, 'object_type = "CONTACT"\n[outputs]\nwhen = "string"\n'))
+    assert (result.status, result.error.type) == ("error", "Runtime.MarshalError")
+    assert result.error.message == ("Unable to marshal response: Object of type action.Broken is not JSON serializable "
+                                    "(in output 'when': <its repr() raised RuntimeError>)")
+
+
+def test_a_returned_object_that_is_no_dict_is_named_by_its_type(run_action, make_action):
+    result = run_action(make_action(BROKEN + "def main(event):\n    return Broken()\n"))
+    assert (result.status, result.error.type) == ("error", "InvalidReturnValue")
+    assert result.error.message == ('main must return a dict like {"outputFields": {...}}; it returned '
+                                    "action.Broken <its repr() raised RuntimeError>")

@@ -7,21 +7,29 @@ HubSpot too); the action rules compare the code with action.toml. Findings print
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.util
+import inspect
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from hs_actions import hubspot_runtime
+from pyflakes import checker as pyflakes_checker
+
+from hs_actions import hubspot_runtime, project
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import _header
 from hs_actions.bundler.errors import BundleError
 from hs_actions.bundler.inline import inline, used_lines
 from hs_actions.bundler.sources import Source, load_helpers, read
 from hs_actions.harness import manifest as manifest_module
+from hs_actions.harness import outputs, returns
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.event import DECLARE_PROPERTY, unknown_properties
 from hs_actions.harness.manifest import Manifest
@@ -48,9 +56,51 @@ RULES = {
     "secret-undeclared": "a secret read in code but not declared in action.toml",
     "secret-unused": "a secret declared in action.toml but never read",
     "output-undeclared": "an output field returned but not declared in action.toml",
+    "output-type": "an output whose literal value cannot be of its declared type",
     "input-undeclared": "an input field read but not declared in action.toml",
     "input-property-unknown": "an input field naming a property its object type does not have in the portal's catalogue",
+    "main-return": "a place where main ends without returning a value, or a generator or async main",
+    "undefined-name": "a name that is not defined where it is used (pyflakes)",
+    "invalid-code": "code Python refuses to compile, such as return outside a function (pyflakes)",
+    "format-error": "a %-format or str.format() call that raises when it runs (pyflakes)",
+    "unused": "an import or variable never used, or redefined unused (pyflakes; a warning)",
+    "suspicious": "code that runs but likely does not do what it says (pyflakes; a warning)",
     "bundle-size": f"a bundle over {BUNDLE_SIZE_WARNING:,} bytes",
+}
+
+# pyflakes' messages, by class name: the rule each is reported under and its severity. Errors
+# are certain failures: a name undefined when its line runs, code Python will not compile,
+# a format that raises. The rest are warnings; a class pyflakes adds later is a warning
+# under "suspicious" until it is placed here.
+PYFLAKES = {
+    **dict.fromkeys(("UndefinedName", "UndefinedLocal", "UndefinedExport"), ("undefined-name", ERROR)),
+    **dict.fromkeys(("DuplicateArgument", "ReturnOutsideFunction", "YieldOutsideFunction", "ContinueOutsideLoop",
+                     "BreakOutsideLoop", "DefaultExceptNotLast", "TwoStarredExpressions",
+                     "TooManyExpressionsInStarredAssignment", "ImportStarNotPermitted", "LateFutureImport",
+                     "FutureFeatureNotDefined", "LazyImportNotAtModuleScope", "LazyImportStarNotPermitted"),
+                    ("invalid-code", ERROR)),
+    **dict.fromkeys(("PercentFormatInvalidFormat", "PercentFormatMixedPositionalAndNamed",
+                     "PercentFormatUnsupportedFormatCharacter", "PercentFormatPositionalCountMismatch",
+                     "PercentFormatExpectedMapping", "PercentFormatExpectedSequence", "PercentFormatMissingArgument",
+                     "PercentFormatStarRequiresSequence", "StringDotFormatMissingArgument",
+                     "StringDotFormatInvalidFormat", "StringDotFormatMixingAutomatic", "InvalidPrintSyntax"),
+                    ("format-error", ERROR)),
+    **dict.fromkeys(("UnusedImport", "UnusedVariable", "UnusedAnnotation", "UnusedIndirectAssignment",
+                     "RedefinedWhileUnused", "ImportShadowedByLoopVar", "ImportStarUsed", "ImportStarUsage"),
+                    ("unused", WARNING)),
+    **dict.fromkeys(("AssertTuple", "IfTuple", "IsLiteral", "FStringMissingPlaceholders", "TStringMissingPlaceholders",
+                     "MultiValueRepeatedKeyLiteral", "MultiValueRepeatedKeyVariable", "ForwardAnnotationSyntaxError",
+                     "RaiseNotImplemented", "PercentFormatExtraNamedArguments",
+                     "StringDotFormatExtraPositionalArguments", "StringDotFormatExtraNamedArguments",
+                     "DoctestSyntaxError", "EagerUseOfLazyImport"), ("suspicious", WARNING)),
+}
+PYFLAKES_FIXES = {
+    "undefined-name": "define it before this line on every path, or correct its spelling "
+                      "(HubSpot fails the execution with NameError when the line runs)",
+    "invalid-code": "correct the code: HubSpot cannot load the file",
+    "format-error": "make the format and its arguments agree (it raises TypeError or ValueError when the line runs)",
+    "unused": "remove it, or use it",
+    "suspicious": "rewrite it to say what it means",
 }
 
 # Calls that read a secret, by qualified name: (position, keyword) of the secret's name.
@@ -62,6 +112,8 @@ SECRET_CALLS = {
 }
 # Mappings whose item access (os.environ["X"], "X" in os.environ) reads a secret.
 SECRET_MAPPINGS = ("os.environ",)
+# How helpers are shown (sources.display_name): a file under helpers_dir.
+_HELPERS_SHOWN = imports.HELPERS_PACKAGE.replace(".", "/") + "/"
 # Variables HubSpot's runtime sets that are not secrets.
 NOT_SECRETS = frozenset(hubspot_runtime.ENVIRONMENT)
 
@@ -76,7 +128,8 @@ class Finding:
     severity: str = ERROR
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.rule}: {self.message}. Fix: {self.fix}"
+        stop = "" if self.message.endswith(("?", ".")) else "."     # pyflakes' messages may end in one
+        return f"{self.file}:{self.line}: {self.rule}: {self.message}{stop} Fix: {self.fix}"
 
 
 def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
@@ -91,21 +144,25 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
     runtime = runtime if runtime is not None else runtime_module.current()
     findings: list[Finding] = []
     files: dict[str, Source] = {}
+    unparsed: dict[str, Path] = {}        # files the toolkit's own parser refused, by display
     for folder in action_folders:
         folder = Path(folder)
         manifest = manifest_module.load(folder / manifest_module.FILENAME)
-        display = f"{folder.parent.name}/{folder.name}"
+        display = project.shown(folder)      # as the user can open it from where they are
         findings += _input_property_rule(folder, display, manifest, portal_db)
         try:
             action = read(folder / "action.py", "action", f"{display}/action.py")
         except BundleError as error:
             findings.append(_from_error(error))
+            unparsed[f"{display}/action.py"] = folder / "action.py"
             continue
         files.setdefault(action.display, action)
         try:
             helpers = load_helpers(action, helpers_dir)
         except BundleError as error:
             findings.append(_from_error(error))
+            if error.rule == "syntax" and str(error.path).startswith(_HELPERS_SHOWN):
+                unparsed[str(error.path)] = helpers_dir / str(error.path)[len(_HELPERS_SHOWN):]
             helpers = None
         for helper in helpers or []:
             files.setdefault(helper.display, helper)
@@ -116,7 +173,8 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
     for source in sources:
         for rule in FILE_RULES:
             findings += rule(source)
-    findings += _vermin_rule(sources, findings)
+    findings = _newer_syntax({str(s.path): s.display for s in sources},
+                             {str(path): shown for shown, path in unparsed.items()}, findings)
     if not runtime.fallback:
         findings += _compile_rule(sources, runtime.python, findings)
     unique = list(dict.fromkeys(findings))
@@ -155,6 +213,16 @@ def _import_rule(source: Source) -> list[Finding]:
                     f"{module!r} is this repository's code, which HubSpot does not have (the bundler "
                     f"inlines only {imports.HELPERS_PACKAGE})",
                     f"move the code into {imports.HELPERS_PACKAGE} or into this file"))
+    return found
+
+
+def _pyflakes_rule(source: Source) -> list[Finding]:
+    """pyflakes' messages, under the rules and severities of PYFLAKES."""
+    found = []
+    for message in pyflakes_checker.Checker(source.tree, filename=source.display).messages:
+        rule, severity = PYFLAKES.get(type(message).__name__, ("suspicious", WARNING))
+        found.append(Finding(source.display, message.lineno, rule, message.message % message.message_args,
+                             PYFLAKES_FIXES[rule], severity))
     return found
 
 
@@ -232,16 +300,105 @@ def _typeish(node) -> bool:
             isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr))
 
 
-# vermin has no `python -m vermin`; this runs its console script's function.
-_VERMIN = "import sys, vermin; sys.argv[0] = 'vermin'; sys.exit(vermin.main())"
+# vermin has no `python -m vermin`; this runs its console script's function, from this
+# environment's copy (appended to the path, so another interpreter's standard library wins).
+_VERMIN = ("import sys; sys.path.append(sys.argv.pop(1)); import vermin; sys.argv[0] = 'vermin'; "
+           "sys.exit(vermin.main())")
+_GATED = re.compile(r"only supported in Python (\d+\.\d+) and greater")
 
 
-def _vermin_rule(sources: list[Source], earlier: list[Finding]) -> list[Finding]:
-    if not sources:
+def _probe(paths):
+    """For each file, [path, parses, line, message]: whether this interpreter's parser takes it,
+    and the line and message of the first syntax newer than 3.9 that CPython gates by version.
+    Standard library only: it also runs inside a newer interpreter (newest_python)."""
+    import ast
+    found = []
+    for path in paths:
+        with open(path, "rb") as stream:
+            text = stream.read()
+        try:
+            ast.parse(text)
+        except (SyntaxError, ValueError):
+            found.append([path, False, 0, ""])
+            continue
+        try:
+            ast.parse(text, feature_version=(3, 9))
+            found.append([path, True, 0, ""])
+        except SyntaxError as error:
+            found.append([path, True, error.lineno or 1, error.msg])
+    return found
+
+
+@functools.cache
+def newest_python() -> tuple[str, str]:
+    """(path, version) of the newest Python on this machine: the toolkit's own, or a newer
+    python3.N on PATH or from pyenv. Its parser names syntax newer than the toolkit's."""
+    best = (sys.executable, "%d.%d" % sys.version_info[:2])
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    for minor in range(sys.version_info[1] + 1, 30):
+        installed = sorted(pyenv.glob(f"versions/3.{minor}.*/bin/python3.{minor}"), key=str, reverse=True)
+        found = next((str(c) for c in [shutil.which(f"python3.{minor}"), *installed] if c and _answers(str(c))), None)
+        if found:
+            best = (found, f"3.{minor}")
+    return best
+
+
+def _answers(python: str) -> bool:
+    """Whether `python` runs (a pyenv shim of a version not selected does not)."""
+    try:
+        return subprocess.run([python, "-c", "import ast"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def _newer_syntax(parsed: dict[str, str], unparsed: dict[str, str], earlier: list[Finding]) -> list[Finding]:
+    """`earlier` with the findings about syntax and standard-library API newer than 3.9 added,
+    each naming the Python version it needs: vermin's, and CPython's own for syntax it gates
+    by version that vermin does not see. Files (path: display) the toolkit's parser took are
+    read with it; those it refused, with the newest Python on the machine, and such a file
+    loses its generic syntax finding when that parser takes it."""
+    findings = list(earlier)
+    probed = _probe(parsed)
+    if unparsed:
+        python, version = newest_python()
+        script = f"import json, sys\n{inspect.getsource(_probe)}\nprint(json.dumps(_probe(sys.argv[1:])))"
+        newer = json.loads(_run(python, ["-c", script, *unparsed], "read the code with its parser"))
+        taken = {unparsed[path] for path, parses, _, _ in newer if parses}
+        findings = [f for f in findings if not (f.rule == "syntax" and f.file in taken)]
+        findings += _vermin_rule(python, {p: d for p, d in unparsed.items() if d in taken}, findings)
+        probed += newer
+    findings += _vermin_rule(sys.executable, parsed, findings)
+    files = {**parsed, **unparsed}
+    named = {(f.file, m.group(1)) for f in findings if f.rule == "python-3.9"
+             for m in [re.search(r"needs Python (\d+\.\d+)", f.message)] if m}
+    for path, parses, line, message in probed:
+        display, needs = files[path], _GATED.search(message)
+        if needs and (display, needs.group(1)) not in named:
+            findings.append(Finding(
+                display, line, "python-3.9", f"{message}; HubSpot runs {hubspot_runtime.PYTHON}",
+                f"rewrite it with what Python {hubspot_runtime.PYTHON} has"))
+        elif path in unparsed and parses and not any(f.file == display and f.rule == "python-3.9" for f in findings):
+            findings.append(Finding(
+                display, 1, "python-3.9", f"Python {version} parses this file and the toolkit's Python "
+                f"{sys.version_info[0]}.{sys.version_info[1]} does not: it uses syntax newer than that, which HubSpot's "
+                f"{hubspot_runtime.PYTHON} does not have", f"rewrite it with Python {hubspot_runtime.PYTHON} syntax"))
+    return findings
+
+
+def _run(python: str, arguments: list[str], what: str) -> str:
+    done = subprocess.run([python, "-W", "ignore", *arguments], capture_output=True, text=True)
+    if done.returncode != 0 or done.stderr.strip():
+        raise BundleError(f"could not {what} ({python} exited {done.returncode}): {done.stderr.strip()[-500:]}",
+                          fix="reinstall the toolkit's environment")
+    return done.stdout
+
+
+def _vermin_rule(python: str, files: dict[str, str], earlier: list[Finding]) -> list[Finding]:
+    if not files:
         return []
-    by_path = {str(s.path): s for s in sources}
-    command = [sys.executable, "-c", _VERMIN, f"-t={hubspot_runtime.PYTHON}-", "--violations",
-               "--no-tips", "--format", "parsable", *by_path]
+    vermin_dir = str(Path(importlib.util.find_spec("vermin").origin).parent.parent)
+    command = [python, "-W", "ignore", "-c", _VERMIN, vermin_dir, f"-t={hubspot_runtime.PYTHON}-", "--violations",
+               "--no-tips", "--format", "parsable", *files]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode not in (0, 1) or done.stderr.strip():
         raise BundleError(f"vermin failed (exit {done.returncode}): {done.stderr.strip()[-500:]}",
@@ -250,12 +407,12 @@ def _vermin_rule(sources: list[Source], earlier: list[Finding]) -> list[Finding]
     found = []
     for line in done.stdout.splitlines():
         # file:line:column:py2:py3:feature; the summary lines have no file.
-        path = next((p for p in by_path if line.startswith(p + ":")), None)
+        path = next((p for p in files if line.startswith(p + ":")), None)
         parts = line[len(path) + 1:].split(":", 4) if path else []
         if len(parts) != 5 or not parts[0].isdigit() or parts[3].startswith("~"):
             continue                   # a summary line, or vermin's own parse error
         number, _, _, needs, feature = parts
-        display = by_path[path].display
+        display = files[path]
         if (display, int(number)) in already:
             continue
         found.append(Finding(
@@ -401,47 +558,97 @@ def _output_rule(folder, display: str, manifest: Manifest, action: Source, helpe
     declared = {o.name for o in manifest.outputs}
     toml = f"{display}/{manifest_module.FILENAME}"
     found = []
+    for output, _ in _returned_outputs(action):
+        if output.value not in declared:
+            found.append(Finding(
+                action.display, output.lineno, "output-undeclared",
+                f"the output field {output.value!r} is returned but not declared in {toml}, so "
+                f"HubSpot flags it and later actions cannot use it",
+                f'declare it under [outputs] in {toml} ({output.value} = "string", or its type) '
+                f"and in HubSpot's data outputs, or stop returning it"))
+    return list(dict.fromkeys(found))
+
+
+def _output_type_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
+    """Declared outputs whose value is written as a literal (or a list, dict or f-string) that a
+    run would judge against its type: the run's own judgement (outputs.value_problem), made on
+    the source. Values computed any other way are not guessed."""
+    toml = f"{display}/{manifest_module.FILENAME}"
+    found = []
+    for output, value in _returned_outputs(action):
+        declared = manifest.output(output.value)
+        sample, exact = _sample(value)
+        if declared is None or sample is None or not exact and (
+                sample is _UNKNOWN or isinstance(sample, str) and declared.type == "enumeration"):
+            continue
+        source = ast.unparse(value)
+        # A literal is described as a run describes it; a stand-in by its source text.
+        shown = None if exact else f"{type(sample).__name__} {source if len(source) <= 60 else source[:57] + '...'}"
+        problem = outputs.value_problem(declared, sample, shown)
+        if problem:
+            found.append(Finding(
+                action.display, value.lineno, "output-type", f"output {output.value!r} ({declared.type}): {problem}",
+                f"return a value of type {declared.type} here, or declare the type it has in {toml} and in HubSpot"))
+    return list(dict.fromkeys(found))
+
+
+_UNKNOWN = object()
+
+
+def _sample(node) -> tuple[object, bool]:
+    """(value, exact): a literal's own value (exact), or a stand-in of the type `node` is sure to
+    give: an empty list or dict for a display or comprehension, "" for an f-string; _UNKNOWN
+    for anything else, and for values JSON cannot carry (a run reports those)."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        if isinstance(node, (ast.List, ast.Tuple, ast.ListComp)):
+            return [], False
+        if isinstance(node, (ast.Dict, ast.DictComp)):
+            return {}, False
+        return ("" if isinstance(node, ast.JoinedStr) else _UNKNOWN), False
+    if isinstance(value, tuple):
+        return list(value), True              # JSON carries a tuple as a list
+    return (_UNKNOWN, False) if isinstance(value, (set, frozenset, bytes, complex)) else (value, True)
+
+
+def _returned_outputs(action: Source) -> list[tuple[ast.Constant, ast.expr | None]]:
+    """(key, value) of each output given in a dict display or dict(key=...) call as
+    "outputFields", directly or through a variable of the same function."""
+    pairs = []
     for function in [action.tree, *[n for n in ast.walk(action.tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]]:
-        literals = _dict_variables(function)
+        variables = _dict_variables(function)
         for node in ast.walk(function):
             if not isinstance(node, ast.Dict):
                 continue
             for key, value in zip(node.keys, node.values):
-                if not (_is_str(key) and key.value == "outputFields"):
-                    continue
-                keys = literals.get(value.id, []) if isinstance(value, ast.Name) else _literal_keys(value)
-                for output in keys:
-                    if output.value not in declared:
-                        found.append(Finding(
-                            action.display, output.lineno, "output-undeclared",
-                            f"the output field {output.value!r} is returned but not declared in {toml}, so "
-                            f"HubSpot flags it and later actions cannot use it",
-                            f'declare it under [outputs] in {toml} ({output.value} = "string", or its type) '
-                            f"and in HubSpot's data outputs, or stop returning it"))
-    return list(dict.fromkeys(found))
+                if _is_str(key) and key.value == "outputFields":
+                    pairs += variables.get(value.id, []) if isinstance(value, ast.Name) else _literal_items(value)
+    return pairs
 
 
-def _literal_keys(node) -> list:
-    """The string keys a dict display or a dict(key=...) call spells out, as Constants."""
+def _literal_items(node) -> list[tuple[ast.Constant, ast.expr]]:
+    """The string keys a dict display or a dict(key=...) call spells out, as Constants, with
+    their values."""
     if isinstance(node, ast.Dict):
-        return [k for k in node.keys if _is_str(k)]
+        return [(k, v) for k, v in zip(node.keys, node.values) if _is_str(k)]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "dict":
-        return [ast.copy_location(ast.Constant(kw.arg), kw) for kw in node.keywords if kw.arg]
+        return [(ast.copy_location(ast.Constant(kw.arg), kw), kw.value) for kw in node.keywords if kw.arg]
     return []
 
 
 def _dict_variables(scope) -> dict[str, list]:
-    """Keys given to each variable of `scope` as a dict literal or by `name["key"] = ...`."""
-    keys: dict[str, list] = {}
+    """Items given to each variable of `scope` as a dict literal or by `name["key"] = ...`."""
+    items: dict[str, list] = {}
     body = scope.body
     for node in (n for statement in body for n in ast.walk(statement)):
         if isinstance(node, ast.Assign):
             for target in node.targets:
-                if isinstance(target, ast.Name) and _literal_keys(node.value):
-                    keys.setdefault(target.id, []).extend(_literal_keys(node.value))
+                if isinstance(target, ast.Name) and _literal_items(node.value):
+                    items.setdefault(target.id, []).extend(_literal_items(node.value))
                 elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and _is_str(target.slice):
-                    keys.setdefault(target.value.id, []).append(target.slice)
-    return keys
+                    items.setdefault(target.value.id, []).append((target.slice, node.value))
+    return items
 
 
 def _input_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
@@ -487,8 +694,25 @@ def _item(node, is_base) -> str | None:
     return None
 
 
-FILE_RULES = (_import_rule, _annotation_rule, _union_rule)          # then vermin and compile, batched
-ACTION_RULES = (_secret_rules, _output_rule, _input_rule)
+def _main_rule(folder, display: str, manifest: Manifest, action: Source, helpers) -> list[Finding]:
+    """Where main gives HubSpot None (the analysis `hs-actions run` names too), or a main that
+    is a generator or async function. None is an error unless allow_return_none is set."""
+    main = returns.main_function(action.tree)
+    if main is None:
+        return []
+    what = returns.kind(main)
+    if what:
+        return [Finding(action.display, main.lineno, "main-return", returns.kind_message(what), returns.KIND_FIX)]
+    allowed = returns.return_none_allowed()
+    severity, outcome = (WARNING, returns.NONE_ALLOWED) if allowed else (ERROR, returns.NONE_FAILS)
+    return [Finding(action.display, ending.line, "main-return",
+                    f"{ending.describe()}, so main returns None here and HubSpot gets no outputFields: {outcome}",
+                    returns.FIX, severity)
+            for ending in returns.endings(main)]
+
+
+FILE_RULES = (_import_rule, _pyflakes_rule, _annotation_rule, _union_rule)   # then vermin and compile, batched
+ACTION_RULES = (_secret_rules, _output_rule, _output_type_rule, _input_rule, _main_rule)
 
 
 # -- bundle rules

@@ -54,14 +54,14 @@ def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, out, e
         ok, report = verify(folder, candidate, pytest_args=pytest_args)
         if not ok:
             print(f"{folder.name}: {report}", file=err)
-            print(f"{folder.name}: {_shown(final)} not written", file=err)
+            print(f"{folder.name}: {project.shown(final)} not written", file=err)
             return 1
         os.replace(candidate, final)
     finally:
         candidate.unlink(missing_ok=True)
     header = text[:text.index(HASH_LINE)].splitlines()[1:]       # the first line says where from
     summary = [line[2:] for line in header if line.startswith("# ")]
-    print(f"{folder.name}: wrote {_shown(final)} ({len(text.encode()):,} bytes, {recorded_hash(final)})", file=out)
+    print(f"{folder.name}: wrote {project.shown(final)} ({len(text.encode()):,} bytes, {recorded_hash(final)})", file=out)
     print(f"{folder.name}: {report}", file=out)
     for line in summary:
         print(f"  {line}", file=out)
@@ -160,10 +160,3 @@ def _folders(refs: list[str], all_: bool, actions_dir: Path, require: bool) -> l
         raise ToolkitError("no action to bundle: name one (hs-actions bundle NAME) or use --all"
                            + ("" if refs or not all_ else f"; there are none in {actions_dir}"))
     return folders
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)

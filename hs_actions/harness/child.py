@@ -150,16 +150,18 @@ class _Worker:
         except BaseException as error:
             self.module = None
             return {"raised": _describe(error, request["action"])}
+        kind = _kind(main)
+        if kind:  # calling it would run none of main's code: HubSpot gets the object, not a dict
+            return {"raised": _marshal_error("Object of type {} is not JSON serializable".format(
+                kind.replace(" ", "_")), main_kind=kind)}
         try:
             returned = main(request["event"])
         except BaseException as error:
             return {"raised": _describe(error, request["action"])}
         try:
             return {"returned": _jsonable(returned)}
-        except (ValueError, TypeError, RecursionError) as error:  # e.g. a dict that contains itself
-            return {"raised": {"type": "Runtime.MarshalError", "module": "", "traceback": None,
-                               "message": "Unable to marshal response: {}".format(error),
-                               "http_status": None, "exit_code": None, "memory": False}}
+        except Exception as error:  # e.g. a dict that contains itself, or keys that are not strings
+            return {"raised": _marshal_error(error)}
 
 
 def _import_action(path, module_name):
@@ -218,6 +220,7 @@ def _describe(error, action_path):
         "http_status": status if isinstance(status, int) else None,
         "exit_code": error.code if isinstance(error, SystemExit) else None,
         "memory": isinstance(error, MemoryError),
+        "file": error.filename if isinstance(error, SyntaxError) else None,
     }
 
 
@@ -227,10 +230,30 @@ def _is_harness_frame(filename):
 
 def _jsonable(value):
     def unserializable(obj):
-        return {"$unserializable": "{}.{}".format(type(obj).__module__, type(obj).__qualname__),
-                "repr": repr(obj)[:200]}
+        try:
+            text = repr(obj)[:200]
+        except BaseException as error:  # a broken __repr__ must not hide which value it was
+            text = "<its repr() raised {}>".format(type(error).__name__)
+        return {"$unserializable": "{}.{}".format(type(obj).__module__, type(obj).__qualname__), "repr": text}
 
     return json.loads(json.dumps(value, default=unserializable))
+
+
+def _marshal_error(error, main_kind=None):
+    return {"type": "Runtime.MarshalError", "module": "", "traceback": None,
+            "message": "Unable to marshal response: {}".format(error), "http_status": None,
+            "exit_code": None, "memory": False, "main_kind": main_kind}
+
+
+def _kind(main):
+    """What calling main gives instead of running it, for generator and async functions."""
+    if inspect.isasyncgenfunction(main):
+        return "async generator"
+    if inspect.iscoroutinefunction(main):
+        return "coroutine"
+    if inspect.isgeneratorfunction(main):
+        return "generator"
+    return None
 
 
 def _memory_kb():

@@ -27,6 +27,9 @@ DEFAULT_OBJECT_ID = 1
 DECLARE_PROPERTY = ('if your account has it, declare it: a seed file with {{"properties": {{"{object_type}": '
                     '[{{"name": "{name}", "type": "string", "fieldType": "text"}}]}}}} and '
                     '`hs-actions portal seed FILE`')
+# HubSpot's events are three levels deep; this bound keeps every later step (merging, masking,
+# sending to the runtime) far from Python's recursion limit.
+MAX_DEPTH = 100
 _counter = itertools.count(1)
 
 
@@ -180,6 +183,8 @@ def _read(source: Path | str) -> dict:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise EventError(f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise EventError(_too_deep(name)) from None
     except (OSError, UnicodeDecodeError) as e:
         raise EventError(f"{name}: cannot read the event: {e}") from None
     return _check_object(data, name)
@@ -188,7 +193,19 @@ def _read(source: Path | str) -> dict:
 def _check_object(data, name: str) -> dict:
     if not isinstance(data, dict):
         raise EventError(f"{name}: an event is a JSON object like {{\"object\": {{\"objectId\": 1}}}}, not {type(data).__name__}")
+    levels = [(data, 1)]
+    while levels:
+        value, depth = levels.pop()
+        if depth > MAX_DEPTH:
+            raise EventError(_too_deep(name))
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        levels.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return copy.deepcopy(data)
+
+
+def _too_deep(name: str) -> str:
+    return (f"{name}: the event is nested more than {MAX_DEPTH} levels deep; HubSpot's events are a few "
+            f"levels deep (origin, object, inputFields)")
 
 
 def _merge(layers: list[dict]) -> dict:

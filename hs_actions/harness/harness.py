@@ -1,17 +1,19 @@
 """Run one action the way HubSpot does: event, secrets, limits, outputs, logs."""
 from __future__ import annotations
 
+import ast
 import math
 import os
+import platform
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from hs_actions import hubspot_runtime, project
 from hs_actions.errors import ToolkitError
 from hs_actions.harness import event as event_module
-from hs_actions.harness import outputs, secrets as secrets_module
+from hs_actions.harness import outputs, returns, secrets as secrets_module
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
 from hs_actions.harness.result import Error, Result
@@ -65,6 +67,9 @@ class Harness:
         (exceptions, limits, bad outputs) is in the Result. `environ` defaults to this
         process's environment; pass {} to read secrets only from `secrets` and .env.
         """
+        _check_arguments(event=event, event_file=event_file, object_id=object_id, inputs=inputs, secrets=secrets,
+                         environ=environ, env_file=env_file, warm=warm, extended_event=extended_event,
+                         allow_hosts=allow_hosts)
         if not isinstance(action, Action):
             action = load(action)
         self._runner.prepare(str(action.folder), library_imports(action.code))
@@ -158,6 +163,40 @@ class Harness:
         self.close()
 
 
+def _check_arguments(**given) -> None:
+    """TypeError naming the argument when one is of a type the run would misread: a string of
+    hosts iterated as characters, a secret that is not a string, inputs that are no mapping."""
+    def refuse(name, value, wanted):
+        text = repr(value)
+        raise TypeError(f"{name}={text if len(text) <= 60 else text[:57] + '...'}: {wanted}")
+
+    for name, keys in (("inputs", "input field"), ("secrets", "secret"), ("environ", "variable")):
+        value = given[name]
+        if value is not None and not isinstance(value, Mapping):
+            refuse(name, value, f"give a dict of {keys} names to values (got {type(value).__name__})")
+        for key, item in (value or {}).items():
+            if not isinstance(key, str):
+                refuse(name, value, f"its keys are {keys} names, strings (got {type(key).__name__})")
+            if name != "inputs" and not isinstance(item, str):
+                refuse(name, value, f"{key} is {type(item).__name__} {item!r}: the environment holds strings only")
+    hosts = given["allow_hosts"]
+    if isinstance(hosts, str):
+        refuse("allow_hosts", hosts, f"give a list of host names, e.g. [{hosts!r}] (a string is read as its characters)")
+    if not isinstance(hosts, (list, tuple, set, frozenset)) or not all(isinstance(h, str) and h for h in hosts):
+        refuse("allow_hosts", hosts, "give a list of host names, e.g. ['example.com', '127.0.0.1:8080']")
+    if given["event"] is not None and not isinstance(given["event"], dict):
+        refuse("event", given["event"], f"give the event as a dict (got {type(given['event']).__name__})")
+    for name in ("event_file", "env_file"):
+        if given[name] is not None and not isinstance(given[name], (str, os.PathLike)):
+            refuse(name, given[name], f"give a path (got {type(given[name]).__name__})")
+    object_id = given["object_id"]
+    if object_id is not None and (isinstance(object_id, bool) or not isinstance(object_id, int) or object_id <= 0):
+        refuse("object_id", object_id, "give the record's id as a whole number greater than 0")
+    for name in ("warm", "extended_event"):
+        if not isinstance(given[name], bool):
+            refuse(name, given[name], "give True or False")
+
+
 def _limit(name: str, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         raise ToolkitError(f"{name} = {value!r}: give a number greater than 0 ({'seconds' if name == 'timeout' else 'MB'})")
@@ -196,21 +235,39 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
         result.error = Error("Runtime.ExitError", f"Runtime exited without a result ({how}): os._exit() or a crash ends the execution")
     elif raw.kind == "raised":
         result.error, result.status, result.retry = _from_exception(raw.raised)
+        if raw.raised.get("file") and _parses(raw.raised["file"]):
+            result.warnings.append(
+                f"{project.shown(raw.raised['file'])} uses syntax newer than Python {hubspot_runtime.PYTHON} (the "
+                f"toolkit's Python {platform.python_version()} parses it): `hs-actions check "
+                f"{project.shown(action.folder)}` names what needs which version")
+        if raw.raised.get("main_kind"):
+            line = returns.main_line(action.code)
+            where = project.shown(action.code) + (f":{line}" if line else "")
+            result.error.message = f"{returns.kind_message(raw.raised['main_kind'], where)}. Fix: {returns.KIND_FIX}"
         if raw.raised.get("http_status") and result.status == "error" and hubspot_runtime.is_retried_status(raw.raised["http_status"]):
             result.warnings.append(
                 f"main raised {raw.raised['type']} for HTTP {raw.raised['http_status']}: HubSpot retries "
                 "rate-limit and server errors raised as hubspot's ApiException; raise that to get a retry"
             )
     else:
-        verdict = outputs.judge(raw.returned, action.manifest)
+        verdict = outputs.judge(raw.returned, action.manifest, action.code)
         result.output_fields = verdict.outputs
         result.output_errors = verdict.problems
         result.warnings += verdict.warnings
         if verdict.error:
             result.error = Error(**verdict.error)
         else:
-            result.status = "success"
+            result.status = "invalid_outputs" if verdict.problems else "success"
     return result
+
+
+def _parses(path: str) -> bool:
+    """Whether the toolkit's own (newer) Python parses the file HubSpot's 3.9 refused."""
+    try:
+        ast.parse(Path(path).read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return True
 
 
 def _from_exception(raised: dict) -> tuple[Error, str, str | None]:

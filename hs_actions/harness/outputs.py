@@ -1,11 +1,23 @@
-"""What main returned, judged as HubSpot judges it against the declared output fields."""
+"""What main returned, judged as HubSpot judges it against the declared output fields.
+
+Two kinds of finding: an `error` fails the execution in HubSpot (main returned no dict,
+a value it cannot marshal, a string over 65,000 characters); `problems` break action.toml
+without failing it. Of those, HubSpot documents that an undeclared output is flagged in its
+test panel and cannot be used by later actions; for a value of the wrong type it documents
+nothing, and a HubSpot employee's forum post on output data types ("Data types for outputs",
+community.hubspot.com, 2021) says the code, the output's type and the property it is copied
+into "all need to agree" for later actions to use it. A run with problems therefore has an
+outcome of its own (invalid_outputs), neither a success nor HubSpot's failure.
+"""
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
-from hs_actions import hubspot_runtime
+from hs_actions import hubspot_runtime, project
+from hs_actions.harness import returns
 from hs_actions.harness.manifest import Manifest, OutputField
 
 _DAY_MS = 86_400_000
@@ -22,11 +34,18 @@ class Judgement:
     warnings: list[str] = field(default_factory=list)
 
 
-def judge(returned, manifest: Manifest) -> Judgement:
+def judge(returned, manifest: Manifest, code: Path | None = None) -> Judgement:
+    """`returned` as child.py sends it (JSON, unserializable objects marked); `code` is the
+    file that ran, to name where main can end without a value when it returned None."""
     verdict = Judgement()
+    if returned is None:
+        return _returned_none(verdict, code)
     if not isinstance(returned, dict) or "outputFields" not in returned:
-        found = f"a dict with keys {', '.join(map(repr, returned))}" if isinstance(returned, dict) else _describe(returned)
-        verdict.error = _error("InvalidReturnValue", f'main must return a dict like {{"outputFields": {{...}}}}; it returned {found}')
+        if isinstance(returned, dict) and "$unserializable" in returned:
+            found = f"{returned['$unserializable']} {returned['repr']}"
+        else:
+            found = f"a dict with keys {', '.join(map(repr, returned))}" if isinstance(returned, dict) else _describe(returned)
+        verdict.error = _error("InvalidReturnValue", f"{SHAPE}; it returned {found}")
         return verdict
     outputs = returned["outputFields"]
     if not isinstance(outputs, dict):
@@ -60,7 +79,7 @@ def judge(returned, manifest: Manifest) -> Judgement:
                 f'workflow actions cannot use it. Declare it under [outputs], e.g. {name} = "{_guess_type(value)}"'
             )
         elif value is not None:
-            problem = _check(declared, value)
+            problem = value_problem(declared, value)
             if problem:
                 verdict.problems.append(f"output {name!r} ({declared.type}): {problem}")
             elif declared.type in ("datetime", "date") and 0 < abs(value) < _SECONDS_LOOKALIKE:
@@ -73,19 +92,36 @@ def judge(returned, manifest: Manifest) -> Judgement:
     return verdict
 
 
-def _check(declared: OutputField, value) -> str | None:
+def _returned_none(verdict: Judgement, code: Path | None) -> Judgement:
+    places = returns.endings_in(code) if code else []
+    where = "; ".join(f"{project.shown(code)}:{e.line}: {e.describe()}" for e in places)
+    found = "it returned None" + (f" ({where})" if where else "")
+    if returns.return_none_allowed():
+        verdict.warnings.append(f"main returned None{f' ({where})' if where else ''}: {returns.NONE_ALLOWED}")
+    else:
+        verdict.error = _error("InvalidReturnValue", f"{SHAPE}; {found}: {returns.NONE_FAILS}. Fix: {returns.FIX}")
+    return verdict
+
+
+SHAPE = 'main must return a dict like {"outputFields": {...}}'
+
+
+def value_problem(declared: OutputField, value, shown: str | None = None) -> str | None:
+    """Why `value` cannot be the declared output, or None when it can. `shown` describes the
+    value in the message instead of its repr (check passes the source text)."""
     kind = declared.type
+    what = shown or _describe(value)
     if kind in ("string", "phone_number"):
-        return None if isinstance(value, str) else f"expected a string, got {_describe(value)}"
+        return None if isinstance(value, str) else f"expected a string, got {what}"
     if kind == "enumeration":
         if value in declared.options:
             return None
-        return f"{value!r} is not one of its options: {', '.join(map(repr, declared.options))}"
+        return f"{shown or repr(value)} is not one of its options: {', '.join(map(repr, declared.options))}"
     if kind == "boolean":
-        return None if isinstance(value, bool) else f"expected true or false, got {_describe(value)}"
+        return None if isinstance(value, bool) else f"expected true or false, got {what}"
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         unit = " (Unix milliseconds)" if kind in ("datetime", "date") else ""
-        return f"expected a number{unit}, got {_describe(value)}"
+        return f"expected a number{unit}, got {what}"
     if not math.isfinite(value):
         return f"{value} is not a finite number"
     if kind == "number":

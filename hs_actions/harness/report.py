@@ -7,8 +7,10 @@ import re
 from hs_actions.colour import paint
 from hs_actions.harness.result import Result
 
-_MARK = {"success": "OK", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT", "memory": "MEMORY"}
-_COLOUR = {"OK": "green", "FAILED": "red", "RETRY": "yellow", "TIMEOUT": "red", "MEMORY": "red"}
+_MARK = {"success": "OK", "invalid_outputs": "INVALID", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT",
+         "memory": "MEMORY"}
+_SAID = {"invalid_outputs": "invalid_outputs: it ran, but its outputs break action.toml (below)"}
+_COLOUR = {"OK": "green", "INVALID": "yellow", "FAILED": "red", "RETRY": "yellow", "TIMEOUT": "red", "MEMORY": "red"}
 
 
 def as_json(result: Result) -> str:
@@ -17,12 +19,10 @@ def as_json(result: Result) -> str:
 
 def human(result: Result, colour: bool = False) -> str:
     """The report; with `colour`, its status word in colour (for a terminal)."""
-    broken_outputs = result.status == "success" and not result.ok
-    status = "success, but outputs break action.toml" if broken_outputs else result.status
-    mark = "FAILED" if broken_outputs else _MARK[result.status]
+    mark = _MARK[result.status]
     shown = paint(mark, _COLOUR[mark]) if colour else mark
     lines = [
-        f"{shown}{' ' * (8 - len(mark))}{result.action}: {status}",
+        f"{shown}{' ' * (8 - len(mark))}{result.action}: {_SAID.get(result.status, result.status)}",
         f"        {_duration(result.duration_ms)}, {result.memory_mb:.0f} MB peak, {result.runtime}",
         f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
         f"{result.event.get('object', {}).get('objectId')}",

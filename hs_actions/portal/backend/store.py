@@ -15,10 +15,11 @@ import re
 import sqlite3
 import threading
 from contextlib import contextmanager
+from functools import lru_cache
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.search import _contains_token, _prefix_token
-from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load
+from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load, property_rows
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -126,7 +127,6 @@ class Store:
         """Object types, property definitions, association types and pipelines: the data
         files, plus what seeds added to the database (custom objects, properties, pipelines)."""
         data = load("object_types.json")
-        props = load("properties.json")
         with self.lock:
             schemas = [json.loads(body) for (body,) in self.conn.execute("SELECT body FROM schemas")]
             extra = self.conn.execute("SELECT otype, body FROM property_defs").fetchall()
@@ -142,15 +142,14 @@ class Store:
         for otype, body in seeded_pipelines:
             pipeline = json.loads(body)
             pipelines.setdefault(otype, {})[pipeline["id"]] = pipeline
-        options = dict(props["options"])
-        for otype, listed in pipelines.items():
-            name = types[otype].name if otype in types else otype
-            options[f"pipelines:{name}"] = [(p["label"], p["id"]) for p in listed.values()]
-            options[f"stages:{name}"] = [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]]
-        defs: dict[str, dict[str, PropertyDef]] = {}
-        for ot in list(types.values()):
-            defs[ot.type_id] = {p["name"]: PropertyDef.from_data(p, options, i)
-                                for i, p in enumerate(props["types"][ot.name])}
+        pipeline_options = tuple(
+            (f"{kind}:{types[otype].name if otype in types else otype}", tuple(values))
+            for otype, listed in pipelines.items()
+            for kind, values in (("pipelines", [(p["label"], p["id"]) for p in listed.values()]),
+                                 ("stages", [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]])))
+        options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
+        defs: dict[str, dict[str, PropertyDef]] = {
+            ot.type_id: dict(standard) for ot, standard in zip(types.values(), _standard_defs(pipeline_options))}
         assoc = [AssociationType(self._standard_id(t["from"], types), self._standard_id(t["to"], types),
                                  t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
                                  t.get("default", False), t["v3"])
@@ -185,6 +184,16 @@ class Store:
             rows = self.conn.execute("SELECT otype, COUNT(*) FROM objects WHERE archived = 0 GROUP BY otype").fetchall()
         return {self.types[t].name if t in self.types else t: n for t, n in rows}
 
+
+
+@lru_cache(maxsize=8)
+def _standard_defs(pipeline_options: tuple) -> list[dict[str, PropertyDef]]:
+    """The property definitions of every standard type, in object_types.json's order: built once
+    per set of pipelines (their stages are options), not at every reset. Callers copy the dicts;
+    the definitions themselves are never changed."""
+    options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
+    return [{row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(spec["name"]))}
+            for spec in load("object_types.json")["standard"]]
 
 
 def _int(value) -> int:

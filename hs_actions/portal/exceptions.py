@@ -72,6 +72,9 @@ ASSOCIATION_TYPE_INVALID = "Association type {type_id} ({category}) is not valid
 NO_ASSOCIATION_TYPE = "There is no default association type between {from_type} and {to_type}"
 NO_ASSOCIATIONS = "No {to_type} is associated with {from_type} {id}."
 OWNER_OPTION = "{value} is not a valid owner id: no active owner has it"
+# HubSpot's words for a create without a required property (PipedreamHQ/pipedream issue 12366).
+REQUIRED_PROPERTIES = "Error creating {hubspot_name}. Some required properties were not set."
+ASSOCIATION_FILTER_OPERATOR = ("Filters on associations.{name} take the operators EQ and IN, but {operator} was given.")
 
 # ---- messages of `hs-actions portal ...` and of opening the portal (toolkit errors, never HTTP)
 SEED_UNKNOWN_KEYS = "unknown key(s) {keys}: a seed file's keys are {known}"

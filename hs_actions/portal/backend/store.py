@@ -166,6 +166,9 @@ class Store:
         self.types = types
         self.pipelines = pipelines
         self.defs = defs
+        # (property, rule) of the properties the portal computes, by type (backend/records.py)
+        self.computed = {otype: [(p.name, p.computed) for p in listed.values() if p.computed]
+                         for otype, listed in defs.items()}
         self.assoc_types = {(a.from_type, a.type_id, a.category): a for a in assoc}
         self.spellings = {name: ot for ot in types.values() for name in ot.names(self.portal_id)}
 

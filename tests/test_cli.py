@@ -140,7 +140,10 @@ def test_a_bad_seed_file_adds_nothing(tmp_path, content, message):
 
 def test_portal_show_of_an_unknown_object_type(tmp_path):
     code, _, err = run_cli("portal", "show", "widgets", "--db", tmp_path / "p.sqlite3")
-    assert code == 2 and err == "hs-actions: unknown object type 'widgets': use one of contacts, companies, deals, tickets\n"
+    assert code == 2 and err == ("hs-actions: unknown object type 'widgets': use one of contacts, companies, deals, tickets, "
+                                 "products, line_items, quotes, communications, tasks, notes, meetings, calls, emails, "
+                                 "postal_mail, leads, invoices, orders, carts, subscriptions, commerce_payments, discounts, "
+                                 "fees, taxes, appointments, courses, listings, services\n")
 
 
 def test_a_name_means_the_action_even_where_a_folder_has_that_name(tmp_path):

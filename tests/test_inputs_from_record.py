@@ -96,8 +96,8 @@ def test_seeded_properties_and_custom_objects_are_known(run_action, portal, make
 
 
 def test_a_type_the_portal_does_not_model_cannot_name_a_record(run_action, portal, make_action):
-    quote = make_action(ECHO, 'object_type = "QUOTE"\n[inputs]\ntitle = "hs_title"\n[outputs]\n')
-    with pytest.raises(EventError, match=r"^the local portal does not model QUOTE records"):
+    quote = make_action(ECHO, 'object_type = "FEEDBACK_SUBMISSION"\n[inputs]\ntitle = "hs_title"\n[outputs]\n')
+    with pytest.raises(EventError, match=r"^the local portal does not model FEEDBACK_SUBMISSION records"):
         run_action(quote, object_id=3)
     result = run_action(quote, object_id=3, inputs={"title": "Q-1"})
     assert result.ok and result.event["inputFields"] == {"title": "Q-1"}

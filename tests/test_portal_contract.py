@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from hs_actions.portal import urls
+from hs_actions.portal.models import load
 from hs_actions.portal.testing import api, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 C = "/crm/v3/objects/contacts"
@@ -213,3 +214,33 @@ def test_error_bodies_fit_every_packages_error_model(api, ids, method, path, bod
 def test_every_route_has_a_contract_case():
     routes = {(route.method, route.template) for route in urls.TABLE}
     assert routes == set(CASES)
+
+
+TYPES = load("object_types.json")["standard"]
+SAMPLE = {"datetime": "2025-05-01T10:00:00Z", "date": "2025-05-01", "number": "12", "string": "Sample"}
+
+
+@pytest.mark.parametrize("spec", TYPES, ids=[s["name"] for s in TYPES])
+def test_every_object_type_answers_shapes_the_client_accepts(api, portal, spec):
+    """Create, get with associations, list, search and batch read of each type, through crm.objects' models."""
+    props = {p.name: p for p in portal.backend.properties(spec["name"])}
+    values = {group[0]: SAMPLE[props[group[0]].type] for group in spec["requiredProperties"]}
+    base = f"/crm/v3/objects/{spec['objectTypeId']}"
+    created = api.post(base, json={"properties": values})
+    assert created.status_code == 201, created.text
+    assert type(deserialize("crm.objects", created.text, "SimplePublicObject")).__name__ == "SimplePublicObject"
+    record = created.json()["id"]
+    answers = [
+        (api.get(f"{base}/{record}?associations=contacts"), "SimplePublicObjectWithAssociations"),
+        (api.get(f"{base}?limit=1"), "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging"),
+        (api.post(f"{base}/search", json={"limit": 1}), "CollectionResponseWithTotalSimplePublicObjectForwardPaging"),
+        (api.post(f"{base}/batch/read", json={"inputs": [{"id": record}, {"id": "0"}]}),
+         "BatchResponseSimplePublicObjectWithErrors"),
+        (api.get(f"/crm/v3/properties/{spec['objectTypeId']}"), "CollectionResponsePropertyNoPaging"),
+    ]
+    for response, model in answers:
+        assert response.status_code in (200, 207), response.text
+        package = "crm.properties" if model.startswith("CollectionResponseProperty") else "crm.objects"
+        assert type(deserialize(package, response.text, model)).__name__ == model
+    refused = api.post(base, json={"properties": {"nope": "1"}})
+    assert deserialize("crm.objects", refused.text, "Error").category == "VALIDATION_ERROR"

@@ -53,6 +53,31 @@ call("v4_list", lambda: client.crm.associations.v4.basic_api.get_page("contacts"
 call("v4_default", lambda: client.crm.associations.v4.basic_api.create_default("contacts", "4", "deals", "361"))
 call("v3_list", lambda: client.crm.objects.associations_api.get_all("contacts", "1", "companies"))
 call("v3_types", lambda: client.crm.associations.schema.types_api.get_all("contacts", "companies"))
+import hubspot.crm.objects.tasks as tasks, hubspot.crm.products as products, hubspot.crm.line_items as line_items
+TASK = tasks.SimplePublicObjectInputForCreate(properties={"hs_timestamp": "2025-05-01T10:00:00Z", "hs_task_subject": "Sweep"},
+    associations=[{"to": {"id": "1"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 204}]}])
+call("task_create", lambda: client.crm.objects.tasks.basic_api.create(TASK))
+call("task_search", lambda: client.crm.objects.tasks.search_api.do_search(tasks.PublicObjectSearchRequest(filter_groups=[{"filters": [{"propertyName": "associations.contact", "operator": "EQ", "value": "1"}]}], properties=["hs_task_subject"], limit=5)))
+call("notes_page", lambda: client.crm.objects.notes.basic_api.get_page(limit=2, associations=["contacts"]))
+call("calls_get", lambda: client.crm.objects.calls.basic_api.get_by_id("863", properties=["hs_call_direction"], associations=["contacts"]))
+call("meetings_batch_read", lambda: client.crm.objects.meetings.batch_api.read(__import__("hubspot.crm.objects.meetings", fromlist=["x"]).BatchReadInputSimplePublicObjectId(inputs=[{"id": "923"}, {"id": "1"}], properties=["hs_meeting_outcome"], properties_with_history=[])))
+call("emails_update", lambda: client.crm.objects.emails.basic_api.update("963", __import__("hubspot.crm.objects.emails", fromlist=["x"]).SimplePublicObjectInput(properties={"hs_email_subject": "Re: sweep"})))
+call("objects_leads", lambda: client.crm.objects.basic_api.get_page("leads", limit=2, associations=["contacts"]))
+call("line_items_page", lambda: client.crm.line_items.basic_api.get_page(limit=2, properties=["amount", "quantity"]))
+call("line_items_batch", lambda: client.crm.line_items.batch_api.read(line_items.BatchReadInputSimplePublicObjectId(inputs=[{"id": "533"}], properties=["amount"], properties_with_history=[])))
+call("line_item_create", lambda: client.crm.line_items.basic_api.create(line_items.SimplePublicObjectInputForCreate(properties={"name": "Sweep", "price": "5", "quantity": "2"}, associations=[{"to": {"id": "361"}, "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 20}]}])))
+call("quote_get", lambda: client.crm.quotes.basic_api.get_by_id("643", properties=["hs_title"], associations=["line_items", "deals"]))
+call("quotes_search", lambda: client.crm.quotes.search_api.do_search(__import__("hubspot.crm.quotes", fromlist=["x"]).PublicObjectSearchRequest(limit=3)))
+call("product_create", lambda: client.crm.products.basic_api.create(products.SimplePublicObjectInputForCreate(properties={"name": "Sweep", "price": "5"}, associations=[])))
+call("product_update", lambda: client.crm.products.basic_api.update("521", products.SimplePublicObjectInput(properties={"price": "55"})))
+call("deal_line_items", lambda: client.crm.associations.v4.basic_api.get_page("deals", "361", "line_items"))
+def refused(name, fn):
+    try:
+        fn()
+        out[name] = "not refused"
+    except Exception as e:
+        out[name] = "%s %s %s" % (type(e).__name__, e.status, json.loads(e.body)["message"])
+refused("task_missing_timestamp", lambda: client.crm.objects.tasks.basic_api.create(tasks.SimplePublicObjectInputForCreate(properties={"hs_task_subject": "x"}, associations=[])))
 call("callback", lambda: client.automation.actions.callbacks_api.complete("ap-1-2-3-4", __import__("hubspot.automation.actions", fromlist=["x"]).CallbackCompletionRequest(output_fields={"a": "b"})))
 print(json.dumps(out))
 '''
@@ -79,6 +104,22 @@ EXPECTED = {
     "v4_default": "BatchResponsePublicDefaultAssociation",
     "v3_list": "CollectionResponseAssociatedIdForwardPaging",
     "v3_types": "CollectionResponsePublicAssociationDefinitionNoPaging",
+    "task_create": "SimplePublicObject",
+    "task_search": "CollectionResponseWithTotalSimplePublicObjectForwardPaging",
+    "notes_page": "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging",
+    "calls_get": "SimplePublicObjectWithAssociations",
+    "meetings_batch_read": "BatchResponseSimplePublicObjectWithErrors",
+    "emails_update": "SimplePublicObject",
+    "objects_leads": "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging",
+    "line_items_page": "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging",
+    "line_items_batch": "BatchResponseSimplePublicObject",
+    "line_item_create": "SimplePublicObject",
+    "quote_get": "SimplePublicObjectWithAssociations",
+    "quotes_search": "CollectionResponseWithTotalSimplePublicObjectForwardPaging",
+    "product_create": "SimplePublicObject",
+    "product_update": "SimplePublicObject",
+    "deal_line_items": "CollectionResponseMultiAssociatedObjectWithLabelForwardPaging",
+    "task_missing_timestamp": "ApiException 400 Error creating TASK. Some required properties were not set.",
     "callback": "NoneType",
 }
 

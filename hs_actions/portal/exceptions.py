@@ -77,6 +77,9 @@ FLOW_NOT_FOUND = "Flow {id} not found."
 FLOW_INVALID = "Invalid flow: {field}: {problem}"
 FLOW_STALE_REVISION = ("Flow {id} has changed since revision {given} was read (it is now at revision {current}): "
                        "read it again and apply the change to the current revision.")
+# HubSpot's words for a create without a required property (PipedreamHQ/pipedream issue 12366).
+REQUIRED_PROPERTIES = "Error creating {hubspot_name}. Some required properties were not set."
+ASSOCIATION_FILTER_OPERATOR = ("Filters on associations.{name} take the operators EQ and IN, but {operator} was given.")
 
 # ---- messages of `hs-actions portal ...` and of opening the portal (toolkit errors, never HTTP)
 SEED_UNKNOWN_KEYS = "unknown key(s) {keys}: a seed file's keys are {known}"

@@ -24,10 +24,17 @@ def load(name: str) -> dict:
     return json.loads((DATA / name).read_text())
 
 
+def property_rows(object_type: str) -> list[dict]:
+    """The property catalogue of a standard object type (data/properties/<name>.json)."""
+    return load(f"properties/{object_type}.json")["properties"]
+
+
 def all_scopes() -> list[str]:
-    """Every scope some route of the portal can ask for: a token with these can call anything."""
+    """Every scope some route of the portal can ask for (or takes in place of one): a token
+    with these can call anything."""
     data = load("object_types.json")
     scopes = {s for spec in data["standard"] for s in spec["scopes"].values()}
+    scopes |= {s for spec in data["standard"] for alts in spec.get("scopeAlternatives", {}).values() for s in alts}
     scopes |= set(data["custom"]["scopes"].values()) | set(data["fixedScopes"].values())
     return sorted(scopes)
 
@@ -78,6 +85,8 @@ class ObjectType:
     unique_properties: list[str]
     scopes: dict[str, str]             # read / write / schema -> the scope HubSpot asks for
     custom: bool = False
+    required: list[list[str]] = field(default_factory=list)   # on create, one of each group
+    scope_alternatives: dict[str, list[str]] = field(default_factory=dict)   # scope -> others HubSpot takes instead
     labels: dict = field(default_factory=dict)
     primary_display_property: str | None = None
 
@@ -92,7 +101,19 @@ class ObjectType:
     def standard(cls, spec: dict) -> "ObjectType":
         return cls(spec["objectTypeId"], spec["name"], spec["singular"], spec["hubspotName"],
                    spec["createdProperty"], spec["modifiedProperty"], spec["defaultProperties"],
-                   spec["searchableProperties"], spec["uniqueProperties"], spec["scopes"])
+                   spec["searchableProperties"], spec["uniqueProperties"], spec["scopes"],
+                   required=spec.get("requiredProperties", []),
+                   scope_alternatives=spec.get("scopeAlternatives", {}))
+
+    def grants(self, scope: str, granted) -> bool:
+        """Whether a token with `granted` scopes has `scope` or a scope HubSpot takes in its place."""
+        return scope in granted or any(alt in granted for alt in self.scope_alternatives.get(scope, ()))
+
+    def missing_required(self, values: dict) -> list[str]:
+        """The first property of each required group that `values` leaves unset (HubSpot's
+        "Some required properties were not set")."""
+        return [group[0] for group in self.required
+                if not any(values.get(name) not in (None, "") for name in group)]
 
     @classmethod
     def from_schema(cls, schema: dict) -> "ObjectType":
@@ -133,12 +154,16 @@ class PropertyDef:
     referenced_object_type: str | None = None
     created_at: int = 0
     value_format: str | None = None    # "email": values must be email addresses (not sent)
+    computed: str | None = None        # the rule by which the portal computes the value (not sent)
+    any_option: bool = False           # an enumeration whose options no source lists (not sent)
 
     @classmethod
     def from_data(cls, spec: dict, option_table: dict | None = None, order: int = -1) -> "PropertyDef":
         options = spec.get("options", [])
         if isinstance(options, str):  # a name in the shared option table
-            options = [{"label": label, "value": value} for label, value in option_table[options]]
+            options = option_table[options]
+        # Data files list options as [label, value] pairs; seeds in HubSpot's {label, value} shape.
+        options = [{"label": o[0], "value": o[1]} if isinstance(o, (list, tuple)) else o for o in options]
         options = [{"label": o["label"], "value": o["value"], "description": o.get("description", ""),
                     "displayOrder": o.get("displayOrder", i), "hidden": o.get("hidden", False)}
                    for i, o in enumerate(options)]
@@ -150,7 +175,8 @@ class PropertyDef:
                    spec.get("calculated", False), spec.get("externalOptions", False),
                    spec.get("formField", False), spec.get("readOnlyValue", False),
                    spec.get("readOnlyDefinition", hubspot_defined), spec.get("archivable", not hubspot_defined),
-                   spec.get("referencedObjectType"), value_format=spec.get("valueFormat"))
+                   spec.get("referencedObjectType"), value_format=spec.get("valueFormat"),
+                   computed=spec.get("computed"), any_option=spec.get("anyOption", False))
 
     def option_values(self) -> list[str]:
         return [o["value"] for o in self.options]
@@ -215,7 +241,7 @@ class PropertyDef:
             return value.lower(), value.lower(), None
         if self.value_format == "email" and not is_email(value):
             raise InvalidValue(self.name, "INVALID_EMAIL", exc.INVALID_EMAIL.format(value=raw))
-        if self.type == "enumeration" and not self.external_options:
+        if self.type == "enumeration" and not self.external_options and not self.any_option:
             allowed = self.option_values()
             for part in value.split(";"):
                 if part not in allowed:

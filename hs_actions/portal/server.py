@@ -48,7 +48,7 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
         rate_headers = portal.limiter.admit(token.token, search=route_search)
         if unroutable is not None:
             raise unroutable
-        missing = [s for s in scopes if s not in token.scopes]
+        missing = route.missing(token.scopes, params, portal.backend.object_type)
         if missing:
             raise exc.MissingScopes(missing)
         response = route.handler(portal.backend, Request(method, path, params, query, body))

@@ -90,13 +90,22 @@ class Route:
 
     def scopes(self, params: dict, object_type) -> list[str]:
         """The scopes this call needs; object_type(name) resolves a type (400 if unknown)."""
+        return list(dict.fromkeys(scope for scope, _ in self._access(params, object_type)))
+
+    def missing(self, granted, params: dict, object_type) -> list[str]:
+        """The needed scopes that `granted` lacks, counting the scopes a type takes in place of one
+        (line items take e-commerce for crm.objects.line_items.read)."""
+        return list(dict.fromkeys(scope for scope, ot in self._access(params, object_type)
+                                  if not (ot.grants(scope, granted) if ot else scope in granted)))
+
+    def _access(self, params: dict, object_type):
         fixed = load("object_types.json")["fixedScopes"]
-        needed = []
         for kind, param in self.access:
-            scope = fixed[kind] if param is None else object_type(params[param]).scopes[kind]
-            if scope not in needed:
-                needed.append(scope)
-        return needed
+            if param is None:
+                yield fixed[kind], None
+            else:
+                ot = object_type(params[param])
+                yield ot.scopes[kind], ot
 
 
 def _compile(method: str, template: str, handler, access: str) -> Route:

@@ -43,6 +43,14 @@ class Associations:
                           (kind.from_type, from_id, kind.to_type, to_id, kind.type_id, kind.category))
         self.conn.execute("INSERT OR IGNORE INTO assoc VALUES (?, ?, ?, ?, ?, ?)",
                           (inverse.from_type, to_id, inverse.to_type, from_id, inverse.type_id, inverse.category))
+        self._refresh_pair(kind.from_type, from_id, kind.to_type, to_id)
+
+    def _refresh_pair(self, from_type: str, from_id: int, to_type: str, to_id: int) -> None:
+        """Both records' association counts and last activity dates, after a link or an unlink."""
+        ft, tt = self.types.get(from_type), self.types.get(to_type)
+        if ft and tt:
+            self._refresh(ft, from_id, tt)
+            self._refresh(tt, to_id, ft)
 
     def _pair(self, from_name: str, from_id, to_name: str, to_id) -> tuple[ObjectType, int, ObjectType, int]:
         ft, tt = self.object_type(from_name), self.object_type(to_name)
@@ -94,6 +102,7 @@ class Associations:
                                   "AND type_id = ? AND category = ?", (ft.type_id, fid, tt.type_id, tid, type_id, category))
                 self.conn.execute("DELETE FROM assoc WHERE from_type = ? AND from_id = ? AND to_type = ? AND to_id = ? "
                                   "AND type_id = ? AND category = ?", (tt.type_id, tid, ft.type_id, fid, inverse, category))
+            self._refresh_pair(ft.type_id, fid, tt.type_id, tid)
 
     def associations(self, from_name: str, from_id, to_name: str, limit: int = 500,
                      after: str | None = None) -> tuple[list[dict], str | None]:

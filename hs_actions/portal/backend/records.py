@@ -1,7 +1,9 @@
-"""Records: property values validated as HubSpot does, and the objects v3 operations."""
+"""Records: property values validated as HubSpot does, the properties the portal computes,
+and the objects v3 operations."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal, InvalidOperation
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.store import cursor
@@ -9,6 +11,57 @@ from hs_actions.portal.models import InvalidValue, ObjectType, PropertyDef, Reco
 
 BATCH_MAX = 100
 LIST_LIMIT_MAX = 100
+# The logged activities whose hs_timestamp makes a record's "Last Activity Date"
+# (notes_last_updated). HubSpot also counts a task when it is completed; the portal does not.
+ACTIVITY_TYPES = ("notes", "calls", "emails", "meetings", "communications", "postal_mail")
+
+
+# ---- computed properties: rule name (a property's "computed" in data/properties) -> inputs, value
+
+def _email_domain(values: dict, backend, ot) -> str:
+    email = values.get("email") or ""
+    return email.rpartition("@")[2].lower() if "@" in email else ""
+
+
+def _stage(values: dict, backend, ot) -> dict:
+    pipelines = backend.pipelines.get(ot.type_id, {})
+    chosen = [pipelines[values["pipeline"]]] if values.get("pipeline") in pipelines else pipelines.values()
+    for pipeline in chosen:
+        for stage in pipeline["stages"]:
+            if stage["id"] == values.get("dealstage"):
+                return stage.get("metadata", {})
+    return {}
+
+
+def _deal_closed(values: dict, backend, ot) -> str:
+    return "true" if _stage(values, backend, ot).get("isClosed") == "true" else "false"
+
+
+def _deal_closed_won(values: dict, backend, ot) -> str:
+    metadata = _stage(values, backend, ot)
+    won = metadata.get("isClosed") == "true" and float(metadata.get("probability") or 0) == 1.0
+    return "true" if won else "false"
+
+
+def _line_item_amount(values: dict, backend, ot) -> str:
+    """quantity x (price less the unit discount), less the discount percentage; none without a
+    price and a quantity."""
+    try:
+        price, quantity = Decimal(values["price"]), Decimal(values["quantity"])
+        unit = price - Decimal(values.get("discount") or 0)
+        amount = quantity * unit * (1 - Decimal(values.get("hs_discount_percentage") or 0) / 100)
+    except (KeyError, InvalidOperation):
+        return ""
+    text = format(amount.normalize(), "f")
+    return text
+
+
+DERIVED = {
+    "email_domain": (("email",), _email_domain),
+    "deal_closed": (("dealstage", "pipeline"), _deal_closed),
+    "deal_closed_won": (("dealstage", "pipeline"), _deal_closed_won),
+    "line_item_amount": (("price", "quantity", "discount", "hs_discount_percentage"), _line_item_amount),
+}
 
 
 class Records:
@@ -109,11 +162,63 @@ class Records:
         db.execute("INSERT OR REPLACE INTO pv VALUES (?, ?, ?, ?, ?, ?)",
                    (ot.type_id, oid, ot.modified_property, *modified))
         db.execute("UPDATE objects SET updated = ? WHERE otype = ? AND id = ?", (stamp, ot.type_id, oid))
+        self._derive(ot, oid, encoded)
+        if "hs_timestamp" in encoded and ot.name in ACTIVITY_TYPES:
+            self._refresh_linked(ot, oid)
+
+    # ---- computed properties --------------------------------------------------------------
+
+    def _derive(self, ot: ObjectType, oid: int, written) -> None:
+        """Recompute the record's own computed properties whose inputs were just written."""
+        for name, rule in self.computed.get(ot.type_id, ()):
+            if rule in DERIVED and any(i in written for i in DERIVED[rule][0]):
+                inputs, compute = DERIVED[rule]
+                values = dict(self.conn.execute(
+                    f"SELECT name, value FROM pv WHERE otype = ? AND oid = ? AND name IN ({','.join('?' * len(inputs))})",
+                    (ot.type_id, oid, *inputs)).fetchall())
+                self._set_computed(ot, oid, name, compute(values, self, ot))
+
+    def _set_computed(self, ot: ObjectType, oid: int, name: str, value: str) -> None:
+        if value == "":
+            self.conn.execute("DELETE FROM pv WHERE otype = ? AND oid = ? AND name = ?", (ot.type_id, oid, name))
+            return
+        self.conn.execute("INSERT OR REPLACE INTO pv VALUES (?, ?, ?, ?, ?, ?)",
+                          (ot.type_id, oid, name, *self.defs[ot.type_id][name].encode(value)))
+
+    def _refresh(self, ot: ObjectType, oid: int, other: ObjectType) -> None:
+        """Recompute the record's properties that count or date its associations with `other`
+        (num_associated_<type>, notes_last_updated): after a link, an unlink or an archive."""
+        for name, rule in self.computed.get(ot.type_id, ()):
+            if rule == f"count:{other.name}":
+                (count,) = self.conn.execute(
+                    "SELECT COUNT(DISTINCT a.to_id) FROM assoc a JOIN objects o ON o.otype = a.to_type AND o.id = a.to_id "
+                    "WHERE a.from_type = ? AND a.from_id = ? AND a.to_type = ? AND o.archived = 0",
+                    (ot.type_id, oid, other.type_id)).fetchone()
+                self._set_computed(ot, oid, name, str(count))
+            elif rule == "last_activity" and other.name in ACTIVITY_TYPES:
+                activity = [t.type_id for t in self.types.values() if t.name in ACTIVITY_TYPES and not t.custom]
+                (latest,) = self.conn.execute(
+                    f"SELECT MAX(pv.num) FROM assoc a JOIN objects o ON o.otype = a.to_type AND o.id = a.to_id "
+                    f"JOIN pv ON pv.otype = a.to_type AND pv.oid = a.to_id AND pv.name = 'hs_timestamp' "
+                    f"WHERE a.from_type = ? AND a.from_id = ? AND o.archived = 0 "
+                    f"AND a.to_type IN ({','.join('?' * len(activity))})", (ot.type_id, oid, *activity)).fetchone()
+                self._set_computed(ot, oid, name, "" if latest is None else str(int(latest)))
+
+    def _refresh_linked(self, ot: ObjectType, oid: int) -> None:
+        """Refresh what every record associated with this one computes from it."""
+        for to_type, to_id in self.conn.execute(
+                "SELECT DISTINCT to_type, to_id FROM assoc WHERE from_type = ? AND from_id = ?", (ot.type_id, oid)).fetchall():
+            if to_type in self.types and self.computed.get(to_type):
+                self._refresh(self.types[to_type], to_id, ot)
 
     def _insert(self, ot: ObjectType, values: dict, source: str = "API", oid: int | None = None,
                 created: int | None = None, system: bool = False, pending: dict | None = None,
                 updated: int | None = None) -> int:
         encoded = self._encode(ot, values, system=system)
+        missing = ot.missing_required(values)
+        if missing:
+            raise exc.ValidationError(exc.REQUIRED_PROPERTIES.format(hubspot_name=ot.hubspot_name),
+                                      context={"properties": missing})
         self._check_unique(ot, encoded, pending=pending)
         if oid is None:
             oid = self._next_id()
@@ -298,6 +403,7 @@ class Records:
         stamp = now_ms()
         self.conn.execute("UPDATE objects SET archived = 1, archived_at = ?, updated = ? WHERE otype = ? AND id = ?",
                           (stamp, stamp, ot.type_id, oid))
+        self._refresh_linked(ot, oid)   # archived records no longer count
 
     # ---- batches ----------------------------------------------------------------------------
 

@@ -89,16 +89,15 @@ class Search:
                 raise exc.ValidationError(exc.INVALID_INPUT.format(
                     detail=f"each filter group needs a list of at most {SEARCH_MAX_FILTERS_PER_GROUP} filters"))
             count += len(filters)
-            conditions = sorted((self._filter(ot, spec) for spec in filters), key=lambda c: c[2])
+            conditions = sorted((self._condition(ot, spec) for spec in filters), key=lambda c: c[4])
             ands = []
-            for i, (condition, values, negated) in enumerate(conditions):
+            for i, (driving, driving_params, exists, exists_params, negated) in enumerate(conditions):
                 if i == 0 and not negated:
-                    ands.append(f"o.id IN (SELECT oid FROM pv WHERE otype = ? AND {condition})")
-                    params.append(ot.type_id)
+                    ands.append(driving)
+                    params.extend(driving_params)
                 else:
-                    ands.append(f"{'NOT ' if negated else ''}EXISTS (SELECT 1 FROM pv WHERE pv.otype = o.otype "
-                                f"AND pv.oid = o.id AND {condition})")
-                params.extend(values)
+                    ands.append(f"{'NOT ' if negated else ''}{exists}")
+                    params.extend(exists_params)
             if ands:
                 ors.append("(" + " AND ".join(ands) + ")")
         if count > SEARCH_MAX_FILTERS:
@@ -112,6 +111,38 @@ class Search:
                          f"({','.join('?' * len(searchable))}) AND hs_prefix_token(pv.folded, ?))")
             params.extend([*searchable, word])
         return " AND ".join(where), params
+
+    def _condition(self, ot: ObjectType, spec) -> tuple[str, list, str, list, bool]:
+        """(driving SQL, its parameters, EXISTS SQL, its parameters, negated) for one filter: the
+        driving form selects `o.id IN (...)` by an index, the EXISTS form checks one candidate."""
+        if isinstance(spec, dict) and str(spec.get("propertyName", "")).startswith("associations."):
+            return self._association_condition(ot, spec)
+        condition, values, negated = self._filter(ot, spec)
+        return (f"o.id IN (SELECT oid FROM pv WHERE otype = ? AND {condition})", [ot.type_id, *values],
+                f"EXISTS (SELECT 1 FROM pv WHERE pv.otype = o.otype AND pv.oid = o.id AND {condition})", values, negated)
+
+    def _association_condition(self, ot: ObjectType, spec: dict) -> tuple[str, list, str, list, bool]:
+        """`associations.contact` EQ <id> (or IN [ids]): records associated with that record, as
+        HubSpot's search guide shows for finding a contact's tasks or meetings. Associations are
+        stored both ways, so the driving form reads the other record's side by its key."""
+        name = spec["propertyName"].split(".", 1)[1]
+        other = self.object_type(name)
+        operator = spec.get("operator", "EQ")
+        if operator == "EQ":
+            raw = [spec.get("value")]
+        elif operator == "IN" and isinstance(spec.get("values"), list) and spec["values"]:
+            raw = spec["values"]
+        else:
+            raise exc.ValidationError(exc.ASSOCIATION_FILTER_OPERATOR.format(name=name, operator=operator))
+        if any(v is None for v in raw):
+            raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(
+                name=spec["propertyName"], operator=operator, field="value" if operator == "EQ" else "values"))
+        ids = [int(v) if str(v).strip().isdigit() and int(v) < 2**63 else -1 for v in raw]
+        marks = ",".join("?" * len(ids))
+        return (f"o.id IN (SELECT to_id FROM assoc WHERE from_type = ? AND from_id IN ({marks}) AND to_type = ?)",
+                [other.type_id, *ids, ot.type_id],
+                f"EXISTS (SELECT 1 FROM assoc WHERE from_type = o.otype AND from_id = o.id AND to_type = ? "
+                f"AND to_id IN ({marks}))", [other.type_id, *ids], False)
 
     def _filter(self, ot: ObjectType, spec) -> tuple[str, list, bool]:
         """(condition on a pv row, its parameters, negated) for one filter."""

@@ -15,12 +15,13 @@ import re
 import sqlite3
 import threading
 from contextlib import closing, contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from hs_actions.masking import Masks
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.search import _contains_token, _prefix_token
-from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load
+from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load, property_rows
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -150,7 +151,6 @@ class Store:
         files, plus what seeds added to the database (custom objects, properties, pipelines);
         read from `source`'s database instead of this one's when given."""
         data = load("object_types.json")
-        props = load("properties.json")
         with self.lock:
             db = source or self.conn
             schemas = [json.loads(body) for (body,) in db.execute("SELECT body FROM schemas")]
@@ -167,15 +167,14 @@ class Store:
         for otype, body in seeded_pipelines:
             pipeline = json.loads(body)
             pipelines.setdefault(otype, {})[pipeline["id"]] = pipeline
-        options = dict(props["options"])
-        for otype, listed in pipelines.items():
-            name = types[otype].name if otype in types else otype
-            options[f"pipelines:{name}"] = [(p["label"], p["id"]) for p in listed.values()]
-            options[f"stages:{name}"] = [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]]
-        defs: dict[str, dict[str, PropertyDef]] = {}
-        for ot in list(types.values()):
-            defs[ot.type_id] = {p["name"]: PropertyDef.from_data(p, options, i)
-                                for i, p in enumerate(props["types"][ot.name])}
+        pipeline_options = tuple(
+            (f"{kind}:{types[otype].name if otype in types else otype}", tuple(values))
+            for otype, listed in pipelines.items()
+            for kind, values in (("pipelines", [(p["label"], p["id"]) for p in listed.values()]),
+                                 ("stages", [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]])))
+        options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
+        defs: dict[str, dict[str, PropertyDef]] = {
+            ot.type_id: dict(standard) for ot, standard in zip(types.values(), _standard_defs(pipeline_options))}
         assoc = [AssociationType(self._standard_id(t["from"], types), self._standard_id(t["to"], types),
                                  t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
                                  t.get("default", False), t["v3"])
@@ -192,6 +191,9 @@ class Store:
         self.types = types
         self.pipelines = pipelines
         self.defs = defs
+        # (property, rule) of the properties the portal computes, by type (backend/records.py)
+        self.computed = {otype: [(p.name, p.computed) for p in listed.values() if p.computed]
+                         for otype, listed in defs.items()}
         self.assoc_types = {(a.from_type, a.type_id, a.category): a for a in assoc}
         self.spellings = {name: ot for ot in types.values() for name in ot.names(self.portal_id)}
 
@@ -210,6 +212,16 @@ class Store:
             rows = self.conn.execute("SELECT otype, COUNT(*) FROM objects WHERE archived = 0 GROUP BY otype").fetchall()
         return {self.types[t].name if t in self.types else t: n for t, n in rows}
 
+
+
+@lru_cache(maxsize=8)
+def _standard_defs(pipeline_options: tuple) -> list[dict[str, PropertyDef]]:
+    """The property definitions of every standard type, in object_types.json's order: built once
+    per set of pipelines (their stages are options), not at every reset. Callers copy the dicts;
+    the definitions themselves are never changed."""
+    options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
+    return [{row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(spec["name"]))}
+            for spec in load("object_types.json")["standard"]]
 
 
 def _int(value) -> int:

@@ -58,6 +58,9 @@ def test_the_schema_round_trips_into_a_local_portal(seeded, tmp_path, capsys):
     finally:
         portal.close()
     assert ACCOUNT_TOKEN not in out.read_text()
+    db = tmp_path / "team.sqlite3"                 # as the team loads it: `hs-actions portal seed FILE`
+    assert main(["portal", "seed", str(out), "--portal-db", str(db)]) == 0
+    assert "1 schemas, 1 properties, 3 pipelines, 1 owners" in capsys.readouterr().out
 
 
 def test_records_and_their_associations_come_along(seeded, tmp_path):

@@ -14,7 +14,7 @@ from hs_actions.harness import event as event_module
 from hs_actions.harness import outputs, secrets as secrets_module
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
-from hs_actions.harness.result import Error, Result
+from hs_actions.harness.result import UNKNOWN_SCOPES, Error, Result
 from hs_actions.harness.runner import RawOutcome, Runner, library_imports
 
 # Loaded by path inside the action's process (see child.py); only its path is needed here.
@@ -96,8 +96,10 @@ class Harness:
         result.runtime = self.runtime.describe()
         if self.portal:
             calls = self.portal.requests(run=built["callbackId"])
-            result.api_calls = [{k: c[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")} for c in calls]
-            result.scopes = self.portal.scopes_needed(run=built["callbackId"])
+            result.api_calls = [_api_call(c) for c in calls]
+            # A call the portal does not model needs scopes no one here knows: "unknown", never none.
+            unknown = [UNKNOWN_SCOPES] if any(c["unmodelled"] for c in calls) else []
+            result.scopes = self.portal.scopes_needed(run=built["callbackId"]) + unknown
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         return _masked(result, values)
 
@@ -139,6 +141,15 @@ class Harness:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _api_call(logged: dict) -> dict:
+    """One API call of a run as the report lists it; a call the local portal does not model
+    says so, with its scopes "unknown\"."""
+    call = {k: logged[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")}
+    if logged["unmodelled"]:
+        call.update(scopes=UNKNOWN_SCOPES, unmodelled=True)
+    return call
 
 
 def _limit(name: str, value) -> float:

@@ -39,7 +39,7 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
         unroutable = None
         try:
             route, params = urls.resolve(method, path)
-            scopes = route.scopes(params, portal.backend.object_type)
+            scopes = route.scopes(params, lambda name: urls.object_type(portal.backend, name))
         except exc.PortalError as error:
             unroutable = error
         token = _authenticate(portal.backend, headers.get("Authorization"))
@@ -53,6 +53,8 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
             raise exc.MissingScopes(missing)
         response = route.handler(portal.backend, Request(method, path, params, query, body))
     except exc.PortalError as error:
+        if isinstance(error, exc.Unmodelled):
+            scopes = None   # unknown: the log and the run's report name the call as unmodelled
         response = Response(error.status, exc.error_body(error, correlation_id), dict(error.headers))
     except Exception as error:  # a bug here must not look like HubSpot's answer, nor stop the server
         traceback.print_exc(file=sys.stderr)

@@ -90,7 +90,7 @@ class Store:
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.create_function("hs_contains_token", 2, _contains_token, deterministic=True)
             self.conn.create_function("hs_prefix_token", 2, _prefix_token, deterministic=True)
-            self.conn.executescript(SCHEMA)
+            self.conn.executescript(SCHEMA + "".join(self._family_tables().values()))
             self._load_registry()
         except BaseException:
             # A file that is not a database fails here: leave nothing open on it, so that
@@ -118,9 +118,17 @@ class Store:
     def reset(self) -> None:
         """Back to empty: no records, owners, tokens, custom objects or logged requests."""
         with self._write() as db:
-            for table in _TABLES:
+            for table in (*_TABLES, *self._family_tables()):
                 db.execute(f"DELETE FROM {table}")
         self._load_registry()
+
+    def _family_tables(self) -> dict[str, str]:
+        """The tables family mixins declare as `TABLES = {name: "CREATE TABLE IF NOT EXISTS ..."}`:
+        created with the schema, emptied by reset()."""
+        tables: dict[str, str] = {}
+        for cls in type(self).__mro__:
+            tables.update(cls.__dict__.get("TABLES", {}))
+        return tables
 
     def _load_registry(self) -> None:
         """Object types, property definitions, association types and pipelines: the data

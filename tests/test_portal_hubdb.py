@@ -194,6 +194,14 @@ def test_seed_values_are_checked_against_their_columns(portal, change, message):
     portal.seed({"hubdb": [TERRITORIES]})   # nothing of the refused seed was kept
 
 
+def test_a_seeded_table_name_or_id_is_taken_once(portal):
+    portal.seed({"hubdb": [TERRITORIES]})
+    for table, what in (({**TERRITORIES, "id": 101}, "named territories"), ({**TERRITORIES, "name": "t2"}, "with id 100")):
+        with pytest.raises(SeedError) as raised:
+            portal.seed({"hubdb": [table]})
+        assert f"a HubDB table {what} already exists" in str(raised.value)
+
+
 def test_a_seed_of_the_wrong_shape_says_the_shape(portal):
     with pytest.raises(SeedError) as raised:
         portal.seed({"hubdb": [{"name": "t", "columns": {"state": "TEXT"}}]})

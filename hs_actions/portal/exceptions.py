@@ -148,14 +148,14 @@ SEED_UNKNOWN_TYPE_HINT = ("; a custom object type is declared under the seed's \
                           "{{\"schemas\": [{{\"name\": \"{name}\", \"objectTypeId\": \"2-1\", "
                           "\"primaryDisplayProperty\": \"name\", \"properties\": [...]}}]}}; see "
                           "hs_actions/portal/README.md")
-SEED_HUBDB_EXISTS = "HubDB table {name} (id {id}) already exists (in the portal, or earlier in the seed)"
+SEED_HUBDB_EXISTS = "a HubDB table {what} already exists (in the portal, or earlier in the seed)"
 SEED_HUBDB_ROW_EXISTS = "row {id} appears twice in HubDB table {table}"
 SEED_HUBDB_COLUMN_TYPE = "column {name}: unknown HubDB column type {type}; the types are {allowed}"
 SEED_HUBDB_COLUMN_UNKNOWN = "value for {name}, which is not a column of the table; its columns are {columns}"
 SEED_HUBDB_VALUE = "{value} is not a value for {type} column {name}"
 SEED_HUBDB_OPTION = "{value} is not an option of column {name}; its options are {allowed}"
 SEED_LIST_TYPE = "processingType {type} is not one of {allowed}"
-SEED_LIST_EXISTS = "list {name} (id {id}) already exists (in the portal, or earlier in the seed)"
+SEED_LIST_EXISTS = "a list {what} already exists (in the portal, or earlier in the seed)"
 SEED_UNREADABLE = "not the shape of a seed ({kind}: {detail}); see hs_actions/portal/README.md"
 DATABASE_IS_DIRECTORY = ("{path}: the portal database is a directory, not a file: choose a file path "
                          "(--portal-db), e.g. {path}/portal.sqlite3")

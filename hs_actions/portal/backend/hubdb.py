@@ -194,9 +194,10 @@ class HubDb:
         db = self.conn
         for index, spec in enumerate(tables):
             self._seeding = (f"hubdb[{index}]", "hubdb")
-            if db.execute("SELECT 1 FROM hubdb_tables WHERE name = ? OR id = ?",
-                          (spec["name"], spec.get("id"))).fetchone():
-                raise exc.Conflict(exc.SEED_HUBDB_EXISTS.format(name=spec["name"], id=spec.get("id")))
+            for what, sql, value in (("named " + spec["name"], "name = ?", spec["name"]),
+                                     (f"with id {spec.get('id')}", "id = ?", spec.get("id"))):
+                if db.execute(f"SELECT 1 FROM hubdb_tables WHERE {sql}", (value,)).fetchone():
+                    raise exc.Conflict(exc.SEED_HUBDB_EXISTS.format(what=what))
             columns = [_column(c, i, stamp) for i, c in enumerate(spec["columns"])]
             body = {"name": spec["name"], "label": spec.get("label", spec["name"]), "columns": columns,
                     "allowPublicApiAccess": bool(spec.get("allowPublicApiAccess", False)),

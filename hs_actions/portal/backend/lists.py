@@ -132,9 +132,10 @@ class Lists:
             kind = spec.get("processingType", "MANUAL")
             if kind not in PROCESSING_TYPES:
                 raise exc.ValidationError(exc.SEED_LIST_TYPE.format(type=kind, allowed=", ".join(PROCESSING_TYPES)))
-            if db.execute("SELECT 1 FROM lists WHERE id = ? OR (otype = ? AND name = ?)",
-                          (spec.get("id"), ot.type_id, spec["name"])).fetchone():
-                raise exc.Conflict(exc.SEED_LIST_EXISTS.format(name=spec["name"], id=spec.get("id")))
+            for what, sql, values in ((f"named {spec['name']} for {ot.name}", "otype = ? AND name = ?",
+                                       (ot.type_id, spec["name"])), (f"with id {spec.get('id')}", "id = ?", (spec.get("id"),))):
+                if db.execute(f"SELECT 1 FROM lists WHERE {sql}", values).fetchone():
+                    raise exc.Conflict(exc.SEED_LIST_EXISTS.format(what=what))
             list_id = db.execute("INSERT INTO lists VALUES (?, ?, ?, ?, 1, ?, ?)",
                                  (spec.get("id"), spec["name"], ot.type_id, kind, stamp, stamp)).lastrowid
             for position, record_id in enumerate(spec.get("members", [])):

@@ -42,6 +42,8 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
             scopes = route.scopes(params, lambda name: urls.object_type(portal.backend, name))
         except exc.PortalError as error:
             unroutable = error
+            if isinstance(error, exc.Unmodelled):
+                scopes = None
         token = _authenticate(portal.backend, headers.get("Authorization"))
         portal.failures.take(method, path, portal.limiter)
         route_search = path.endswith("/search")

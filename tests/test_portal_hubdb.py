@@ -123,6 +123,10 @@ def test_paging_with_after_and_with_offset(client, api, tables):
     first = api.get(T + "/rows?limit=3").json()
     assert (first["total"], first["type"], len(first["results"])) == (4, "STREAMING", 3)
     after = first["paging"]["next"]["after"]
+    assert after == "Mw=="                                      # base64 of the offset, as HubSpot's cursors
+    assert states(api, "?limit=2&after=MQ==") == ["NY", "WA"]   # built by hand, as code in the wild does
+    assert api.get(T + "/rows?after=zz!").json()["message"] == (
+        "after must be the paging.next.after of an earlier page (a number of 0 or more), but was 'zz!'.")
     page = client.cms.hubdb.rows_api.get_table_rows("territories", limit=3, after=after)
     assert [r.values["state"] for r in page.results] == ["Texas"] and page.paging is None
     random = api.get(T + "/rows?offset=1&limit=2&sort=state").json()

@@ -1,8 +1,10 @@
 """HubDB v3 read: tables and rows, published (`.../rows`) and draft (`.../rows/draft`, `.../draft`)."""
 from __future__ import annotations
 
+import base64
+import binascii
+
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.backend import cursor
 from hs_actions.portal.models import iso, parse_time
 from hs_actions.portal.responses import API_BASE, Request, Response, batch_response, paging
 
@@ -77,7 +79,7 @@ def get_draft_table(backend, request: Request) -> Response:
 def _rows(backend, request: Request, draft: bool) -> Response:
     filters = [(key, value) for key, values in request.query.items() if key not in _ROW_PARAMETERS for value in values]
     offset = request.first("offset")
-    start = request.integer("offset", 0) if offset is not None else cursor(request.first("after"))
+    start = request.integer("offset", 0) if offset is not None else _after(request.first("after"))
     limit = request.integer("limit", 1000)
     table, rows, total = backend.hubdb_rows(request.params["table"], draft, filters, request.listing("sort") or [],
                                             limit, start, request.listing("properties"))
@@ -91,7 +93,27 @@ def _rows(backend, request: Request, draft: bool) -> Response:
                                        "link": f"{API_BASE}{request.path}?offset={start + limit}"}}
         return Response(200, body)
     body["type"] = "STREAMING"
-    return Response(200, {**body, **paging(request.path, start + limit if more else None)})
+    return Response(200, {**body, **paging(request.path, _cursor(start + limit) if more else None)})
+
+
+# HubDB's row cursors are the base64 of an offset (code in the wild builds them as
+# btoa("0")); the portal sends them so and reads them back, or a plain offset.
+def _cursor(offset: int) -> str:
+    return base64.b64encode(str(offset).encode()).decode()
+
+
+def _after(value) -> int:
+    if value is None or value == "":
+        return 0
+    text = str(value)
+    if not text.isdigit():
+        try:
+            text = base64.b64decode(text, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            text = ""
+    if not text.isdigit():
+        raise exc.ValidationError(exc.AFTER_INVALID.format(value=value))
+    return int(text)
 
 
 def list_rows(backend, request: Request) -> Response:

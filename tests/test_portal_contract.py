@@ -247,3 +247,12 @@ def test_error_bodies_fit_every_packages_error_model(api, ids, method, path, bod
 def test_every_route_has_a_contract_case():
     routes = {(route.method, route.template) for route in urls.TABLE}
     assert routes == set(CASES)
+
+
+def test_every_object_type_has_every_scope_the_routes_ask_for(portal):
+    # A route asking for a kind of scope a type lacks would be a 500, not HubSpot's answer.
+    portal.seed({"schemas": [{"name": "pets", "objectTypeId": "2-1"}]})
+    kinds = {kind for route in urls.TABLE for kind, param in route.access if param is not None}
+    assert kinds == {"read", "write", "schema", "schemaWrite"}
+    for object_type in portal.backend.types.values():
+        assert kinds <= set(object_type.scopes), object_type.name

@@ -133,6 +133,7 @@ def test_paging_with_after_and_with_offset(client, api, tables):
     assert (random["type"], random["paging"]["next"]["offset"]) == ("RANDOM_ACCESS", 3)
     assert [r["values"]["state"] for r in random["results"]] == ["NY", "Texas"]
     assert api.get(T + "/rows?limit=0").json()["message"] == "limit must be between 1 and 10000, but was 0."
+    assert api.get(T + "/rows?offset=-1").json()["message"] == "Invalid input JSON: offset must be 0 or more, not -1"
 
 
 def test_properties_choose_the_columns_returned(api, tables):

@@ -118,7 +118,7 @@ class HubDb:
         if not 1 <= limit <= ROWS_LIMIT_MAX:
             raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=ROWS_LIMIT_MAX, value=limit))
         if offset < 0:
-            raise exc.ValidationError(exc.AFTER_NEGATIVE.format(value=offset))
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"offset must be 0 or more, not {offset}"))
         columns = {c["name"]: c for c in found["columns"]}
         rows = self._rows(found["id"], draft)
         filters = [(*_split(key, columns), value) for key, value in filters]

@@ -37,6 +37,17 @@ FLOW = {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "flowType": "WORKFLOW", "
         "dataSources": [], "crmObjectCreationStatus": "COMPLETE", "suppressionListIds": [], "timeWindows": []}
 V4 = "/crm/v4/associations/contacts/companies/batch"
 SPEC = [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 279}]
+P = "/crm/v3/properties/contacts"
+SHOE = {"name": "shoe_size", "label": "Shoe size", "type": "number", "fieldType": "number", "groupName": "contactinformation"}
+LABELS = "/crm/v4/associations/contacts/companies/labels"
+T = "/cms/v3/hubdb/tables/territories"
+L = "/crm/v3/lists/7"
+TERRITORIES = {"id": 5, "name": "territories", "label": "Territories", "columns": [
+    {"name": "state", "type": "TEXT"}, {"name": "rank", "type": "NUMBER"},
+    {"name": "tier", "type": "SELECT", "options": ["gold", "silver"]}, {"name": "since", "type": "DATE"}],
+    "rows": [{"id": 1, "path": "ca", "name": "California", "values": {"state": "CA", "rank": 2, "tier": "gold",
+                                                                       "since": "2024-01-01"}},
+             {"id": 2, "values": {"state": "NY", "rank": 1, "tier": "silver"}}]}
 
 # (method, route template) -> (path, json body, expected status, client package, model)
 CASES = {
@@ -133,6 +144,67 @@ CASES = {
     ("PUT", "/automation/v4/flows/{flow_id}"): ("/automation/v4/flows/{flow}", {**FLOW, "revisionId": "1"}, 200,
                                                 AUTOMATION, "ApiContactFlow"),
     ("DELETE", "/automation/v4/flows/{flow_id}"): ("/automation/v4/flows/{flow}", None, 204, None, None),
+    ("POST", "/automation/v4/actions/callbacks/complete"): (
+        "/automation/v4/actions/callbacks/complete", {"inputs": [{"callbackId": "ap-1-2-3-4", "outputFields": {"a": "1"}}]},
+        204, None, None),
+    ("POST", urls.OBJECT + "/merge"): (C + "/merge", {"primaryObjectId": "{contact}", "objectIdToMerge": "{spare}"}, 200,
+                                       "crm.objects", "SimplePublicObject"),
+    ("POST", urls.OBJECT + "/gdpr-delete"): (C + "/gdpr-delete", {"objectId": "{spare}"}, 204, None, None),
+    ("GET", urls.GROUPS): (P + "/groups", None, 200, "crm.properties", "CollectionResponsePropertyGroupNoPaging"),
+    ("POST", urls.GROUPS): (P + "/groups", {"name": "shoes", "label": "Shoes"}, 201, "crm.properties", "PropertyGroup"),
+    ("GET", urls.GROUPS + "/{group_name}"): (P + "/groups/contactinformation", None, 200, "crm.properties", "PropertyGroup"),
+    ("PATCH", urls.GROUPS + "/{group_name}"): (P + "/groups/spare_group", {"label": "Kept"}, 200, "crm.properties",
+                                               "PropertyGroup"),
+    ("DELETE", urls.GROUPS + "/{group_name}"): (P + "/groups/spare_group", None, 204, None, None),
+    ("POST", urls.PROPERTIES): (P, SHOE, 201, "crm.properties", "ModelProperty"),
+    ("POST", urls.PROPERTIES + "/batch/read"): (P + "/batch/read", {"inputs": [{"name": "email"}, {"name": "nope"}],
+                                                                    "archived": False}, 207, "crm.properties",
+                                                "BatchResponsePropertyWithErrors"),
+    ("POST", urls.PROPERTIES + "/batch/create"): (P + "/batch/create", {"inputs": [SHOE]}, 201, "crm.properties",
+                                                  "BatchResponseProperty"),
+    ("POST", urls.PROPERTIES + "/batch/archive"): (P + "/batch/archive", {"inputs": [{"name": "spare_prop"}]}, 204,
+                                                   None, None),
+    ("PATCH", urls.PROPERTIES + "/{property_name}"): (P + "/spare_prop", {"label": "Renamed"}, 200, "crm.properties",
+                                                      "ModelProperty"),
+    ("DELETE", urls.PROPERTIES + "/{property_name}"): (P + "/spare_prop", None, 204, None, None),
+    ("POST", urls.V4_LABELS): (LABELS, {"label": "Manager", "name": "manager", "inverseLabel": "Managed"}, 200,
+                               "crm.associations.v4.schema", "CollectionResponseAssociationSpecWithLabelNoPaging"),
+    ("PUT", urls.V4_LABELS): (LABELS, {"associationTypeId": "{label}", "label": "Boss"}, 204, None, None),
+    ("DELETE", urls.V4_LABELS + "/{association_type_id}"): (LABELS + "/{label}", None, 204, None, None),
+    ("GET", urls.HUBDB_TABLES): (urls.HUBDB_TABLES + "?sort=-name", None, 200, "cms.hubdb",
+                           "CollectionResponseWithTotalHubDbTableV3ForwardPaging"),
+    ("GET", urls.HUBDB_TABLES + "/draft"): (urls.HUBDB_TABLES + "/draft", None, 200, "cms.hubdb",
+                                      "CollectionResponseWithTotalHubDbTableV3ForwardPaging"),
+    ("GET", urls.HUBDB_TABLE): (T, None, 200, "cms.hubdb", "HubDbTableV3"),
+    ("GET", urls.HUBDB_TABLE + "/draft"): ("/cms/v3/hubdb/tables/5/draft", None, 200, "cms.hubdb", "HubDbTableV3"),
+    ("GET", urls.HUBDB_TABLE + "/rows"): (T + "/rows?rank__gt=0&sort=-rank&limit=1", None, 200, "cms.hubdb",
+                                    "UnifiedCollectionResponseWithTotalBaseHubDbTableRowV3"),
+    ("GET", urls.HUBDB_TABLE + "/rows/draft"): (T + "/rows/draft?tier__in=gold&offset=0", None, 200, "cms.hubdb",
+                                          "RandomAccessCollectionResponseWithTotalHubDbTableRowV3"),
+    ("POST", urls.HUBDB_TABLE + "/rows/batch/read"): (T + "/rows/batch/read", {"inputs": ["1", "99"]}, 207, "cms.hubdb",
+                                                "BatchResponseHubDbTableRowV3WithErrors"),
+    ("POST", urls.HUBDB_TABLE + "/rows/draft/batch/read"): (T + "/rows/draft/batch/read", {"inputs": ["1"]}, 200,
+                                                      "cms.hubdb", "BatchResponseHubDbTableRowV3"),
+    ("GET", urls.HUBDB_TABLE + "/rows/{row_id}"): (T + "/rows/1", None, 200, "cms.hubdb", "HubDbTableRowV3"),
+    ("GET", urls.HUBDB_TABLE + "/rows/{row_id}/draft"): (T + "/rows/2/draft", None, 200, "cms.hubdb", "HubDbTableRowV3"),
+    ("GET", "/crm/v3/lists"): ("/crm/v3/lists?listIds=7&listIds=8", None, 200, "crm.lists", "ListsByIdResponse"),
+    ("GET", "/crm/v3/lists/"): ("/crm/v3/lists/?listIds=7", None, 200, "crm.lists", "ListsByIdResponse"),
+    ("GET", "/crm/v3/lists/object-type-id/{object_type_id}/name/{list_name}"): (
+        "/crm/v3/lists/object-type-id/0-1/name/VIP", None, 200, "crm.lists", "ListFetchResponse"),
+    ("GET", "/crm/v3/lists/records/{object_type_id}/{record_id}/memberships"): (
+        "/crm/v3/lists/records/0-1/{contact}/memberships", None, 200, "crm.lists",
+        "ApiCollectionResponseRecordListMembershipNoPaging"),
+    ("GET", urls.LIST): (L, None, 200, "crm.lists", "ListFetchResponse"),
+    ("GET", urls.LIST + "/memberships"): (L + "/memberships?limit=1", None, 200, "crm.lists",
+                                          "ApiCollectionResponseJoinTimeAndRecordId"),
+    ("GET", urls.LIST + "/memberships/join-order"): (L + "/memberships/join-order", None, 200, "crm.lists",
+                                                     "ApiCollectionResponseJoinTimeAndRecordId"),
+    ("PUT", urls.LIST + "/memberships/add"): (L + "/memberships/add", ["{spare}", "0"], 200, "crm.lists",
+                                              "MembershipsUpdateResponse"),
+    ("PUT", urls.LIST + "/memberships/remove"): (L + "/memberships/remove", ["{contact}"], 200, "crm.lists",
+                                                 "MembershipsUpdateResponse"),
+    ("PUT", urls.LIST + "/memberships/add-and-remove"): (L + "/memberships/add-and-remove", {
+        "recordIdsToAdd": ["{spare}"], "recordIdsToRemove": ["{contact}"]}, 200, "crm.lists", "MembershipsUpdateResponse"),
 }
 
 # Error bodies: (method, path, body, status), deserialised into each package's Error model.
@@ -143,6 +215,14 @@ ERRORS = [
     ("GET", "/crm/v3/nothing", None, 404),
     ("GET", "/crm/v3/properties/contacts/nope", None, 404),
     ("GET", "/crm/v3/owners/0", None, 404),
+    ("GET", "/marketing/v3/forms", None, 404),
+    ("GET", "/crm/v3/objects/goal_targets/1", None, 404),
+    ("POST", P, {**SHOE, "name": "Shoe Size"}, 400),
+    ("POST", P, {**SHOE, "name": "email"}, 409),
+    ("GET", T + "/rows?nope__eq=1", None, 400),
+    ("GET", "/cms/v3/hubdb/tables/nope", None, 404),
+    ("PUT", "/crm/v3/lists/0/memberships/add", [], 404),
+    ("POST", C + "/merge", {"primaryObjectId": "{contact}", "objectIdToMerge": "{contact}"}, 400),
 ]
 
 
@@ -156,8 +236,13 @@ def ids(portal):
     company = str(portal.backend.create("companies", {"name": "Acme"}).id)
     main = contact(portal, "taken@example.com")
     portal.backend.associate_default("contacts", main, "companies", company)
+    portal.backend.create_property_group("contacts", {"name": "spare_group", "label": "Spare"})
+    portal.backend.create_property("contacts", {**SHOE, "name": "spare_prop"})
+    label = portal.backend.create_association_label("contacts", "companies", {"label": "Spare", "name": "spare"})[0]
+    portal.seed({"hubdb": [TERRITORIES], "lists": [{"id": 7, "name": "VIP", "members": [main]}]})
     flow = portal.backend.create_flow(FLOW)["id"]
-    return {"flow": flow, "contact": main, "spare": contact(portal, "spare@example.com"), "company": company}
+    return {"flow": flow, "contact": main, "spare": contact(portal, "spare@example.com"), "company": company,
+            "label": str(label.type_id)}
 
 
 def _fill(value, ids):
@@ -203,10 +288,11 @@ def test_each_route_answers_a_shape_the_client_accepts(api, ids, key):
 
 
 @pytest.mark.parametrize("method, path, body, status", ERRORS)
-@pytest.mark.parametrize("package", ["crm.objects", "crm.contacts", "crm.properties", "crm.owners", "crm.associations.v4"])
+@pytest.mark.parametrize("package", ["crm.objects", "crm.contacts", "crm.properties", "crm.owners", "crm.associations.v4",
+                                     "cms.hubdb", "crm.lists"])
 def test_error_bodies_fit_every_packages_error_model(api, ids, method, path, body, status, package):
-    response = api.request(method, path, json=body)
-    assert response.status_code == status
+    response = api.request(method, _fill(path, ids), json=_fill(body, ids))
+    assert response.status_code == status, response.text
     error = deserialize(package, response.text, "Error")
     assert error.category and error.message and error.correlation_id
 
@@ -244,3 +330,12 @@ def test_every_object_type_answers_shapes_the_client_accepts(api, portal, spec):
         assert type(deserialize(package, response.text, model)).__name__ == model
     refused = api.post(base, json={"properties": {"nope": "1"}})
     assert deserialize("crm.objects", refused.text, "Error").category == "VALIDATION_ERROR"
+
+
+def test_every_object_type_has_every_scope_the_routes_ask_for(portal):
+    # A route asking for a kind of scope a type lacks would be a 500, not HubSpot's answer.
+    portal.seed({"schemas": [{"name": "pets", "objectTypeId": "2-1"}]})
+    kinds = {kind for route in urls.TABLE for kind, param in route.access if param is not None}
+    assert kinds == {"read", "write", "schema", "schemaWrite"}
+    for object_type in portal.backend.types.values():
+        assert kinds <= set(object_type.scopes), object_type.name

@@ -2,7 +2,8 @@
 import json
 
 import pytest
-from hubspot.automation.actions import CallbackCompletionRequest
+from hubspot.automation.actions import (BatchInputCallbackCompletionBatchRequest, CallbackCompletionBatchRequest,
+                                       CallbackCompletionRequest)
 from hubspot.crm.owners.exceptions import NotFoundException
 
 from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
@@ -62,6 +63,20 @@ def test_workflow_callback_completion_is_recorded(client, portal):
     assert portal.requests()[-1]["scopes"] == ["automation"]
     assert [(c["callbackId"], c["body"]) for c in portal.callbacks()] == [
         ("ap-1234567-42-1-0", {"outputFields": {"score": "10"}})]
+
+
+def test_a_batch_of_callback_completions_is_recorded_all_or_none(client, api, portal):
+    client.automation.actions.callbacks_api.complete_batch(BatchInputCallbackCompletionBatchRequest(inputs=[
+        CallbackCompletionBatchRequest(callback_id="ap-1-2-3-4", output_fields={"score": "10"}),
+        CallbackCompletionBatchRequest(callback_id="ap-1-2-3-5", output_fields={"score": "20"})]))
+    assert portal.requests()[-1]["scopes"] == ["automation"]
+    assert [(c["callbackId"], c["body"]) for c in portal.callbacks()] == [
+        ("ap-1-2-3-4", {"outputFields": {"score": "10"}}), ("ap-1-2-3-5", {"outputFields": {"score": "20"}})]
+    response = api.post("/automation/v4/actions/callbacks/complete", json={"inputs": [
+        {"callbackId": "ap-9", "outputFields": {}}, {"outputFields": {"score": "1"}}]})
+    assert (response.status_code, response.json()["message"]) == (
+        400, 'Invalid input JSON: each input is {"callbackId": "...", "outputFields": {...}}')
+    assert len(portal.callbacks()) == 2
 
 
 @pytest.mark.parametrize("after", ["-1", "next", "1.5"])

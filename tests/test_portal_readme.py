@@ -13,7 +13,9 @@ FAMILIES = {  # a route prefix -> the words the README uses for it
     "/crm/v4": "Associations v4",
     "/crm/v3/pipelines": "Pipelines v3",
     "/crm/v3/owners": "Owners v3",
-    "/automation/v4/actions/callbacks": "/automation/v4/actions/callbacks/{id}/complete",
+    "/automation/v4/actions/callbacks": "/automation/v4/actions/callbacks/complete",
+    "/cms/v3/hubdb": "HubDB v3",
+    "/crm/v3/lists": "Lists v3",
     "/crm/v3/schemas": "Custom object schemas, read only",
     "/automation/v4/flows": "Automation v4 flows",
 }

@@ -1,4 +1,5 @@
-"""HubSpot's runtime client (hubspot-api-client 8.2.1 on Python 3.9) accepts every answer.
+"""HubSpot's runtime client (hubspot-api-client 8.2.1 on Python 3.9) accepts every answer: its crm
+(objects, properties, associations, owners, pipelines, lists), cms.hubdb and automation APIs.
 
 One subprocess on the runtime interpreter routes to the portal and makes a sweep of the calls
 custom code makes; each must come back as the model the 8.x client builds (or None for
@@ -79,6 +80,31 @@ def refused(name, fn):
         out[name] = "%s %s %s" % (type(e).__name__, e.status, json.loads(e.body)["message"])
 refused("task_missing_timestamp", lambda: client.crm.objects.tasks.basic_api.create(tasks.SimplePublicObjectInputForCreate(properties={"hs_task_subject": "x"}, associations=[])))
 call("callback", lambda: client.automation.actions.callbacks_api.complete("ap-1-2-3-4", __import__("hubspot.automation.actions", fromlist=["x"]).CallbackCompletionRequest(output_fields={"a": "b"})))
+from hubspot.automation.actions import BatchInputCallbackCompletionBatchRequest, CallbackCompletionBatchRequest
+from hubspot.cms.hubdb import BatchInputString
+from hubspot.crm.associations.v4.schema import PublicAssociationDefinitionCreateRequest
+from hubspot.crm.contacts import PublicGdprDeleteInput, PublicMergeInput
+from hubspot.crm.properties import BatchReadInputPropertyName, PropertyCreate, PropertyGroupCreate, PropertyUpdate
+call("callbacks", lambda: client.automation.actions.callbacks_api.complete_batch(BatchInputCallbackCompletionBatchRequest(inputs=[CallbackCompletionBatchRequest(callback_id="ap-1-2-3-5", output_fields={"a": "b"})])))
+call("merge", lambda: c.public_object_api.merge(PublicMergeInput(primary_object_id="10", object_id_to_merge="11")))
+call("objects_merge", lambda: client.crm.objects.public_object_api.merge("companies", PublicMergeInput(primary_object_id="301", object_id_to_merge="302")))
+call("gdpr", lambda: c.gdpr_api.purge(PublicGdprDeleteInput(object_id="12")))
+call("group_create", lambda: client.crm.properties.groups_api.create("contacts", PropertyGroupCreate(name="sweep", label="Sweep")))
+call("groups", lambda: client.crm.properties.groups_api.get_all("contacts"))
+call("property_create", lambda: client.crm.properties.core_api.create("contacts", PropertyCreate(name="sweep_size", label="Size", type="number", field_type="number", group_name="sweep")))
+call("property_update", lambda: client.crm.properties.core_api.update("contacts", "sweep_size", PropertyUpdate(label="Shoe size")))
+call("properties_read", lambda: client.crm.properties.batch_api.read("contacts", BatchReadInputPropertyName(inputs=[{"name": "email"}, {"name": "sweep_size"}], archived=False)))
+call("property_archive", lambda: client.crm.properties.core_api.archive("contacts", "sweep_size"))
+call("label_create", lambda: client.crm.associations.v4.schema.definitions_api.create("contacts", "companies", PublicAssociationDefinitionCreateRequest(label="Boss", name="boss")))
+call("hubdb_tables", lambda: client.cms.hubdb.tables_api.get_all_tables())
+call("hubdb_table", lambda: client.cms.hubdb.tables_api.get_table_details("territories"))
+call("hubdb_rows", lambda: client.cms.hubdb.rows_api.get_table_rows("territories", sort=["-country"], limit=2))
+call("hubdb_draft_rows", lambda: client.cms.hubdb.rows_api.read_draft_table_rows("1001"))
+call("hubdb_row", lambda: client.cms.hubdb.rows_api.get_table_row("territories", "1"))
+call("hubdb_batch", lambda: client.cms.hubdb.rows_batch_api.read_table_rows("territories", BatchInputString(inputs=["1", "2"])))
+call("list", lambda: client.crm.lists.lists_api.get_by_id(1))
+call("list_add", lambda: client.crm.lists.memberships_api.add(1, [13, 14]))
+call("list_members", lambda: client.crm.lists.memberships_api.get_page(1, limit=3))
 print(json.dumps(out))
 '''
 EXPECTED = {
@@ -121,6 +147,26 @@ EXPECTED = {
     "deal_line_items": "CollectionResponseMultiAssociatedObjectWithLabelForwardPaging",
     "task_missing_timestamp": "ApiException 400 Error creating TASK. Some required properties were not set.",
     "callback": "NoneType",
+    "callbacks": "NoneType",
+    "merge": "SimplePublicObject",
+    "objects_merge": "SimplePublicObject",
+    "gdpr": "NoneType",
+    "group_create": "PropertyGroup",
+    "groups": "CollectionResponsePropertyGroupNoPaging",
+    "property_create": "ModelProperty",
+    "property_update": "ModelProperty",
+    "properties_read": "BatchResponseProperty",
+    "property_archive": "NoneType",
+    "label_create": "CollectionResponseAssociationSpecWithLabelNoPaging",
+    "hubdb_tables": "CollectionResponseWithTotalHubDbTableV3ForwardPaging",
+    "hubdb_table": "HubDbTableV3",
+    "hubdb_rows": "CollectionResponseWithTotalHubDbTableRowV3ForwardPaging",
+    "hubdb_draft_rows": "CollectionResponseWithTotalHubDbTableRowV3ForwardPaging",
+    "hubdb_row": "HubDbTableRowV3",
+    "hubdb_batch": "BatchResponseHubDbTableRowV3",
+    "list": "ListFetchResponse",
+    "list_add": "MembershipsUpdateResponse",
+    "list_members": "CollectionResponseLong",
 }
 
 

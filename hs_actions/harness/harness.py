@@ -16,7 +16,7 @@ from hs_actions.harness import event as event_module
 from hs_actions.harness import outputs, returns, secrets as secrets_module
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
-from hs_actions.harness.result import Error, Result
+from hs_actions.harness.result import UNKNOWN_SCOPES, Error, Result
 from hs_actions.harness.runner import RawOutcome, Runner, library_imports
 from hs_actions.masking import Masks
 
@@ -107,8 +107,10 @@ class Harness:
         result.runtime = self.runtime.describe()
         if self.portal:
             calls = self.portal.requests(run=built["callbackId"])
-            result.api_calls = [{k: c[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")} for c in calls]
-            result.scopes = self.portal.scopes_needed(run=built["callbackId"])
+            result.api_calls = [_api_call(c) for c in calls]
+            # A call the portal does not model needs scopes no one here knows: "unknown", never none.
+            unknown = [UNKNOWN_SCOPES] if any(c["unmodelled"] for c in calls) else []
+            result.scopes = self.portal.scopes_needed(run=built["callbackId"]) + unknown
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         result.warnings += secrets_module.unmasked(values)
         return masks.all(result)
@@ -195,6 +197,15 @@ def _check_arguments(**given) -> None:
     for name in ("warm", "extended_event"):
         if not isinstance(given[name], bool):
             refuse(name, given[name], "give True or False")
+
+
+def _api_call(logged: dict) -> dict:
+    """One API call of a run as the report lists it; a call the local portal does not model
+    says so, with its scopes "unknown\"."""
+    call = {k: logged[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")}
+    if logged["unmodelled"]:
+        call.update(scopes=UNKNOWN_SCOPES, unmodelled=True)
+    return call
 
 
 def _limit(name: str, value) -> float:

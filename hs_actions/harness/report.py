@@ -41,10 +41,14 @@ def human(result: Result, colour: bool = False) -> str:
         text = result.error.traceback or f"{result.error.type}: {result.error.message}"
         lines += ["  " + _printable(line) for line in text.rstrip().splitlines()]
     if result.api_calls:
-        lines.append(f"API calls ({len(result.api_calls)}); scopes needed: {', '.join(result.scopes) or 'none'}")
+        unmodelled = sum(1 for call in result.api_calls if call.get("unmodelled"))
+        gap = (f" ({unmodelled} call{'s' if unmodelled > 1 else ''} the local portal does not model: "
+               f"HubSpot serves {'them' if unmodelled > 1 else 'it'}, its scopes are unknown here)") if unmodelled else ""
+        lines.append(f"API calls ({len(result.api_calls)}); scopes needed: {', '.join(result.scopes) or 'none'}{gap}")
         for call in result.api_calls:
             query = f"?{call['query']}" if call.get("query") else ""
-            lines.append(f"  {call['status']} {call['method']} {call['path']}{query}  {call['duration_ms']:.1f} ms")
+            note = "  NOT MODELLED by the local portal (a gap in hs-actions, not in your code)" if call.get("unmodelled") else ""
+            lines.append(f"  {call['status']} {call['method']} {call['path']}{query}  {call['duration_ms']:.1f} ms{note}")
     if result.retry:
         lines.append(f"Retry\n  {result.retry}")
     lines.append("Logs" if result.logs else "Logs: (none)")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 # invalid_outputs: main returned, HubSpot would not fail the execution, but the outputs break
 # action.toml (undeclared, or of the wrong type: see outputs.py for what HubSpot does).
 STATUSES = ("success", "invalid_outputs", "error", "retry", "timeout", "memory")
+# The scopes of a call the local portal does not model: HubSpot serves it, no one here knows them.
+UNKNOWN_SCOPES = "unknown"
 
 
 @dataclass
@@ -31,7 +33,8 @@ class Result:
     retry: str | None = None                      # what HubSpot would do, when status is retry
     exit: dict | None = None                      # how the worker process ended, when it died
     api_calls: list[dict] = field(default_factory=list)   # HubSpot API calls made (local portal)
-    scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed
+    scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed ("unknown"
+                                                          # last when a call was one the portal does not model)
 
     @property
     def ok(self) -> bool:

@@ -29,8 +29,16 @@ RATE_LIMIT_INTERVAL = "You have reached your ten_secondly_rolling limit."
 RATE_LIMIT_DAILY = "You have reached your daily limit."
 RATE_LIMIT_SEARCH = "You have reached your secondly limit."
 FORCED_SERVER_ERROR = "internal error"
-UNKNOWN_ROUTE = ("Unrecognized request URL ({method} {path}). The local portal does not serve this "
-                 "route; see hs_actions/portal/urls.py for the routes it does.")
+UNKNOWN_ROUTE = ("Unrecognized request URL ({method} {path}). HubSpot has no API at this path: check it "
+                 "against HubSpot's API reference.")
+# A call HubSpot answers but the local portal cannot: never to be mistaken for a bug in the action.
+UNMODELLED_ROUTE = ("The local portal does not model {method} {path} ({family}): HubSpot serves this call, "
+                    "but hs-actions cannot answer it locally, so this 404 is a gap in the local portal, not a "
+                    "bug in your code. See \"What it does not do\" in hs_actions/portal/README.md.")
+UNMODELLED_TYPE = ("The local portal does not model the object type {name} ({family}): HubSpot serves it, "
+                   "but hs-actions cannot answer for it locally, so this 404 is a gap in the local portal, not "
+                   "a bug in your code. See \"What it does not do\" in hs_actions/portal/README.md.")
+UNMODELLED_SUB_CATEGORY = "hs_actions.NOT_MODELLED"
 INVALID_JSON = "Invalid input JSON on line {line}, column {column}: {detail}"
 INVALID_INPUT = "Invalid input JSON: {detail}"
 UNKNOWN_OBJECT_TYPE = "Unable to infer object type from: {name}"
@@ -80,6 +88,54 @@ FLOW_STALE_REVISION = ("Flow {id} has changed since revision {given} was read (i
 # HubSpot's words for a create without a required property (PipedreamHQ/pipedream issue 12366).
 REQUIRED_PROPERTIES = "Error creating {hubspot_name}. Some required properties were not set."
 ASSOCIATION_FILTER_OPERATOR = ("Filters on associations.{name} take the operators EQ and IN, but {operator} was given.")
+# Merge, GDPR delete (HubSpot publishes no wording for these refusals: the portal's own)
+MERGE_SAME = "Cannot merge a record with itself: primaryObjectId and objectIdToMerge are both record {id}."
+MERGE_UNSUPPORTED = ("Merging {object_type} records is not supported: HubSpot merges contacts, companies, deals, "
+                     "tickets, appointments, courses, listings, services and custom objects.")
+# Property and property group writes (the portal's own wording unless noted)
+PROPERTY_FIELDS_MISSING = "Missing required field(s) {fields}: a property needs name, label, type, fieldType and groupName."
+PROPERTY_FIELDS_UNKNOWN = "Unknown field(s) {fields}: what can change is {allowed}."
+PROPERTY_EXISTS = "A property named {name} already exists for {object_type}."
+PROPERTY_EXISTS_ARCHIVED = ("A property named {name} already exists for {object_type}, archived: an archived "
+                            "property keeps its name.")
+PROPERTY_NAME_INVALID = ("Invalid name {name}: an internal name starts with a lowercase letter and holds only "
+                         "lowercase letters, digits and underscores, at most {maximum} characters.")
+PROPERTY_TYPE_INVALID = "Invalid type {type}: use one of {allowed}."
+PROPERTY_FIELD_TYPE_INVALID = "fieldType {field_type} does not go with type {type}: use one of {allowed}."
+PROPERTY_GROUP_UNKNOWN = "Property group {group} does not exist for {object_type}."
+PROPERTY_OPTIONS_UNEXPECTED = "A property of type {type} has no options: only enumeration and bool properties do."
+PROPERTY_OPTIONS_REPEATED = "Option values must be unique; repeated: {values}."
+PROPERTY_UNIQUE_FIELD_TYPE = "hasUniqueValue is for fieldType {allowed}, not {field_type}."
+PROPERTY_UNIQUE_LIMIT = "{object_type} already has {maximum} properties with unique values, the most HubSpot allows."
+PROPERTY_READ_ONLY_DEFINITION = "{name} is a HubSpot-defined property of {object_type}: its definition cannot be changed."
+PROPERTY_NOT_ARCHIVABLE = "{name} is a HubSpot-defined property of {object_type}: it cannot be archived."
+PROPERTY_GROUP_NOT_FOUND = "Unable to find property group {name} for object type {object_type}"
+PROPERTY_GROUP_FIELDS_MISSING = "Missing required field(s) {fields}: a property group needs a name and a label."
+PROPERTY_GROUP_EXISTS = "A property group named {name} already exists for {object_type}."
+PROPERTY_GROUP_NOT_ARCHIVABLE = "{name} is a HubSpot-defined property group of {object_type}: it cannot be archived."
+PROPERTY_GROUP_NOT_EMPTY = ("Property group {name} still holds {count} propert(ies) ({names}): move or archive them "
+                            "before archiving the group.")
+# Association labels (the portal's own wording)
+LABEL_EXISTS = "An association label named {name} already exists between {from_type} and {to_type}."
+LABEL_NOT_FOUND = "There is no association type {type_id} from {from_type} to {to_type}."
+LABEL_NOT_USER_DEFINED = ("Association type {type_id} from {from_type} to {to_type} is {category}, not a label made "
+                          "with this API: only those can be changed or deleted.")
+LABEL_IN_USE = ("Association label {type_id} ({label}) is used by {count} association(s): remove it from those "
+                "records before deleting it.")
+# HubDB (the portal's own wording)
+HUBDB_TABLE_NOT_FOUND = "Table {table} not found: no HubDB table has this id or name."
+HUBDB_TABLE_NOT_PUBLISHED = "Table {table} has no published version: read its draft (.../draft) or publish it."
+HUBDB_ROW_NOT_FOUND = "Row(s) {row} not found in table {table}."
+HUBDB_COLUMN_UNKNOWN = "Column {column} does not exist in table {table}; its columns are {columns}."
+HUBDB_OPERATOR_UNKNOWN = "Unknown filter operator {operator} on column {column}; use one of {allowed}."
+HUBDB_OPERATOR_TYPE = "Filter operator {operator} does not apply to {type} column {column}; it applies to {allowed}."
+HUBDB_FILTER_VALUE = "{value} is not a value {column}__{operator} can compare with a {type} column."
+HUBDB_SORT_UNKNOWN = "Unknown sort {name}; tables sort by {allowed}."
+# Lists (the portal's own wording)
+LIST_NOT_FOUND = "List {id} does not exist."
+LIST_NOT_FOUND_BY_NAME = "No list named {name} for object type {object_type}."
+LIST_NOT_MANUAL = ("List {id} is a {type} list: its members follow its filters, so records cannot be added or "
+                   "removed by hand (only MANUAL and SNAPSHOT lists).")
 
 # ---- messages of `hs-actions portal ...` and of opening the portal (toolkit errors, never HTTP)
 SEED_UNKNOWN_KEYS = "unknown key(s) {keys}: a seed file's keys are {known}"
@@ -101,6 +157,14 @@ SEED_UNKNOWN_TYPE_HINT = ("; a custom object type is declared under the seed's \
                           "{{\"schemas\": [{{\"name\": \"{name}\", \"objectTypeId\": \"2-1\", "
                           "\"primaryDisplayProperty\": \"name\", \"properties\": [...]}}]}}; see "
                           "hs_actions/portal/README.md")
+SEED_HUBDB_EXISTS = "a HubDB table {what} already exists (in the portal, or earlier in the seed)"
+SEED_HUBDB_ROW_EXISTS = "row {id} appears twice in HubDB table {table}"
+SEED_HUBDB_COLUMN_TYPE = "column {name}: unknown HubDB column type {type}; the types are {allowed}"
+SEED_HUBDB_COLUMN_UNKNOWN = "value for {name}, which is not a column of the table; its columns are {columns}"
+SEED_HUBDB_VALUE = "{value} is not a value for {type} column {name}"
+SEED_HUBDB_OPTION = "{value} is not an option of column {name}; its options are {allowed}"
+SEED_LIST_TYPE = "processingType {type} is not one of {allowed}"
+SEED_LIST_EXISTS = "a list {what} already exists (in the portal, or earlier in the seed)"
 SEED_UNREADABLE = "not the shape of a seed ({kind}: {detail}); see hs_actions/portal/README.md"
 DATABASE_IS_DIRECTORY = ("{path}: the portal database is a directory, not a file: choose a file path "
                          "(--portal-db), e.g. {path}/portal.sqlite3")
@@ -149,6 +213,16 @@ class UnknownRoute(PortalError):
 
     status = 404
     category = "OBJECT_NOT_FOUND"
+
+
+class Unmodelled(PortalError):
+    """A call HubSpot serves that the local portal does not model (a 404 that says so)."""
+
+    status = 404
+    category = "OBJECT_NOT_FOUND"
+
+    def __init__(self, message: str):
+        super().__init__(message, sub_category=UNMODELLED_SUB_CATEGORY)
 
 
 class Conflict(PortalError):

@@ -175,7 +175,7 @@ class PropertyDef:
                    spec.get("calculated", False), spec.get("externalOptions", False),
                    spec.get("formField", False), spec.get("readOnlyValue", False),
                    spec.get("readOnlyDefinition", hubspot_defined), spec.get("archivable", not hubspot_defined),
-                   spec.get("referencedObjectType"), value_format=spec.get("valueFormat"),
+                   spec.get("referencedObjectType"), spec.get("createdAt", 0), value_format=spec.get("valueFormat"),
                    computed=spec.get("computed"), any_option=spec.get("anyOption", False))
 
     def option_values(self) -> list[str]:

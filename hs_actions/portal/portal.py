@@ -129,7 +129,8 @@ class Portal:
 
     def requests(self, run: str | None = None) -> list[dict]:
         """Logged requests (all, or one run's): method, path, query, status, duration_ms,
-        scope (the first scope needed), scopes, run, token (its name), category, at.
+        scope (the first scope needed), scopes, run, token (its name), category, at, and
+        unmodelled: a call HubSpot serves that the portal does not model (its scopes None: unknown).
         Values given to mask_secrets() show as [secret NAME]."""
         return self.backend.requests(run)
 
@@ -146,5 +147,6 @@ class Portal:
         return self.backend.masks.text(text)
 
     def scopes_needed(self, run: str | None = None) -> list[str]:
-        """The minimal scopes the logged calls (of one run) needed, sorted."""
-        return sorted({s for entry in self.requests(run) for s in entry["scopes"]})
+        """The minimal scopes the logged calls (of one run) needed, sorted; unmodelled calls'
+        scopes are unknown and not among them."""
+        return sorted({s for entry in self.requests(run) for s in entry["scopes"] or ()})

@@ -32,14 +32,14 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
     path, query = split.path, parse_qs(split.query, keep_blank_values=True)
     token, scopes, correlation_id = None, [], str(uuid.uuid4())
     rate_headers: dict = {}
+    unroutable = None
     try:
         # The route and its scopes first, so that the log says what a refused call (a wrong
         # token, a 429) would have needed. Their failures (404, unknown object type) are
         # answered at their place in HubSpot's order, after authentication.
-        unroutable = None
         try:
             route, params = urls.resolve(method, path)
-            scopes = route.scopes(params, portal.backend.object_type)
+            scopes = route.scopes(params, lambda name: urls.object_type(portal.backend, name))
         except exc.PortalError as error:
             unroutable = error
         token = _authenticate(portal.backend, headers.get("Authorization"))
@@ -53,6 +53,8 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
             raise exc.MissingScopes(missing)
         response = route.handler(portal.backend, Request(method, path, params, query, body))
     except exc.PortalError as error:
+        if isinstance(error, exc.Unmodelled) or isinstance(unroutable, exc.Unmodelled):
+            scopes = None   # unknown: the log and the run's report name the call as unmodelled
         response = Response(error.status, exc.error_body(error, correlation_id), dict(error.headers))
     except Exception as error:  # a bug here must not look like HubSpot's answer, nor stop the server
         traceback.print_exc(file=sys.stderr)

@@ -75,10 +75,17 @@ class Account:
         return [Token(r[0], r[1], json.loads(r[2]), r[3]) for r in rows]
 
     def complete_callback(self, callback_id: str, body) -> None:
-        if not isinstance(body, dict) or not isinstance(body.get("outputFields", {}), dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected {\"outputFields\": {...}}"))
+        self.complete_callbacks([(callback_id, body)])
+
+    def complete_callbacks(self, completions: list[tuple[str, object]]) -> None:
+        """Record (callback id, {"outputFields": {...}}) completions: all of them, or none."""
+        for _callback_id, body in completions:
+            if not isinstance(body, dict) or not isinstance(body.get("outputFields", {}), dict):
+                raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected {\"outputFields\": {...}}"))
+        stamp = now_ms()
         with self._write() as db:
-            db.execute("INSERT INTO callbacks VALUES (?, ?, ?)", (callback_id, json.dumps(body), now_ms()))
+            db.executemany("INSERT INTO callbacks VALUES (?, ?, ?)",
+                           [(callback_id, json.dumps(body), stamp) for callback_id, body in completions])
 
     def callbacks(self) -> list[dict]:
         with self.lock:
@@ -103,5 +110,6 @@ class Account:
         entries = [dict(zip(keys, row)) for row in rows]
         for entry in entries:
             entry["scopes"] = json.loads(entry["scopes"])
+            entry["unmodelled"] = entry["scopes"] is None   # a call HubSpot serves and the portal does not
             entry["at"] = iso(entry["at"])
         return self.masks.all(entries)   # entries logged before a value was given are masked too

@@ -24,6 +24,9 @@ _LISTED = ("flowType", "isEnabled", "name", "objectTypeId", "uuid")
 class Flows:
     """GET/POST /automation/v4/flows, GET/PUT/DELETE /automation/v4/flows/{id}, batch read."""
 
+    TABLES = {"flows": "CREATE TABLE IF NOT EXISTS flows (id INTEGER PRIMARY KEY, revision INTEGER, created INTEGER, "
+                       "updated INTEGER, body TEXT);"}
+
     def flows(self, limit: int = FLOWS_LIMIT_MAX, after: str | None = None) -> tuple[list[dict], str | None]:
         """A page of flow listings in id order, and the `after` of the next page."""
         if not 1 <= limit <= FLOWS_LIMIT_MAX:

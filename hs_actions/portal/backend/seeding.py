@@ -10,8 +10,8 @@ from hs_actions.portal.backend.flows import check_flow
 from hs_actions.portal.models import ObjectType, Owner, all_scopes, now_ms, parse_time
 
 # The keys a seed file may have (see Backend.seed); "comment" documents the file.
-SEED_KEYS = ("schemas", "properties", "pipelines", "owners", "records", "associations", "tokens", "flows",
-             "comment")
+SEED_KEYS = ("schemas", "properties", "pipelines", "owners", "records", "associations", "hubdb", "lists", "tokens",
+             "flows", "comment")
 
 
 class Seeding:
@@ -33,6 +33,9 @@ class Seeding:
             flows:        [workflow in HubSpot's Automation v4 JSON (id?, revisionId?, createdAt?,
                             updatedAt? kept)]
             pipelines:    {object type: [{id, label, stages: [{id, label, metadata}]}]}
+            hubdb:        [{id?, name, label?, published?, columns: [{name, type, label?, options?}],
+                            rows: [{id?, path?, name?, values}], draftRows?}]
+            lists:        [{id?, name, objectType?, processingType?, members?: [record id]}]
 
         A definition is HubSpot's property shape (name, label, type, fieldType, options...).
         Records keep their given ids and timestamps; values go through the API's validation,
@@ -86,8 +89,8 @@ class Seeding:
 
     def _seed(self, db, data: dict) -> dict:
         """seed() inside its transaction."""
-        counts = {"schemas": 0, "properties": 0, "pipelines": 0, "owners": 0, "records": 0, "associations": 0, "tokens": 0,
-                  "flows": 0}
+        counts = {"schemas": 0, "properties": 0, "pipelines": 0, "owners": 0, "records": 0, "associations": 0,
+                  "hubdb": 0, "lists": 0, "tokens": 0, "flows": 0}
         for index, schema in enumerate(data.get("schemas", [])):
             self._seeding = (f"schemas[{index}]", schema["name"])
             self._add_schema(schema)
@@ -143,6 +146,8 @@ class Seeding:
             for kind in kinds:
                 self._link(kind, fid, tid)
             counts["associations"] += 1
+        counts["hubdb"] = self._seed_hubdb(data.get("hubdb", []), stamp)
+        counts["lists"] = self._seed_lists(data.get("lists", []), stamp)
         known = all_scopes()
         self._seeding = None   # a token's refusal names its entry itself
         for index, spec in enumerate(data.get("tokens", [])):
@@ -235,6 +240,19 @@ _SEED_SHAPES = {
     "token": 'an object {"token": "pat-local", "scopes": ["crm.objects.contacts.read"], "name"?}',
     "flows": 'a list of workflows in HubSpot\'s Automation v4 JSON, e.g. [{"type": "CONTACT_FLOW", "objectTypeId": "0-1", "actions": [...]}]',
     "flow": 'a workflow in HubSpot\'s Automation v4 JSON: {"id"?, "revisionId"?, "type", "objectTypeId", "name", "actions": [...]}',
+    "hubdb": ('a list of HubDB tables, e.g. [{"name": "territories", "columns": [{"name": "state", "type": "TEXT"}], '
+              '"rows": [{"values": {"state": "CA"}}]}]'),
+    "table": ('an object {"id"?, "name": "territories", "label"?, "published"?: true, "columns": [{"name", "type", '
+              '"label"?, "options"?}], "rows": [{"id"?, "path"?, "name"?, "values": {...}}], "draftRows"?: [...]}'),
+    "columns": 'a list of columns, e.g. [{"name": "state", "type": "TEXT"}, {"name": "tier", "type": "SELECT", "options": ["A", "B"]}]',
+    "column": 'an object {"name": "state", "type": "TEXT", "label"?, "options"?: ["A", "B"]}',
+    "rows": 'a list of rows, e.g. [{"values": {"state": "CA"}}]',
+    "row": 'an object {"id"?, "path"?, "name"?, "values": {"column": value}}',
+    "lists": ('a list of lists, e.g. [{"name": "VIP", "objectType": "contacts", "processingType": "MANUAL", '
+              '"members": ["1", "2"]}]'),
+    "list": 'an object {"id"?, "name": "VIP", "objectType"?: "contacts", "processingType"?: "MANUAL", "members"?: [ids]}',
+    "members": 'a list of record ids, e.g. ["1", "2"]',
+    "flag": "true or false",
 }
 
 
@@ -332,6 +350,40 @@ def _check_seed_shape(data: dict) -> None:
             for j, kind in enumerate(need(link["types"], list, f"{where}.types", "types")):
                 need(kind, dict, f"{where}.types[{j}]", "types")
                 ident(kind, "associationTypeId", f"{where}.types[{j}]", "types")
+    for i, table in enumerate(need(data.get("hubdb", []), list, "hubdb", "hubdb")):
+        where = f"hubdb[{i}]"
+        need(table, dict, where, "table")
+        text(table, "name", where, "table")
+        text(table, "label", where, "table", required=False)
+        ident(table, "id", where, "table", required=False)
+        for key in ("published", "allowPublicApiAccess", "useForPages"):
+            if key in table:
+                need(table[key], bool, f"{where}.{key}", "flag")
+        for j, column in enumerate(need(table.get("columns"), list, f"{where}.columns", "columns")):
+            need(column, dict, f"{where}.columns[{j}]", "column")
+            text(column, "name", f"{where}.columns[{j}]", "column")
+            text(column, "type", f"{where}.columns[{j}]", "column")
+            if "options" in column:
+                for k, option in enumerate(need(column["options"], list, f"{where}.columns[{j}].options", "column")):
+                    if not (isinstance(option, str) and option) and not (isinstance(option, dict) and
+                                                                          isinstance(option.get("name"), str)):
+                        fail(f"{where}.columns[{j}].options[{k}]", "column", option)
+        for key in ("rows", "draftRows"):
+            for j, row in enumerate(need(table.get(key, []), list, f"{where}.{key}", "rows")):
+                need(row, dict, f"{where}.{key}[{j}]", "row")
+                ident(row, "id", f"{where}.{key}[{j}]", "row", required=False)
+                need(row.get("values", {}), dict, f"{where}.{key}[{j}].values", "row")
+    for i, crm_list in enumerate(need(data.get("lists", []), list, "lists", "lists")):
+        where = f"lists[{i}]"
+        need(crm_list, dict, where, "list")
+        text(crm_list, "name", where, "list")
+        ident(crm_list, "id", where, "list", required=False)
+        for key in ("objectType", "processingType"):
+            text(crm_list, key, where, "list", required=False)
+        for j, member in enumerate(need(crm_list.get("members", []), list, f"{where}.members", "members")):
+            if not (isinstance(member, str) and member.strip().isdigit()) and \
+                    not (isinstance(member, int) and not isinstance(member, bool) and member >= 0):
+                fail(f"{where}.members[{j}]", "id", member)
     for i, token in enumerate(need(data.get("tokens", []), list, "tokens", "tokens")):
         where = f"tokens[{i}]"
         need(token, dict, where, "token")

@@ -49,10 +49,9 @@ CREATE TABLE IF NOT EXISTS requests (
 CREATE INDEX IF NOT EXISTS requests_run ON requests (run);
 CREATE TABLE IF NOT EXISTS callbacks (callback_id TEXT, body TEXT, at INTEGER);
 CREATE TABLE IF NOT EXISTS pipelines (otype TEXT, id TEXT, body TEXT, PRIMARY KEY (otype, id));
-CREATE TABLE IF NOT EXISTS flows (id INTEGER PRIMARY KEY, revision INTEGER, created INTEGER, updated INTEGER, body TEXT);
 """
 _TABLES = ("meta", "objects", "pv", "history", "assoc", "schemas", "property_defs", "owners",
-           "tokens", "requests", "callbacks", "pipelines", "flows")
+           "tokens", "requests", "callbacks", "pipelines")
 
 
 _MAX_ID = 2**63 - 1
@@ -95,7 +94,7 @@ class Store:
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.conn.create_function("hs_contains_token", 2, _contains_token, deterministic=True)
             self.conn.create_function("hs_prefix_token", 2, _prefix_token, deterministic=True)
-            self.conn.executescript(SCHEMA)
+            self.conn.executescript(SCHEMA + "".join(self._family_tables().values()))
             self._load_registry()
         except BaseException:
             # A file that is not a database fails here: leave nothing open on it, so that
@@ -142,9 +141,17 @@ class Store:
     def reset(self) -> None:
         """Back to empty: no records, owners, tokens, custom objects or logged requests."""
         with self._write() as db:
-            for table in _TABLES:
+            for table in (*_TABLES, *self._family_tables()):
                 db.execute(f"DELETE FROM {table}")
         self._load_registry()
+
+    def _family_tables(self) -> dict[str, str]:
+        """The tables family mixins declare as `TABLES = {name: "CREATE TABLE IF NOT EXISTS ..."}`:
+        created with the schema, emptied by reset()."""
+        tables: dict[str, str] = {}
+        for cls in type(self).__mro__:
+            tables.update(cls.__dict__.get("TABLES", {}))
+        return tables
 
     def _load_registry(self, source: sqlite3.Connection | None = None) -> None:
         """Object types, property definitions, association types and pipelines: the data

@@ -1,6 +1,7 @@
 """Pipelines, owners and workflow callbacks."""
 from __future__ import annotations
 
+from hs_actions.portal import exceptions as exc
 from hs_actions.portal.responses import Request, Response, paging
 
 
@@ -54,4 +55,16 @@ def get_owner(backend, request: Request) -> Response:
 
 def complete_callback(backend, request: Request) -> Response:
     backend.complete_callback(request.params["callback_id"], request.json())
+    return Response(204)
+
+
+def complete_callbacks(backend, request: Request) -> Response:
+    """POST /automation/v4/actions/callbacks/complete: {inputs: [{callbackId, outputFields}]}."""
+    inputs = backend.check_batch(request.inputs())
+    for entry in inputs:
+        if not isinstance(entry, dict) or not isinstance(entry.get("callbackId"), str) or not entry["callbackId"]:
+            raise exc.ValidationError(exc.INVALID_INPUT.format(
+                detail='each input is {"callbackId": "...", "outputFields": {...}}'))
+    backend.complete_callbacks([(entry["callbackId"], {k: v for k, v in entry.items() if k != "callbackId"})
+                                for entry in inputs])
     return Response(204)

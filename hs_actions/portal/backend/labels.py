@@ -1,0 +1,106 @@
+"""Association labels (USER_DEFINED association types) created, renamed and deleted through
+/crm/v4/associations/{from}/{to}/labels. They join the registry's association types at once."""
+from __future__ import annotations
+
+from hs_actions.portal import exceptions as exc
+from hs_actions.portal.models import AssociationType
+
+USER_DEFINED = "USER_DEFINED"
+
+
+class AssociationLabels:
+    """Labels between two object types: each is a pair of type ids, one per direction."""
+
+    TABLES = {"association_labels": "CREATE TABLE IF NOT EXISTS association_labels (from_type TEXT, to_type TEXT, "
+                                    "type_id INTEGER, inverse INTEGER, label TEXT, name TEXT, "
+                                    "PRIMARY KEY (from_type, type_id)) WITHOUT ROWID;"}
+
+    def _load_registry(self, source=None) -> None:
+        super()._load_registry(source)
+        with self.lock:
+            rows = (source or self.conn).execute("SELECT from_type, to_type, type_id, inverse, label, name "
+                                     "FROM association_labels").fetchall()
+        for from_type, to_type, type_id, inverse, label, name in rows:
+            if from_type in self.types and to_type in self.types:
+                self.assoc_types[(from_type, type_id, USER_DEFINED)] = AssociationType(
+                    from_type, to_type, type_id, inverse, label, USER_DEFINED, False, name)
+
+    def create_association_label(self, from_name: str, to_name: str, spec) -> list[AssociationType]:
+        """A label between two types that HubSpot lets associate: [this direction, the inverse].
+        Without inverseLabel the label reads the same both ways."""
+        ft, tt = self.object_type(from_name), self.object_type(to_name)
+        label, name = _text(spec, "label"), _text(spec, "name")
+        inverse_label = _text(spec, "inverseLabel", required=False) or label
+        self._default_type(ft.type_id, tt.type_id)   # HubSpot's 400 for a pair that cannot associate
+        with self._write() as db:
+            taken = db.execute("SELECT 1 FROM association_labels WHERE name = ? AND ((from_type = ? AND to_type = ?) "
+                               "OR (from_type = ? AND to_type = ?))",
+                               (name, ft.type_id, tt.type_id, tt.type_id, ft.type_id)).fetchone()
+            if taken:
+                raise exc.Conflict(exc.LABEL_EXISTS.format(name=name, from_type=ft.name, to_type=tt.name))
+            last = int(db.execute("SELECT COALESCE(MAX(CAST(value AS INTEGER)), 1000) FROM meta "
+                                  "WHERE key = 'next_association_type'").fetchone()[0])
+            forward, backward = last + 1, last + 2
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('next_association_type', ?)", (backward,))
+            db.executemany("INSERT INTO association_labels VALUES (?, ?, ?, ?, ?, ?)", [
+                (ft.type_id, tt.type_id, forward, backward, label, name),
+                (tt.type_id, ft.type_id, backward, forward, inverse_label, name)])
+        self._load_registry()
+        return [self.assoc_types[(ft.type_id, forward, USER_DEFINED)],
+                self.assoc_types[(tt.type_id, backward, USER_DEFINED)]]
+
+    def update_association_label(self, from_name: str, to_name: str, spec) -> None:
+        """Rename a label (and, with inverseLabel, its inverse)."""
+        if not isinstance(spec, dict):
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+        kind = self._user_label(from_name, to_name, spec.get("associationTypeId"))
+        label = _text(spec, "label")
+        inverse_label = _text(spec, "inverseLabel", required=False)
+        with self._write() as db:
+            db.execute("UPDATE association_labels SET label = ? WHERE from_type = ? AND type_id = ?",
+                       (label, kind.from_type, kind.type_id))
+            if inverse_label:
+                db.execute("UPDATE association_labels SET label = ? WHERE from_type = ? AND type_id = ?",
+                           (inverse_label, kind.to_type, kind.inverse))
+        self._load_registry()
+
+    def delete_association_label(self, from_name: str, to_name: str, type_id) -> None:
+        """Delete a label and its inverse; refused while records are associated with it."""
+        kind = self._user_label(from_name, to_name, type_id)
+        with self._write() as db:
+            used = db.execute("SELECT COUNT(*) FROM assoc WHERE from_type = ? AND type_id = ? AND category = ?",
+                              (kind.from_type, kind.type_id, USER_DEFINED)).fetchone()[0]
+            if used:
+                raise exc.ValidationError(exc.LABEL_IN_USE.format(type_id=kind.type_id, label=kind.label, count=used))
+            db.execute("DELETE FROM association_labels WHERE (from_type = ? AND type_id = ?) OR "
+                       "(from_type = ? AND type_id = ?)", (kind.from_type, kind.type_id, kind.to_type, kind.inverse))
+        self._load_registry()
+
+    def _user_label(self, from_name: str, to_name: str, type_id) -> AssociationType:
+        ft, tt = self.object_type(from_name), self.object_type(to_name)
+        text = str(type_id).strip()
+        if not text.isdigit() or len(text) > 18:
+            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"associationTypeId must be an integer, not {type_id!r}"))
+        found = [k for k in self.assoc_types.values()
+                 if k.from_type == ft.type_id and k.to_type == tt.type_id and k.type_id == int(text)]
+        if not found:
+            raise exc.ObjectNotFound(exc.LABEL_NOT_FOUND.format(type_id=text, from_type=ft.name, to_type=tt.name))
+        kind = found[0]
+        with self.lock:
+            created = self.conn.execute("SELECT 1 FROM association_labels WHERE from_type = ? AND type_id = ?",
+                                        (kind.from_type, kind.type_id)).fetchone()
+        if kind.category != USER_DEFINED or not created:
+            raise exc.ValidationError(exc.LABEL_NOT_USER_DEFINED.format(type_id=text, category=kind.category,
+                                                                       from_type=ft.name, to_type=tt.name))
+        return kind
+
+
+def _text(spec, key: str, required: bool = True) -> str | None:
+    if not isinstance(spec, dict):
+        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+    value = spec.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{key} must be a non-empty string"))
+    return value

@@ -1,0 +1,71 @@
+"""Lists v3 basics: a list by id or name, several by id, memberships read, added and removed."""
+from __future__ import annotations
+
+from hs_actions.portal import exceptions as exc
+from hs_actions.portal.models import iso
+from hs_actions.portal.responses import Request, Response, paging
+
+
+def _list(found: dict) -> dict:
+    return {"listId": str(found["id"]), "listVersion": found["version"], "name": found["name"],
+            "objectTypeId": found["otype"], "processingType": found["processing_type"],
+            "processingStatus": "COMPLETE", "size": found["size"], "createdAt": iso(found["created"]),
+            "updatedAt": iso(found["updated"]), "filtersUpdatedAt": iso(found["created"])}
+
+
+def get_list(backend, request: Request) -> Response:
+    return Response(200, {"list": _list(backend.crm_list(request.params["list_id"]))})
+
+
+def get_list_by_name(backend, request: Request) -> Response:
+    p = request.params
+    return Response(200, {"list": _list(backend.crm_list_by_name(p["object_type_id"], p["list_name"]))})
+
+
+def get_lists(backend, request: Request) -> Response:
+    return Response(200, {"lists": [_list(found) for found in backend.crm_lists(request.listing("listIds") or [])]})
+
+
+def _memberships(backend, request: Request, join_order: bool) -> Response:
+    if request.first("before") is not None:
+        raise exc.ValidationError(exc.INVALID_INPUT.format(
+            detail="paging backwards with before is not modelled by the local portal; page with after"))
+    members, total, after = backend.list_memberships(request.params["list_id"], request.integer("limit", 100),
+                                                     request.first("after"), join_order)
+    return Response(200, {"results": [{"recordId": str(oid), "membershipTimestamp": iso(added)}
+                                      for oid, added in members], "total": total, **paging(request.path, after)})
+
+
+def memberships(backend, request: Request) -> Response:
+    return _memberships(backend, request, join_order=False)
+
+
+def memberships_join_order(backend, request: Request) -> Response:
+    return _memberships(backend, request, join_order=True)
+
+
+def _changed(added: list, removed: list, missing: list) -> Response:
+    # HubSpot's field is spelt recordsIdsAdded (sic), as its spec and clients spell it.
+    return Response(200, {"recordsIdsAdded": added, "recordIdsRemoved": removed, "recordIdsMissing": missing})
+
+
+def add_members(backend, request: Request) -> Response:
+    return _changed(*backend.change_memberships(request.params["list_id"], request.json(), []))
+
+
+def remove_members(backend, request: Request) -> Response:
+    return _changed(*backend.change_memberships(request.params["list_id"], [], request.json()))
+
+
+def add_and_remove_members(backend, request: Request) -> Response:
+    body = request.object()
+    return _changed(*backend.change_memberships(request.params["list_id"], body.get("recordIdsToAdd", []),
+                                                body.get("recordIdsToRemove", [])))
+
+
+def record_memberships(backend, request: Request) -> Response:
+    p = request.params
+    found = backend.record_memberships(p["object_type_id"], p["record_id"])
+    return Response(200, {"results": [{"listId": str(crm_list["id"]), "listVersion": crm_list["version"],
+                                       "firstAddedTimestamp": iso(added), "lastAddedTimestamp": iso(added)}
+                                      for crm_list, added in found], "total": len(found)})

@@ -1,0 +1,69 @@
+"""GDPR delete: the contact is gone for good, by id or by email; an unknown email is blocklisted."""
+import pytest
+from hubspot.crm.contacts import PublicGdprDeleteInput
+from hubspot.crm.contacts.exceptions import NotFoundException
+
+from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
+
+SEED = {"records": {"contacts": [{"id": "1", "properties": {"email": "ada@example.com"}},
+                                 {"id": "2", "properties": {"email": "bob@example.com"}}],
+                    "companies": [{"id": "10", "properties": {"name": "Acme"}}]},
+        "associations": [{"from": "contacts/1", "to": "companies/10"}],
+        "lists": [{"id": 5, "name": "Everyone", "members": ["1", "2"]}]}
+
+
+def test_gdpr_delete_by_id_removes_the_contact_everywhere(client, api, portal):
+    portal.seed(SEED)
+    client.crm.contacts.basic_api.purge(PublicGdprDeleteInput(object_id="1"))
+    assert portal.requests()[-1]["status"] == 204
+    assert api.get("/crm/v3/objects/contacts/1").status_code == 404
+    assert api.get("/crm/v3/objects/contacts?archived=true").json()["results"] == []   # not in the recycle bin
+    assert api.get("/crm/v4/objects/companies/10/associations/contacts").json()["results"] == []
+    assert [m["recordId"] for m in api.get("/crm/v3/lists/5/memberships").json()["results"]] == ["2"]
+    assert portal.backend.gdpr_blocklist() == []
+
+
+def test_gdpr_delete_by_email_and_of_an_archived_contact(client, api, portal):
+    portal.seed(SEED)
+    client.crm.contacts.basic_api.purge(PublicGdprDeleteInput(object_id="ada@example.com", id_property="email"))
+    assert portal.record("contacts", 1) is None
+    api.delete("/crm/v3/objects/contacts/2")
+    assert api.post("/crm/v3/objects/contacts/gdpr-delete", json={"objectId": "2"}).status_code == 204
+    assert api.get("/crm/v3/objects/contacts?archived=true").json()["results"] == []
+
+
+def test_an_email_no_contact_has_is_blocklisted(client, portal):
+    portal.seed(SEED)
+    client.crm.contacts.basic_api.purge(PublicGdprDeleteInput(object_id="Gone@Example.com", id_property="email"))
+    assert portal.requests()[-1]["status"] == 204
+    assert portal.backend.gdpr_blocklist() == ["gone@example.com"]
+    assert portal.record("contacts", 1) is not None
+
+
+def test_an_unknown_id_is_a_404(client, portal):
+    portal.seed(SEED)
+    with pytest.raises(NotFoundException):
+        client.crm.contacts.basic_api.purge(PublicGdprDeleteInput(object_id="99"))
+
+
+def test_gdpr_delete_of_other_types_is_named_as_not_modelled(api, portal):
+    portal.seed(SEED)
+    response = api.post("/crm/v3/objects/companies/gdpr-delete", json={"objectId": "10"})
+    assert response.status_code == 404
+    assert response.json()["subCategory"] == "hs_actions.NOT_MODELLED"
+    assert response.json()["message"].startswith(
+        "The local portal does not model POST /crm/v3/objects/companies/gdpr-delete (GDPR delete of companies; "
+        "the local portal models it for contacts only)")
+    assert portal.requests()[-1]["unmodelled"] is True
+    assert portal.record("companies", 10) is not None
+
+
+def test_gdpr_delete_needs_an_object_id_and_the_contacts_write_scope(api, portal):
+    portal.seed(SEED)
+    response = api.post("/crm/v3/objects/contacts/gdpr-delete", json={"idProperty": "email"})
+    assert (response.status_code, response.json()["message"]) == (400, "Invalid input JSON: objectId is required")
+    portal.add_token("read-only", ["crm.objects.contacts.read"])
+    response = api.post("/crm/v3/objects/contacts/gdpr-delete", json={"objectId": "1"},
+                        headers={"Authorization": "Bearer read-only"})
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["context"]["requiredGranularScopes"] == ["crm.objects.contacts.write"]

@@ -101,10 +101,18 @@ TABLE = [_compile(*row) for row in ROUTES]
 
 
 def resolve(method: str, path: str) -> tuple[Route, dict]:
-    """The route serving `method path` and its parameters; UnknownRoute (404) if none does."""
+    """The route serving `method path` (HEAD is served as GET) and its parameters;
+    MethodNotAllowed (405, with an Allow header) if the path is served for other methods only,
+    UnknownRoute (404) if it is not served at all."""
+    served = "GET" if method == "HEAD" else method
     for route in TABLE:
-        if route.method == method:
+        if route.method == served:
             match = route.pattern.match(path)
             if match:
                 return route, {k: unquote(v) for k, v in match.groupdict().items()}
+    allowed = list(dict.fromkeys(m for route in TABLE if route.pattern.match(path)
+                                 for m in ([route.method, "HEAD"] if route.method == "GET" else [route.method])))
+    if allowed:
+        raise exc.MethodNotAllowed(exc.METHOD_NOT_ALLOWED.format(method=method, path=path, allowed=", ".join(allowed)),
+                                   headers={"Allow": ",".join(allowed)})
     raise exc.UnknownRoute(exc.UNKNOWN_ROUTE.format(method=method, path=path))

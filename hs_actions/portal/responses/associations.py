@@ -141,7 +141,8 @@ def list_associations_v3(backend, request: Request) -> Response:
     return Response(200, {"results": backend.associated_ids(p["object_type"], p["object_id"], p["to_object_type"])})
 
 
-def associate_v3(backend, request: Request) -> Response:
+@reads(None)
+def associate_v3(backend, request: Request, _body) -> Response:
     p = request.params
     kind = backend.association_type(p["object_type"], p["to_object_type"], p["association_type"])
     backend.link(kind, p["object_id"], p["to_object_id"])

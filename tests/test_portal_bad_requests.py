@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from hs_actions.portal.server import MAX_BODY_BYTES, PortalServer
+from hs_actions.portal import server as portal_server
 from hs_actions.portal.testing import TOKEN, api, contact, portal, portal_session  # noqa: F401 (fixtures)
 
 
@@ -183,12 +183,12 @@ def post(path: str, headers: str, body: bytes = b"") -> bytes:
 
 def test_a_body_over_the_cap_is_a_413_and_nothing_is_written(api, portal):
     record = {"properties": {"firstname": "x" * 1000}}
-    body = json.dumps({"inputs": [record] * (MAX_BODY_BYTES // 1000 + 1)}).encode()
+    body = json.dumps({"inputs": [record] * (portal_server.MAX_BODY_BYTES // 1000 + 1)}).encode()
     response = api.post("/crm/v3/objects/contacts/batch/create", data=body,
                         headers={"Content-Type": "application/json"})
     assert response.status_code == 413
     assert response.json()["message"] == (
-        f"The request body is {len(body)} bytes; the local portal accepts at most {MAX_BODY_BYTES} bytes per "
+        f"The request body is {len(body)} bytes; the local portal accepts at most {portal_server.MAX_BODY_BYTES} bytes per "
         "request: send fewer or smaller records per call.")
     assert portal.backend.counts() == {}
     assert portal.requests()[-1]["status"] == 413
@@ -196,11 +196,11 @@ def test_a_body_over_the_cap_is_a_413_and_nothing_is_written(api, portal):
 
 def test_a_chunked_body_over_the_cap_is_a_413(portal):
     piece = b"x" * 65_536
-    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for _ in range(MAX_BODY_BYTES // len(piece) + 1))
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for _ in range(portal_server.MAX_BODY_BYTES // len(piece) + 1))
     response, body = exchange(portal.server, post("/crm/v3/objects/contacts", "Transfer-Encoding: chunked\r\n",
                                                   chunks + b"0\r\n\r\n"))
     assert response.status == 413
-    assert body["message"].startswith(f"The request body is {MAX_BODY_BYTES + len(piece)} bytes;")
+    assert body["message"].startswith(f"The request body is {portal_server.MAX_BODY_BYTES + len(piece)} bytes;")
 
 
 def test_a_chunked_body_is_read(portal):
@@ -252,7 +252,7 @@ def test_bad_framing_is_a_400_and_the_connection_closes(api, portal, headers, bo
      "The chunked request body is malformed: the body ended before its last chunk."),
 ])
 def test_a_client_that_stops_sending_does_not_hold_a_server_thread(api, portal, framing, sent, message):
-    server = PortalServer(portal, read_timeout=0.5).start()
+    server = portal_server.PortalServer(portal, read_timeout=0.5).start()
     try:
         sock = socket.create_connection((server.host, server.port), timeout=10)
         with sock:
@@ -268,7 +268,7 @@ def test_a_client_that_stops_sending_does_not_hold_a_server_thread(api, portal, 
 
 
 def test_a_request_line_that_never_ends_is_dropped_after_the_timeout(portal):
-    server = PortalServer(portal, read_timeout=0.5).start()
+    server = portal_server.PortalServer(portal, read_timeout=0.5).start()
     try:
         with socket.create_connection((server.host, server.port), timeout=10) as sock:
             sock.sendall(b"GET /crm/v3/obj")

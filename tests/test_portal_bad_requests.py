@@ -251,7 +251,7 @@ def test_bad_framing_is_a_400_and_the_connection_closes(api, portal, headers, bo
     ("Transfer-Encoding: chunked\r\n", b"10\r\n{\"properties\":1}\r\n",
      "The chunked request body is malformed: the body ended before its last chunk."),
 ])
-def test_a_client_that_stops_sending_does_not_hold_a_server_thread(api, portal, framing, sent, message):
+def test_a_client_that_stops_sending_does_not_hold_a_server_thread(portal, framing, sent, message):
     server = portal_server.PortalServer(portal, read_timeout=0.5).start()
     try:
         sock = socket.create_connection((server.host, server.port), timeout=10)

@@ -1,9 +1,11 @@
 """Request handlers: parse the request, call the backend, serialise HubSpot's response.
 
 Handlers never touch storage and never build error bodies: they raise the errors of
-`exceptions`, and the server serialises them. Each takes (backend, request) and returns a
-Response. One module per family of routes (objects, properties, associations, account);
-this one holds what they share: the request, the response, paging and batch bodies.
+`exceptions`, and the server serialises them. Each is called with (backend, request) and
+returns a Response; one that takes a body declares its shape with `@reads(shape)` and gets
+the body read by it (`shapes`) as a third argument. One module per family of routes
+(objects, properties, associations, account); this one holds what they share: the request,
+the response, page sizes, paging and batch bodies.
 """
 from __future__ import annotations
 
@@ -54,12 +56,6 @@ class Request:
         """The body as `shape` declares it (see `shapes`): typed fields, or a 400 naming the field."""
         return shapes.read(shape, self.json())
 
-    def object(self) -> dict:
-        return self.read(shapes.MapOf(shapes.ANY))
-
-    def inputs(self) -> list:
-        return self.read({"inputs": shapes.Required([shapes.ANY])})["inputs"]
-
     def first(self, name: str, default=None):
         values = self.query.get(name)
         return values[0] if values else default
@@ -107,9 +103,10 @@ def reads(shape):
 
 
 def _check_json(value) -> None:
-    """400 for what Python's JSON reader lets through but HubSpot's refuses and the portal
-    cannot store: a string with a lone UTF-16 surrogate ("\\ud800"), and nesting deeper than
-    JSON_DEPTH_MAX (no request needs it; it would exhaust the stack of what writes it back)."""
+    """400 for what Python's JSON reader lets through but the portal cannot take: a string
+    with a lone UTF-16 surrogate ("\\ud800"; not text, and SQLite stores UTF-8), and nesting
+    deeper than JSON_DEPTH_MAX (no request needs it; it would exhaust the stack of what writes
+    it back). Both are the portal's choices: what HubSpot does with them is not published."""
     stack = [(value, 1)]
     while stack:
         item, depth = stack.pop()

@@ -41,6 +41,21 @@ UNMODELLED_TYPE = ("The local portal does not model the object type {name} ({fam
 UNMODELLED_SUB_CATEGORY = "hs_actions.NOT_MODELLED"
 INVALID_JSON = "Invalid input JSON on line {line}, column {column}: {detail}"
 INVALID_INPUT = "Invalid input JSON: {detail}"
+FIELD_TYPE = "{path} must be {expected}, not {found}"
+FIELD_REQUIRED = "{path} is required"
+LONE_SURROGATE = "the string {text} holds a lone UTF-16 surrogate, which is not text: send valid Unicode"
+JSON_TOO_DEEP = "JSON nested more than {maximum} levels deep"
+NUMBER_TOO_LONG = "a number has more than {maximum} digits"
+# HubSpot answers a wrong method with 405 and an Allow header (and no body); the body is the portal's.
+METHOD_NOT_ALLOWED = "Method {method} is not allowed on {path}; this path allows {allowed}."
+# HubSpot publishes no request size limit: the cap and these messages are the portal's own.
+BODY_TOO_LARGE = ("The request body is {size} bytes; the local portal accepts at most {maximum} bytes "
+                  "per request: send fewer or smaller records per call.")
+BODY_INCOMPLETE = "The request body ended after {received} of the {length} bytes announced by {source}."
+BAD_CONTENT_LENGTH = "Content-Length {value!r} is not a number of bytes."
+BAD_TRANSFER_ENCODING = ("Transfer-Encoding {value!r} is not supported (with Content-Length {length!r}): "
+                         "send either a Content-Length or Transfer-Encoding: chunked.")
+BAD_CHUNK = "The chunked request body is malformed: {detail}."
 UNKNOWN_OBJECT_TYPE = "Unable to infer object type from: {name}"
 OBJECT_NOT_FOUND = "Object not found.  objectId are usually numeric."
 OBJECT_NOT_FOUND_ID_PROPERTY = "Object not found.  No {singular} with {property} {value}."
@@ -223,6 +238,14 @@ class Unmodelled(PortalError):
 
     def __init__(self, message: str):
         super().__init__(message, sub_category=UNMODELLED_SUB_CATEGORY)
+
+
+class MethodNotAllowed(PortalError):
+    status = 405
+
+
+class PayloadTooLarge(PortalError):
+    status = 413
 
 
 class Conflict(PortalError):

@@ -1,8 +1,14 @@
 """The portal over HTTP: a threaded server whose every request goes through `handle()`.
 
-`handle()` is the whole request flow in one place: the route's scopes (for the log) ->
-authenticate -> forced failures -> rate limit -> route -> scopes -> handler -> respond, with
-every failure serialised by `exceptions.error_body` and every request logged.
+`handle()` is the whole request flow in one place: the route's scopes (for the log) -> a body
+the server could not read (413, 400) -> authenticate -> forced failures -> rate limit -> route
+(404, 405) -> scopes -> handler -> respond, with every failure serialised by
+`exceptions.error_body` and every request logged.
+
+A client's mistake is never a 5xx: a body over MAX_BODY_BYTES is a 413; a bad Content-Length,
+bad chunking, or a body that stops arriving for `read_timeout` seconds is a 400 (and the
+connection is closed, so no thread waits on it); any method on a served path that the path
+does not serve is a 405 with an Allow header.
 """
 from __future__ import annotations
 
@@ -23,10 +29,16 @@ from hs_actions.portal.responses import Request, Response
 from hs_actions.portal.routing import RUN_HEADER
 
 BUG = "The local portal failed on this request (a bug in hs-actions, not in your action): {error}"
+# HubSpot publishes no request size limit. 10 MiB is far above what custom code sends (a batch
+# of 100 records with every property), and low enough that a runaway body is refused at once.
+MAX_BODY_BYTES = 10 * 1024 * 1024
+READ_TIMEOUT = 30.0     # seconds a connection may stay silent in the middle of a request, or idle
+_LINE_MAX = 65_536
 
 
-def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
-    """Answer one HTTP request as HubSpot would; log it on `portal`."""
+def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalError) -> Response:
+    """Answer one HTTP request as HubSpot would; log it on `portal`. `body` is the error the
+    server answers instead when it could not read the body (too large, bad framing)."""
     started = time.perf_counter()
     split = urlsplit(target)
     path, query = split.path, parse_qs(split.query, keep_blank_values=True)
@@ -42,6 +54,8 @@ def handle(portal, method: str, target: str, headers, body: bytes) -> Response:
             scopes = route.scopes(params, lambda name: urls.object_type(portal.backend, name))
         except exc.PortalError as error:
             unroutable = error
+        if isinstance(body, exc.PortalError):
+            raise body
         token = _authenticate(portal.backend, headers.get("Authorization"))
         portal.failures.take(method, path, portal.limiter)
         route_search = path.endswith("/search")
@@ -99,32 +113,100 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # One write per response and no Nagle delay: small JSON answers go out at once.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.connection.settimeout(self.server.read_timeout)
+
+    def __getattr__(self, name: str):
+        # Every method reaches handle(), which answers a method a path does not serve with 405
+        # (http.server itself would answer 501 to any method without a do_<METHOD>).
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def _serve(self):
-        body = self._read_body()
+        try:
+            body = self._read_body()
+        except exc.PortalError as error:
+            self.close_connection = True    # where the next request starts is unknown
+            body = error
         response = handle(self.server.portal, self.command, self.path, self.headers, body)
-        payload = b"" if response.body is None or self.command == "HEAD" else json.dumps(response.body).encode()
+        payload = b"" if response.body is None else json.dumps(response.body).encode()
         lines = [f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}"]
         if payload:
             lines.append("Content-Type: application/json;charset=utf-8")
         lines.append(f"Content-Length: {len(payload)}")
         lines.extend(f"{k}: {v}" for k, v in response.headers.items())
-        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode()
+        try:
+            self.wfile.write(head if self.command == "HEAD" else head + payload)
+        except OSError:     # the client left before the answer
+            self.close_connection = True
 
     def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        """The whole body, as Content-Length or chunked framing delimits it. A body over
+        MAX_BODY_BYTES is read to its end and dropped (so the client gets the 413 rather than a
+        reset connection); PayloadTooLarge then, ValidationError (400) for framing the server
+        cannot follow or a body that stops arriving (socket timeout) or ends early."""
+        encodings = self.headers.get_all("Transfer-Encoding") or []
+        lengths = self.headers.get_all("Content-Length") or []
+        kept = bytearray()
+        if encodings:
+            if lengths or [e.strip().lower() for e in ",".join(encodings).split(",")] != ["chunked"]:
+                raise exc.ValidationError(exc.BAD_TRANSFER_ENCODING.format(
+                    value=", ".join(encodings), length=", ".join(lengths) or None))
+            size = self._read_chunks(kept)
+        else:
+            values = {v.strip() for v in lengths}
+            if len(values) > 1 or not all(v.isdigit() and v.isascii() for v in values):
+                raise exc.ValidationError(exc.BAD_CONTENT_LENGTH.format(value=", ".join(lengths)))
+            size = int(values.pop()) if values else 0
+            self._read_exactly(size, kept, "Content-Length")
+        if size > MAX_BODY_BYTES:
+            raise exc.PayloadTooLarge(exc.BODY_TOO_LARGE.format(size=size, maximum=MAX_BODY_BYTES))
+        return bytes(kept)
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    def _read_exactly(self, length: int, kept: bytearray, source: str) -> None:
+        """Read `length` bytes, keeping them in `kept` up to MAX_BODY_BYTES."""
+        received = 0
+        while received < length:
+            try:
+                piece = self.rfile.read1(min(length - received, 1 << 16))
+            except TimeoutError:
+                piece = b""
+            if not piece:
+                raise exc.ValidationError(exc.BODY_INCOMPLETE.format(received=received, length=length, source=source))
+            received += len(piece)
+            if len(kept) < MAX_BODY_BYTES:
+                kept += piece[:MAX_BODY_BYTES - len(kept)]
+
+    def _read_chunks(self, kept: bytearray) -> int:
+        """Read a chunked body (RFC 9112 7.1) into `kept`; its size. Trailers are read and ignored."""
+        size = 0
+        while True:
+            line = self._line()
+            text = line.split(b";")[0].strip()
+            if not text or len(text) > 16 or text.strip(b"0123456789abcdefABCDEF"):
+                raise exc.ValidationError(exc.BAD_CHUNK.format(
+                    detail=f"chunk size {line.strip()[:40].decode('latin-1')!r} is not hexadecimal"))
+            chunk = int(text, 16)
+            if chunk == 0:
+                while self._line() not in (b"\r\n", b"\n"):
+                    pass
+                return size
+            self._read_exactly(chunk, kept, "its chunk size")
+            size += chunk
+            if self._line() not in (b"\r\n", b"\n"):
+                raise exc.ValidationError(exc.BAD_CHUNK.format(detail="a chunk is longer than its size says"))
+
+    def _line(self) -> bytes:
+        try:
+            line = self.rfile.readline(_LINE_MAX)
+        except TimeoutError:
+            line = b""
+        if not line.endswith(b"\n"):
+            raise exc.ValidationError(exc.BAD_CHUNK.format(detail="the body ended before its last chunk"))
+        return line
 
     def send_error(self, code, message=None, explain=None):
         """Failures http.server detects itself (bad request line, unknown method), as JSON."""
@@ -145,9 +227,10 @@ class PortalServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, portal, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, portal, host: str = "127.0.0.1", port: int = 0, read_timeout: float = READ_TIMEOUT):
         super().__init__((host, port), _Handler)
         self.portal = portal
+        self.read_timeout = read_timeout
         self.host = host
         self.port = self.server_address[1]
         self.url = f"http://{host}:{self.port}"

@@ -203,18 +203,25 @@ def normalise(path: str) -> str:
 
 
 def resolve(method: str, path: str) -> tuple[Route, dict]:
-    """The route serving `method path` (date-versioned paths included) and its parameters;
-    Unmodelled (404) for a call HubSpot serves that the portal does not, UnknownRoute (404)
-    for a path HubSpot has no API at."""
+    """The route serving `method path` (date-versioned paths included; HEAD is served as GET) and
+    its parameters; Unmodelled (404) for a call HubSpot serves that the portal does not,
+    MethodNotAllowed (405, with an Allow header) if the path is served for other methods only,
+    UnknownRoute (404) for a path HubSpot has no API at."""
     served = normalise(path)
+    wanted = "GET" if method == "HEAD" else method
     # Unmodelled operations first: some (GET /crm/v3/lists/folders) would match a route's parameter.
-    family = _unmodelled_operation(method, served)
+    family = _unmodelled_operation(wanted, served)
     if family is None:
         for route in TABLE:
-            if route.method == method:
+            if route.method == wanted:
                 match = route.pattern.match(served)
                 if match:
                     return route, {k: unquote(v) for k, v in match.groupdict().items()}
+        allowed = list(dict.fromkeys(m for route in TABLE if route.pattern.match(served)
+                                     for m in ([route.method, "HEAD"] if route.method == "GET" else [route.method])))
+        if allowed:
+            raise exc.MethodNotAllowed(exc.METHOD_NOT_ALLOWED.format(method=method, path=path, allowed=", ".join(allowed)),
+                                       headers={"Allow": ",".join(allowed)})
         family = _unmodelled_family(served)
     if family is not None:
         raise exc.Unmodelled(exc.UNMODELLED_ROUTE.format(method=method, path=path, family=family))

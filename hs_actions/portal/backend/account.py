@@ -35,8 +35,6 @@ class Account:
 
     def owners(self, email: str | None = None, after: str | None = None, limit: int = 100,
                archived: bool = False) -> tuple[list[Owner], str | None]:
-        if not 1 <= limit <= OWNERS_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=OWNERS_LIMIT_MAX, value=limit))
         with self.lock:
             rows = self.conn.execute("SELECT body FROM owners ORDER BY CAST(id AS INTEGER), id").fetchall()
         owners = [o for o in (Owner(**json.loads(b)) for (b,) in rows) if o.archived == archived

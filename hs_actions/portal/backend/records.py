@@ -144,9 +144,11 @@ class Records:
         return next_id
 
     def _bump_id(self, used: int) -> None:
+        # meta.value is TEXT: compare both sides as integers (SQLite orders any text after
+        # any integer, so MAX(9001, '8001') would move the counter back to 8001).
         self.conn.execute(
             "INSERT INTO meta VALUES ('next_id', ?) ON CONFLICT(key) DO UPDATE SET "
-            "value = MAX(CAST(value AS INTEGER), excluded.value)", (used + 1,))
+            "value = MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))", (used + 1,))
 
     def _store(self, ot: ObjectType, oid: int, encoded: dict, stamp: int, source: str) -> None:
         db = self.conn
@@ -340,8 +342,6 @@ class Records:
              associations: list[str] | None = None, archived: bool = False) -> tuple[list[Record], str | None]:
         """A page of records in id order and the `after` of the next page (None at the end)."""
         ot = self.object_type(object_type)
-        if not 1 <= limit <= LIST_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=LIST_LIMIT_MAX, value=limit))
         start = cursor(after)
         with self.lock:
             ids = [r[0] for r in self.conn.execute(

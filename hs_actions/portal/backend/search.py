@@ -54,8 +54,6 @@ class Search:
         ranking of `query` (results keep the sort order).
         """
         ot = self.object_type(object_type)
-        if not 0 <= limit <= SEARCH_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=0, maximum=SEARCH_LIMIT_MAX, value=limit))
         if after + limit > SEARCH_WINDOW:
             raise exc.ValidationError(exc.SEARCH_WINDOW.format(maximum=SEARCH_WINDOW, value=after + limit))
         where, params = self._search_where(ot, filter_groups, query)

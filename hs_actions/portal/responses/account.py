@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.responses import Request, Response, paging
+from hs_actions.portal.backend.account import OWNERS_LIMIT_MAX
+from hs_actions.portal.responses import Request, Response, paging, reads
+from hs_actions.portal.responses.shapes import ANY, TEXT, MapOf, Required
+
+CALLBACK_COMPLETION = {"outputFields": Required(MapOf(ANY)), "failureReasonType": TEXT, "typedOutputs": ANY,
+                       "requestContext": ANY}
 
 
 _PIPELINE_STAMP = "2020-01-01T00:00:00.000Z"   # HubSpot's default pipelines predate every portal
@@ -44,7 +49,7 @@ def get_stage(backend, request: Request) -> Response:
 
 def list_owners(backend, request: Request) -> Response:
     owners, after = backend.owners(request.first("email"), request.first("after"),
-                                   request.integer("limit", 100), request.flag("archived"))
+                                   request.limit(100, OWNERS_LIMIT_MAX), request.flag("archived"))
     return Response(200, {"results": [o.to_dict() for o in owners], **paging(request.path, after)})
 
 
@@ -53,8 +58,9 @@ def get_owner(backend, request: Request) -> Response:
     return Response(200, owner.to_dict())
 
 
-def complete_callback(backend, request: Request) -> Response:
-    backend.complete_callback(request.params["callback_id"], request.json())
+@reads(CALLBACK_COMPLETION)
+def complete_callback(backend, request: Request, body: dict) -> Response:
+    backend.complete_callback(request.params["callback_id"], body)
     return Response(204)
 
 

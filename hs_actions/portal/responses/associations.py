@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.responses import Request, Response, batch_response, paging
+from hs_actions.portal.responses import Request, Response, batch_response, paging, reads
+from hs_actions.portal.responses.shapes import ANY, ASSOCIATION_TYPES, ID, TEXT, Required
+
+V4_LIST_LIMIT_MAX = 500   # the v4 list's default page size, and the largest the portal takes
+LINK = {"from": Required(ID), "to": Required(ID)}
+V3_LINK = {**LINK, "type": Required(TEXT)}
 
 
 def _default_result(from_id, to_id, kind) -> dict:
@@ -12,21 +17,20 @@ def _default_result(from_id, to_id, kind) -> dict:
 def list_associations(backend, request: Request) -> Response:
     p = request.params
     results, after = backend.associations(p["object_type"], p["object_id"], p["to_object_type"],
-                                          request.integer("limit", 500), request.first("after"))
+                                          request.limit(V4_LIST_LIMIT_MAX, V4_LIST_LIMIT_MAX), request.first("after"))
     return Response(200, {"results": results, **paging(request.path, after)})
 
 
-def associate_default(backend, request: Request) -> Response:
+@reads(None)
+def associate_default(backend, request: Request, _body) -> Response:
     p = request.params
     links = backend.associate_default(p["object_type"], p["object_id"], p["to_object_type"], p["to_object_id"])
     return batch_response([_default_result(*link) for link in links], [])
 
 
-def associate(backend, request: Request) -> Response:
+@reads(ASSOCIATION_TYPES)
+def associate(backend, request: Request, specs: list) -> Response:
     p = request.params
-    specs = request.json()
-    if not isinstance(specs, list):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a list of association types"))
     labels = backend.associate(p["object_type"], p["object_id"], p["to_object_type"], p["to_object_id"], specs)
     return Response(201, labels)
 
@@ -42,28 +46,23 @@ def association_labels(backend, request: Request) -> Response:
     return Response(200, {"results": [k.with_label() for k in kinds]})
 
 
-def _id_of(value) -> str:
-    if not isinstance(value, dict) or value.get("id") is None:
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected {\"id\": ...}"))
-    return str(value["id"])
-
-
-def batch_read_associations(backend, request: Request) -> Response:
+@reads({"inputs": Required([{**ID, "after": ANY}])})
+def batch_read_associations(backend, request: Request, body: dict) -> Response:
     p = request.params
 
     def read(from_id, entry):
         found, after = backend.associations(p["object_type"], from_id, p["to_object_type"], 500, entry.get("after"))
         return found, paging(request.path, after)
 
-    return _batch_read(backend, request, read)
+    return _batch_read(backend, request, body["inputs"], read)
 
 
-def _batch_read(backend, request: Request, read) -> Response:
+def _batch_read(backend, request: Request, inputs: list, read) -> Response:
     """read(from_id, input) -> (associated, extra keys) for every input of a batch read; an
     input whose record does not exist, or has no associations, becomes one of the 207's errors."""
     results, errors = [], []
-    for entry in backend.check_batch(request.inputs()):
-        from_id = _id_of(entry)
+    for entry in backend.check_batch(inputs):
+        from_id = entry["id"]
         try:
             found, extra = read(from_id, entry)
         except exc.ObjectNotFound as error:
@@ -83,55 +82,53 @@ def _no_associations(backend, params: dict, from_id: str) -> exc.PortalError:
         sub_category="crm.associations.NO_ASSOCIATIONS_FOUND", context={"fromObjectId": [from_id]})
 
 
-def batch_create_associations(backend, request: Request) -> Response:
+@reads({"inputs": Required([{**LINK, "types": Required(ASSOCIATION_TYPES)}])})
+def batch_create_associations(backend, request: Request, body: dict) -> Response:
     p = request.params
-    results, errors = _each_link(backend, request, lambda from_id, to_id, entry: backend.associate(
+    results, errors = _each_link(backend, body["inputs"], lambda from_id, to_id, entry: backend.associate(
         p["object_type"], from_id, p["to_object_type"], to_id, entry.get("types")))
     return batch_response(results, errors, ok=201)
 
 
-def batch_associate_default(backend, request: Request) -> Response:
+@reads({"inputs": Required([LINK])})
+def batch_associate_default(backend, request: Request, body: dict) -> Response:
     p = request.params
-    linked, errors = _each_link(backend, request, lambda from_id, to_id, _entry: backend.associate_default(
+    linked, errors = _each_link(backend, body["inputs"], lambda from_id, to_id, _entry: backend.associate_default(
         p["object_type"], from_id, p["to_object_type"], to_id))
     return batch_response([_default_result(*link) for links in linked for link in links], errors)
 
 
-def _each_link(backend, request: Request, link) -> tuple[list, list]:
+def _each_link(backend, inputs: list, link) -> tuple[list, list]:
     """link(from_id, to_id, input) for every batch input; an input naming a record that does
     not exist becomes one of the 207's errors instead of failing the batch."""
     results, errors = [], []
-    for entry in backend.check_batch(request.inputs()):
-        if not isinstance(entry, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
+    for entry in backend.check_batch(inputs):
         try:
-            results.append(link(_id_of(entry.get("from")), _id_of(entry.get("to")), entry))
+            results.append(link(entry["from"]["id"], entry["to"]["id"], entry))
         except exc.ObjectNotFound as error:
             errors.append(error)
     return results, errors
 
 
-def batch_archive_associations(backend, request: Request) -> Response:
+@reads({"inputs": Required([{"from": Required(ID), "to": Required([ID])}])})
+def batch_archive_associations(backend, request: Request, body: dict) -> Response:
     p = request.params
-    for entry in backend.check_batch(request.inputs()):
-        if not isinstance(entry, dict) or not isinstance(entry.get("to"), list):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs from and a list to"))
+    for entry in backend.check_batch(body["inputs"]):
         for to in entry["to"]:
             try:
-                backend.remove_associations(p["object_type"], _id_of(entry.get("from")), p["to_object_type"], _id_of(to))
+                backend.remove_associations(p["object_type"], entry["from"]["id"], p["to_object_type"], to["id"])
             except exc.ObjectNotFound:
                 pass
     return Response(204)
 
 
-def batch_archive_labels(backend, request: Request) -> Response:
+@reads({"inputs": Required([{**LINK, "types": Required(ASSOCIATION_TYPES)}])})
+def batch_archive_labels(backend, request: Request, body: dict) -> Response:
     p = request.params
-    for entry in backend.check_batch(request.inputs()):
-        if not isinstance(entry, dict) or not isinstance(entry.get("types"), list):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs from, to and types"))
+    for entry in backend.check_batch(body["inputs"]):
         try:
-            backend.remove_associations(p["object_type"], _id_of(entry.get("from")), p["to_object_type"],
-                                        _id_of(entry.get("to")), entry["types"])
+            backend.remove_associations(p["object_type"], entry["from"]["id"], p["to_object_type"],
+                                        entry["to"]["id"], entry["types"])
         except exc.ObjectNotFound:
             pass
     return Response(204)
@@ -144,7 +141,8 @@ def list_associations_v3(backend, request: Request) -> Response:
     return Response(200, {"results": backend.associated_ids(p["object_type"], p["object_id"], p["to_object_type"])})
 
 
-def associate_v3(backend, request: Request) -> Response:
+@reads(None)
+def associate_v3(backend, request: Request, _body) -> Response:
     p = request.params
     kind = backend.association_type(p["object_type"], p["to_object_type"], p["association_type"])
     backend.link(kind, p["object_id"], p["to_object_id"])
@@ -164,20 +162,20 @@ def association_types_v3(backend, request: Request) -> Response:
     return Response(200, {"results": [{"id": str(k.type_id), "name": k.v3_name} for k in kinds]})
 
 
-def batch_read_associations_v3(backend, request: Request) -> Response:
+@reads({"inputs": Required([ID])})
+def batch_read_associations_v3(backend, request: Request, body: dict) -> Response:
     p = request.params
-    return _batch_read(backend, request, lambda from_id, _entry: (
+    return _batch_read(backend, request, body["inputs"], lambda from_id, _entry: (
         backend.associated_ids(p["object_type"], from_id, p["to_object_type"]), {}))
 
 
-def batch_create_associations_v3(backend, request: Request) -> Response:
+@reads({"inputs": Required([V3_LINK])})
+def batch_create_associations_v3(backend, request: Request, body: dict) -> Response:
     p = request.params
     results, errors = [], []
-    for entry in backend.check_batch(request.inputs()):
-        if not isinstance(entry, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
-        kind = backend.association_type(p["object_type"], p["to_object_type"], str(entry.get("type")))
-        from_id, to_id = _id_of(entry.get("from")), _id_of(entry.get("to"))
+    for entry in backend.check_batch(body["inputs"]):
+        kind = backend.association_type(p["object_type"], p["to_object_type"], entry["type"])
+        from_id, to_id = entry["from"]["id"], entry["to"]["id"]
         try:
             backend.link(kind, from_id, to_id)
         except exc.ObjectNotFound as error:
@@ -187,15 +185,14 @@ def batch_create_associations_v3(backend, request: Request) -> Response:
     return batch_response(results, errors, ok=201)
 
 
-def batch_archive_associations_v3(backend, request: Request) -> Response:
+@reads({"inputs": Required([V3_LINK])})
+def batch_archive_associations_v3(backend, request: Request, body: dict) -> Response:
     p = request.params
-    for entry in backend.check_batch(request.inputs()):
-        if not isinstance(entry, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
-        kind = backend.association_type(p["object_type"], p["to_object_type"], str(entry.get("type")))
+    for entry in backend.check_batch(body["inputs"]):
+        kind = backend.association_type(p["object_type"], p["to_object_type"], entry["type"])
         try:
-            backend.remove_associations(p["object_type"], _id_of(entry.get("from")), p["to_object_type"],
-                                        _id_of(entry.get("to")), [kind.spec()])
+            backend.remove_associations(p["object_type"], entry["from"]["id"], p["to_object_type"],
+                                        entry["to"]["id"], [kind.spec()])
         except exc.ObjectNotFound:
             pass
     return Response(204)

@@ -1,0 +1,256 @@
+"""Fuzzing every route of the route table: no request a client can make gets a 5xx.
+
+The cases come from `urls.TABLE`, so a route is fuzzed as soon as it is in the table; a route
+with a path parameter this file cannot make, or whose handler takes a body without declaring
+its shape (`@reads`), fails `test_every_route_can_be_fuzzed` until it is added here. Three
+sweeps, each on a seeded portal, against a served portal over HTTP:
+- every field of each declared body (and the body itself) replaced by each other JSON kind;
+- every path parameter and query parameter given each edge value (the rest valid);
+- hypothesis: paths, queries and bodies generated together (bodies from the declared shapes,
+  mostly of the right kinds with values the portal knows, sometimes any JSON or bytes that
+  are not JSON), deterministic (derandomize) and bounded by MAX_EXAMPLES per route.
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hs_actions.portal import urls
+from hs_actions.portal.portal import ALL_SCOPES, Portal
+from hs_actions.portal.responses import shapes
+
+MAX_EXAMPLES = 25
+TOKEN = "pat-local-fuzz"
+BODY_METHODS = ("POST", "PUT", "PATCH")
+
+TYPES = ["contacts", "companies", "deals", "tickets", "0-1", "0-2", "contact", "COMPANY", "p_pets", "2-1", "pets", "x"]
+IDS = ["1", "2", "300", "301", "361", "481", "600", "0", "-1", "1.5", "99999999999999999999", "ada@example.com"]
+PROPERTY_NAMES = ["email", "firstname", "lastname", "hs_object_id", "createdate", "lastmodifieddate", "name",
+                  "domain", "amount", "dealstage", "closedate", "hubspot_owner_id", "lifecyclestage", "pet_name",
+                  "num_employees", "hs_pipeline_stage", "nope"]
+# Values no parameter expects: empty, control characters, a lone surrogate, bad escapes, long.
+ODD = ["", " ", "\x00", "\ud800", "%zz", "🙂", "1e3", "a" * 2000]
+WORDS = [*TYPES, *IDS, *PROPERTY_NAMES, *ODD, "EQ", "IN", "BETWEEN", "HAS_PROPERTY", "CONTAINS_TOKEN",
+         "ASCENDING", "DESCENDING", "HUBSPOT_DEFINED", "USER_DEFINED", "contact_to_company", "279", "2024-01-01",
+         "2024-01-01T00:00:00Z", "1704067200000", "true", "NaN", "*"]
+# Each path parameter's values, the first a valid one (contact 1 is associated with company 308).
+PARAMETERS = {
+    "object_type": TYPES, "to_object_type": ["companies", *TYPES], "object_id": IDS, "to_object_id": ["308", *IDS],
+    "property_name": PROPERTY_NAMES,
+    "association_type": ["contact_to_company", "company_to_contact", "1", "279", "3", "deal_to_contact"],
+    "pipeline_id": ["default", "0", "renewals"], "stage_id": ["appointmentscheduled", "closedwon", "1"],
+    "owner_id": ["101", "102", "106", "1"], "callback_id": ["ap-1-2-3-4"],
+}
+QUERY = {
+    "limit": ["0", "1", "10", "100", "101", "500", "501", "-1", "1.5", "99999999999999999999"],
+    "after": ["0", "1", "300", "-1", "x", "99999999999999999999"],
+    "properties": ["email,firstname", "nope"], "propertiesWithHistory": ["email", "nope"],
+    "associations": ["companies,contacts", "x"], "archived": ["true", "false", "True"],
+    "idProperty": ["email", "firstname", "nope"], "email": ["olivia@example-portal.com", "x"],
+}
+
+# A valid value for each body field by name, so that a body of valid kinds reaches the backend's rules.
+FIELD_EXAMPLES = {"propertyName": "email", "operator": "EQ", "value": "ada", "highValue": "b", "id": "1",
+                  "idProperty": "email", "type": "contact_to_company", "associationTypeId": 279, "query": "ada",
+                  "limit": 10, "after": "0"}
+LEAF_EXAMPLES = {id(shapes.TEXT): "1", id(shapes.INTEGER): 1, id(shapes.SCALAR): "1", id(shapes.ANY): "1"}
+OTHER_KINDS = [["x"], {"x": "1"}, True, 7, 2.5, "x", None]
+
+
+# What the valid parameter values name: contact 1 has company 308, deal 361 and pet 600.
+SEED = {
+    "schemas": [{"name": "pets", "objectTypeId": "2-1", "primaryDisplayProperty": "pet_name",
+                 "associatedObjects": ["CONTACT"], "properties": [{"name": "pet_name", "type": "string",
+                                                                   "fieldType": "text"}]}],
+    "owners": [{"id": "101", "email": "olivia@example-portal.com", "userId": 1}, {"id": "102", "archived": True}],
+    "records": {"contacts": [{"id": "1", "properties": {"email": "ada@example.com", "firstname": "Ada"}},
+                             {"id": "2", "properties": {"email": "grace@example.com", "hubspot_owner_id": "101"}}],
+                "companies": [{"id": "308", "properties": {"name": "Acme", "domain": "acme.example"}}],
+                "deals": [{"id": "361", "properties": {"dealname": "Big", "amount": "10", "dealstage": "closedwon"}}],
+                "tickets": [{"id": "481", "properties": {"subject": "Help", "hs_pipeline_stage": "1"}}],
+                "p_pets": [{"id": "600", "properties": {"pet_name": "Rex"}}]},
+    "associations": [{"from": "contacts/1", "to": "companies/308"}, {"from": "contacts/1", "to": "deals/361"},
+                     {"from": "p_pets/600", "to": "contacts/1"}, {"from": "tickets/481", "to": "contacts/1"}],
+}
+
+
+@pytest.fixture(scope="module")
+def portal_served():
+    portal = Portal(db=":memory:")
+    portal.rate_limit("unlimited")
+    server = portal.serve()
+    with requests.Session() as session:
+        session.headers["Authorization"] = f"Bearer {TOKEN}"
+        yield portal, server, session
+    portal.close()
+
+
+@pytest.fixture
+def served(portal_served):
+    """call(route, params, query, body) on the seeded portal, emptied and seeded again per test."""
+    portal, server, session = portal_served
+    portal.reset()
+    portal.seed(SEED)
+    portal.add_token(TOKEN, ALL_SCOPES)
+
+    def call(route, params: dict, query: dict, body: bytes) -> tuple[str, requests.Response]:
+        """The request as sent (method, path, query, body), and its response."""
+        path = route.template
+        for name, value in params.items():
+            path = path.replace("{" + name + "}", escape(value))
+        target = path + ("?" + "&".join(f"{escape(k)}={escape(v)}" for k, v in query.items()) if query else "")
+        response = session.request(route.method, server.url + target, data=body,
+                                   headers={"Content-Type": "application/json"})
+        return f"{route.method} {target} {body[:300]!r}", response
+
+    return call
+
+
+def escape(text: str) -> str:
+    """Percent-encoded, lone surrogates included (as their UTF-8 bytes would be)."""
+    return quote(text, safe="", errors="surrogatepass")
+
+
+def declared(route) -> bool:
+    return getattr(route.handler, "body", None) is not None
+
+
+def route_id(route) -> str:
+    return f"{route.method} {route.template}"
+
+
+def test_every_route_can_be_fuzzed():
+    params = {name for route in urls.TABLE for name in route.pattern.groupindex}
+    assert params <= set(PARAMETERS), (
+        f"add values for the path parameter(s) {sorted(params - set(PARAMETERS))} to PARAMETERS in {__file__}")
+    undeclared = [route_id(r) for r in urls.TABLE if r.method in BODY_METHODS and not hasattr(r.handler, "body")]
+    assert not undeclared, ("declare the body of these routes' handlers with @reads(shape) "
+                            f"(hs_actions/portal/responses/shapes.py; @reads(None) for no body): {undeclared}")
+
+
+# ---- every field of another JSON kind -------------------------------------------------------
+
+def example(shape, name: str | None = None):
+    """A body of `shape` with every field present and of the right kind."""
+    if isinstance(shape, shapes.Required):
+        return example(shape.shape, name)
+    if isinstance(shape, dict):
+        return {key: example(field, key) for key, field in shape.items()}
+    if isinstance(shape, list):
+        return [example(shape[0], name)]
+    if isinstance(shape, shapes.Enum):
+        return shape.values[0]
+    if isinstance(shape, shapes.MapOf):
+        return {"firstname": example(shape.value)}
+    if isinstance(shape, shapes.OneOf):
+        return example(shape.shapes[-1], name)
+    return FIELD_EXAMPLES.get(name, LEAF_EXAMPLES[id(shape)])
+
+
+def with_each_field_of_another_kind(value, path: str = ""):
+    """(path, body) for every field of `value`, and the body itself, replaced by each JSON kind."""
+    for other in OTHER_KINDS:
+        if type(other) is not type(value):
+            yield path or "the body", other
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in children:
+        child = f"{path}[{key}]" if isinstance(value, list) else f"{path}.{key}" if path else key
+        for where, replaced in with_each_field_of_another_kind(item, child):
+            copy = dict(value) if isinstance(value, dict) else list(value)
+            copy[key] = replaced
+            yield where, copy
+
+
+def valid_params(route) -> dict:
+    return {name: PARAMETERS[name][0] for name in route.pattern.groupindex}
+
+
+def valid_body(route) -> bytes:
+    return json.dumps(example(route.handler.body)).encode() if declared(route) else b""
+
+
+@pytest.mark.parametrize("route", [r for r in urls.TABLE if declared(r)], ids=route_id)
+def test_every_body_field_of_another_json_kind_is_not_a_5xx(served, route):
+    failures = []
+    for where, body in with_each_field_of_another_kind(example(route.handler.body)):
+        sent, response = served(route, valid_params(route), {}, json.dumps(body).encode())
+        if response.status_code >= 500:
+            failures.append(f"{where}: {sent} -> {response.status_code} {response.text[:300]}")
+    assert not failures, "\n".join(failures)
+
+
+# ---- every parameter's edge values ----------------------------------------------------------
+
+@pytest.mark.parametrize("route", urls.TABLE, ids=route_id)
+def test_every_parameter_edge_value_is_not_a_5xx(served, route):
+    params, body = valid_params(route), valid_body(route)
+    cases = [({**params, name: value}, {}) for name in params for value in PARAMETERS[name][1:] + ODD]
+    cases += [(params, {name: value}) for name, values in QUERY.items() for value in values + ODD]
+    failures = []
+    for case_params, query in cases:
+        sent, response = served(route, case_params, query, body)
+        if response.status_code >= 500:
+            failures.append(f"{sent} -> {response.status_code} {response.text[:300]}")
+    assert not failures, "\n".join(failures)
+
+
+# ---- generated requests ---------------------------------------------------------------------
+
+def known(values: list[str]) -> st.SearchStrategy:
+    """Mostly the valid value, or another the portal knows, sometimes any text."""
+    return st.one_of(st.just(values[0]), st.just(values[0]), st.sampled_from(values), st.sampled_from(WORDS),
+                     st.text(max_size=12))
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.sampled_from(WORDS) | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                    max_leaves=8)
+LEAVES = {
+    id(shapes.TEXT): st.one_of(st.sampled_from(WORDS), st.text(max_size=10), st.integers(-5, 700)),
+    id(shapes.INTEGER): st.one_of(st.integers(-3, 600), st.sampled_from([2**31, 2**63, -2**63 - 1, 10**30])),
+    id(shapes.SCALAR): st.one_of(st.sampled_from(WORDS), st.text(max_size=10), st.integers(), st.floats(), st.booleans()),
+    id(shapes.ANY): JSON,
+}
+
+
+def body_of(shape, name: str | None = None) -> st.SearchStrategy:
+    """JSON values of `shape`: at every level mostly the declared kind, sometimes any JSON value."""
+    if isinstance(shape, shapes.Required):
+        return body_of(shape.shape, name)
+    if isinstance(shape, dict):
+        required = {k: body_of(v, k) for k, v in shape.items() if isinstance(v, shapes.Required)}
+        optional = {k: body_of(v, k) for k, v in shape.items() if not isinstance(v, shapes.Required)}
+        right = st.fixed_dictionaries(required, optional=optional)
+    elif isinstance(shape, list):
+        right = st.lists(body_of(shape[0], name), max_size=3)
+    elif isinstance(shape, shapes.Enum):
+        right = st.sampled_from(shape.values)
+    elif isinstance(shape, shapes.MapOf):
+        right = st.dictionaries(st.sampled_from(PROPERTY_NAMES) | st.text(max_size=6), body_of(shape.value), max_size=4)
+    elif isinstance(shape, shapes.OneOf):
+        right = st.one_of(*(body_of(s, name) for s in shape.shapes))
+    else:
+        right = st.one_of(st.just(FIELD_EXAMPLES[name]), LEAVES[id(shape)]) if name in FIELD_EXAMPLES \
+            else LEAVES[id(shape)]
+    return st.one_of(right, right, right, JSON)
+
+
+def request_body(route) -> st.SearchStrategy:
+    made = (body_of(route.handler.body) if declared(route) else JSON).map(lambda v: json.dumps(v).encode())
+    return st.one_of(made, made, made, st.just(b""), st.binary(max_size=24))
+
+
+@pytest.mark.parametrize("route", urls.TABLE, ids=route_id)
+@settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_generated_request_gets_a_5xx(served, route, data):
+    params = {name: data.draw(known(PARAMETERS[name]), label=name) for name in route.pattern.groupindex}
+    query = data.draw(st.fixed_dictionaries({}, optional={k: known(v) for k, v in QUERY.items()}), label="query")
+    sent, response = served(route, params, query, data.draw(request_body(route), label="body"))
+    assert response.status_code < 500, f"{sent} -> {response.text[:500]}"

@@ -19,6 +19,11 @@ ACCOUNT = {
     "properties": {"contacts": [{"name": "shoe_size", "label": "Shoe size", "type": "number", "fieldType": "number"}]},
     "pipelines": {"deals": [{"id": "renewals", "label": "Renewals", "stages": [
         {"id": "renewal_won", "label": "Won", "metadata": {"isClosed": "true", "probability": "1.0"}}]}]},
+    "labels": [{"from": "contacts", "to": "companies", "label": "Manager", "inverseLabel": "Managed by",
+                "typeId": 1301, "inverseTypeId": 1302}],
+    "hubdb": [{"id": 5, "name": "territories", "label": "Territories",
+               "columns": [{"name": "state", "type": "TEXT"}, {"name": "tier", "type": "SELECT", "options": ["A", "B"]}],
+               "rows": [{"values": {"state": "CA", "tier": "A"}}, {"values": {"state": "TX", "tier": "B"}}]}],
     "owners": [{"id": "101", "email": "olivia@example.com", "firstName": "Olivia", "lastName": "Owner", "userId": 9}],
     "records": {
         "contacts": [{"id": "1", "properties": {"email": "ada@example.com", "firstname": "Ada", "lastname": "Lovelace",
@@ -46,7 +51,7 @@ def test_the_schema_round_trips_into_a_local_portal(seeded, tmp_path, capsys):
     out = tmp_path / "account.json"
     assert main(["portal", "pull", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert said.startswith(f"Wrote {out}: 1 schemas, 1 properties, 3 pipelines, 1 owners.")
+    assert said.startswith(f"Wrote {out}: 1 schemas, 1 properties, 3 pipelines, 1 labels, 1 owners, 1 hubdb.")
     portal = loaded(out)
     try:
         assert portal.backend.object_type("p_pets").type_id == "2-77"
@@ -55,12 +60,19 @@ def test_the_schema_round_trips_into_a_local_portal(seeded, tmp_path, capsys):
         assert [p["id"] for p in portal.backend.pipeline_list("deals")][-1] == "renewals"
         assert portal.backend.owner("101").email == "olivia@example.com"
         assert not portal.backend.counts()     # no records without --records
+        labels = {k.type_id: k.label for k in portal.backend.association_types("contacts", "companies")
+                  if k.category == "USER_DEFINED"}
+        assert labels == {1301: "Manager"}      # the account's own type id: code may name it
+        assert [k.label for k in portal.backend.association_types("companies", "contacts") if k.type_id == 1302] == \
+            ["Managed by"]
+        _table, rows, _total = portal.backend.hubdb_rows("territories", False, [("tier", "B")], [])
+        assert [r["values"]["state"] for r in rows] == ["TX"]
     finally:
         portal.close()
     assert ACCOUNT_TOKEN not in out.read_text()
     db = tmp_path / "team.sqlite3"                 # as the team loads it: `hs-actions portal seed FILE`
     assert main(["portal", "seed", str(out), "--portal-db", str(db)]) == 0
-    assert "1 schemas, 1 properties, 3 pipelines, 1 owners" in capsys.readouterr().out
+    assert "1 schemas, 1 properties, 3 pipelines, 1 labels, 1 owners" in capsys.readouterr().out
 
 
 def test_records_and_their_associations_come_along(seeded, tmp_path):

@@ -1,8 +1,9 @@
 """`hs-actions portal pull`: the account's schema, and optionally sample records, as a seed file.
 
 What the token's scopes allow is copied: custom object schemas, property definitions that the
-local portal's catalogue lacks or has differently, pipelines, owners, and with --records N the
-first N records of each object type with the associations between them. With --anonymize,
+local portal's catalogue lacks or has differently, pipelines, association labels (with the
+account's own type ids, which code may name), owners, HubDB tables with their rows, and with
+--records N the first N records of each object type with the associations between them. With --anonymize,
 personal data (names, emails, phones, addresses, free text) is replaced by fakes from Faker,
 consistent across the file (one address always becomes the same fake). The file is loaded into
 a fresh portal before it is written, so a file that `portal seed` would refuse is never written.
@@ -93,7 +94,7 @@ def _read(connection: Connection, backend, records: int) -> tuple[dict, list[str
                        if o.get(k) is not None} for o in owners or []]
     # Definitions are compared with a portal that has the account's custom objects and pipelines
     # already (pipeline and stage options follow the pipelines), so only real differences remain.
-    backend.seed({"schemas": seed["schemas"], "pipelines": pipelines})
+    backend.seed({"schemas": seed["schemas"], "pipelines": pipelines})   # before labels: they may use them
     custom_names = [s["name"] for s in seed["schemas"]]
     standard = [ot for ot in backend.types.values() if not ot.custom]
     properties = {}
@@ -108,10 +109,76 @@ def _read(connection: Connection, backend, records: int) -> tuple[dict, list[str
             if differ:
                 properties[ot.name] = differ
     seed["properties"] = properties
+    seed["labels"] = _labels(connection, backend, custom_names, attempt)
+    seed["hubdb"] = _hubdb(connection, attempt, skipped)
     if records:
         seed["records"], seed["associations"] = _records(connection, backend, [ot.name for ot in standard] + custom_names,
                                                          seed, records, attempt)
     return {k: v for k, v in seed.items() if v}, skipped
+
+
+# Labels are read between these types (and custom objects): where HubSpot lets accounts make them.
+_LABELLED = ("contacts", "companies", "deals", "tickets")
+
+
+def _labels(connection: Connection, backend, custom_names: list[str], attempt) -> list[dict]:
+    """USER_DEFINED association labels, both directions paired. HubSpot lists each direction of a
+    label under its own pair of types; the two are matched in type id order (an inference: the
+    API does not link them)."""
+    names = [*_LABELLED, *custom_names]
+    labels = []
+    for i, first in enumerate(names):
+        for second in names[i:]:
+            def read(a, b):
+                listed = attempt(f"association labels {a} -> {b}",
+                                 lambda: connection.get(f"/crm/v4/associations/{a}/{b}/labels"))
+                return sorted((t for t in (listed or {}).get("results", []) if t.get("category") == "USER_DEFINED"),
+                              key=lambda t: int(t["typeId"]))
+            forward = read(first, second)
+            if first == second:
+                pairs = list(zip(forward[0::2], forward[1::2]))
+            else:
+                pairs = list(zip(forward, read(second, first)))
+            for there, back in pairs:
+                labels.append({"from": first, "to": second, "label": there.get("label") or "",
+                               "inverseLabel": back.get("label") or there.get("label") or "",
+                               "typeId": int(there["typeId"]), "inverseTypeId": int(back["typeId"])})
+    return [label for label in labels if label["label"]]
+
+
+def _hubdb(connection: Connection, attempt, skipped: list[str]) -> list[dict]:
+    """Published HubDB tables with their rows; a table the local portal cannot hold is skipped, named."""
+    from hs_actions.portal.portal import Portal
+
+    listed = attempt("HubDB tables", lambda: list(connection.pages("/cms/v3/hubdb/tables", {"limit": 1000})))
+    tables = []
+    for table in listed or []:
+        rows = list(connection.pages(f"/cms/v3/hubdb/tables/{table['id']}/rows", {"limit": 1000}))
+        copied = {"id": int(table["id"]), "name": table["name"], "label": table.get("label", table["name"]),
+                  "columns": [{"name": c["name"], "type": c["type"], "label": c.get("label", c["name"]),
+                               **({"options": [o["name"] for o in c["options"]]} if c.get("options") else {})}
+                              for c in table.get("columns", [])],
+                  "rows": [{"id": int(r["id"]), "path": r.get("path"), "name": r.get("name"),
+                            "values": {k: _hubdb_value(v) for k, v in (r.get("values") or {}).items()}}
+                           for r in rows]}
+        scratch = Portal(db=":memory:")
+        try:
+            scratch.seed({"hubdb": [copied]})
+            tables.append(copied)
+        except SeedError as error:
+            skipped.append(f"HubDB table {table['name']!r}: the local portal cannot hold it ({error})")
+        finally:
+            scratch.close()
+    return tables
+
+
+def _hubdb_value(value):
+    """A row value as a seed gives it: an option (or options) by name, anything else as sent."""
+    if isinstance(value, dict) and "name" in value:
+        return value["name"]
+    if isinstance(value, list) and all(isinstance(v, dict) and "name" in v for v in value):
+        return [v["name"] for v in value]
+    return value
 
 
 def _schema(schema: dict) -> dict:

@@ -132,6 +132,7 @@ PROPERTY_GROUP_NOT_EMPTY = ("Property group {name} still holds {count} propert(i
                             "before archiving the group.")
 # Association labels (the portal's own wording)
 LABEL_EXISTS = "An association label named {name} already exists between {from_type} and {to_type}."
+LABEL_ID_TAKEN = "Association type ids {ids} between {from_type} and {to_type} are taken already."
 LABEL_NOT_FOUND = "There is no association type {type_id} from {from_type} to {to_type}."
 LABEL_NOT_USER_DEFINED = ("Association type {type_id} from {from_type} to {to_type} is {category}, not a label made "
                           "with this API: only those can be changed or deleted.")

@@ -33,21 +33,31 @@ class AssociationLabels:
         inverse_label = _text(spec, "inverseLabel", required=False) or label
         self._default_type(ft.type_id, tt.type_id)   # HubSpot's 400 for a pair that cannot associate
         with self._write() as db:
-            taken = db.execute("SELECT 1 FROM association_labels WHERE name = ? AND ((from_type = ? AND to_type = ?) "
-                               "OR (from_type = ? AND to_type = ?))",
-                               (name, ft.type_id, tt.type_id, tt.type_id, ft.type_id)).fetchone()
-            if taken:
-                raise exc.Conflict(exc.LABEL_EXISTS.format(name=name, from_type=ft.name, to_type=tt.name))
-            last = int(db.execute("SELECT COALESCE(MAX(CAST(value AS INTEGER)), 1000) FROM meta "
-                                  "WHERE key = 'next_association_type'").fetchone()[0])
-            forward, backward = last + 1, last + 2
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('next_association_type', ?)", (backward,))
-            db.executemany("INSERT INTO association_labels VALUES (?, ?, ?, ?, ?, ?)", [
-                (ft.type_id, tt.type_id, forward, backward, label, name),
-                (tt.type_id, ft.type_id, backward, forward, inverse_label, name)])
+            forward, backward = self._add_label(db, ft, tt, label, name, inverse_label)
         self._load_registry()
         return [self.assoc_types[(ft.type_id, forward, USER_DEFINED)],
                 self.assoc_types[(tt.type_id, backward, USER_DEFINED)]]
+
+    def _add_label(self, db, ft, tt, label: str, name: str, inverse_label: str,
+                   ids: tuple[int, int] | None = None) -> tuple[int, int]:
+        """Store a label pair (inside the caller's transaction); `ids` keeps an account's own type
+        ids (a seed copied from it), else the next free ones. (forward, backward)"""
+        taken = db.execute("SELECT 1 FROM association_labels WHERE name = ? AND ((from_type = ? AND to_type = ?) "
+                           "OR (from_type = ? AND to_type = ?))",
+                           (name, ft.type_id, tt.type_id, tt.type_id, ft.type_id)).fetchone()
+        if taken:
+            raise exc.Conflict(exc.LABEL_EXISTS.format(name=name, from_type=ft.name, to_type=tt.name))
+        last = int(db.execute("SELECT COALESCE(MAX(CAST(value AS INTEGER)), 1000) FROM meta "
+                              "WHERE key = 'next_association_type'").fetchone()[0])
+        forward, backward = ids or (last + 1, last + 2)
+        if any((ft.type_id, i, USER_DEFINED) in self.assoc_types or (tt.type_id, i, USER_DEFINED) in self.assoc_types
+               for i in (forward, backward)):
+            raise exc.Conflict(exc.LABEL_ID_TAKEN.format(ids=f"{forward}/{backward}", from_type=ft.name, to_type=tt.name))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('next_association_type', ?)", (max(last, forward, backward),))
+        db.executemany("INSERT INTO association_labels VALUES (?, ?, ?, ?, ?, ?)", [
+            (ft.type_id, tt.type_id, forward, backward, label, name),
+            (tt.type_id, ft.type_id, backward, forward, inverse_label, name)])
+        return forward, backward
 
     def update_association_label(self, from_name: str, to_name: str, spec) -> None:
         """Rename a label (and, with inverseLabel, its inverse)."""

@@ -10,8 +10,8 @@ from hs_actions.portal.backend.flows import check_flow
 from hs_actions.portal.models import ObjectType, Owner, all_scopes, now_ms, parse_time
 
 # The keys a seed file may have (see Backend.seed); "comment" documents the file.
-SEED_KEYS = ("schemas", "properties", "pipelines", "owners", "records", "associations", "hubdb", "lists", "tokens",
-             "flows", "comment")
+SEED_KEYS = ("schemas", "properties", "pipelines", "labels", "owners", "records", "associations", "hubdb", "lists",
+             "tokens", "flows", "comment")
 
 
 class Seeding:
@@ -30,6 +30,8 @@ class Seeding:
             associations: [{from: "contacts/1", to: "companies/2", types?: [{associationCategory,
                             associationTypeId}]}]             (no types: the default type)
             tokens:       [{token, scopes, name?}]
+            labels:       association labels: [{from, to, label, inverseLabel?, name?, typeId?,
+                            inverseTypeId?}]   (type ids kept: code may name them)
             flows:        [workflow in HubSpot's Automation v4 JSON (id?, revisionId?, createdAt?,
                             updatedAt? kept)]
             pipelines:    {object type: [{id, label, stages: [{id, label, metadata}]}]}
@@ -89,7 +91,7 @@ class Seeding:
 
     def _seed(self, db, data: dict) -> dict:
         """seed() inside its transaction."""
-        counts = {"schemas": 0, "properties": 0, "pipelines": 0, "owners": 0, "records": 0, "associations": 0,
+        counts = {"schemas": 0, "properties": 0, "pipelines": 0, "labels": 0, "owners": 0, "records": 0, "associations": 0,
                   "hubdb": 0, "lists": 0, "tokens": 0, "flows": 0}
         for index, schema in enumerate(data.get("schemas", [])):
             self._seeding = (f"schemas[{index}]", schema["name"])
@@ -109,6 +111,14 @@ class Seeding:
                 db.execute("INSERT OR REPLACE INTO pipelines VALUES (?, ?, ?)",
                            (ot.type_id, pipeline["id"], json.dumps(pipeline)))
                 counts["pipelines"] += 1
+        self._load_registry()
+        for index, spec in enumerate(data.get("labels", [])):
+            self._seeding = (f"labels[{index}]", spec["from"])
+            ft, tt = self.object_type(spec["from"]), self.object_type(spec["to"])
+            ids = (int(spec["typeId"]), int(spec["inverseTypeId"])) if spec.get("typeId") is not None else None
+            self._add_label(db, ft, tt, spec["label"], spec.get("name") or spec["label"].lower().replace(" ", "_"),
+                            spec.get("inverseLabel") or spec["label"], ids)
+            counts["labels"] += 1
         # Records are validated against the types and properties just added: the registry
         # reads them back from this (still open) transaction.
         self._load_registry()
@@ -228,6 +238,9 @@ _SEED_SHAPES = {
     "end": 'a string "<object type>/<id>", e.g. "contacts/1"',
     "types": 'a list such as [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}]',
     "tokens": 'a list of tokens, e.g. [{"token": "pat-local", "scopes": ["crm.objects.contacts.read"]}]',
+    "labels": 'a list of association labels, e.g. [{"from": "contacts", "to": "companies", "label": "Manager"}]',
+    "label": ('an object {"from": "contacts", "to": "companies", "label": "Manager", "inverseLabel"?, "name"?, '
+              '"typeId"?: 1001, "inverseTypeId"?: 1002}'),
     "text": "a non-empty string",
     "id": 'an id: a number, or a string of digits such as "101"',
     "typeId": "an association type id, a number such as 1",
@@ -384,6 +397,15 @@ def _check_seed_shape(data: dict) -> None:
             if not (isinstance(member, str) and member.strip().isdigit()) and \
                     not (isinstance(member, int) and not isinstance(member, bool) and member >= 0):
                 fail(f"{where}.members[{j}]", "id", member)
+    for i, spec in enumerate(need(data.get("labels", []), list, "labels", "labels")):
+        where = f"labels[{i}]"
+        need(spec, dict, where, "label")
+        for key in ("from", "to", "label"):
+            text(spec, key, where, "label")
+        if ("typeId" in spec) != ("inverseTypeId" in spec):
+            fail(f"{where}.typeId", "label", spec)
+        for key in ("typeId", "inverseTypeId"):
+            ident(spec, key, where, "label", required=False)
     for i, token in enumerate(need(data.get("tokens", []), list, "tokens", "tokens")):
         where = f"tokens[{i}]"
         need(token, dict, where, "token")

@@ -67,7 +67,7 @@ def test_output_problems_are_an_outcome_of_their_own(run_action, make_action):
         f"INVALID {folder.name}: invalid_outputs: it ran, but its outputs break action.toml (below)")
 
 
-def test_an_undeclarable_output_name_gets_one_action_toml_takes(run_action, make_action):
+def test_an_undeclarable_output_name_is_to_be_renamed_not_declared(run_action, make_action):
     # Seen in a published action: an output named in Portuguese, with spaces and accents.
     folder = make_action("def main(event):\n    return {'outputFields': {'n': 3, 'Área de Atuação': 'x'}}\n",
                          'object_type = "CONTACT"\n[outputs]\nn = "number"\n')
@@ -76,7 +76,7 @@ def test_an_undeclarable_output_name_gets_one_action_toml_takes(run_action, make
     assert result.output_errors == [
         "output 'Área de Atuação' is not declared in action.toml: HubSpot flags it and later workflow actions "
         "cannot use it. To use it, rename it in the code, as action.toml cannot declare 'Área de Atuação' (use "
-        "letters, digits and _, not starting with a digit), e.g. to Area_de_Atuacao, and declare that under [outputs]",
+        "letters, digits and _, not starting with a digit), and declare that under [outputs]",
     ]
 
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,13 +228,9 @@ def is_name(name: str) -> bool:
 
 
 def rename_hint(name: str) -> str:
-    """How to make a name action.toml refuses (an output the code returns) declarable: the
-    rule, and the name with accents dropped and other characters as _."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    suggestion = re.sub(r"[^A-Za-z0-9_]", "_", plain)
-    if not _NAME.match(suggestion):
-        suggestion = "_" + suggestion
-    return f"rename it in the code, as action.toml cannot declare {name!r} ({NAME_RULE}), e.g. to {suggestion}"
+    """How to make a name action.toml refuses (an output the code returns) declarable. No name
+    is derived from it: the name may be a secret's value, masked only where copied exactly."""
+    return f"rename it in the code, as action.toml cannot declare {name!r} ({NAME_RULE})"
 
 
 def _reject_unknown(table: dict, known, prefix: str, fail) -> None:

@@ -120,6 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="find what HubSpot's runtime would reject, with file:line")
     check.add_argument("actions", nargs="*", metavar="ACTION",
                        help="names under actions/ or paths to action folders (default: every action)")
+    check.add_argument("--portal-db", type=Path, metavar="PATH",
+                       help="the local portal whose seeded and pulled properties count as known, as for "
+                            "run --portal-db (default .hs-actions/portal.sqlite3; only read)")
     check.set_defaults(handler=_check)
 
     _account_commands(commands, portal_commands)
@@ -338,7 +341,7 @@ def _drift(args) -> int:
 def _check(args) -> int:
     from hs_actions.bundler.commands import run_check
 
-    return run_check(args.actions)
+    return run_check(args.actions, portal_db=args.portal_db)
 
 
 def _portal_serve(args) -> int:

@@ -99,3 +99,30 @@ def test_a_portal_open_for_writing_is_read_as_it_is_now(tmp_path):
         assert findings(company, db) == []
     finally:
         writer.close()
+
+
+def test_check_reads_the_portal_run_is_given(tmp_path, capsys):
+    # An action kept outside the repository runs with --portal-db; check judges its input
+    # fields against that portal too, not against .hs-actions/portal.sqlite3.
+    from hs_actions.cli import main
+
+    db = tmp_path / "elsewhere.sqlite3"
+    seed_file = tmp_path / "seed.json"
+    seed_file.write_text('{"properties": {"companies": [{"name": "email", "type": "string", "fieldType": "text"}]}}')
+    seed(db, seed_file)
+    folder = action(tmp_path, COMPANY)
+    assert main(["check", str(folder)]) == 0
+    assert "input-property-unknown" in capsys.readouterr().out
+    assert main(["check", str(folder), "--portal-db", str(db)]) == 0
+    assert capsys.readouterr().out == "no problems in 1 action\n"
+
+
+def test_a_portal_db_that_does_not_exist_is_refused_not_made(tmp_path, capsys):
+    from hs_actions.cli import main
+
+    missing = tmp_path / "typo.sqlite3"
+    assert main(["check", str(action(tmp_path, COMPANY)), "--portal-db", str(missing)]) == 2
+    assert capsys.readouterr().err == (
+        f"hs-actions: --portal-db {missing}: no such database; check only reads one (`hs-actions run --portal-db "
+        f"{missing}` or `hs-actions portal seed FILE --portal-db {missing}` makes it)\n")
+    assert not missing.exists()

@@ -156,3 +156,22 @@ def test_values_of_the_right_type_or_not_literal_pass(tmp_path):
                 "undeclared": [1],
             }} if event else {"outputFields": {"name": str(count), "count": count, "stage": "late"}}
         ''') == []
+
+
+def test_a_name_action_toml_cannot_declare_is_to_be_renamed_not_declared(tmp_path):
+    # Seen in a published action: an output named in Portuguese, with spaces and accents.
+    assert findings(tmp_path, '''\
+        def main(event):
+            return {"outputFields": {"days": 1, "Área de Atuação": "x", "2nd": 2}}
+        ''') == [
+        "actions/demo/action.py:2: output-undeclared: the output field '2nd' is returned but not "
+        "declared in actions/demo/action.toml, so HubSpot flags it and later actions cannot use it. Fix: rename it "
+        "in the code, as action.toml cannot declare '2nd' (use letters, digits and _, not starting "
+        "with a digit), and declare that under [outputs] in actions/demo/action.toml and "
+        "in HubSpot's data outputs, or stop returning it",
+        "actions/demo/action.py:2: output-undeclared: the output field 'Área de Atuação' is returned but not "
+        "declared in actions/demo/action.toml, so HubSpot flags it and later actions cannot use it. Fix: rename it "
+        "in the code, as action.toml cannot declare 'Área de Atuação' (use letters, digits and _, not starting "
+        "with a digit), and declare that under [outputs] in actions/demo/action.toml and "
+        "in HubSpot's data outputs, or stop returning it",
+    ]

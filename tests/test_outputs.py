@@ -67,6 +67,19 @@ def test_output_problems_are_an_outcome_of_their_own(run_action, make_action):
         f"INVALID {folder.name}: invalid_outputs: it ran, but its outputs break action.toml (below)")
 
 
+def test_an_undeclarable_output_name_is_to_be_renamed_not_declared(run_action, make_action):
+    # Seen in a published action: an output named in Portuguese, with spaces and accents.
+    folder = make_action("def main(event):\n    return {'outputFields': {'n': 3, 'Área de Atuação': 'x'}}\n",
+                         'object_type = "CONTACT"\n[outputs]\nn = "number"\n')
+    result = run_action(folder)
+    assert (result.status, result.outputs) == ("invalid_outputs", {"n": 3, "Área de Atuação": "x"})
+    assert result.output_errors == [
+        "output 'Área de Atuação' is not declared in action.toml: HubSpot flags it and later workflow actions "
+        "cannot use it. To use it, rename it in the code, as action.toml cannot declare 'Área de Atuação' (use "
+        "letters, digits and _, not starting with a digit), and declare that under [outputs]",
+    ]
+
+
 def test_value_json_cannot_carry_fails_like_hubspot(run_action, make_action):
     code = "import datetime\ndef main(event):\n    return {'outputFields': {'when': datetime.date(2024, 5, 1)}}\n"
     result = run_action(make_action(code, 'object_type = "CONTACT"\n[outputs]\nwhen = "date"\n'))

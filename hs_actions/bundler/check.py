@@ -560,12 +560,14 @@ def _output_rule(folder, display: str, manifest: Manifest, action: Source, helpe
     found = []
     for output, _ in _returned_outputs(action):
         if output.value not in declared:
+            declare = (f'declare it under [outputs] in {toml} ({output.value} = "string", or its type)'
+                       if manifest_module.is_name(output.value) else
+                       f"{manifest_module.rename_hint(output.value)}, and declare that under [outputs] in {toml}")
             found.append(Finding(
                 action.display, output.lineno, "output-undeclared",
                 f"the output field {output.value!r} is returned but not declared in {toml}, so "
                 f"HubSpot flags it and later actions cannot use it",
-                f'declare it under [outputs] in {toml} ({output.value} = "string", or its type) '
-                f"and in HubSpot's data outputs, or stop returning it"))
+                f"{declare} and in HubSpot's data outputs, or stop returning it"))
     return list(dict.fromkeys(found))
 
 

@@ -13,6 +13,7 @@ from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, hea
 from hs_actions.bundler.check import ERROR, check, has_errors
 from hs_actions.errors import ToolkitError
 from hs_actions.harness import action as action_module
+from hs_actions.portal.commands import DEFAULT_DB
 
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
@@ -69,18 +70,24 @@ def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, out, e
 
 
 def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
-              helpers_dir: Path = imports.HELPERS_DIR, out=None, err=None) -> int:
-    """Print every finding for the named actions (all actions when none is named)."""
+              helpers_dir: Path = imports.HELPERS_DIR, portal_db: Path | None = None, out=None, err=None) -> int:
+    """Print every finding for the named actions (all actions when none is named). `portal_db`
+    is the local portal whose catalogue input fields are checked against (the default one when
+    None); one named must exist, as check only reads it."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
         folders = _folders(refs, not refs, actions_dir, require=False)
+        if portal_db is not None and not portal_db.is_file():
+            raise ToolkitError(f"--portal-db {portal_db}: no such database; check only reads one (`hs-actions run "
+                               f"--portal-db {portal_db}` or `hs-actions portal seed FILE --portal-db {portal_db}` "
+                               f"makes it)")
     except ToolkitError as error:
         print(f"hs-actions: {error}", file=err)
         return error.exit_code
     findings, unchecked = [], 0
     for folder in folders:  # one broken action does not hide the findings of the others
         try:
-            findings += check([folder], helpers_dir)
+            findings += check([folder], helpers_dir, portal_db=portal_db or DEFAULT_DB)
         except ToolkitError as error:
             print(f"hs-actions: {error}", file=err)
             unchecked += 1

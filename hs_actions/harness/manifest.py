@@ -32,6 +32,7 @@ else:  # pragma: no cover
 
 FILENAME = "action.toml"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+NAME_RULE = "use letters, digits and _, not starting with a digit"
 _TOP_KEYS = ("description", "object_type", "secrets", "inputs", "outputs", "hubspot")
 # [hubspot]: where the action lives in the account, written by `hs-actions pull` and `deploy`.
 _ORIGIN_KEYS = ("flow_id", "action_id", "revision", "code_hash", "fields_hash")
@@ -127,7 +128,7 @@ def parse(data: dict, source: str = FILENAME) -> Manifest:
     seen: set[str] = set()
     for name in secrets:
         if not isinstance(name, str) or not _NAME.match(name):
-            raise fail("secrets", f"{name!r} is not a secret name: use letters, digits and _, not starting with a digit")
+            raise fail("secrets", f"{name!r} is not a secret name: {NAME_RULE}")
         if name in seen:
             raise fail("secrets", f"{name!r} is listed twice")
         seen.add(name)
@@ -218,7 +219,18 @@ def _output(name: str, spec, fail) -> OutputField:
 
 def _check_name(name: str, field: str, fail) -> None:
     if not _NAME.match(name):
-        raise fail(field, f"{name!r} is not a valid name: use letters, digits and _, not starting with a digit")
+        raise fail(field, f"{name!r} is not a valid name: {NAME_RULE}")
+
+
+def is_name(name: str) -> bool:
+    """Whether action.toml can declare an input or output of this name."""
+    return bool(_NAME.match(name))
+
+
+def rename_hint(name: str) -> str:
+    """How to make a name action.toml refuses (an output the code returns) declarable. No name
+    is derived from it: the name may be a secret's value, masked only where copied exactly."""
+    return f"rename it in the code, as action.toml cannot declare {name!r} ({NAME_RULE})"
 
 
 def _reject_unknown(table: dict, known, prefix: str, fail) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from hs_actions import hubspot_runtime, project
 from hs_actions.harness import returns
+from hs_actions.harness import manifest as manifest_module
 from hs_actions.harness.manifest import Manifest, OutputField
 
 _DAY_MS = 86_400_000
@@ -74,9 +75,11 @@ def judge(returned, manifest: Manifest, code: Path | None = None) -> Judgement:
             return verdict
         declared = manifest.output(name)
         if declared is None:
+            fix = (f'Declare it under [outputs], e.g. {name} = "{_guess_type(value)}"' if manifest_module.is_name(name)
+                   else f"To use it, {manifest_module.rename_hint(name)}, and declare that under [outputs]")
             verdict.problems.append(
                 f"output {name!r} is not declared in action.toml: HubSpot flags it and later "
-                f'workflow actions cannot use it. Declare it under [outputs], e.g. {name} = "{_guess_type(value)}"'
+                f"workflow actions cannot use it. {fix}"
             )
         elif value is not None:
             problem = value_problem(declared, value)

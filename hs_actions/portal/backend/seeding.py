@@ -238,8 +238,8 @@ _SEED_SHAPES = {
     "end": 'a string "<object type>/<id>", e.g. "contacts/1"',
     "types": 'a list such as [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 1}]',
     "tokens": 'a list of tokens, e.g. [{"token": "pat-local", "scopes": ["crm.objects.contacts.read"]}]',
-    "labels": 'a list of association labels, e.g. [{"from": "contacts", "to": "companies", "label": "Manager"}]',
-    "label": ('an object {"from": "contacts", "to": "companies", "label": "Manager", "inverseLabel"?, "name"?, '
+    "associationlabels": 'a list of association labels, e.g. [{"from": "contacts", "to": "companies", "label": "Manager"}]',
+    "associationlabel": ('an object {"from": "contacts", "to": "companies", "label": "Manager", "inverseLabel"?, "name"?, '
               '"typeId"?: 1001, "inverseTypeId"?: 1002}'),
     "text": "a non-empty string",
     "id": 'an id: a number, or a string of digits such as "101"',
@@ -397,15 +397,15 @@ def _check_seed_shape(data: dict) -> None:
             if not (isinstance(member, str) and member.strip().isdigit()) and \
                     not (isinstance(member, int) and not isinstance(member, bool) and member >= 0):
                 fail(f"{where}.members[{j}]", "id", member)
-    for i, spec in enumerate(need(data.get("labels", []), list, "labels", "labels")):
+    for i, spec in enumerate(need(data.get("labels", []), list, "labels", "associationlabels")):
         where = f"labels[{i}]"
-        need(spec, dict, where, "label")
+        need(spec, dict, where, "associationlabel")
         for key in ("from", "to", "label"):
-            text(spec, key, where, "label")
+            text(spec, key, where, "associationlabel")
         if ("typeId" in spec) != ("inverseTypeId" in spec):
-            fail(f"{where}.typeId", "label", spec)
+            fail(f"{where}.typeId", "associationlabel", spec)
         for key in ("typeId", "inverseTypeId"):
-            ident(spec, key, where, "label", required=False)
+            ident(spec, key, where, "associationlabel", required=False)
     for i, token in enumerate(need(data.get("tokens", []), list, "tokens", "tokens")):
         where = f"tokens[{i}]"
         need(token, dict, where, "token")

@@ -29,8 +29,6 @@ class Flows:
 
     def flows(self, limit: int = FLOWS_LIMIT_MAX, after: str | None = None) -> tuple[list[dict], str | None]:
         """A page of flow listings in id order, and the `after` of the next page."""
-        if not 1 <= limit <= FLOWS_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=FLOWS_LIMIT_MAX, value=limit))
         start = cursor(after)
         with self.lock:
             rows = self.conn.execute("SELECT id, revision, created, updated, body FROM flows WHERE id > ? "

@@ -50,8 +50,6 @@ class HubDb:
         first or by `sort` (name, label, createdAt, updatedAt, publishedAt; "-" descending),
         filtered by created/updated {"at"|"after"|"before": ms}. No table is ever archived here.
         Ignores: contentType, isGetLocalizedSchema."""
-        if not 1 <= limit <= TABLES_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=TABLES_LIMIT_MAX, value=limit))
         with self.lock:
             tables = [self._table(row) for row in self.conn.execute(
                 "SELECT id, body, created, updated, published_at FROM hubdb_tables ORDER BY id")]
@@ -115,8 +113,6 @@ class HubDb:
         or by `sort` ("column" or "-column"; empty values last), from `offset`. With an `in`
         filter and no sort, rows follow the order of its values."""
         found = self.hubdb_table(table, draft)
-        if not 1 <= limit <= ROWS_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=ROWS_LIMIT_MAX, value=limit))
         if offset < 0:
             raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"offset must be 0 or more, not {offset}"))
         columns = {c["name"]: c for c in found["columns"]}

@@ -57,8 +57,6 @@ class Lists:
                          join_order: bool = False) -> tuple[list[tuple[int, int]], int, str | None]:
         """([(record id, added ms)], total, next after): by record id, or by when they joined."""
         found = self.crm_list(list_id)
-        if not 1 <= limit <= MEMBERSHIPS_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=MEMBERSHIPS_LIMIT_MAX, value=limit))
         order = "added, oid" if join_order else "oid"
         with self.lock:
             members = self.conn.execute(f"SELECT oid, added FROM list_members WHERE list_id = ? ORDER BY {order}",
@@ -72,9 +70,6 @@ class Lists:
         found = self.crm_list(list_id)
         if found["processing_type"] not in MANUAL_TYPES:
             raise exc.ValidationError(exc.LIST_NOT_MANUAL.format(id=found["id"], type=found["processing_type"]))
-        for ids in (add, remove):
-            if not isinstance(ids, list) or not all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in ids):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail="record ids must be a list of ids"))
         ot = self.types[found["otype"]]
         added, removed, missing = [], [], []
         stamp = now_ms()

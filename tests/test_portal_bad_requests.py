@@ -193,6 +193,44 @@ def test_every_list_route_checks_limit_alike(api, portal, path, maximum, limit):
     assert api.get(path, params={"limit": maximum}).status_code == 200
 
 
+@pytest.mark.parametrize("method, path, body, status, message", [
+    ("GET", "/crm/v3/objects/contacts/²", None, 404, "Object not found.  objectId are usually numeric."),
+    ("POST", "/crm/v3/objects/contacts/merge", {"primaryObjectId": "²", "objectIdToMerge": "1"}, 404,
+     "Object not found.  objectId are usually numeric."),
+    ("GET", "/automation/v4/flows/²", None, 404, "Flow ² not found."),
+    ("GET", "/crm/v3/lists/²", None, 404, "List ² does not exist."),
+    ("GET", "/cms/v3/hubdb/tables/²", None, 404, "Table ² not found: no HubDB table has this id or name."),
+    ("DELETE", "/crm/v4/associations/contacts/companies/labels/²", None, 400,
+     "Invalid input JSON: associationTypeId must be an integer, not '²'"),
+    ("GET", "/cms/v3/hubdb/tables?after=²", None, 400,
+     "after must be the paging.next.after of an earlier page (a number of 0 or more), but was '²'."),
+    ("GET", "/cms/v3/hubdb/tables/t/rows?after=🙂", None, 400,
+     "after must be the paging.next.after of an earlier page (a number of 0 or more), but was '🙂'."),
+])
+def test_ids_of_digits_int_cannot_read_are_4xx(api, portal, method, path, body, status, message):
+    # "²" is a digit to str.isdigit, not to int()
+    contact(portal, "ada@example.com")
+    portal.seed({"hubdb": [{"id": 1, "name": "t", "columns": [{"name": "a", "type": "TEXT"}], "rows": []}]})
+    response = api.request(method, path, json=body)
+    assert (response.status_code, response.json()["message"]) == (status, message)
+
+
+def test_ids_of_digits_int_cannot_read_in_bodies_are_missing_records(api, portal):
+    ada = contact(portal, "ada@example.com")
+    portal.seed({"hubdb": [{"id": 1, "name": "t", "columns": [{"name": "a", "type": "TEXT"}], "rows": []}],
+                 "lists": [{"id": 1, "name": "VIP", "members": []}]})
+    added = api.put("/crm/v3/lists/1/memberships/add", json=["²", ada]).json()
+    assert (added["recordsIdsAdded"], added["recordIdsMissing"]) == ([ada], ["²"])
+    rows = api.post("/cms/v3/hubdb/tables/t/rows/batch/read", json={"inputs": ["²"]})
+    assert (rows.status_code, rows.json()["errors"][0]["context"]) == (207, {"ids": ["²"]})
+    found = api.post("/crm/v3/objects/contacts/search", json={"filterGroups": [{"filters": [
+        {"propertyName": "associations.company", "operator": "EQ", "value": "²"}]}]})
+    assert (found.status_code, found.json()["total"]) == (200, 0)
+    flow = {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "actions": [{"actionId": "²", "type": "DELAY"}]}
+    created = api.post("/automation/v4/flows", json=flow)
+    assert (created.status_code, created.json()["nextAvailableActionId"]) == (201, "1")
+
+
 def test_wrong_query_types_are_400s(api, portal):
     response = api.get("/crm/v3/objects/contacts?limit=many")
     assert response.status_code == 400

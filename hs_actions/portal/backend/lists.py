@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.store import cursor
-from hs_actions.portal.models import now_ms
+from hs_actions.portal.models import id_number, now_ms
 
 MEMBERSHIPS_LIMIT_DEFAULT, MEMBERSHIPS_LIMIT_MAX = 100, 250
 PROCESSING_TYPES = ("MANUAL", "SNAPSHOT", "DYNAMIC")
@@ -26,11 +26,11 @@ class Lists:
 
     def crm_list(self, list_id) -> dict:
         """{id, name, otype, processing_type, version, created, updated, size}; 404 if none."""
-        text = str(list_id).strip()
+        number = id_number(str(list_id).strip())
         row = None
-        if text.isdigit() and len(text) < 19:
+        if number is not None:
             with self.lock:
-                row = self.conn.execute(_LIST + " WHERE id = ?", (int(text),)).fetchone()
+                row = self.conn.execute(_LIST + " WHERE id = ?", (number,)).fetchone()
         if row is None:
             raise exc.ObjectNotFound(exc.LIST_NOT_FOUND.format(id=list_id))
         return _list(row)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.hubdb import ROWS_LIMIT_DEFAULT, ROWS_LIMIT_MAX, TABLES_LIMIT_DEFAULT, TABLES_LIMIT_MAX
@@ -109,12 +108,12 @@ def _after(value) -> int:
     if value is None or value == "":
         return 0
     text = str(value)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         try:
             text = base64.b64decode(text, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:   # not base64, not ASCII ("²", "🙂"), or not UTF-8 once decoded
             text = ""
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise exc.ValidationError(exc.AFTER_INVALID.format(value=value))
     return int(text)
 

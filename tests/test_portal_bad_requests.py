@@ -128,6 +128,41 @@ FILTER = {"propertyName": "email", "operator": "EQ", "value": "ada@example.com"}
      "inputs[0].type is required"),
     ("POST", "/automation/v4/actions/callbacks/ap-1/complete", {"outputFields": ["a"]},
      "outputFields must be an object, not a list"),
+    ("POST", "/automation/v4/actions/callbacks/complete", {"inputs": [{"callbackId": "ap-1", "outputFields": "a"}]},
+     "inputs[0].outputFields must be an object, not 'a'"),
+    ("POST", "/crm/v3/objects/contacts/merge", {"primaryObjectId": "1", "objectIdToMerge": {"id": "2"}},
+     "objectIdToMerge must be a string, not an object"),
+    ("POST", "/crm/v3/objects/contacts/gdpr-delete", {"objectId": "1", "idProperty": ["email"]},
+     "idProperty must be a string, not a list"),
+    ("POST", "/crm/v3/properties/contacts", {"name": "tier", "options": [{"label": "A", "value": "a", "hidden": "no"}]},
+     "options[0].hidden must be true or false, not 'no'"),
+    ("POST", "/crm/v3/properties/contacts", {"name": "tier", "numberDisplayHint": "money"},
+     "numberDisplayHint must be one of currency, duration, formatted, percentage, probability, unformatted, not 'money'"),
+    ("PATCH", "/crm/v3/properties/contacts/email", {"label": ["Mail"]}, "label must be a string, not a list"),
+    ("POST", "/crm/v3/properties/contacts/batch/read", {"inputs": [{"name": "email"}], "archived": "false"},
+     "archived must be true or false, not 'false'"),
+    ("POST", "/crm/v3/properties/contacts/batch/create", {"inputs": [{"name": "a"}, {"name": "b", "displayOrder": "1"}]},
+     "inputs[1].displayOrder must be an integer, not '1'"),
+    ("POST", "/crm/v3/properties/contacts/batch/archive", {"inputs": [{"name": "a"}, {}]}, "inputs[1].name is required"),
+    ("POST", "/crm/v3/properties/contacts/groups", {"name": "shoes", "label": "Shoes", "displayOrder": 1.5},
+     "displayOrder must be an integer, not 1.5"),
+    ("PATCH", "/crm/v3/properties/contacts/groups/contactinformation", {"displayOrder": True},
+     "displayOrder must be an integer, not true"),
+    ("POST", "/crm/v4/associations/contacts/companies/labels", {"label": "Boss", "name": {"x": 1}},
+     "name must be a string, not an object"),
+    ("PUT", "/crm/v4/associations/contacts/companies/labels", {"label": "Boss"}, "associationTypeId is required"),
+    ("POST", "/cms/v3/hubdb/tables/t/rows/batch/read", {"inputs": [["1"]]}, "inputs[0] must be a string, not a list"),
+    ("POST", "/cms/v3/hubdb/tables/t/rows/draft/batch/read", {"inputs": "1"}, "inputs must be a list, not '1'"),
+    ("PUT", "/crm/v3/lists/1/memberships/add", {"recordIds": ["1"]}, "the body must be a list, not an object"),
+    ("PUT", "/crm/v3/lists/1/memberships/remove", ["1", None], "[1] must be a string, not null"),
+    ("PUT", "/crm/v3/lists/1/memberships/add-and-remove", {"recordIdsToAdd": ["1"]}, "recordIdsToRemove is required"),
+    ("POST", "/automation/v4/flows", {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "isEnabled": "no"},
+     "isEnabled must be true or false, not 'no'"),
+    ("PUT", "/automation/v4/flows/1", {"type": "CONTACT_FLOW", "actions": [{"actionId": ["1"]}]},
+     "actions[0].actionId must be a string, not a list"),
+    ("POST", "/automation/v4/flows/batch/read", {"inputs": [{"flowId": "1"}]}, "inputs[0].type is required"),
+    ("POST", "/automation/v4/flows/batch/read", {"inputs": [{"flowId": "1", "type": "WORKFLOW_ID"}]},
+     "inputs[0].type must be one of FLOW_ID, not 'WORKFLOW_ID'"),
 ])
 def test_a_field_of_the_wrong_json_type_is_a_400_naming_it(api, portal, method, path, body, message):
     contact(portal, "ada@example.com")
@@ -141,15 +176,59 @@ def test_a_field_of_the_wrong_json_type_is_a_400_naming_it(api, portal, method, 
     ("/crm/v3/objects/contacts", 100),
     ("/crm/v4/objects/contacts/1/associations/companies", 500),
     ("/crm/v3/owners", 500),
+    ("/cms/v3/hubdb/tables", 1000),
+    ("/cms/v3/hubdb/tables/t/rows", 10000),
+    ("/crm/v3/lists/1/memberships/join-order", 250),
+    ("/automation/v4/flows", 100),
 ])
 @pytest.mark.parametrize("limit", [0, -1, "max"])
 def test_every_list_route_checks_limit_alike(api, portal, path, maximum, limit):
     contact(portal, "ada@example.com")
+    portal.seed({"hubdb": [{"id": 1, "name": "t", "columns": [{"name": "a", "type": "TEXT"}], "rows": []}],
+                 "lists": [{"id": 1, "name": "VIP", "members": []}]})
     for value in (limit, maximum + 1) if limit != "max" else (maximum + 1,):
         response = api.get(path, params={"limit": value})
         assert response.status_code == 400
         assert response.json()["message"] == f"limit must be between 1 and {maximum}, but was {value}."
     assert api.get(path, params={"limit": maximum}).status_code == 200
+
+
+@pytest.mark.parametrize("method, path, body, status, message", [
+    ("GET", "/crm/v3/objects/contacts/²", None, 404, "Object not found.  objectId are usually numeric."),
+    ("POST", "/crm/v3/objects/contacts/merge", {"primaryObjectId": "²", "objectIdToMerge": "1"}, 404,
+     "Object not found.  objectId are usually numeric."),
+    ("GET", "/automation/v4/flows/²", None, 404, "Flow ² not found."),
+    ("GET", "/crm/v3/lists/²", None, 404, "List ² does not exist."),
+    ("GET", "/cms/v3/hubdb/tables/²", None, 404, "Table ² not found: no HubDB table has this id or name."),
+    ("DELETE", "/crm/v4/associations/contacts/companies/labels/²", None, 400,
+     "Invalid input JSON: associationTypeId must be an integer, not '²'"),
+    ("GET", "/cms/v3/hubdb/tables?after=²", None, 400,
+     "after must be the paging.next.after of an earlier page (a number of 0 or more), but was '²'."),
+    ("GET", "/cms/v3/hubdb/tables/t/rows?after=🙂", None, 400,
+     "after must be the paging.next.after of an earlier page (a number of 0 or more), but was '🙂'."),
+])
+def test_ids_of_digits_int_cannot_read_are_4xx(api, portal, method, path, body, status, message):
+    # "²" is a digit to str.isdigit, not to int()
+    contact(portal, "ada@example.com")
+    portal.seed({"hubdb": [{"id": 1, "name": "t", "columns": [{"name": "a", "type": "TEXT"}], "rows": []}]})
+    response = api.request(method, path, json=body)
+    assert (response.status_code, response.json()["message"]) == (status, message)
+
+
+def test_ids_of_digits_int_cannot_read_in_bodies_are_missing_records(api, portal):
+    ada = contact(portal, "ada@example.com")
+    portal.seed({"hubdb": [{"id": 1, "name": "t", "columns": [{"name": "a", "type": "TEXT"}], "rows": []}],
+                 "lists": [{"id": 1, "name": "VIP", "members": []}]})
+    added = api.put("/crm/v3/lists/1/memberships/add", json=["²", ada]).json()
+    assert (added["recordsIdsAdded"], added["recordIdsMissing"]) == ([ada], ["²"])
+    rows = api.post("/cms/v3/hubdb/tables/t/rows/batch/read", json={"inputs": ["²"]})
+    assert (rows.status_code, rows.json()["errors"][0]["context"]) == (207, {"ids": ["²"]})
+    found = api.post("/crm/v3/objects/contacts/search", json={"filterGroups": [{"filters": [
+        {"propertyName": "associations.company", "operator": "EQ", "value": "²"}]}]})
+    assert (found.status_code, found.json()["total"]) == (200, 0)
+    flow = {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "actions": [{"actionId": "²", "type": "DELAY"}]}
+    created = api.post("/automation/v4/flows", json=flow)
+    assert (created.status_code, created.json()["nextAvailableActionId"]) == (201, "1")
 
 
 def test_wrong_query_types_are_400s(api, portal):

@@ -242,12 +242,14 @@ def ids(portal):
     portal.seed({"hubdb": [TERRITORIES], "lists": [{"id": 7, "name": "VIP", "members": [main]}]})
     flow = portal.backend.create_flow(FLOW)["id"]
     return {"flow": flow, "contact": main, "spare": contact(portal, "spare@example.com"), "company": company,
-            "label": str(label.type_id)}
+            "label": label.type_id}
 
 
 def _fill(value, ids):
+    """`value` with each {name} filled in; a string that is only "{name}" becomes that id as it is
+    (an association type id is a JSON number)."""
     if isinstance(value, str):
-        return value.format(**ids)
+        return ids[value[1:-1]] if value[1:-1] in ids and value == "{" + value[1:-1] + "}" else value.format(**ids)
     if isinstance(value, list):
         return [_fill(v, ids) for v in value]
     if isinstance(value, dict):

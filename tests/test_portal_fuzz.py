@@ -34,35 +34,56 @@ PROPERTY_NAMES = ["email", "firstname", "lastname", "hs_object_id", "createdate"
                   "domain", "amount", "dealstage", "closedate", "hubspot_owner_id", "lifecyclestage", "pet_name",
                   "num_employees", "hs_pipeline_stage", "nope"]
 # Values no parameter expects: empty, control characters, a lone surrogate, bad escapes, long.
-ODD = ["", " ", "\x00", "\ud800", "%zz", "🙂", "1e3", "a" * 2000]
+ODD = ["", " ", "\x00", "\ud800", "%zz", "🙂", "²", "1e3", "a" * 2000]
 WORDS = [*TYPES, *IDS, *PROPERTY_NAMES, *ODD, "EQ", "IN", "BETWEEN", "HAS_PROPERTY", "CONTAINS_TOKEN",
          "ASCENDING", "DESCENDING", "HUBSPOT_DEFINED", "USER_DEFINED", "contact_to_company", "279", "2024-01-01",
-         "2024-01-01T00:00:00Z", "1704067200000", "true", "NaN", "*"]
-# Each path parameter's values, the first a valid one (contact 1 is associated with company 308).
+         "2024-01-01T00:00:00Z", "1704067200000", "true", "NaN", "*", "string", "number", "enumeration", "text",
+         "select", "contactinformation", "territories", "VIP", "FLOW_ID", "CONTACT_FLOW", "PLATFORM_FLOW",
+         "CUSTOM_CODE", "PYTHON39", "500", "1003"]
+# Each path parameter's values, the first a valid one (contact 1 is associated with company 308 and
+# in list 7; label 1003 is the one `served` makes).
 PARAMETERS = {
     "object_type": TYPES, "to_object_type": ["companies", *TYPES], "object_id": IDS, "to_object_id": ["308", *IDS],
     "property_name": PROPERTY_NAMES,
     "association_type": ["contact_to_company", "company_to_contact", "1", "279", "3", "deal_to_contact"],
     "pipeline_id": ["default", "0", "renewals"], "stage_id": ["appointmentscheduled", "closedwon", "1"],
     "owner_id": ["101", "102", "106", "1"], "callback_id": ["ap-1-2-3-4"],
+    "group_name": ["contactinformation", "shoes", "dealinformation", "nope"],
+    "association_type_id": ["1003", "1004", "1001", "279", "1", "999", "x", "99999999999999999999"],
+    "flow_id": ["500", "100000001", "1", "x", "99999999999999999999"],
+    "table": ["territories", "5", "plans", "6", "nope", "99999999999999999999"],
+    "row_id": ["1", "2", "9", "x", "99999999999999999999"],
+    "list_id": ["7", "8", "99", "x", "99999999999999999999"],
+    "list_name": ["VIP", "Big accounts", "nope"],
+    "object_type_id": ["0-1", "0-2", "2-1", "contacts", "0-999", "x"],
+    "record_id": IDS,
 }
 QUERY = {
     "limit": ["0", "1", "10", "100", "101", "500", "501", "-1", "1.5", "99999999999999999999"],
-    "after": ["0", "1", "300", "-1", "x", "99999999999999999999"],
+    "after": ["0", "1", "300", "-1", "x", "MQ==", "99999999999999999999"],
     "properties": ["email,firstname", "nope"], "propertiesWithHistory": ["email", "nope"],
     "associations": ["companies,contacts", "x"], "archived": ["true", "false", "True"],
     "idProperty": ["email", "firstname", "nope"], "email": ["olivia@example-portal.com", "x"],
+    "sort": ["state", "-rank", "name", "nope"], "offset": ["0", "1", "-1", "x"], "listIds": ["7", "7,8,x"],
+    "rank__gt": ["1", "x"], "state__in": ["CA,NY"], "createdAfter": ["2024-01-01T00:00:00Z", "x"],
 }
 
 # A valid value for each body field by name, so that a body of valid kinds reaches the backend's rules.
 FIELD_EXAMPLES = {"propertyName": "email", "operator": "EQ", "value": "ada", "highValue": "b", "id": "1",
                   "idProperty": "email", "type": "contact_to_company", "associationTypeId": 279, "query": "ada",
-                  "limit": 10, "after": "0"}
-LEAF_EXAMPLES = {id(shapes.TEXT): "1", id(shapes.INTEGER): 1, id(shapes.SCALAR): "1", id(shapes.ANY): "1"}
+                  "limit": 10, "after": "0", "primaryObjectId": "1", "objectIdToMerge": "2", "objectId": "2",
+                  "name": "tier", "label": "Tier", "fieldType": "text", "groupName": "contactinformation",
+                  "callbackId": "ap-1-2-3-4", "flowId": "500", "objectTypeId": "0-1", "revisionId": "1",
+                  "actionId": "1", "recordIdsToAdd": "2", "recordIdsToRemove": "1", "inputs": "1"}
+LEAF_EXAMPLES = {id(shapes.TEXT): "1", id(shapes.INTEGER): 1, id(shapes.BOOLEAN): False, id(shapes.SCALAR): "1",
+                 id(shapes.ANY): "1"}
 OTHER_KINDS = [["x"], {"x": "1"}, True, 7, 2.5, "x", None]
 
 
-# What the valid parameter values name: contact 1 has company 308, deal 361 and pet 600.
+# What the valid parameter values name: contact 1 has company 308, deal 361 and pet 600, and is in
+# list 7; table territories (5) has rows 1 and 2; flow 500 has a custom-code action.
+CODE_ACTION = {"actionId": "1", "type": "CUSTOM_CODE", "runtime": "PYTHON39", "sourceCode": "def main(event): pass",
+               "secretNames": [], "inputFields": [], "outputFields": [{"name": "x", "type": "STRING"}]}
 SEED = {
     "schemas": [{"name": "pets", "objectTypeId": "2-1", "primaryDisplayProperty": "pet_name",
                  "associatedObjects": ["CONTACT"], "properties": [{"name": "pet_name", "type": "string",
@@ -76,6 +97,19 @@ SEED = {
                 "p_pets": [{"id": "600", "properties": {"pet_name": "Rex"}}]},
     "associations": [{"from": "contacts/1", "to": "companies/308"}, {"from": "contacts/1", "to": "deals/361"},
                      {"from": "p_pets/600", "to": "contacts/1"}, {"from": "tickets/481", "to": "contacts/1"}],
+    "hubdb": [{"id": 5, "name": "territories", "label": "Territories", "columns": [
+                  {"name": "state", "type": "TEXT"}, {"name": "rank", "type": "NUMBER"},
+                  {"name": "tier", "type": "SELECT", "options": ["gold", "silver"]}, {"name": "since", "type": "DATE"}],
+               "rows": [{"id": 1, "path": "ca", "name": "California",
+                         "values": {"state": "CA", "rank": 2, "tier": "gold", "since": "2024-01-01"}},
+                        {"id": 2, "values": {"state": "NY", "rank": 1, "tier": "silver"}}],
+               "draftRows": [{"id": 1, "values": {"state": "CA", "rank": 3}}]},
+              {"id": 6, "name": "plans", "published": False, "columns": [{"name": "plan", "type": "TEXT"}],
+               "rows": [{"values": {"plan": "gold"}}]}],
+    "lists": [{"id": 7, "name": "VIP", "members": ["1"]},
+              {"id": 8, "name": "Big accounts", "objectType": "0-2", "processingType": "DYNAMIC", "members": ["308"]}],
+    "flows": [{"id": "500", "name": "Routing", "type": "CONTACT_FLOW", "objectTypeId": "0-1", "flowType": "WORKFLOW",
+               "isEnabled": False, "actions": [CODE_ACTION]}],
 }
 
 
@@ -96,6 +130,8 @@ def served(portal_served):
     portal, server, session = portal_served
     portal.reset()
     portal.seed(SEED)
+    label = portal.backend.create_association_label("contacts", "companies", {"label": "Manager", "name": "manager"})
+    assert str(label[0].type_id) == PARAMETERS["association_type_id"][0]
     portal.add_token(TOKEN, ALL_SCOPES)
 
     def call(route, params: dict, query: dict, body: bytes) -> tuple[str, requests.Response]:
@@ -139,6 +175,8 @@ def example(shape, name: str | None = None):
     """A body of `shape` with every field present and of the right kind."""
     if isinstance(shape, shapes.Required):
         return example(shape.shape, name)
+    if isinstance(shape, shapes.Open):
+        return example(shape.fields, name)
     if isinstance(shape, dict):
         return {key: example(field, key) for key, field in shape.items()}
     if isinstance(shape, list):
@@ -213,6 +251,7 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st
 LEAVES = {
     id(shapes.TEXT): st.one_of(st.sampled_from(WORDS), st.text(max_size=10), st.integers(-5, 700)),
     id(shapes.INTEGER): st.one_of(st.integers(-3, 600), st.sampled_from([2**31, 2**63, -2**63 - 1, 10**30])),
+    id(shapes.BOOLEAN): st.booleans(),
     id(shapes.SCALAR): st.one_of(st.sampled_from(WORDS), st.text(max_size=10), st.integers(), st.floats(), st.booleans()),
     id(shapes.ANY): JSON,
 }
@@ -222,6 +261,10 @@ def body_of(shape, name: str | None = None) -> st.SearchStrategy:
     """JSON values of `shape`: at every level mostly the declared kind, sometimes any JSON value."""
     if isinstance(shape, shapes.Required):
         return body_of(shape.shape, name)
+    if isinstance(shape, shapes.Open):   # its keys, and others kept as sent
+        right = st.builds(lambda typed, other: {**other, **typed} if isinstance(typed, dict) else typed,
+                          body_of(shape.fields, name), st.dictionaries(st.text(max_size=6), JSON, max_size=2))
+        return st.one_of(right, right, right, JSON)
     if isinstance(shape, dict):
         required = {k: body_of(v, k) for k, v in shape.items() if isinstance(v, shapes.Required)}
         optional = {k: body_of(v, k) for k, v in shape.items() if not isinstance(v, shapes.Required)}

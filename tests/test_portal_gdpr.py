@@ -62,6 +62,9 @@ def test_gdpr_delete_needs_an_object_id_and_the_contacts_write_scope(api, portal
     portal.seed(SEED)
     response = api.post("/crm/v3/objects/contacts/gdpr-delete", json={"idProperty": "email"})
     assert (response.status_code, response.json()["message"]) == (400, "Invalid input JSON: objectId is required")
+    response = api.post("/crm/v3/objects/contacts/gdpr-delete", json={"objectId": " ", "idProperty": "email"})
+    assert (response.status_code, response.json()["message"]) == (400, "Invalid input JSON: objectId is required")
+    assert portal.backend.gdpr_blocklist() == []   # a blank email is no address to block
     portal.add_token("read-only", ["crm.objects.contacts.read"])
     response = api.post("/crm/v3/objects/contacts/gdpr-delete", json={"objectId": "1"},
                         headers={"Authorization": "Bearer read-only"})

@@ -75,7 +75,7 @@ def test_a_batch_of_callback_completions_is_recorded_all_or_none(client, api, po
     response = api.post("/automation/v4/actions/callbacks/complete", json={"inputs": [
         {"callbackId": "ap-9", "outputFields": {}}, {"outputFields": {"score": "1"}}]})
     assert (response.status_code, response.json()["message"]) == (
-        400, 'Invalid input JSON: each input is {"callbackId": "...", "outputFields": {...}}')
+        400, "Invalid input JSON: inputs[1].callbackId is required")
     assert len(portal.callbacks()) == 2
 
 

@@ -139,6 +139,8 @@ def test_property_groups(client, api, portal):
                       "groupName": "shoes"})
     renamed = client.crm.properties.groups_api.update("contacts", "shoes", PropertyGroupUpdate(label="Footwear"))
     assert client.crm.properties.groups_api.get_by_name("contacts", "shoes").label == renamed.label == "Footwear"
+    assert refused(api, "PATCH", f"{P}/groups/shoes", {"name": "boots"}) == (
+        "Unknown field(s) name: what can change is label, displayOrder.")
     assert refused(api, "DELETE", f"{P}/groups/shoes", None) == (
         "Property group shoes still holds 1 propert(ies) (shoe_size): move or archive them before archiving the group.")
     assert refused(api, "DELETE", f"{P}/groups/contactinformation", None) == (

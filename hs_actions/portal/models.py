@@ -62,6 +62,15 @@ def parse_time(value: str) -> int | None:
     return int((moment - EPOCH).total_seconds() * 1000)
 
 
+def id_number(text: str) -> int | None:
+    """The id that `text` (a record, list, flow, HubDB table or row, or association type id) stands
+    for; None when it is not ASCII digits ("²" is a digit to str.isdigit, not to int) or is past
+    SQLite's 64-bit integers, which no id reaches. What None means (404, a name) is the caller's."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19 or int(text) >= 2**63:
+        return None
+    return int(text)
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
 

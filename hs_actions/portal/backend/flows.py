@@ -13,7 +13,7 @@ import json
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.store import cursor
-from hs_actions.portal.models import iso, load, now_ms
+from hs_actions.portal.models import id_number, iso, load, now_ms
 
 FLOWS_LIMIT_MAX = 100
 _FIRST_FLOW_ID = 100_000_001                # HubSpot's flow ids are large numbers, sent as strings
@@ -29,8 +29,6 @@ class Flows:
 
     def flows(self, limit: int = FLOWS_LIMIT_MAX, after: str | None = None) -> tuple[list[dict], str | None]:
         """A page of flow listings in id order, and the `after` of the next page."""
-        if not 1 <= limit <= FLOWS_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=FLOWS_LIMIT_MAX, value=limit))
         start = cursor(after)
         with self.lock:
             rows = self.conn.execute("SELECT id, revision, created, updated, body FROM flows WHERE id > ? "
@@ -92,10 +90,9 @@ class Flows:
 
     def _flow_row(self, flow_id) -> tuple:
         text = str(flow_id).strip()
-        row = None
-        if text.isdigit() and int(text) < 2**63:
-            row = self.conn.execute("SELECT id, revision, created, updated, body FROM flows WHERE id = ?",
-                                    (int(text),)).fetchone()
+        number = id_number(text)
+        row = None if number is None else self.conn.execute(
+            "SELECT id, revision, created, updated, body FROM flows WHERE id = ?", (number,)).fetchone()
         if row is None:
             raise exc.ObjectNotFound(exc.FLOW_NOT_FOUND.format(id=text), context={"flowId": [text]})
         return row
@@ -107,10 +104,9 @@ def _writable(body: dict) -> dict:
 
 def _flow(flow_id: int, revision: int, created: int, updated: int, body: str) -> dict:
     flow = json.loads(body)
-    action_ids = [int(a["actionId"]) for a in flow.get("actions", [])
-                  if isinstance(a, dict) and str(a.get("actionId", "")).isdigit()]
+    action_ids = [id_number(str(a.get("actionId", ""))) for a in flow.get("actions", []) if isinstance(a, dict)]
     return {"id": str(flow_id), "revisionId": str(revision), "createdAt": iso(created), "updatedAt": iso(updated),
-            "nextAvailableActionId": str(max(action_ids, default=0) + 1), **flow}
+            "nextAvailableActionId": str(max((n for n in action_ids if n is not None), default=0) + 1), **flow}
 
 
 def _listing(flow: dict) -> dict:

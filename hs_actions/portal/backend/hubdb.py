@@ -9,7 +9,8 @@ import json
 import re
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.models import parse_time
+from hs_actions.portal.backend.store import cursor
+from hs_actions.portal.models import id_number, parse_time
 
 ROWS_LIMIT_DEFAULT, ROWS_LIMIT_MAX = 1000, 10000
 TABLES_LIMIT_DEFAULT, TABLES_LIMIT_MAX = 1000, 1000
@@ -50,8 +51,6 @@ class HubDb:
         first or by `sort` (name, label, createdAt, updatedAt, publishedAt; "-" descending),
         filtered by created/updated {"at"|"after"|"before": ms}. No table is ever archived here.
         Ignores: contentType, isGetLocalizedSchema."""
-        if not 1 <= limit <= TABLES_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=TABLES_LIMIT_MAX, value=limit))
         with self.lock:
             tables = [self._table(row) for row in self.conn.execute(
                 "SELECT id, body, created, updated, published_at FROM hubdb_tables ORDER BY id")]
@@ -70,7 +69,7 @@ class HubDb:
             if field is None:
                 raise exc.ValidationError(exc.HUBDB_SORT_UNKNOWN.format(name=item, allowed=", ".join(keys)))
             tables.sort(key=lambda t, f=field: (t[f] is None, t[f] or 0), reverse=item.startswith("-"))
-        start = _offset(after)
+        start = cursor(after)
         page = tables[start:start + limit]
         with self.lock:
             counts = dict(self.conn.execute("SELECT table_id, COUNT(*) FROM hubdb_rows WHERE version = ? "
@@ -90,12 +89,11 @@ class HubDb:
         return found
 
     def _find_table(self, table) -> dict:
-        text = str(table)
+        number = id_number(str(table))
         with self.lock:
             row = self.conn.execute(
                 "SELECT id, body, created, updated, published_at FROM hubdb_tables WHERE "
-                + ("id = ?" if text.isdigit() and len(text) < 19 else "name = ?"),
-                (int(text) if text.isdigit() and len(text) < 19 else text,)).fetchone()
+                + ("name = ?" if number is None else "id = ?"), (str(table) if number is None else number,)).fetchone()
         if row is None:
             raise exc.ObjectNotFound(exc.HUBDB_TABLE_NOT_FOUND.format(table=table))
         return self._table(row)
@@ -115,8 +113,6 @@ class HubDb:
         or by `sort` ("column" or "-column"; empty values last), from `offset`. With an `in`
         filter and no sort, rows follow the order of its values."""
         found = self.hubdb_table(table, draft)
-        if not 1 <= limit <= ROWS_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=ROWS_LIMIT_MAX, value=limit))
         if offset < 0:
             raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"offset must be 0 or more, not {offset}"))
         columns = {c["name"]: c for c in found["columns"]}
@@ -170,7 +166,7 @@ class HubDb:
         query = "SELECT id, body, created, updated FROM hubdb_rows WHERE table_id = ? AND version = ?"
         params: list = [table_id, _version(draft)]
         if ids is not None:
-            wanted = [int(str(i)) for i in ids if str(i).isdigit() and len(str(i)) < 19]
+            wanted = [n for n in (id_number(str(i)) for i in ids) if n is not None]
             query += f" AND id IN ({','.join('?' * len(wanted))})"
             params += wanted
         with self.lock:
@@ -234,14 +230,6 @@ def _split(key: str, columns: dict) -> tuple[str, str]:
 
 def _version(draft: bool) -> str:
     return "draft" if draft else "published"
-
-
-def _offset(after) -> int:
-    if after is None or after == "":
-        return 0
-    if not str(after).isdigit():
-        raise exc.ValidationError(exc.AFTER_INVALID.format(value=after))
-    return int(after)
 
 
 def _column(spec: dict, index: int, stamp: int) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.models import AssociationType
+from hs_actions.portal.models import AssociationType, id_number
 
 USER_DEFINED = "USER_DEFINED"
 
@@ -89,10 +89,11 @@ class AssociationLabels:
     def _user_label(self, from_name: str, to_name: str, type_id) -> AssociationType:
         ft, tt = self.object_type(from_name), self.object_type(to_name)
         text = str(type_id).strip()
-        if not text.isdigit() or len(text) > 18:
+        number = id_number(text)
+        if number is None:
             raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"associationTypeId must be an integer, not {type_id!r}"))
         found = [k for k in self.assoc_types.values()
-                 if k.from_type == ft.type_id and k.to_type == tt.type_id and k.type_id == int(text)]
+                 if k.from_type == ft.type_id and k.to_type == tt.type_id and k.type_id == number]
         if not found:
             raise exc.ObjectNotFound(exc.LABEL_NOT_FOUND.format(type_id=text, from_type=ft.name, to_type=tt.name))
         kind = found[0]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.store import cursor
-from hs_actions.portal.models import now_ms
+from hs_actions.portal.models import id_number, now_ms
 
 MEMBERSHIPS_LIMIT_DEFAULT, MEMBERSHIPS_LIMIT_MAX = 100, 250
 PROCESSING_TYPES = ("MANUAL", "SNAPSHOT", "DYNAMIC")
@@ -26,11 +26,11 @@ class Lists:
 
     def crm_list(self, list_id) -> dict:
         """{id, name, otype, processing_type, version, created, updated, size}; 404 if none."""
-        text = str(list_id).strip()
+        number = id_number(str(list_id).strip())
         row = None
-        if text.isdigit() and len(text) < 19:
+        if number is not None:
             with self.lock:
-                row = self.conn.execute(_LIST + " WHERE id = ?", (int(text),)).fetchone()
+                row = self.conn.execute(_LIST + " WHERE id = ?", (number,)).fetchone()
         if row is None:
             raise exc.ObjectNotFound(exc.LIST_NOT_FOUND.format(id=list_id))
         return _list(row)
@@ -57,8 +57,6 @@ class Lists:
                          join_order: bool = False) -> tuple[list[tuple[int, int]], int, str | None]:
         """([(record id, added ms)], total, next after): by record id, or by when they joined."""
         found = self.crm_list(list_id)
-        if not 1 <= limit <= MEMBERSHIPS_LIMIT_MAX:
-            raise exc.ValidationError(exc.LIMIT_OUT_OF_RANGE.format(minimum=1, maximum=MEMBERSHIPS_LIMIT_MAX, value=limit))
         order = "added, oid" if join_order else "oid"
         with self.lock:
             members = self.conn.execute(f"SELECT oid, added FROM list_members WHERE list_id = ? ORDER BY {order}",
@@ -72,9 +70,6 @@ class Lists:
         found = self.crm_list(list_id)
         if found["processing_type"] not in MANUAL_TYPES:
             raise exc.ValidationError(exc.LIST_NOT_MANUAL.format(id=found["id"], type=found["processing_type"]))
-        for ids in (add, remove):
-            if not isinstance(ids, list) or not all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in ids):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail="record ids must be a list of ids"))
         ot = self.types[found["otype"]]
         added, removed, missing = [], [], []
         stamp = now_ms()

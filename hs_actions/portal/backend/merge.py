@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.models import ObjectType, PropertyDef, Record, iso, load, now_ms
+from hs_actions.portal.models import ObjectType, PropertyDef, Record, id_number, iso, load, now_ms
 
 MERGE = load("merge.json")
 
@@ -30,11 +30,11 @@ class Merge:
         try:
             return super()._find_id(ot, object_id, id_property, archived)
         except exc.ObjectNotFound:
-            text = str(object_id).strip()
-            if archived or (id_property and id_property != "hs_object_id") or not text.isdigit() or len(text) > 18:
+            number = id_number(str(object_id).strip())
+            if archived or (id_property and id_property != "hs_object_id") or number is None:
                 raise
             row = self.conn.execute("SELECT new_id FROM merged_ids WHERE otype = ? AND old_id = ?",
-                                    (ot.type_id, int(text))).fetchone()
+                                    (ot.type_id, number)).fetchone()
             if row is None:
                 raise
             return row[0]

@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.store import cursor
-from hs_actions.portal.models import InvalidValue, ObjectType, PropertyDef, Record, iso, now_ms, property_errors
+from hs_actions.portal.models import (InvalidValue, ObjectType, PropertyDef, Record, id_number, iso, now_ms,
+                                      property_errors)
 
 BATCH_MAX = 100
 LIST_LIMIT_MAX = 100
@@ -251,10 +252,11 @@ class Records:
                 raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [str(object_id)]})
             return row[0]
         text = str(object_id).strip()
-        if not text.isdigit() or int(text) >= 2**63:  # beyond SQLite's integers: no such record
+        number = id_number(text)
+        if number is None:
             raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [text]})
         row = self.conn.execute("SELECT id FROM objects WHERE otype = ? AND id = ? AND archived = ?",
-                                (ot.type_id, int(text), int(archived))).fetchone()
+                                (ot.type_id, number, int(archived))).fetchone()
         if row is None:
             raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [text]})
         return row[0]

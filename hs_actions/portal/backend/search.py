@@ -5,7 +5,7 @@ import fnmatch
 import re
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.models import ObjectType, PropertyDef, parse_time
+from hs_actions.portal.models import ObjectType, PropertyDef, id_number, parse_time
 
 SEARCH_LIMIT_MAX = 200
 SEARCH_WINDOW = 10_000
@@ -135,7 +135,7 @@ class Search:
         if any(v is None for v in raw):
             raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(
                 name=spec["propertyName"], operator=operator, field="value" if operator == "EQ" else "values"))
-        ids = [int(v) if str(v).strip().isdigit() and int(v) < 2**63 else -1 for v in raw]
+        ids = [-1 if n is None else n for n in (id_number(str(v).strip()) for v in raw)]
         marks = ",".join("?" * len(ids))
         return (f"o.id IN (SELECT to_id FROM assoc WHERE from_type = ? AND from_id IN ({marks}) AND to_type = ?)",
                 [other.type_id, *ids, ot.type_id],

@@ -1,13 +1,13 @@
 """Pipelines, owners and workflow callbacks."""
 from __future__ import annotations
 
-from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.account import OWNERS_LIMIT_MAX
 from hs_actions.portal.responses import Request, Response, paging, reads
 from hs_actions.portal.responses.shapes import ANY, TEXT, MapOf, Required
 
 CALLBACK_COMPLETION = {"outputFields": Required(MapOf(ANY)), "failureReasonType": TEXT, "typedOutputs": ANY,
                        "requestContext": ANY}
+CALLBACK_COMPLETIONS = {"inputs": Required([{"callbackId": Required(TEXT), **CALLBACK_COMPLETION}])}
 
 
 _PIPELINE_STAMP = "2020-01-01T00:00:00.000Z"   # HubSpot's default pipelines predate every portal
@@ -64,13 +64,9 @@ def complete_callback(backend, request: Request, body: dict) -> Response:
     return Response(204)
 
 
-def complete_callbacks(backend, request: Request) -> Response:
+@reads(CALLBACK_COMPLETIONS)
+def complete_callbacks(backend, request: Request, body: dict) -> Response:
     """POST /automation/v4/actions/callbacks/complete: {inputs: [{callbackId, outputFields}]}."""
-    inputs = backend.check_batch(request.inputs())
-    for entry in inputs:
-        if not isinstance(entry, dict) or not isinstance(entry.get("callbackId"), str) or not entry["callbackId"]:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(
-                detail='each input is {"callbackId": "...", "outputFields": {...}}'))
     backend.complete_callbacks([(entry["callbackId"], {k: v for k, v in entry.items() if k != "callbackId"})
-                                for entry in inputs])
+                                for entry in backend.check_batch(body["inputs"])])
     return Response(204)

@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import base64
-import binascii
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.hubdb import ROWS_LIMIT_DEFAULT, ROWS_LIMIT_MAX, TABLES_LIMIT_DEFAULT, TABLES_LIMIT_MAX
 from hs_actions.portal.models import iso, parse_time
-from hs_actions.portal.responses import API_BASE, Request, Response, batch_response, paging
+from hs_actions.portal.responses import API_BASE, Request, Response, batch_response, paging, reads
+from hs_actions.portal.responses.shapes import TEXT, Required
 
 # Query parameters of the rows routes that are not row filters.
 _ROW_PARAMETERS = {"sort", "after", "limit", "offset", "properties", "archived", "portalId", "includeForeignIds"}
+ROW_IDS = {"inputs": Required([TEXT])}   # the body of a rows batch read (HubSpot's BatchInputString)
 
 
 def _column(column: dict) -> dict:
@@ -55,7 +57,7 @@ def _times(request: Request, name: str) -> dict:
 
 def _list_tables(backend, request: Request, draft: bool) -> Response:
     tables, total, after = backend.hubdb_tables(
-        draft, request.integer("limit", 1000), request.first("after"), request.listing("sort"),
+        draft, request.limit(TABLES_LIMIT_DEFAULT, TABLES_LIMIT_MAX), request.first("after"), request.listing("sort"),
         _times(request, "created"), _times(request, "updated"), request.flag("archived"))
     return Response(200, {"total": total, "results": [_table(t) for t in tables], **paging(request.path, after)})
 
@@ -80,7 +82,7 @@ def _rows(backend, request: Request, draft: bool) -> Response:
     filters = [(key, value) for key, values in request.query.items() if key not in _ROW_PARAMETERS for value in values]
     offset = request.first("offset")
     start = request.integer("offset", 0) if offset is not None else _after(request.first("after"))
-    limit = request.integer("limit", 1000)
+    limit = request.limit(ROWS_LIMIT_DEFAULT, ROWS_LIMIT_MAX)
     table, rows, total = backend.hubdb_rows(request.params["table"], draft, filters, request.listing("sort") or [],
                                             limit, start, request.listing("properties"))
     results = [] if request.flag("archived") else [_row(table, r) for r in rows]
@@ -106,12 +108,12 @@ def _after(value) -> int:
     if value is None or value == "":
         return 0
     text = str(value)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         try:
             text = base64.b64decode(text, validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:   # not base64, not ASCII ("²", "🙂"), or not UTF-8 once decoded
             text = ""
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise exc.ValidationError(exc.AFTER_INVALID.format(value=value))
     return int(text)
 
@@ -134,17 +136,16 @@ def get_draft_row(backend, request: Request) -> Response:
     return Response(200, _row(table, row))
 
 
-def _batch_read(backend, request: Request, draft: bool) -> Response:
-    ids = request.inputs()
-    if not all(isinstance(i, (str, int)) and not isinstance(i, bool) for i in ids):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="inputs must be a list of row ids"))
+def _batch_read(backend, request: Request, ids: list, draft: bool) -> Response:
     table, rows, errors = backend.hubdb_batch_rows(request.params["table"], ids, draft)
     return batch_response([_row(table, r) for r in rows], errors)
 
 
-def batch_read_rows(backend, request: Request) -> Response:
-    return _batch_read(backend, request, draft=False)
+@reads(ROW_IDS)
+def batch_read_rows(backend, request: Request, body: dict) -> Response:
+    return _batch_read(backend, request, body["inputs"], draft=False)
 
 
-def batch_read_draft_rows(backend, request: Request) -> Response:
-    return _batch_read(backend, request, draft=True)
+@reads(ROW_IDS)
+def batch_read_draft_rows(backend, request: Request, body: dict) -> Response:
+    return _batch_read(backend, request, body["inputs"], draft=True)

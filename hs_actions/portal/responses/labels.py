@@ -1,17 +1,25 @@
 """Association labels v4: create, rename and delete USER_DEFINED labels between two object types."""
 from __future__ import annotations
 
-from hs_actions.portal.responses import Request, Response
+from hs_actions.portal.responses import Request, Response, reads
+from hs_actions.portal.responses.shapes import INTEGER, TEXT, Required
+
+# HubSpot's PublicAssociationDefinitionCreateRequest and ...UpdateRequest; that labels are
+# non-empty is the backend's rule.
+CREATE = {"label": TEXT, "name": TEXT, "inverseLabel": TEXT}
+UPDATE = {"associationTypeId": Required(INTEGER), "label": TEXT, "inverseLabel": TEXT}
 
 
-def create_label(backend, request: Request) -> Response:
+@reads(CREATE)
+def create_label(backend, request: Request, body: dict) -> Response:
     p = request.params
-    kinds = backend.create_association_label(p["object_type"], p["to_object_type"], request.json())
+    kinds = backend.create_association_label(p["object_type"], p["to_object_type"], body)
     return Response(200, {"results": [k.with_label() for k in kinds]})
 
 
-def update_label(backend, request: Request) -> Response:
-    backend.update_association_label(request.params["object_type"], request.params["to_object_type"], request.json())
+@reads(UPDATE)
+def update_label(backend, request: Request, body: dict) -> Response:
+    backend.update_association_label(request.params["object_type"], request.params["to_object_type"], body)
     return Response(204)
 
 

@@ -2,8 +2,13 @@
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.lists import MEMBERSHIPS_LIMIT_DEFAULT, MEMBERSHIPS_LIMIT_MAX
 from hs_actions.portal.models import iso
-from hs_actions.portal.responses import Request, Response, paging
+from hs_actions.portal.responses import Request, Response, paging, reads
+from hs_actions.portal.responses.shapes import TEXT, Required
+
+RECORD_IDS = [TEXT]   # the body of memberships/add and /remove: a JSON list of record ids
+CHANGE = {"recordIdsToAdd": Required(RECORD_IDS), "recordIdsToRemove": Required(RECORD_IDS)}   # MembershipChangeRequest
 
 
 def _list(found: dict) -> dict:
@@ -30,8 +35,9 @@ def _memberships(backend, request: Request, join_order: bool) -> Response:
     if request.first("before") is not None:
         raise exc.ValidationError(exc.INVALID_INPUT.format(
             detail="paging backwards with before is not modelled by the local portal; page with after"))
-    members, total, after = backend.list_memberships(request.params["list_id"], request.integer("limit", 100),
-                                                     request.first("after"), join_order)
+    members, total, after = backend.list_memberships(
+        request.params["list_id"], request.limit(MEMBERSHIPS_LIMIT_DEFAULT, MEMBERSHIPS_LIMIT_MAX),
+        request.first("after"), join_order)
     return Response(200, {"results": [{"recordId": str(oid), "membershipTimestamp": iso(added)}
                                       for oid, added in members], "total": total, **paging(request.path, after)})
 
@@ -49,18 +55,20 @@ def _changed(added: list, removed: list, missing: list) -> Response:
     return Response(200, {"recordsIdsAdded": added, "recordIdsRemoved": removed, "recordIdsMissing": missing})
 
 
-def add_members(backend, request: Request) -> Response:
-    return _changed(*backend.change_memberships(request.params["list_id"], request.json(), []))
+@reads(RECORD_IDS)
+def add_members(backend, request: Request, ids: list) -> Response:
+    return _changed(*backend.change_memberships(request.params["list_id"], ids, []))
 
 
-def remove_members(backend, request: Request) -> Response:
-    return _changed(*backend.change_memberships(request.params["list_id"], [], request.json()))
+@reads(RECORD_IDS)
+def remove_members(backend, request: Request, ids: list) -> Response:
+    return _changed(*backend.change_memberships(request.params["list_id"], [], ids))
 
 
-def add_and_remove_members(backend, request: Request) -> Response:
-    body = request.object()
-    return _changed(*backend.change_memberships(request.params["list_id"], body.get("recordIdsToAdd", []),
-                                                body.get("recordIdsToRemove", [])))
+@reads(CHANGE)
+def add_and_remove_members(backend, request: Request, body: dict) -> Response:
+    return _changed(*backend.change_memberships(request.params["list_id"], body["recordIdsToAdd"],
+                                                body["recordIdsToRemove"]))
 
 
 def record_memberships(backend, request: Request) -> Response:

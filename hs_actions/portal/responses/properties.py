@@ -2,9 +2,28 @@
 schemas (read only)."""
 from __future__ import annotations
 
-from hs_actions.portal import exceptions as exc
 from hs_actions.portal.models import iso
-from hs_actions.portal.responses import Request, Response, batch_response
+from hs_actions.portal.responses import Request, Response, batch_response, reads
+from hs_actions.portal.responses.shapes import BOOLEAN, INTEGER, TEXT, Enum, Open, Required
+
+# HubSpot's PropertyCreate, PropertyUpdate, OptionInput and property group bodies, by JSON type.
+# What a definition must hold and which values go together are the backend's rules
+# (backend/properties.py, data/property_rules.json), said in HubSpot's words; so is which
+# fields an update may change, which is why an update keeps the keys it does not name.
+SENSITIVITY = Enum("highly_sensitive", "non_sensitive", "sensitive")
+OPTION = {"label": TEXT, "value": TEXT, "description": TEXT, "displayOrder": INTEGER, "hidden": BOOLEAN}
+DEFINITION = {"label": TEXT, "type": TEXT, "fieldType": TEXT, "groupName": TEXT, "description": TEXT,
+              "options": [OPTION], "displayOrder": INTEGER, "hidden": BOOLEAN, "formField": BOOLEAN,
+              "calculationFormula": TEXT, "currencyPropertyName": TEXT, "showCurrencySymbol": BOOLEAN,
+              "numberDisplayHint": Enum("currency", "duration", "formatted", "percentage", "probability", "unformatted"),
+              "textDisplayHint": Enum("domain_name", "email", "ip_address", "multi_line", "phone_number",
+                                      "physical_address", "postal_code", "unformatted_single_line")}
+PROPERTY_CREATE = {"name": TEXT, **DEFINITION, "hasUniqueValue": BOOLEAN, "externalOptions": BOOLEAN,
+                   "referencedObjectType": TEXT, "dataSensitivity": SENSITIVITY}
+PROPERTY_UPDATE = Open(DEFINITION)
+NAMES = {"inputs": Required([{"name": Required(TEXT)}])}
+GROUP_CREATE = {"name": TEXT, "label": TEXT, "displayOrder": INTEGER}
+GROUP_UPDATE = Open({"label": TEXT, "displayOrder": INTEGER})
 
 
 def _definition(prop, archived_at: int | None = None) -> dict:
@@ -30,13 +49,15 @@ def get_property(backend, request: Request) -> Response:
     return Response(200, backend.property(p["object_type"], p["property_name"]).to_dict())
 
 
-def create_property(backend, request: Request) -> Response:
-    return Response(201, backend.create_property(request.params["object_type"], request.object()).to_dict())
+@reads(PROPERTY_CREATE)
+def create_property(backend, request: Request, body: dict) -> Response:
+    return Response(201, backend.create_property(request.params["object_type"], body).to_dict())
 
 
-def update_property(backend, request: Request) -> Response:
+@reads(PROPERTY_UPDATE)
+def update_property(backend, request: Request, body: dict) -> Response:
     p = request.params
-    return Response(200, backend.update_property(p["object_type"], p["property_name"], request.object()).to_dict())
+    return Response(200, backend.update_property(p["object_type"], p["property_name"], body).to_dict())
 
 
 def archive_property(backend, request: Request) -> Response:
@@ -44,28 +65,22 @@ def archive_property(backend, request: Request) -> Response:
     return Response(204)
 
 
-def _names(request: Request) -> list[str]:
-    names = [entry.get("name") if isinstance(entry, dict) else None for entry in request.inputs()]
-    if not all(isinstance(name, str) and name for name in names):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail='each input is {"name": "<property name>"}'))
-    return names
-
-
-def batch_read_properties(backend, request: Request) -> Response:
-    archived = request.object().get("archived", False)
-    if not isinstance(archived, bool):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="archived must be true or false"))
-    found, errors = backend.batch_read_properties(request.params["object_type"], _names(request), archived)
+@reads({**NAMES, "archived": BOOLEAN, "dataSensitivity": SENSITIVITY})
+def batch_read_properties(backend, request: Request, body: dict) -> Response:
+    found, errors = backend.batch_read_properties(request.params["object_type"], [i["name"] for i in body["inputs"]],
+                                                  body.get("archived", False))
     return batch_response([_definition(p, at) for p, at in found], errors)
 
 
-def batch_create_properties(backend, request: Request) -> Response:
-    created, errors = backend.batch_create_properties(request.params["object_type"], request.inputs())
+@reads({"inputs": Required([PROPERTY_CREATE])})
+def batch_create_properties(backend, request: Request, body: dict) -> Response:
+    created, errors = backend.batch_create_properties(request.params["object_type"], body["inputs"])
     return batch_response([p.to_dict() for p in created], errors, ok=201)
 
 
-def batch_archive_properties(backend, request: Request) -> Response:
-    backend.batch_archive_properties(request.params["object_type"], _names(request))
+@reads(NAMES)
+def batch_archive_properties(backend, request: Request, body: dict) -> Response:
+    backend.batch_archive_properties(request.params["object_type"], [i["name"] for i in body["inputs"]])
     return Response(204)
 
 
@@ -85,13 +100,15 @@ def get_group(backend, request: Request) -> Response:
     return Response(200, _group(backend.property_group(request.params["object_type"], request.params["group_name"])))
 
 
-def create_group(backend, request: Request) -> Response:
-    return Response(201, _group(backend.create_property_group(request.params["object_type"], request.object())))
+@reads(GROUP_CREATE)
+def create_group(backend, request: Request, body: dict) -> Response:
+    return Response(201, _group(backend.create_property_group(request.params["object_type"], body)))
 
 
-def update_group(backend, request: Request) -> Response:
+@reads(GROUP_UPDATE)
+def update_group(backend, request: Request, body: dict) -> Response:
     p = request.params
-    return Response(200, _group(backend.update_property_group(p["object_type"], p["group_name"], request.object())))
+    return Response(200, _group(backend.update_property_group(p["object_type"], p["group_name"], body)))
 
 
 def archive_group(backend, request: Request) -> Response:

@@ -1,12 +1,12 @@
 """Reading a request body by its declared shape: how every handler gets typed fields.
 
 A shape is data. A dict is a JSON object with those keys (each optional unless `Required`);
-a one-item list is a JSON list of that item; the leaves are TEXT, INTEGER, SCALAR, ANY,
-`Enum`, `MapOf` and `OneOf`. `read(shape, value)` answers the value with only the declared
+`Open(dict)` is one whose other keys are kept as sent; a one-item list is a JSON list of that
+item; the leaves are TEXT, INTEGER, BOOLEAN, SCALAR, ANY, `Enum`, `MapOf` and `OneOf`. `read(shape, value)` answers the value with only the declared
 keys, numbers read as strings where a string is expected (as HubSpot's JSON reader does), and
 null read as absent; anything else is HubSpot's 400 VALIDATION_ERROR naming the field by its
 path (`filterGroups[0].filters[1].propertyName`), what was expected and what was found.
-Keys a shape does not name are dropped, as HubSpot ignores them. Handlers declare their body
+Keys a shape does not name are dropped, as HubSpot ignores them (except in an `Open` object). Handlers declare their body
 with `@reads(shape)` (in `responses`), which also lets the fuzz test generate bodies from it.
 """
 from __future__ import annotations
@@ -83,6 +83,24 @@ class OneOf:
         raise wrong(path, self.expected, value)
 
 
+class Open:
+    """A JSON object whose keys `fields` (a dict shape) names are read by it, and whose other keys
+    are kept as sent, in their order: for a body kept whole (a flow is stored as written) or
+    whose other keys the backend refuses (a property update's fields that cannot change)."""
+    expected = "an object"
+
+    def __init__(self, fields: dict):
+        self.fields = fields
+
+    def fits(self, value) -> bool:
+        return isinstance(value, dict)
+
+    def read(self, value, path: str):
+        typed = read(self.fields, value, path)
+        return {key: typed[key] if key in self.fields else item for key, item in value.items()
+                if key not in self.fields or key in typed}
+
+
 @dataclass(frozen=True)
 class Required:
     """Marks an object's key that must be present (and not null)."""
@@ -91,6 +109,7 @@ class Required:
 
 TEXT = Leaf("a string", (str, int, float), text=True)
 INTEGER = Leaf("an integer", (int,))
+BOOLEAN = Leaf("true or false", (bool,))
 SCALAR = Leaf("a string, number or boolean", (str, int, float, bool))
 ANY = Leaf("any JSON value", (str, int, float, bool, list, dict))
 

@@ -133,7 +133,7 @@ def _start_runtime(ref: str):
     runner = Runner(runtime.python, "spawn")
     folder = locate(ref)
     if folder is not None:
-        runner.prepare(str(folder), library_imports(folder / CODE))
+        runner.prepare(str(folder), folder / CODE, library_imports(folder / CODE))
     return runner, runtime
 
 
@@ -240,6 +240,9 @@ def _setup(args) -> int:
     ready = runtime.current()
     if not (args.quiet and not ready.fallback):
         runtime.setup()
+    if not args.quiet:
+        from hs_actions.harness import sandbox
+        print(sandbox.summary())
     return 0
 
 

@@ -23,6 +23,7 @@ RUNTIME_ENV = STATE / "runtime"
 DEFAULTS = {
     "portal_id": 1234567,
     "runtime_python": "",             # a Python 3.9 to build the runtime from; found when empty
+    "sandbox": "auto",                # auto | off | required: kernel isolation for runs (harness/sandbox)
 }
 
 

@@ -23,6 +23,8 @@ def human(result: Result) -> str:
         f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
         f"{result.event.get('object', {}).get('objectId')}",
     ]
+    if result.isolation:
+        lines.insert(2, f"        {isolation(result.isolation)}")
     if result.output_fields:
         lines.append("Outputs")
         width = max(len(name) for name in result.output_fields)
@@ -33,8 +35,9 @@ def human(result: Result) -> str:
         lines += [f"  - {problem}" for problem in result.output_errors]
     if result.error:
         lines.append("Error")
-        # A traceback ends with the exception's type and message; without one, say them.
-        text = result.error.traceback or f"{result.error.type}: {result.error.message}"
+        # A traceback ends with the exception's type and message; without one, say them. A
+        # connection the guard refused is that one line (--json keeps the traceback).
+        text = (result.error.refused_host is None and result.error.traceback) or f"{result.error.type}: {result.error.message}"
         lines += ["  " + _printable(line) for line in text.rstrip().splitlines()]
     if result.api_calls:
         lines.append(f"API calls ({len(result.api_calls)}); scopes needed: {', '.join(result.scopes) or 'none'}")
@@ -50,6 +53,15 @@ def human(result: Result) -> str:
         lines.append("Warnings")
         lines += [f"  - {warning}" for warning in result.warnings]
     return "\n".join(lines)
+
+
+def isolation(found: dict) -> str:
+    """One line: the sandbox a run had (or why none), and how its memory limit was enforced."""
+    if found.get("sandbox") == "namespaces":
+        sandbox = "sandbox: own user, pid, mount and network namespaces"
+    else:
+        sandbox = f"sandbox: none ({found.get('reason') or 'unavailable'}): in-process network guard only"
+    return f"{sandbox}; memory limit by {found.get('memory', 'sampling')}"
 
 
 def _duration(ms: float) -> str:

@@ -11,6 +11,7 @@ class Error:
     type: str
     message: str
     traceback: str | None = None
+    refused_host: str | None = None               # the network guard refused this host: the one line shown
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Result:
     exit: dict | None = None                      # how the worker process ended, when it died
     api_calls: list[dict] = field(default_factory=list)   # HubSpot API calls made (local portal)
     scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed
+    isolation: dict = field(default_factory=dict)         # sandbox (namespaces|none), reason, memory
 
     @property
     def ok(self) -> bool:
@@ -54,6 +56,7 @@ class Result:
             "retry": self.retry,
             "warnings": self.warnings,
             "runtime": self.runtime,
+            "isolation": self.isolation,
             "api_calls": self.api_calls,
             "scopes": self.scopes,
             "callbackId": self.event.get("callbackId"),

@@ -36,6 +36,7 @@ says so. `hs-actions setup` says what is missing and how to get it.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import sys
@@ -46,6 +47,7 @@ from pathlib import Path
 from hs_actions import project
 
 MODES = ("auto", "off", "required")
+_instances = itertools.count()     # MemoryCgroups made by this process, each with a folder of its own
 
 
 def mode() -> str:
@@ -211,7 +213,7 @@ class MemoryCgroups:
         """The first place that works: cgroup v2 with the memory controller delegated to us,
         then v1's memory hierarchy; None when neither is writable."""
         for version, base in _candidates():
-            root = base / f"hs-actions-{os.getpid()}"
+            root = base / f"hs-actions-{os.getpid()}-{next(_instances)}"
             try:
                 root.mkdir(exist_ok=True)
                 if version == 2:

@@ -116,7 +116,7 @@ def attack(request, sandbox_problem, tmp_path):
     """attack(folder, ...) runs an attacking action through the CLI, then (second parameter)
     through run_action; skipped, saying why, where the machine gives runs no sandbox."""
     if sandbox_problem:
-        pytest.skip(f"no sandbox on this machine: {sandbox_problem}")
+        pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
     run_action = request.getfixturevalue("run_action") if request.param == "pytest" else None
     return Attack(request.param, run_action, tmp_path)
 

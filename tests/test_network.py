@@ -264,7 +264,7 @@ def main(event):
 
 def test_the_egress_channel_takes_only_allowed_hosts(run_action, make_action, sandbox_problem):
     if sandbox_problem:
-        pytest.skip(f"no sandbox on this machine: {sandbox_problem}")
+        pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
     result = run_action(make_action(FORGED_DESTINATION, PORT_IN), allow_hosts=("127.0.0.1:9",))
     assert result.ok, result.error
     assert result.outputs["tried"].startswith("ERR 111 hs-actions: this run may not connect to example.com.")

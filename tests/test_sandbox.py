@@ -39,7 +39,7 @@ def cli(*args, env=None):
 
 def test_the_sandbox_shows_a_run_only_its_own_world(run_action, make_action, sandbox_problem):
     if sandbox_problem:
-        pytest.skip(f"no sandbox on this machine: {sandbox_problem}")
+        pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
     folder = make_action(INSIDE, SEEN)
     first, second = (json.loads(run_action(folder).outputs["seen"]) for _ in range(2))
     assert first["proc"] == ["1", "2"]                 # its supervisor and itself
@@ -58,7 +58,7 @@ def test_the_sandbox_shows_a_run_only_its_own_world(run_action, make_action, san
 
 def test_warm_runs_keep_their_tmp(run_action, make_action, sandbox_problem):
     if sandbox_problem:
-        pytest.skip(f"no sandbox on this machine: {sandbox_problem}")
+        pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
     folder = make_action(INSIDE, SEEN)
     first, second = (json.loads(run_action(folder, warm=True).outputs["seen"]) for _ in range(2))
     assert "left-by-a-run" not in first["tmp_before"]
@@ -111,14 +111,17 @@ def test_the_cli_falls_back_when_told_to(make_action, tmp_path):
     assert json.loads(out)["isolation"]["sandbox"] == "none"
 
 
-def test_setup_says_what_isolation_runs_get(sandbox_problem):
-    code, out, _ = cli("setup")
+def test_setup_says_what_isolation_runs_get():
+    auto = {"HS_ACTIONS_SANDBOX": "auto"}
+    problem = subprocess.run([sys.executable, "-c", "from hs_actions.harness import sandbox; print(sandbox.probe() or '')"],
+                             capture_output=True, text=True, env={**os.environ, **auto}).stdout.strip()
+    code, out, _ = cli("setup", env=auto)
     assert code == 0
-    if sandbox_problem:
-        assert f"sandbox: not available ({sandbox_problem})" in out and "to enable it: " in out
+    if problem:
+        assert f"sandbox: not available ({problem})" in out and "\n  to enable it: " in out
     else:
-        assert "sandbox: ready: each run gets its own user, pid, mount and network namespaces" in out
-    assert "memory limit: " in out
+        assert "\nsandbox: ready: each run gets its own user, pid, mount and network namespaces\n" in out
+    assert "\nmemory limit: " in out
     code, out, _ = cli("setup", env={"HS_ACTIONS_SANDBOX": "off"})
     assert "sandbox: not available (turned off (HS_ACTIONS_SANDBOX=off or the sandbox setting))" in out
 

@@ -1,6 +1,7 @@
 """A run sees its code, its declared secrets and an empty /tmp: not the toolkit's environment,
 the repository or the developer's files (attack class: environment)."""
 from hs_actions import project
+from hs_actions.harness import runtime
 
 FOUND = 'object_type = "CONTACT"\n[inputs]\nneedle = { value = "" }\n[outputs]\nfound = "string"\n'
 ENVIRON = """
@@ -54,5 +55,7 @@ def test_undeclared_secrets_on_disk_cannot_be_read(attack, make_action, tmp_path
     assert report["status"] == "success", report["error"]
     relative, absolute, repo_env, pyproject, listing = report["outputFields"]["seen"].split("|")
     assert (relative, absolute, repo_env, pyproject) == ("FileNotFoundError",) * 4
-    # Of the repository, only what runs need: the shared helpers (and the runtime, when it is there).
-    assert set(listing.split(",")) <= {"shared", ".hs-actions"}
+    # Of the repository, only what runs need: the shared helpers, and the runtime if it is there.
+    python = runtime.current().python
+    runtime_top = {python.relative_to(project.ROOT).parts[0]} if python.is_relative_to(project.ROOT) else set()
+    assert set(listing.split(",")) == {"shared"} | runtime_top

@@ -40,6 +40,7 @@ import traceback
 
 _HEADER = struct.Struct("!I")
 _CREDENTIALS = struct.Struct("3i")
+_SCM_CREDENTIALS = getattr(socket, "SCM_CREDENTIALS", None)   # Linux's; elsewhere no process ids ride along
 MAX_MESSAGE = 64 << 20     # a result, outputs and traceback included; more is not one of ours
 MAX_FDS = 4
 # Modules that act when imported: preloading them in a zygote would hide that from the run.
@@ -75,8 +76,7 @@ class Channel:
         if fds:
             ancillary.append((socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds)))
         if pid is not None:
-            ancillary.append((socket.SOL_SOCKET, socket.SCM_CREDENTIALS,
-                              _CREDENTIALS.pack(pid, os.getuid(), os.getgid())))
+            ancillary.append((socket.SOL_SOCKET, _SCM_CREDENTIALS, _CREDENTIALS.pack(pid, os.getuid(), os.getgid())))
         if ancillary:
             sent = self.sock.sendmsg([frame], ancillary)
             frame = frame[sent:]
@@ -127,7 +127,7 @@ class Channel:
             for level, kind, data in ancillary:
                 if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
                     fds.extend(array.array("i", data[:len(data) - len(data) % 4]))
-                elif level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                elif level == socket.SOL_SOCKET and kind == _SCM_CREDENTIALS:
                     self.sender = _CREDENTIALS.unpack_from(data)[0]
             if not chunk:
                 _close_all(fds + self._fds)
@@ -756,14 +756,8 @@ class _Supervisor:
         action process."""
         self._reap(block=False)
         action = self.action
-        found = []
-        for pid in _descendants(os.getpid()):
-            if action is not None and pid == action.pid:
-                continue
-            command = _command(pid)
-            if command is not None:
-                found.append([pid, command])
-        return found
+        return [[pid, command] for pid, command in _descendants(os.getpid())
+                if action is None or pid != action.pid]
 
 
 def _reply_problem(reply):
@@ -807,65 +801,71 @@ def _action_process(sock, sandboxed):
 
 def _open_fds():
     try:
-        return [int(fd) for fd in os.listdir("/proc/self/fd")]
+        return [int(fd) for fd in os.listdir("/dev/fd")]
     except OSError:
         return list(range(3, 1024))
 
 
 def _descendants(root):
-    """Process ids descending from `root` (read from /proc; none where there is no /proc)."""
+    """(pid, command) of each running process descending from `root`."""
+    table = _processes()
     children = {}
-    try:
-        entries = [int(e) for e in os.listdir("/proc") if e.isdigit()]
-    except OSError:
-        return []
-    for pid in entries:
-        try:
-            with open("/proc/{}/stat".format(pid), "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+    for pid, (ppid, _) in table.items():
         children.setdefault(ppid, []).append(pid)
     found, pending = [], list(children.get(root, ()))
     while pending:
         pid = pending.pop()
-        found.append(pid)
+        found.append((pid, table[pid][1]))
         pending += children.get(pid, ())
     return sorted(found)
 
 
-def _command(pid):
-    """A process's command line (its name when it has none); None when it has ended or is a
-    zombie."""
-    try:
-        with open("/proc/{}/stat".format(pid), "rb") as f:
-            stat = f.read()
-        if stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] == b"Z":
-            return None
-        with open("/proc/{}/cmdline".format(pid), "rb") as f:
-            command = f.read()
-        if command == _own_command():
-            return "python (forked by the action)"
-        name = stat[stat.index(b"(") + 1:stat.rindex(b")")]
-        return (command.replace(b"\0", b" ").strip() or name).decode("utf-8", "backslashreplace")
-    except (OSError, ValueError):
-        return None
+def _processes():
+    """pid -> (parent pid, command) of every running process, zombies left out: from /proc,
+    or from ps where there is none (macOS)."""
+    table = {}
+    if not os.path.isdir("/proc/self"):
+        import subprocess
+        listed = subprocess.run(["ps", "-A", "-o", "pid=,ppid=,stat=,command="], capture_output=True, text=True)
+        for line in listed.stdout.splitlines():
+            pid, ppid, state, command = (line.split(None, 3) + [""])[:4]
+            if not state.startswith("Z"):
+                table[int(pid)] = (int(ppid), command)
+        return table
+    with open("/proc/self/cmdline", "rb") as f:
+        own = f.read()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/{}/stat".format(entry), "rb") as f:
+                stat = f.read()
+            with open("/proc/{}/cmdline".format(entry), "rb") as f:
+                command = f.read()
+        except OSError:
+            continue
+        end = stat.rindex(b")")
+        state, ppid = stat[end + 2:].split()[:2]
+        if state == b"Z":
+            continue
+        if command == own:
+            text = "python (forked by the action)"
+        else:
+            text = (command.replace(b"\0", b" ").strip() or stat[stat.index(b"(") + 1:end]).decode("utf-8", "backslashreplace")
+        table[int(entry)] = (int(ppid), text)
+    return table
 
 
 def _pidfd(pid):
     """A descriptor that becomes readable when the child `pid` ends (Linux 5.3+), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
     try:
         import ctypes
         fd = ctypes.CDLL(None, use_errno=True).syscall(434, pid, 0)  # pidfd_open
     except (OSError, AttributeError):
         return None
     return fd if fd >= 0 else None
-
-
-def _own_command():
-    with open("/proc/self/cmdline", "rb") as f:
-        return f.read()
 
 
 def _status(status):

@@ -85,7 +85,8 @@ class _Zygote:
 
     def __init__(self, python: Path, env: dict, code: str, helpers: Path, setting: str):
         ours, theirs = socket.socketpair()
-        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)  # the kernel names the sender
+        if hasattr(socket, "SO_PASSCRED"):  # Linux: the kernel names the sender of each message
+            ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
         # Shown read-only in the sandbox: the code file alone (in HubSpot it has no folder
         # around it) and the repo's shared/ helpers; the runtime adds its own files.
         shown = [path for path in (code, str(helpers / "shared")) if os.path.exists(path)]

@@ -12,12 +12,14 @@ a supervisor that says nonsense, or nothing, fails that run, never the toolkit.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import select
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -25,12 +27,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import psutil
-
 from hs_actions import hubspot_runtime, project
 from hs_actions.errors import ToolkitError
 from hs_actions.harness import sandbox
 from hs_actions.harness.child import REFUSAL, Channel, ChannelError
+
+def _imported_on_first_use(name: str):
+    """The module `name`, executed when first used: `hs-actions run` starts the runtime before
+    it needs this (psutil takes ~10 ms to import)."""
+    if name not in sys.modules:
+        spec = importlib.util.find_spec(name)
+        spec.loader = importlib.util.LazyLoader(spec.loader)
+        sys.modules[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(sys.modules[name])
+    return sys.modules[name]
+
+
+psutil = _imported_on_first_use("psutil")
 
 CHILD = Path(__file__).with_name("child.py")
 NAMESPACES = Path(sandbox.__file__).with_name("namespaces.py")

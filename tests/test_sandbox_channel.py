@@ -49,3 +49,25 @@ def test_a_half_announced_frame_ends_at_the_time_limit(attack, make_action):
     assert report["status"] == "timeout"
     assert 2000 <= report["duration_ms"] < 4000
     assert attack.exit_code in (None, 1)
+
+
+CLOSE_EVERY_SOCKET = """
+import os, stat, time
+
+def main(event):
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                os.close(int(name))
+        except OSError:
+            pass
+    time.sleep(30)
+"""
+
+
+def test_closing_the_channel_fails_the_run_at_once(attack, make_action):
+    report = attack(make_action(CLOSE_EVERY_SOCKET), timeout=10)
+    assert report["status"] == "error"
+    assert report["error"]["type"] == "Runtime.ChannelError"
+    assert "the action process closed its channel to the toolkit" in report["error"]["message"]
+    assert report["duration_ms"] < 5000

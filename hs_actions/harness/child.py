@@ -651,8 +651,10 @@ class _Supervisor:
         except ChannelError as error:
             outcome.update(kind="malformed", problem="the action process sent the toolkit {}".format(error))
         else:
-            if reply is None:
+            if reply is None and self._ends_soon(action):
                 outcome["kind"] = "died"
+            elif reply is None:
+                outcome.update(kind="malformed", problem="the action process closed its channel to the toolkit")
             else:
                 problem = _reply_problem(reply)
                 if problem:
@@ -690,6 +692,15 @@ class _Supervisor:
         finally:
             if pidfd is not None:
                 os.close(pidfd)
+
+    def _ends_soon(self, action):
+        """Whether the action process has ended, or does within a second: a channel closes
+        just before its process is seen to end."""
+        for _ in range(100):
+            if action.status is not None or self._ended(action):
+                return True
+            time.sleep(0.01)
+        return False
 
     def _ended(self, action):
         try:

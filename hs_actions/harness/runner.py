@@ -321,7 +321,7 @@ class Runner:
         """
         worker = self._warm.pop(key, None)
         if worker is not None and (not warm or not worker.zygote.alive()):
-            _end(worker)  # one action process per supervisor: a cold run ends the warm one
+            self._end(worker)  # one action process per supervisor: a cold run ends the warm one
             worker = None
         try:
             if worker is None:
@@ -353,7 +353,7 @@ class Runner:
         """Start the runtime process for the next run of `key` (whose code is `code`) now, and
         have it import `modules` (the action's libraries) while the caller builds the run's
         event, secrets and portal. Only in spawn mode: a zygote has them imported already."""
-        if self.mode != "spawn" or key in self._prepared:
+        if self.mode != "spawn" or key in self._prepared or key in self._warm:
             return
         zygote = self._start(str(code))
         try:
@@ -531,8 +531,21 @@ class Runner:
     def cool(self) -> None:
         """Forget warm workers: the next warm run starts cold again."""
         for worker in self._warm.values():
-            _end(worker)
+            self._end(worker)
         self._warm.clear()
+
+    def _end(self, worker: _Worker) -> None:
+        """End a kept worker. A zygote serving many runs stays for the next one."""
+        zygote = worker.zygote
+        try:
+            with zygote.lock:
+                zygote.send({"op": "end", "keep": False}, answer="ended")
+                zygote.answer("ended", _ANSWER)
+        except (_SupervisorLost, OSError):
+            zygote.kill()
+        worker.release()
+        if self.mode == "spawn":
+            zygote.close()
 
     def close(self) -> None:
         for worker in [*self._active, *self._warm.values()]:
@@ -546,18 +559,6 @@ class Runner:
         self._zygotes.clear()
         if self._cgroups:
             self._cgroups.close()
-
-
-def _end(worker: _Worker) -> None:
-    """End a kept worker: its supervisor stays for the next run."""
-    zygote = worker.zygote
-    try:
-        with zygote.lock:
-            zygote.send({"op": "end", "keep": False}, answer="ended")
-            zygote.answer("ended", _ANSWER)
-    except (_SupervisorLost, OSError):
-        zygote.kill()
-    worker.release()
 
 
 def _checked_outcome(message: dict) -> tuple[dict, list]:

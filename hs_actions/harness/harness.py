@@ -208,7 +208,7 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
 def _from_exception(raised: dict) -> tuple[Error, str, str | None]:
     error = Error(raised["type"], raised["message"], raised["traceback"])
     if raised.get("refused"):  # the network guard's refusal, however wrapped: that is the news
-        error.refused_host = raised["refused"]
+        error.refused_connection = True
         error.message = REFUSAL.format(host=raised["refused"])
     if raised["type"] == "SystemExit":
         error.message = f"main called sys.exit({raised['exit_code']!r}): the runtime exits and HubSpot fails the execution"

@@ -37,7 +37,7 @@ def human(result: Result) -> str:
         lines.append("Error")
         # A traceback ends with the exception's type and message; without one, say them. A
         # connection the guard refused is that one line (--json keeps the traceback).
-        text = (result.error.refused_host is None and result.error.traceback) or f"{result.error.type}: {result.error.message}"
+        text = (not result.error.refused_connection and result.error.traceback) or f"{result.error.type}: {result.error.message}"
         lines += ["  " + _printable(line) for line in text.rstrip().splitlines()]
     if result.api_calls:
         lines.append(f"API calls ({len(result.api_calls)}); scopes needed: {', '.join(result.scopes) or 'none'}")

@@ -11,7 +11,7 @@ class Error:
     type: str
     message: str
     traceback: str | None = None
-    refused_host: str | None = None               # the network guard refused this host: the one line shown
+    refused_connection: bool = False              # the network guard's refusal: shown as one line
 
 
 @dataclass

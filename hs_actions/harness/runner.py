@@ -81,7 +81,6 @@ class RawOutcome:
     leftover: list[str] = field(default_factory=list)
     imported: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)   # hosts the action was not let connect to
-    connections: list[str] = field(default_factory=list)  # host:port reached through the sandbox
     isolation: dict = field(default_factory=dict)      # sandbox, reason, memory
 
 
@@ -502,7 +501,6 @@ class Runner:
             outcome.leftover = _described(leftover, zygote)
         if zygote.gateway:
             outcome.refused = sorted(set(outcome.refused) | zygote.gateway.refused)
-            outcome.connections = list(zygote.gateway.connections)
         keep = warm and outcome.kind in ("returned", "raised") and not found.get("stray")
         try:
             zygote.send({"op": "end", "keep": keep}, answer="ended")
@@ -647,7 +645,6 @@ class _Gateway:
         self.allow: list[str] = []
         self.api = None
         self.refused: set[str] = set()
-        self.connections: list[str] = []
         self._wake_read, self._wake_write = os.pipe()
         self._thread = threading.Thread(target=self._accept, name="hs-actions-gateway", daemon=True)
         self._thread.start()
@@ -658,7 +655,7 @@ class _Gateway:
         self.tag = request["event"]["callbackId"]
         self.allow = [a for a in network.get("allow", []) if a not in network.get("routes", {}).values()]
         self.api = api
-        self.refused, self.connections = set(), []
+        self.refused = set()
         api_address, egress_address = self.addresses
         return {
             "allow": [*self.allow, *self.addresses],
@@ -713,7 +710,6 @@ class _Gateway:
             except OSError as error:
                 conn.sendall(f"ERR {error.errno or 111} {error.strerror or error}\n".encode())
                 return
-            self.connections.append(f"{host}:{port_number}")
             with upstream:
                 conn.sendall(b"OK\n")
                 _relay(conn, upstream)

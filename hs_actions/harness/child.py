@@ -559,7 +559,7 @@ class _ActionProcess:
 class _Supervisor:
     """Serves the toolkit's requests (preload, fork, run, end) for one action.
 
-    In a sandbox it is pid 1 of the run's pid namespace: the kernel delivers it no signal
+    In a sandbox it is pid 1 of the action's pid namespace: the kernel delivers it no signal
     from inside (it installs no handler), and when it ends every process of the namespace
     ends. Without one (`isolation["sandbox"] == "none"`) it is an ordinary process the action
     could reach; the toolkit then checks times and memory itself as well.

@@ -58,7 +58,9 @@ _LATE = 0.5                   # a run this far past its limit by the toolkit's o
 _ANSWER = 30.0                # the supervisor's answers to everything but a run and a preload
 _PRELOAD = 300.0              # importing libraries (nltk, google-api-python-client) can be slow
 _SAMPLING = "sampling every 5 ms"
-_ANSWERS = {"ok": bool, "forked": int, "ended": dict}   # the supervisor's answers, by the type they carry
+# The supervisor's answers, and what each must carry.
+_ANSWERS = {"ok": lambda v: isinstance(v, bool), "forked": lambda v: type(v) is int and v > 0,
+            "ended": lambda v: isinstance(v, dict)}
 # child.py loaded as a module rather than run as a script: its bytecode is cached, not compiled
 # again at every start.
 _BOOT = ("import importlib.util, sys; spec = importlib.util.spec_from_file_location('_hs_actions_child', sys.argv[1]); "
@@ -156,8 +158,7 @@ class _Zygote:
             expected = self._expected.pop(0)
             message, fds = self._read(deadline)
             _close(fds)
-            if not isinstance(message.get(expected), _ANSWERS[expected]) or isinstance(message.get(expected), bool) \
-                    and expected != "ok":
+            if not _ANSWERS[expected](message.get(expected)):
                 raise _SupervisorLost(f"it answered {sorted(message)[:3]} where {expected} was due")
             self._answers[expected] = message
         return self._answers.pop(name)
@@ -399,9 +400,9 @@ class Runner:
                 forked = zygote.answer("forked", _PRELOAD)
                 # In a sandbox the kernel translates the process id it attached; without one,
                 # the supervisor's own number is this process's too.
-                pid = zygote.channel.sender if zygote.sandboxed else forked.get("forked")
-                if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
-                    raise _SupervisorLost("it forked no process")
+                pid = zygote.channel.sender if zygote.sandboxed else forked["forked"]
+                if not pid:
+                    raise _SupervisorLost("it did not say which process it forked")
         except _SupervisorLost:
             zygote.kill()
             raise
@@ -441,25 +442,22 @@ class Runner:
         logs = _LogReader(log_read)
         logs.start()
         started = time.monotonic()
-        # A prepared process may still be importing the action's libraries: that answer
-        # comes first, then the run is sent. Both count against the run's time, as a cold
-        # start does.
-        try:
-            while zygote._expected:
-                zygote.answer(zygote._expected[0], timeout)
-        except _SupervisorLost:
-            pass  # reported by the run: nothing more will come
-        try:
-            zygote.send({"op": "run", "request": request, "timeout": max(started + timeout - time.monotonic(), 0.0),
-                         "keep": warm}, fds=[log_write])
-        except OSError:
-            pass  # reported below: the supervisor is gone
-        finally:
-            os.close(log_write)
         limit = memory_mb * 2**20
         peak, ticks, stopped_for_memory = 0, 0, False
         answer = None
         try:
+            # A prepared process may still be importing the action's libraries: that answer
+            # comes first, then the run is sent. Both count against the run's time, as a cold
+            # start does.
+            try:
+                while zygote._expected:
+                    zygote.answer(zygote._expected[0], started + timeout - time.monotonic())
+                zygote.send({"op": "run", "request": request, "timeout": started + timeout - time.monotonic(),
+                             "keep": warm}, fds=[log_write])
+            except OSError:
+                pass  # reported below: the supervisor is gone
+            finally:
+                os.close(log_write)
             while answer is None:
                 if select.select([zygote.channel], [], [], _TICK)[0]:
                     answer = _checked_outcome(zygote._read(started + timeout + _GRACE)[0])

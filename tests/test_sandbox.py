@@ -56,6 +56,29 @@ def test_the_sandbox_shows_a_run_only_its_own_world(run_action, make_action, san
     assert "left-by-a-run" not in second["tmp_before"]  # each cold run has its own empty /tmp
 
 
+NAMESPACES = """
+import ctypes, json, os
+
+def main(event):
+    libc = ctypes.CDLL(None, use_errno=True)
+    tried = {}
+    for name, flag in (("user", 0x10000000), ("mount", 0x00020000), ("net", 0x40000000)):
+        tried[name] = 0 if libc.unshare(flag) == 0 else os.strerror(ctypes.get_errno())
+    return {"outputFields": {"seen": json.dumps(tried)}}
+"""
+
+
+def test_the_action_can_make_no_namespaces_of_its_own(run_action, make_action, sandbox_problem):
+    # In a user namespace of its own it would hold capabilities again (enough to mount a
+    # cgroup hierarchy and lift its limits); without capabilities, no other namespace either.
+    if sandbox_problem:
+        pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
+    result = run_action(make_action(NAMESPACES, SEEN))
+    assert result.ok, result.error
+    assert json.loads(result.outputs["seen"]) == {
+        "user": "No space left on device", "mount": "Operation not permitted", "net": "Operation not permitted"}
+
+
 def test_warm_runs_keep_their_tmp(run_action, make_action, sandbox_problem):
     if sandbox_problem:
         pytest.skip(f"runs get no sandbox here: {sandbox_problem}")

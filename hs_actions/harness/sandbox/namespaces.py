@@ -6,7 +6,8 @@ does and why is in the package's docstring (hs_actions/harness/sandbox/__init__.
 
     enter(paths)        the sandbox's first process: user, mount, network and pid namespaces,
                         the read-only root built beside the host's, loopback up
-    settle()            pid 1 of the new pid namespace: a fresh /proc, then the new root only
+    settle()            pid 1 of the new pid namespace: a fresh /proc, no more user namespaces,
+                        then the new root only
     private_tmp()       each run: its own empty /tmp and /dev/shm
     drop_privileges()   each run, last: no capabilities, now or after any exec
 """
@@ -192,6 +193,9 @@ def settle():
     can neither trace it nor read its /proc files."""
     try:
         mount("proc", NEW + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+        # No user namespaces of its own for the action: in one it would hold capabilities
+        # again, enough to mount a cgroup v2 hierarchy and lift its memory limit.
+        _write(NEW + "/proc/sys/user/max_user_namespaces", "0")
         _remount_read_only(NEW)
         os.chdir(NEW)
         _pivot_root(".", ".")

@@ -271,7 +271,7 @@ def _start_runtime(ref: str):
     runner = Runner(runtime.python, "spawn")
     folder = locate(ref)
     if folder is not None:
-        runner.prepare(str(folder), library_imports(folder / CODE))
+        runner.prepare(str(folder), folder / CODE, library_imports(folder / CODE))
     return runner, runtime
 
 
@@ -377,6 +377,9 @@ def _setup(args) -> int:
 
     if args.rebuild or not (args.quiet and not runtime.current().fallback):
         runtime.setup(rebuild=args.rebuild)
+    if not args.quiet:
+        from hs_actions.harness import sandbox
+        print(sandbox.summary())
     return 0
 
 

@@ -24,6 +24,7 @@ DEFAULTS = {
     "portal_id": 1234567,
     "runtime_python": "",             # a Python 3.9 to build the runtime from; found when empty
     "allow_return_none": False,       # accept a main that returns None (HubSpot: undocumented)
+    "sandbox": "auto",                # auto | off | required: kernel isolation for runs (harness/sandbox)
 }
 _BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 

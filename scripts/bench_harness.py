@@ -2,9 +2,11 @@
 
 For an action that imports hubspot-api-client and requests and builds a client:
   (a) baseline: a bare cold run, the runtime interpreter importing the action and calling main
-  (b) one `hs-actions run` of it (toolkit start-up, event, secrets, child process, report)
+  (b) one `hs-actions run` of it (toolkit start-up, event, secrets, sandbox, child process, report)
   (c) 100 runs through the run_action fixture in one pytest process
 Reports medians and the ratios b/a and c/(100*a). Targets: b/a <= 1.6, c/(100*a) <= 0.15.
+(b) and (c) run with the sandbox as this machine gives it, and again with it turned off
+(HS_ACTIONS_SANDBOX=off): the difference is the sandbox's own cost per run.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import time
 from pathlib import Path
 
 from hs_actions import project
-from hs_actions.harness import runtime
+from hs_actions.harness import report, runtime
 
 ACTION = '''\
 import os
@@ -62,15 +64,18 @@ def test_hundred_runs(run_action):
 '''
 
 
-def timed(*commands: list[str], repeat: int) -> list[list[float]]:
-    """Wall times of each command, `repeat` times, interleaved: a change in the machine's
-    load during the measurement falls on every command alike."""
+ENV = {"HUBSPOT_TOKEN": "bench", "PATH": "/usr/bin:/bin"}
+WITHOUT_SANDBOX = {"HS_ACTIONS_SANDBOX": "off"}
+
+
+def timed(*commands: tuple[list[str], dict], repeat: int) -> list[list[float]]:
+    """Wall times of each (command, extra environment), `repeat` times, interleaved: a change
+    in the machine's load during the measurement falls on every command alike."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(repeat):
-        for command, seconds in zip(commands, times):
+        for (command, env), seconds in zip(commands, times):
             started = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True,
-                           env={"HUBSPOT_TOKEN": "bench", "PATH": "/usr/bin:/bin"})
+            subprocess.run(command, check=True, capture_output=True, env={**ENV, **env})
             seconds.append(time.perf_counter() - started)
     return times
 
@@ -90,21 +95,31 @@ def measure(rt: runtime.Runtime, work: Path) -> None:
     (work / "test_hundred.py").write_text(HUNDRED.format(folder=str(folder), out=str(out)))
     hs = str(Path(sys.executable).with_name("hs-actions"))
 
+    run = [hs, "run", str(folder), "--input", "email=a@example.com", "--portal-db", str(work / "portal.sqlite3")]
+    isolation = json.loads(subprocess.run([*run, "--json"], check=True, capture_output=True, text=True,
+                                          env=ENV).stdout)["isolation"]
     print(f"runtime: {rt.describe()}{' (FALLBACK)' if rt.fallback else ''}", flush=True)
-    bare, run = timed([str(rt.python), str(work / "bare.py")],
-                      [hs, "run", str(folder), "--input", "email=a@example.com",
-                       "--portal-db", str(work / "portal.sqlite3")], repeat=21)
-    a, b = statistics.median(bare), statistics.median(run)
-    c_runs = []
-    for _ in range(3):
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(work / "test_hundred.py")],
-                       check=True, capture_output=True, cwd=project.ROOT, env={"HUBSPOT_TOKEN": "", "PATH": "/usr/bin:/bin"})
-        c_runs.append(json.loads(out.read_text())["seconds"])
-    c = statistics.median(c_runs)
+    print(f"isolation: {report.isolation(isolation)}", flush=True)
+    bare, sandboxed, unsandboxed = timed(([str(rt.python), str(work / "bare.py")], {}), (run, {}),
+                                         (run, WITHOUT_SANDBOX), repeat=21)
+    a, b, b_off = statistics.median(bare), statistics.median(sandboxed), statistics.median(unsandboxed)
+    c, c_off = (hundred_runs(work, out, env) for env in ({}, WITHOUT_SANDBOX))
     print(f"(a) bare cold run (baseline)        median {a * 1000:8.1f} ms")
     print(f"(b) one hs-actions run              median {b * 1000:8.1f} ms   b/a = {b / a:.2f}   (target <= 1.6)")
+    print(f"    the same, sandbox turned off    median {b_off * 1000:8.1f} ms   sandbox: {(b - b_off) * 1000:+.1f} ms per run")
     print(f"(c) 100 runs via run_action         median {c * 1000:8.1f} ms   c/(100*a) = {c / (100 * a):.3f}   (target <= 0.15)")
     print(f"    per run in (c)                         {c * 10:8.1f} ms")
+    print(f"    the same, sandbox turned off           {c_off * 10:8.1f} ms   sandbox: {(c - c_off) * 10:+.1f} ms per run")
+
+
+def hundred_runs(work: Path, out: Path, env: dict) -> float:
+    """Median of three sessions' time for 100 runs through run_action."""
+    seconds = []
+    for _ in range(3):
+        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(work / "test_hundred.py")],
+                       check=True, capture_output=True, cwd=project.ROOT, env={**ENV, "HUBSPOT_TOKEN": "", **env})
+        seconds.append(json.loads(out.read_text())["seconds"])
+    return statistics.median(seconds)
 
 
 if __name__ == "__main__":

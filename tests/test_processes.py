@@ -17,8 +17,6 @@ def main(event):
     if os.fork() == 0:
         os.setsid()
         if os.fork() == 0:
-            with open(event["inputFields"]["pid_file"], "w") as f:
-                f.write(str(os.getpid()))
             time.sleep(300)
         os._exit(0)
     time.sleep(0.3)  # the middle process has exited: the sleeper is an orphan in its own session
@@ -33,14 +31,12 @@ def gone(pid: int) -> bool:
         return True
 
 
-def test_a_double_forked_detached_process_is_ended_with_the_run(run_action, make_action, tmp_path):
-    pid_file = tmp_path / "pid"
-    folder = make_action(DETACHED, 'object_type = "CONTACT"\n[inputs]\npid_file = { value = "" }\n')
-    result = run_action(folder, inputs={"pid_file": str(pid_file)})
+def test_a_double_forked_detached_process_is_ended_with_the_run(run_action, make_action):
+    result = run_action(make_action(DETACHED))
     assert result.status == "success", result.error
-    pid = int(pid_file.read_text())
-    assert any(f"{pid}: " in w for w in result.warnings)
-    assert gone(pid)
+    left = [w for w in result.warnings if w.startswith("the action left 1 process(es) running (")]
+    assert left and "python (forked by the action)" in left[0]
+    assert gone(int(left[0].split("(")[2].split(":")[0]))
     assert result.duration_ms < 2000
 
 
@@ -68,3 +64,86 @@ def test_stopping_the_cli_ends_the_run(make_action):
     assert cli.wait(10) == 143
     time.sleep(0.2)
     assert all(gone(w.pid) for w in workers)
+
+
+def named(name: str) -> list[psutil.Process]:
+    """Processes whose name (comm) is `name`, zombies included: a link of a chain lives for
+    microseconds, but leaves a zombie a moment longer."""
+    return [p for p in psutil.process_iter(["name"]) if p.info["name"] == name]
+
+
+TAGGED = 'object_type = "CONTACT"\n[inputs]\ntag = { value = "" }\n'
+# Each link renames itself, forks, exits and leaves its child in a new session: no process
+# lives long enough to be found and killed one at a time.
+CHAIN = """
+import ctypes, os, time
+
+def main(event):
+    if os.fork() == 0:
+        libc = ctypes.CDLL(None)
+        end = time.time() + 10
+        while time.time() < end:
+            libc.prctl(15, event["inputFields"]["tag"].encode())  # PR_SET_NAME
+            if os.fork():
+                os._exit(0)
+            os.setsid()
+        os._exit(0)
+    time.sleep(0.3)
+    return {"outputFields": {}}
+"""
+
+
+def test_a_chain_that_keeps_forking_and_calling_setsid_ends_with_the_run(attack, make_action):
+    tag = f"hs-chain-{os.getpid() % 100000}"
+    report = attack(make_action(CHAIN, TAGGED), inputs={"tag": tag})
+    assert report["status"] == "success", report["error"]
+    seen = []
+    for _ in range(40):
+        seen += named(tag)
+        time.sleep(0.025)
+    assert seen == []
+
+
+DAEMON_THEN_EXIT = """
+import ctypes, os, time
+
+def main(event):
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            ctypes.CDLL(None).prctl(15, event["inputFields"]["tag"].encode())  # PR_SET_NAME
+            time.sleep(300)
+        os._exit(0)
+    time.sleep(0.3)
+    os._exit(0)
+"""
+
+
+def test_a_daemon_then_os_exit_is_an_exit_error_and_the_daemon_ends(attack, make_action):
+    tag = f"hs-daemon-{os.getpid() % 100000}"
+    report = attack(make_action(DAEMON_THEN_EXIT, TAGGED), inputs={"tag": tag}, timeout=10)
+    assert report["status"] == "error"
+    assert report["error"]["type"] == "Runtime.ExitError"
+    assert report["duration_ms"] < 5000
+    assert named(tag) == []
+
+
+KILL_THE_PARENT = """
+import os, signal, time
+
+def main(event):
+    for sig in (signal.SIGSTOP, signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(os.getppid(), sig)
+        except OSError:
+            pass
+    time.sleep(0.5)  # time for whatever that kill brings down
+    return {"outputFields": {"survived": True}}
+"""
+
+
+def test_killing_the_parent_does_not_end_the_toolkit(attack, make_action):
+    report = attack(make_action(KILL_THE_PARENT, 'object_type = "CONTACT"\n[outputs]\nsurvived = "boolean"\n'))
+    assert report["status"] == "success", report["error"]
+    assert report["outputFields"] == {"survived": True}
+    assert attack.exit_code in (None, 0)

@@ -16,12 +16,10 @@ from hs_actions.harness import event as event_module
 from hs_actions.harness import outputs, returns, secrets as secrets_module
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
+from hs_actions.harness.child import REFUSAL
 from hs_actions.harness.result import UNKNOWN_SCOPES, Error, Result
-from hs_actions.harness.runner import RawOutcome, Runner, library_imports
+from hs_actions.harness.runner import ROUTING, RawOutcome, Runner, library_imports
 from hs_actions.masking import Masks
-
-# Loaded by path inside the action's process (see child.py); only its path is needed here.
-ROUTING = Path(__file__).resolve().parent.parent / "portal" / "routing.py"
 
 
 class Harness:
@@ -32,15 +30,16 @@ class Harness:
     """
 
     def __init__(self, runtime: runtime_module.Runtime | None = None, mode: str = "spawn", portal=None,
-                 runner: Runner | None = None):
+                 runner: Runner | None = None, sandbox: str | None = None):
         """`portal` is a serving hs_actions.portal.portal.Portal, or a function that opens one
         (called once, at the first run, while the runtime starts): runs reach it as HubSpot's
         API, read input fields from its records and report the calls they made. Without one,
         API calls are refused like any other host. `runner` is one already started on
-        `runtime` (the CLI starts it before loading the rest of the toolkit)."""
+        `runtime` (the CLI starts it before loading the rest of the toolkit). `sandbox`
+        overrides the sandbox setting: auto, off or required (harness/sandbox)."""
         self.runtime = runtime or runtime_module.current()
         self._portal = portal
-        self._runner = runner or Runner(self.runtime.python, mode)
+        self._runner = runner or Runner(self.runtime.python, mode, sandbox)
         self._warm_masks: dict[str, Masks] = {}   # per action: the secrets its warm runs were given
 
     def run(
@@ -72,7 +71,7 @@ class Harness:
                          allow_hosts=allow_hosts)
         if not isinstance(action, Action):
             action = load(action)
-        self._runner.prepare(str(action.folder), library_imports(action.code))
+        self._runner.prepare(str(action.folder), action.code, library_imports(action.code))
         built, warnings = event_module.build(
             action, event=event, event_file=event_file, object_id=object_id, inputs=dict(inputs or {}),
             extended=extended_event, record=self._record if self.portal else None,
@@ -99,12 +98,14 @@ class Harness:
         if self.portal:
             self.portal.mask_secrets(values)
         try:
-            raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm, masks=masks)
+            raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm, masks=masks,
+                                   api=self._serve_api if self.portal else None)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         result = _interpret(action, raw, timeout, memory)
         result.event = built
         result.runtime = self.runtime.describe()
+        result.isolation = raw.isolation
         if self.portal:
             calls = self.portal.requests(run=built["callbackId"])
             result.api_calls = [_api_call(c) for c in calls]
@@ -128,6 +129,11 @@ class Harness:
             network["allow"].append(address)
             network["routes"][hubspot_runtime.API_HOST] = address
         return network
+
+    def _serve_api(self, conn, run) -> None:
+        """A sandbox's channel to HubSpot's API: the portal serves it, logging each request
+        with `run()`, the run being served."""
+        self.portal.server.serve_connection(conn, run)
 
     def _record(self, object_type: str, object_id) -> dict | None:
         from hs_actions.portal.exceptions import PortalError
@@ -239,6 +245,9 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
             f"(peak seen {raw.peak_mb:.0f} MB)",
             raw.raised["traceback"] if raw.raised else None,
         )
+    elif raw.kind == "malformed":
+        result.error = Error("Runtime.ChannelError", f"the run's answer could not be read: {raw.problem}. An action "
+                             "must not write to the toolkit's descriptors")
     elif raw.kind == "died":
         result.exit = raw.exit
         how = (f"signal {raw.exit['signal']}" if raw.exit and raw.exit.get("signal")
@@ -283,6 +292,9 @@ def _parses(path: str) -> bool:
 
 def _from_exception(raised: dict) -> tuple[Error, str, str | None]:
     error = Error(raised["type"], raised["message"], raised["traceback"])
+    if raised.get("refused"):  # the network guard's refusal, however wrapped: that is the news
+        error.refused_connection = True
+        error.message = REFUSAL.format(host=raised["refused"])
     if raised["type"] == "SystemExit":
         error.message = f"main called sys.exit({raised['exit_code']!r}): the runtime exits and HubSpot fails the execution"
         return error, "error", None

@@ -27,6 +27,8 @@ def human(result: Result, colour: bool = False) -> str:
         f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
         f"{result.event.get('object', {}).get('objectId')}",
     ]
+    if result.isolation:
+        lines.insert(2, f"        {isolation(result.isolation)}")
     if result.output_fields:
         lines.append("Outputs")
         width = max(len(name) for name in result.output_fields)
@@ -37,8 +39,9 @@ def human(result: Result, colour: bool = False) -> str:
         lines += [f"  - {problem}" for problem in result.output_errors]
     if result.error:
         lines.append("Error")
-        # A traceback ends with the exception's type and message; without one, say them.
-        text = result.error.traceback or f"{result.error.type}: {result.error.message}"
+        # A traceback ends with the exception's type and message; without one, say them. A
+        # connection the guard refused is that one line (--json keeps the traceback).
+        text = (not result.error.refused_connection and result.error.traceback) or f"{result.error.type}: {result.error.message}"
         lines += ["  " + _printable(line) for line in text.rstrip().splitlines()]
     if result.api_calls:
         unmodelled = sum(1 for call in result.api_calls if call.get("unmodelled"))
@@ -58,6 +61,15 @@ def human(result: Result, colour: bool = False) -> str:
         lines.append("Warnings")
         lines += [f"  - {warning}" for warning in result.warnings]
     return "\n".join(lines)
+
+
+def isolation(found: dict) -> str:
+    """One line: the sandbox a run had (or why none), and how its memory limit was enforced."""
+    if found.get("sandbox") == "namespaces":
+        sandbox = "sandbox: own user, pid, mount and network namespaces"
+    else:
+        sandbox = f"sandbox: none ({found.get('reason') or 'unavailable'}): in-process network guard only"
+    return f"{sandbox}; memory limit by {found.get('memory', 'sampling')}"
 
 
 def _duration(ms: float) -> str:

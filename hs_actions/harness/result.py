@@ -15,6 +15,7 @@ class Error:
     type: str
     message: str
     traceback: str | None = None
+    refused_connection: bool = False              # the network guard's refusal: shown as one line
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Result:
     api_calls: list[dict] = field(default_factory=list)   # HubSpot API calls made (local portal)
     scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed ("unknown"
                                                           # last when a call was one the portal does not model)
+    isolation: dict = field(default_factory=dict)         # sandbox (namespaces|none), reason, memory
 
     @property
     def ok(self) -> bool:
@@ -59,6 +61,7 @@ class Result:
             "retry": self.retry,
             "warnings": self.warnings,
             "runtime": self.runtime,
+            "isolation": self.isolation,
             "api_calls": self.api_calls,
             "scopes": self.scopes,
             "callbackId": self.event.get("callbackId"),

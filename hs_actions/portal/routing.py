@@ -11,6 +11,8 @@ or the client is where a PoolManager turns (scheme, host, port) into a connectio
 `PoolManager._new_pool`, which urllib3 documents as "intended to be overridden for
 customization". For a routed host it returns a plain-HTTP pool to the portal whose
 `urlopen` adds the `X-HS-Actions-Run` header, so the portal can tell which run made a call.
+In a sandbox the route leads to the sandbox's own channel to the portal instead, and the
+portal takes the run from the channel, whatever the header says (hs_actions/harness/sandbox).
 
 `install()` works whether urllib3 is imported already (patched at once) or later (patched
 by an import hook the moment `urllib3.poolmanager` finishes loading), on urllib3 1.26 and 2.x.

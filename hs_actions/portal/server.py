@@ -36,9 +36,11 @@ READ_TIMEOUT = 30.0     # seconds a connection may stay silent in the middle of 
 _LINE_MAX = 65_536
 
 
-def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalError) -> Response:
-    """Answer one HTTP request as HubSpot would; log it on `portal`. `body` is the error the
-    server answers instead when it could not read the body (too large, bad framing)."""
+def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalError,
+           run: str | None = None) -> Response:
+    """Answer one HTTP request as HubSpot would; log it on `portal`, with `run` (the run the
+    connection belongs to) or else the run its X-HS-Actions-Run header names. `body` is the
+    error the server answers instead when it could not read the body (too large, bad framing)."""
     started = time.perf_counter()
     split = urlsplit(target)
     path, query = split.path, parse_qs(split.query, keep_blank_values=True)
@@ -81,7 +83,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
     portal.backend.log({
         "at": now_ms(), "method": method, "path": path, "query": split.query, "status": response.status,
         "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-        "scope": scopes[0] if scopes else None, "scopes": scopes, "run": headers.get(RUN_HEADER),
+        "scope": scopes[0] if scopes else None, "scopes": scopes, "run": headers.get(RUN_HEADER) if run is None else run,
         "token": token.name if token else None, "category": category,
     })
     portal.after_request(method, path)
@@ -122,13 +124,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._serve
         raise AttributeError(name)
 
+    run = None  # a function naming the run this connection belongs to (PortalServer.serve_connection)
+
     def _serve(self):
         try:
             body = self._read_body()
         except exc.PortalError as error:
             self.close_connection = True    # where the next request starts is unknown
             body = error
-        response = handle(self.server.portal, self.command, self.path, self.headers, body)
+        response = handle(self.server.portal, self.command, self.path, self.headers, body,
+                          self.run() if self.run else None)
         payload = b"" if response.body is None else json.dumps(response.body).encode()
         lines = [f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}"]
         if payload:
@@ -222,6 +227,12 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class _ConnectionHandler(_Handler):
+    def __init__(self, conn, server, run):
+        self.run = run
+        super().__init__(conn, ("sandbox", 0), server)
+
+
 class PortalServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -243,6 +254,19 @@ class PortalServer(ThreadingHTTPServer):
                                         name=f"portal:{self.port}", daemon=True)
         self._thread.start()
         return self
+
+    def serve_connection(self, conn: socket.socket, run) -> None:
+        """Serve one connection accepted elsewhere (a sandbox's channel to HubSpot's API) in
+        a thread of its own; every request on it is logged with run(), whatever it says."""
+        def serve():
+            try:
+                _ConnectionHandler(conn, self, run)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+
+        threading.Thread(target=serve, name=f"portal:{self.port}:sandbox", daemon=True).start()
 
     def close(self) -> None:
         """Stop serving and free the port; safe to call twice."""

@@ -1,0 +1,73 @@
+"""The toolkit reads what comes from a run with size caps, schema checks and deadlines: an
+action that writes to the toolkit's descriptors fails its own run, never the toolkit, and never
+hangs it (attack class: the control channel)."""
+import struct
+
+import pytest
+
+# Writes `frame` to every socket the action's process holds, then returns normally.
+WRITE_TO_EVERY_SOCKET = """
+import os, socket, stat, time
+
+def main(event):
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.write(fd, bytes.fromhex(event["inputFields"]["frame"]))
+        except OSError:
+            pass
+    time.sleep(float(event["inputFields"]["then_sleep"]))
+    return {"outputFields": {}}
+"""
+MANIFEST = 'object_type = "CONTACT"\n[inputs]\nframe = { value = "" }\nthen_sleep = { value = "0" }\n'
+
+
+def frame(payload: bytes, announced: int | None = None) -> str:
+    return (struct.pack("!I", len(payload) if announced is None else announced) + payload).hex()
+
+
+@pytest.mark.parametrize("written", [
+    frame(b'{"outputFields": {"forged": true}}'),   # JSON of the wrong shape
+    frame(b"not json at all"),
+    frame(b"[1, 2, 3]"),
+    frame(b"", announced=0xFFFFFFFF),               # announces 4 GB
+], ids=["wrong-shape", "not-json", "not-an-object", "oversized"])
+def test_a_forged_message_fails_the_run_not_the_toolkit(attack, make_action, written):
+    report = attack(make_action(WRITE_TO_EVERY_SOCKET, MANIFEST), inputs={"frame": written})
+    assert report["status"] == "error"
+    assert report["error"]["type"] == "Runtime.ChannelError"
+    assert report["error"]["message"].startswith("the run's answer could not be read: the action process sent the toolkit ")
+    assert attack.exit_code in (None, 1)
+    assert "Traceback" not in attack.stderr
+
+
+def test_a_half_announced_frame_ends_at_the_time_limit(attack, make_action):
+    written = frame(b'{"returned"', announced=100)
+    report = attack(make_action(WRITE_TO_EVERY_SOCKET, MANIFEST), inputs={"frame": written, "then_sleep": "60"},
+                    timeout=2)
+    assert report["status"] == "timeout"
+    assert 2000 <= report["duration_ms"] < 4000
+    assert attack.exit_code in (None, 1)
+
+
+CLOSE_EVERY_SOCKET = """
+import os, stat, time
+
+def main(event):
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                os.close(int(name))
+        except OSError:
+            pass
+    time.sleep(30)
+"""
+
+
+def test_closing_the_channel_fails_the_run_at_once(attack, make_action):
+    report = attack(make_action(CLOSE_EVERY_SOCKET), timeout=10)
+    assert report["status"] == "error"
+    assert report["error"]["type"] == "Runtime.ChannelError"
+    assert "the action process closed its channel to the toolkit" in report["error"]["message"]
+    assert report["duration_ms"] < 5000

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import psutil
 import pytest
 
 from hs_actions import project
@@ -155,3 +156,19 @@ def test_an_unknown_sandbox_setting_is_refused(make_action, tmp_path):
     assert code == 2
     assert err.strip() == ("hs-actions: sandbox = 'maybe' (pyproject.toml [tool.hs-actions] or HS_ACTIONS_SANDBOX): "
                            "give one of auto, off, required")
+
+
+DETACH = "import subprocess\ndef main(event):\n    subprocess.Popen(['sleep', '300'], start_new_session=True)\n"
+GROW = "def main(event):\n    b = bytearray(80 * 1024 * 1024)\n    b[::4096] = b'x' * len(b[::4096])\n"
+
+
+def test_without_the_sandbox_limits_and_processes_are_still_enforced(make_action):
+    with Harness(mode="fork", sandbox="off") as harness:
+        left = harness.run(make_action(DETACH))
+        over = harness.run(make_action(GROW), memory=60)
+        late = harness.run(make_action("import time\ndef main(event):\n    time.sleep(5)\n"), timeout=0.5)
+    assert left.isolation["memory"] == "sampling every 5 ms"
+    pid = int(next(w for w in left.warnings if "left 1 process(es)" in w).split("(")[2].split(":")[0])
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    assert (over.status, over.error.type) == ("memory", "MemoryLimitExceeded")
+    assert late.status == "timeout" and 500 <= late.duration_ms < 2000

@@ -5,7 +5,8 @@ command line, three processes:
 
     python -I child.py zygote FD CONFIG
 
-(or main(["zygote", FD, CONFIG]) once loaded, which lets Python keep its bytecode) starts the process that serves one action's runs over the socket FD. On Linux, unless the
+(or main(["zygote", FD, CONFIG]) once loaded as a module, which lets Python keep its bytecode)
+starts the process that serves one action's runs over the socket FD. On Linux, unless the
 sandbox is turned off, it builds the sandbox (sandbox/namespaces.py: user, mount, network and
 pid namespaces, a read-only root) and forks its pid 1, the *supervisor*; where the kernel
 refuses, it is the supervisor itself, with no sandbox, and says why.

@@ -132,3 +132,18 @@ def test_warm_state_does_not_leak_from_one_test_to_the_next(make_action, tmp_pat
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stdout
+
+
+def test_a_pyenv_root_this_user_cannot_read_finds_no_python_there(tmp_path, monkeypatch):
+    # Running as another user than the one whose home holds pyenv: not a crash, just none found.
+    if os.geteuid() == 0:
+        pytest.skip("root reads every folder")
+    locked = tmp_path / "pyenv"
+    (locked / "versions").mkdir(parents=True)
+    locked.chmod(0)
+    monkeypatch.setenv("PYENV_ROOT", str(locked))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    try:
+        assert runtime.find_base_python() is None
+    finally:
+        locked.chmod(0o755)

@@ -86,11 +86,11 @@ def find_base_python() -> Path | None:
         return _configured_base(configured)
     candidates = [shutil.which(f"python{hubspot_runtime.PYTHON}") or ""]
     pyenv_root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
-    candidates += sorted(
-        (str(p) for p in pyenv_root.glob(f"versions/{hubspot_runtime.PYTHON}.*/bin/python{hubspot_runtime.PYTHON}")),
-        key=_version_key,
-        reverse=True,
-    )
+    try:
+        installed = [str(p) for p in pyenv_root.glob(f"versions/{hubspot_runtime.PYTHON}.*/bin/python{hubspot_runtime.PYTHON}")]
+    except OSError:   # a pyenv this user may not read (another user's home): none found there
+        installed = []
+    candidates += sorted(installed, key=_version_key, reverse=True)
     return next((Path(c) for c in candidates if c and _version_of(c) == hubspot_runtime.PYTHON), None)
 
 

@@ -128,3 +128,13 @@ def test_a_returned_object_that_is_no_dict_is_named_by_its_type(run_action, make
     assert (result.status, result.error.type) == ("error", "InvalidReturnValue")
     assert result.error.message == ('main must return a dict like {"outputFields": {...}}; it returned '
                                     "action.Broken <its repr() raised RuntimeError>")
+
+
+def test_an_output_nested_hundreds_deep_is_an_output_problem_not_a_crash(run_action, make_action):
+    # Deep enough to exhaust the recursion of what judges, masks and prints a result.
+    code = "def main(event):\n    v = []\n    for _ in range(700):\n        v = [v]\n    return {'outputFields': {'r': v}}\n"
+    result = run_action(make_action(code, 'object_type = "CONTACT"\n[outputs]\nr = "number"\n'))
+    assert result.status == "invalid_outputs"
+    assert result.output_errors == ["output 'r': a value nested more than 100 levels deep; outputs are strings, "
+                                    "numbers or booleans"]
+    assert result.outputs == {"r": "[a value nested more than 100 levels deep: not shown]"}

@@ -25,7 +25,9 @@ DESCRIPTION = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        _refuse_unknown(parser, sys.argv[1:] if argv is None else list(argv), unknown)
     if args.handler is None:  # a bare `hs-actions` (or `hs-actions portal`): say what there is
         args.commands_of.print_help(sys.stderr)
         return 2
@@ -45,6 +47,21 @@ def main(argv: list[str] | None = None) -> int:
         # Python would flush stdout again at exit and fail again: point it at /dev/null.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
+
+
+def _refuse_unknown(parser: argparse.ArgumentParser, argv: list[str], unknown: list[str]) -> None:
+    """Usage error for arguments no command takes, from the command they were given to (its
+    usage, not the top level's), with the option closest to a mistyped one."""
+    from hs_actions.errors import did_you_mean
+
+    command = parser
+    for word in argv:
+        commands = [a for a in command._actions if isinstance(a, argparse._SubParsersAction)]
+        if commands and word in commands[0].choices:
+            command = commands[0].choices[word]
+    options = [o for a in command._actions for o in a.option_strings]
+    hint = next((did_you_mean(w.split("=")[0], options) for w in unknown if w.startswith("-")), "")
+    command.error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -254,6 +271,10 @@ def _run(args) -> int:
             env_file=args.env_file, timeout=args.timeout, memory=args.memory,
             extended_event=args.extended_event, allow_hosts=tuple(args.allow_host),
         )
+        if args.fail:
+            result.warnings += [f"--fail '{rule}' matched no API call of this run: nothing was forced to fail "
+                                f"(check its method and path regex against the API calls above)"
+                                for rule in harness.portal.failures.unused()]
     # The portal is not shut down: the command ends here, its server thread is a daemon and
     # every write was committed; waiting for the server loop would only delay the report.
     print(report.as_json(result) if args.json else report.human(result, colour=colour.wanted(sys.stdout)))
@@ -320,7 +341,7 @@ def _new(args) -> int:
     if len(secrets) > 1:
         raise ToolkitError("new: give one --secret (the token's); add other secrets to action.toml afterwards")
     folder = scaffold.create(args.name, object_type=args.object_type, secret=secrets[0])
-    print(f"created {folder}: edit action.py and action.toml, then `hs-actions run {args.name}`")
+    print(f"created {folder}: edit action.py and action.toml, then `./scripts/run {args.name}`")
     return 0
 
 

@@ -220,3 +220,14 @@ def test_a_long_pull_shows_its_progress(project, account):
     pulled(project, account, progress=shown)
     # One batch read for up to 100 workflows: the counter moves once, then the closing line.
     assert shown.getvalue() == "\rreading workflows: 4/4\rreading workflows: 4/4\n"
+
+
+def test_status_names_both_sides_when_both_changed(project, account):
+    pulled(project, account)
+    edit_in_hubspot(account, lambda a: a.update(sourceCode=a["sourceCode"].replace("gold", "platinum")))
+    code = project / "actions" / NAME / "action.py"
+    code.write_text(code.read_text().replace("silver", "bronze"))
+    (state,) = status(connect(account), actions_dir=project / "actions")
+    assert state.state == status_module.EDITED
+    assert state.detail == (f"its code changed in HubSpot (now revision 8); its code changed here too: merge by hand "
+                            f"(hs-actions deploy {NAME} --dry-run shows HubSpot's code against this bundle)")

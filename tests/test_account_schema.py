@@ -111,8 +111,10 @@ def test_what_the_token_cannot_read_is_skipped_and_named(seeded, tmp_path):
     seeded.add_token("pat-local-contacts", ["crm.schemas.contacts.read", "crm.objects.owners.read"])
     out = tmp_path / "account.json"
     said = copy_schema(Connection("pat-local-contacts", seeded.server.url), out)
-    assert "  skipped custom objects: GET /crm/v3/schemas: the private app lacks the scope(s) crm.schemas.custom.read" in said
-    assert "  skipped properties of companies" in said
+    # One line per missing scope set, naming what it kept from being read.
+    assert "  skipped for lack of the scope(s) crm.schemas.custom.read: custom objects\n" in said
+    assert "  skipped for lack of the scope(s) crm.schemas.companies.read: properties of companies\n" in said
+    assert said.count("skipped for lack of the scope(s) crm.schemas.custom.read") == 1
     assert json.loads(out.read_text())["properties"] == {"contacts": [
         {"name": "shoe_size", "label": "Shoe size", "type": "number", "fieldType": "number", "groupName": "objectinformation"}]}
 

@@ -5,6 +5,7 @@ import textwrap
 import pytest
 
 from hs_actions.bundler import check
+from hs_actions.bundler.check import WARNING, has_errors
 from hs_actions.harness import runtime
 
 
@@ -103,3 +104,14 @@ def test_only_helper_code_the_action_uses_counts(tmp_path):
         undeclared(9, "OTHER_APP", "shared/helpers/creds.py", " (this helper is inlined into both/actions/demo)",
                    "both/actions/demo/action.toml"),
     ]
+
+
+def test_an_unused_secret_is_a_warning_as_hubspot_runs_the_action(tmp_path):
+    # Actions pulled from HubSpot often tick a secret their code no longer reads: not a failure.
+    folder = tmp_path / "actions" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text("def main(event):\n    return {'outputFields': {}}\n")
+    (folder / "action.toml").write_text('object_type = "CONTACT"\nsecrets = ["TOKEN"]\n')
+    found = check([folder], runtime=runtime.fallback())
+    assert [(f.rule, f.severity) for f in found] == [("secret-unused", WARNING)]
+    assert not has_errors(found)

@@ -65,6 +65,17 @@ def test_fail_times_and_several_rules(probe, db):
     assert outputs(probe, "--portal-db", db, "--fail", "POST .* 500 5")["statuses"] == "200 200 200"
 
 
+def test_a_rule_that_matched_no_call_is_a_warning(probe, db):
+    # A typo in the regex must not pass for a tested failure.
+    code, out, _ = hs("run", probe, "--portal-db", db, "--json", "--fail", "GET /crm/v3/objects/contact/1 500",
+                      "--fail", r"GET /contacts/\d+ 503")
+    result = json.loads(out)
+    assert result["outputFields"]["statuses"] == "503 200 200"
+    assert [w for w in result["warnings"] if w.startswith("--fail")] == [
+        "--fail 'GET /crm/v3/objects/contact/1 500' matched no API call of this run: nothing was forced to fail "
+        "(check its method and path regex against the API calls above)"]
+
+
 def test_a_forced_429_is_a_retry_of_the_action(db):
     code, out, _ = hs("run", "archive_contact", "--object-id", "7", "--portal-db", db, "--json",
                       "--fail", r"DELETE /crm/v3/objects/contacts/\d+ 429")
@@ -87,7 +98,7 @@ def test_rate_limit_picks_the_tier(probe, db, tier, limit):
     ("--fail", "GET /x 429 1 2", "'GET /x 429 1 2': write it as METHOD PATH_REGEX STATUS [TIMES]"),
     ("--fail", "GET /x( 429", "'GET /x( 429': PATH_REGEX '/x(' is not a regular expression: missing ), "
                               "unterminated subpattern at position 2"),
-    ("--fail", "GET /x 404", "'GET /x 404': fail() forces 429 or a 5xx status, not 404"),
+    ("--fail", "GET /x 404", "'GET /x 404': a forced failure is a 429 or a 5xx status, not 404"),
     ("--fail", "GET /x 5OO", "'GET /x 5OO': STATUS '5OO' is not an HTTP status: 429 or a 5xx, e.g. 503"),
     ("--fail", "GET /x 503 0", "'GET /x 503 0': TIMES '0' is not a whole number of calls, 1 or more"),
     ("--fail", "FETCH /x 503", "'FETCH /x 503': METHOD 'FETCH' is none of the portal's: DELETE, GET, PATCH, "

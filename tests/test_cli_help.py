@@ -104,3 +104,15 @@ def test_a_mistyped_object_type_for_portal_show_gets_did_you_mean(tmp_path):
     assert (code, out) == (2, "")
     assert err.startswith("hs-actions: unknown object type 'contcts' (did you mean 'contacts'?): "
                           "use one of contacts, companies, deals, tickets, products, line_items, ")
+
+
+@pytest.mark.parametrize("argv, usage, said", [
+    (["run", "lead_score", "--objectid", "3"], "usage: hs-actions run ",
+     "hs-actions run: error: unrecognized arguments: --objectid 3 (did you mean '--object-id'?)"),
+    (["list", "--jsn"], "usage: hs-actions list ", "hs-actions list: error: unrecognized arguments: --jsn (did you mean '--json'?)"),
+    (["portal", "show", "--bogus"], "usage: hs-actions portal show ", "hs-actions portal show: error: unrecognized arguments: --bogus"),
+])
+def test_an_unknown_option_gets_its_commands_usage_and_the_closest_option(argv, usage, said):
+    code, out, err = hs(*argv)
+    assert (code, out) == (2, "")
+    assert err.startswith(usage) and err.rstrip("\n").endswith(said)

@@ -69,11 +69,17 @@ def copy_schema(connection: Connection, out: Path = DEFAULT_OUT, *, records: int
 def _read(connection: Connection, backend, records: int) -> tuple[dict, list[str]]:
     seed: dict = {}
     skipped: list[str] = []
+    lacking: dict[str, list[str]] = {}    # missing scopes -> what they kept from being read
 
     def attempt(what: str, read):
         try:
             return read()
         except AccountError as error:
+            scopes = [s for e in (getattr(error, "body", None) or {}).get("errors") or []
+                      for s in (e.get("context") or {}).get("requiredGranularScopes", [])]
+            if getattr(error, "status", None) == 403 and scopes:
+                lacking.setdefault(", ".join(scopes), []).append(what)
+                return None
             if getattr(error, "status", None) in (403, 404):
                 skipped.append(f"{what}: {error}")
                 return None
@@ -114,6 +120,7 @@ def _read(connection: Connection, backend, records: int) -> tuple[dict, list[str
     if records:
         seed["records"], seed["associations"] = _records(connection, backend, [ot.name for ot in standard] + custom_names,
                                                          seed, records, attempt)
+    skipped[:0] = [f"for lack of the scope(s) {scopes}: {', '.join(what)}" for scopes, what in lacking.items()]
     return {k: v for k, v in seed.items() if v}, skipped
 
 

@@ -64,8 +64,13 @@ def status(connection: Connection, *, actions_dir: Path = project.ACTIONS,
         elif (code_there, fields_there) != (origin.code_hash, origin.fields_hash):
             what = " and ".join(w for w, there, then in (("code", code_there, origin.code_hash),
                                                         ("fields", fields_there, origin.fields_hash)) if there != then)
+            here = " and ".join(w for w, now, then in (("code", code_here, origin.code_hash),
+                                                      ("fields", fields_here, origin.fields_hash)) if now != then)
+            # Both sides changed: say so, as pull and deploy each refuse to drop the other's change.
+            also = (f"; its {here} changed here too: merge by hand (hs-actions deploy {local.name} --dry-run "
+                    f"shows HubSpot's code against this bundle)") if here else ""
             states.append(State(local.name, EDITED, f"its {what} changed in HubSpot (now revision "
-                                                    f"{flow.get('revisionId')})", **where))
+                                                    f"{flow.get('revisionId')}){also}", **where))
         else:
             what = " and ".join(w for w, here, then in (("code", code_here, origin.code_hash),
                                                        ("fields", fields_here, origin.fields_hash)) if here != then)

@@ -54,7 +54,7 @@ RULES = {
     "helper-cycle": "helpers importing each other",
     "helper-clash": "two helpers defining one name in the same bundle",
     "secret-undeclared": "a secret read in code but not declared in action.toml",
-    "secret-unused": "a secret declared in action.toml but never read",
+    "secret-unused": "a secret declared in action.toml but never read (a warning: HubSpot runs the action)",
     "output-undeclared": "an output field returned but not declared in action.toml",
     "output-type": "an output whose literal value cannot be of its declared type",
     "input-undeclared": "an input field read but not declared in action.toml",
@@ -496,11 +496,13 @@ def _secret_rules(folder, display, manifest, action, helpers) -> list[Finding]:
         for name in manifest.secrets:
             if name not in read_names:
                 line = next((i for i, text in enumerate(lines, 1) if f'"{name}"' in text or f"'{name}'" in text), 1)
+                # A warning: HubSpot runs the action, it only exposes a secret to code that does
+                # not need it (and actions pulled from HubSpot often tick one they no longer read).
                 found.append(Finding(
                     toml, line, "secret-unused",
                     f"the secret {name!r} is declared but the code never reads it",
                     f"remove it from secrets here and untick it in HubSpot, or read it "
-                    f'(os.getenv("{name}"))'))
+                    f'(os.getenv("{name}"))', WARNING))
     return found
 
 

@@ -87,19 +87,25 @@ class ForcedFailures:
 
     def add(self, method: str, path_regex: str, status: int = 429, times: int = 1) -> None:
         if status != 429 and not 500 <= status <= 599:
-            raise ValueError(f"fail() forces 429 or a 5xx status, not {status}")
+            raise ValueError(f"a forced failure is a 429 or a 5xx status, not {status}")
         with self.lock:
-            self.rules.append([method.upper(), re.compile(path_regex), status, times])
+            self.rules.append([method.upper(), re.compile(path_regex), status, times, times])
 
     def reset(self) -> None:
         with self.lock:
             self.rules.clear()
 
+    def unused(self) -> list[str]:
+        """The rules no call has matched yet, as "METHOD REGEX STATUS": a test of a failure that
+        never happened passes for the wrong reason (a typo in the regex, a call not made)."""
+        with self.lock:
+            return [f"{m} {p.pattern} {s}" for m, p, s, times, asked in self.rules if times == asked]
+
     def take(self, method: str, path: str, limiter: RateLimiter) -> None:
         """Raise the failure of the first rule matching this call, using up one of its times."""
         with self.lock:
             for rule in self.rules:
-                rule_method, pattern, status, times = rule
+                rule_method, pattern, status, times, _asked = rule
                 if times > 0 and rule_method in (method, "*") and pattern.search(path):
                     rule[3] -= 1
                     break

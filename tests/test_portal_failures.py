@@ -46,5 +46,5 @@ def test_reset_forgets_failures(api, portal):
 
 
 def test_only_429_and_5xx_can_be_forced(portal):
-    with pytest.raises(ValueError, match="fail\\(\\) forces 429 or a 5xx status, not 404"):
+    with pytest.raises(ValueError, match="a forced failure is a 429 or a 5xx status, not 404"):
         portal.fail("GET", ".", status=404)

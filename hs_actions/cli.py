@@ -286,13 +286,13 @@ def _start_runtime(ref: str):
     rest of the toolkit loads and the run is prepared. (Light imports only, up to here.)"""
     from hs_actions.harness import runtime as runtime_module
     from hs_actions.harness.action import CODE, locate
-    from hs_actions.harness.runner import Runner, library_imports
+    from hs_actions.harness.runner import Runner
 
     runtime = runtime_module.current()
     runner = Runner(runtime.python, "spawn")
     folder = locate(ref)
     if folder is not None:
-        runner.prepare(str(folder), folder / CODE, library_imports(folder / CODE))
+        runner.prepare(str(folder), folder / CODE)
     return runner, runtime
 
 

@@ -42,12 +42,6 @@ def object_type(object_type_id: str) -> str:
     return object_type_id
 
 
-def fields_of(action: dict) -> dict:
-    """The parts of a CUSTOM_CODE action that action.toml declares, as HubSpot has them."""
-    return {"runtime": action.get("runtime"), "secretNames": list(action.get("secretNames") or []),
-            "inputFields": list(action.get("inputFields") or []), "outputFields": list(action.get("outputFields") or [])}
-
-
 def fields_from(manifest: Manifest) -> dict:
     """What action.toml declares, as a CUSTOM_CODE action's fields."""
     inputs = []

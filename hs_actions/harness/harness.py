@@ -18,7 +18,7 @@ from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
 from hs_actions.harness.child import REFUSAL
 from hs_actions.harness.result import UNKNOWN_SCOPES, Error, Result
-from hs_actions.harness.runner import ROUTING, RawOutcome, Runner, library_imports
+from hs_actions.harness.runner import ROUTING, RawOutcome, Runner
 from hs_actions.masking import Masks
 
 
@@ -71,7 +71,7 @@ class Harness:
                          allow_hosts=allow_hosts)
         if not isinstance(action, Action):
             action = load(action)
-        self._runner.prepare(str(action.folder), action.code, library_imports(action.code))
+        self._runner.prepare(str(action.folder), action.code)
         built, warnings = event_module.build(
             action, event=event, event_file=event_file, object_id=object_id, inputs=dict(inputs or {}),
             extended=extended_event, record=self._record if self.portal else None,
@@ -111,7 +111,7 @@ class Harness:
             result.api_calls = [_api_call(c) for c in calls]
             # A call the portal does not model needs scopes no one here knows: "unknown", never none.
             unknown = [UNKNOWN_SCOPES] if any(c["unmodelled"] for c in calls) else []
-            result.scopes = self.portal.scopes_needed(run=built["callbackId"]) + unknown
+            result.scopes = sorted({s for c in calls for s in c["scopes"] or ()}) + unknown   # as scopes_needed()
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         result.warnings += secrets_module.unmasked(values)
         return masks.all(result)

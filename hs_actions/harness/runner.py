@@ -354,16 +354,16 @@ class Runner:
         outcome.logs, outcome.logs_dropped = logs.finish(wait=0.2 if kept else 2.0)
         return outcome
 
-    def prepare(self, key: str, code: Path, modules: list[str]) -> None:
+    def prepare(self, key: str, code: Path) -> None:
         """Start the runtime process for the next run of `key` (whose code is `code`) now, and
-        have it import `modules` (the action's libraries) while the caller builds the run's
-        event, secrets and portal. Only in spawn mode: a zygote has them imported already."""
+        have it import the action's libraries while the caller builds the run's event, secrets
+        and portal. Only in spawn mode: a zygote has them imported already."""
         if self.mode != "spawn" or key in self._prepared or key in self._warm:
             return
         zygote = self._start(str(code))
         try:
             zygote.send({"op": "fork"}, answer="forked")
-            zygote.preload(modules, into="action")
+            zygote.preload(library_imports(code), into="action")
         except OSError:
             pass  # a process that died at start is reported by the run
         self._prepared[key] = zygote

@@ -45,7 +45,7 @@ def open_local(db_path: str | Path | None = None, failures=(), rate_limit: str |
             with _usable(path):
                 if not portal.backend.counts():
                     portal.seed_default()
-                if LOCAL_TOKEN not in {token.token for token in portal.backend.tokens()}:
+                if portal.backend.token(LOCAL_TOKEN) is None:
                     portal.add_token(LOCAL_TOKEN, ALL_SCOPES, name="hs-actions local development (every scope)")
         except BaseException:
             portal.close()

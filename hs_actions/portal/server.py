@@ -248,8 +248,7 @@ class PortalServer(ThreadingHTTPServer):
         self._thread: threading.Thread | None = None
 
     def start(self) -> "PortalServer":
-        # A short poll interval: close() waits for the serving loop to notice, and a CLI run
-        # closes its portal on the way out.
+        # A short poll interval: close() waits for the serving loop to notice.
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
                                         name=f"portal:{self.port}", daemon=True)
         self._thread.start()

@@ -105,10 +105,10 @@ class Channel:
                     try:
                         message = json.loads(data)
                     except ValueError as error:
-                        _close_all(fds)
+                        close_all(fds)
                         raise ChannelError("not JSON ({})".format(error)) from None
                     if not isinstance(message, dict):
-                        _close_all(fds)
+                        close_all(fds)
                         raise ChannelError("JSON, but not an object")
                     return message, fds
             if deadline is not None or gone is not None:
@@ -131,7 +131,7 @@ class Channel:
                 elif level == socket.SOL_SOCKET and kind == _SCM_CREDENTIALS:
                     self.sender = _CREDENTIALS.unpack_from(data)[0]
             if not chunk:
-                _close_all(fds + self._fds)
+                close_all(fds + self._fds)
                 self._fds = []
                 return None, []
             self._buffer += chunk
@@ -145,12 +145,12 @@ class Channel:
         return self.sock.fileno()
 
     def close(self):
-        _close_all(self._fds)
+        close_all(self._fds)
         self._fds = []
         self.sock.close()
 
 
-def _close_all(fds):
+def close_all(fds):
     for fd in fds:
         try:
             os.close(fd)
@@ -621,7 +621,7 @@ class _Supervisor:
             elif op == "end":
                 self.channel.send({"ended": self._end(message.get("keep", False))})
             else:
-                _close_all(fds)
+                close_all(fds)
         self._end(keep=False)
 
     def _fork(self):
@@ -650,14 +650,14 @@ class _Supervisor:
             reply, fds = self.action.channel.recv(deadline=time.monotonic() + float(message.get("within", 300)))
         except (OSError, TimeoutError, ChannelError):
             return False
-        _close_all(fds)
+        close_all(fds)
         return reply is not None and reply.get("ok") is True
 
     def _run(self, message, fds):
         """Hand the run to the action process and judge its answer by this process's clock."""
         action = self.action
         log_fd = fds[0] if fds else os.open(os.devnull, os.O_WRONLY)
-        _close_all(fds[1:])
+        close_all(fds[1:])
         timeout = float(message["timeout"])
         started = time.monotonic()
         try:
@@ -669,7 +669,7 @@ class _Supervisor:
         outcome = {"kind": None}
         try:
             reply, stray = self._answer(action, started + timeout)
-            _close_all(stray)
+            close_all(stray)
         except TimeoutError:
             outcome["kind"] = "timeout"
         except ChannelError as error:
@@ -829,7 +829,7 @@ def _action_process(sock, sandboxed):
         namespaces.drop_privileges()
     else:
         _linux_process_rules(subreaper=False)
-    _close_all(fd for fd in _open_fds() if fd > 2 and fd != sock.fileno())
+    close_all(fd for fd in _open_fds() if fd > 2 and fd != sock.fileno())
     _Worker(Channel(sock)).serve()
     os._exit(0)
 

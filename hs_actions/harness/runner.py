@@ -30,7 +30,7 @@ from typing import Callable
 from hs_actions import hubspot_runtime, project
 from hs_actions.errors import ToolkitError
 from hs_actions.harness import sandbox
-from hs_actions.harness.child import REFUSAL, Channel, ChannelError
+from hs_actions.harness.child import REFUSAL, Channel, ChannelError, close_all
 from hs_actions.masking import Masks
 
 
@@ -138,7 +138,7 @@ class _Zygote:
             if not isinstance(ready, dict) or ready.get("sandbox") not in ("namespaces", "none") \
                     or not isinstance(channels, list) or len(fds) != len(channels) \
                     or (ready["sandbox"] == "namespaces" and len(fds) != 2):
-                _close(fds)
+                close_all(fds)
                 raise _SupervisorLost("its first message was not the one expected")
             self.pid = self.channel.sender or self.process.pid
             self.isolation = {"sandbox": ready["sandbox"], "reason": ready.get("reason")}
@@ -160,7 +160,7 @@ class _Zygote:
                 raise _SupervisorLost(f"no {name} answer was owed")
             expected = self._expected.pop(0)
             message, fds = self._read(deadline)
-            _close(fds)
+            close_all(fds)
             if not _ANSWERS[expected](message.get(expected)):
                 raise _SupervisorLost(f"it answered {sorted(message)[:3]} where {expected} was due")
             self._answers[expected] = message
@@ -773,14 +773,6 @@ def _running(proc: psutil.Process) -> bool:
         return proc.status() != psutil.STATUS_ZOMBIE
     except psutil.Error:
         return False
-
-
-def _close(fds: list[int]) -> None:
-    for fd in fds:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
 
 
 class _LogReader(threading.Thread):

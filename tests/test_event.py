@@ -59,6 +59,17 @@ def test_event_from_stdin(action, monkeypatch):
     assert event.build(action, event_file="-")[0]["inputFields"]["amount"] == "5"
 
 
+@pytest.mark.parametrize("text", ["", "\n  \n"])
+def test_an_empty_event_says_it_is_empty(action, monkeypatch, tmp_path, text):
+    # Not "invalid JSON at line 2, column 1": what went wrong is that nothing came.
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+    with pytest.raises(EventError, match=r'^stdin: empty: an event is a JSON object like \{"object": \{"objectId": 1\}\}$'):
+        event.build(action, event_file="-")
+    (tmp_path / "blank.json").write_text(text)
+    with pytest.raises(EventError, match=r"blank.json: empty: an event is a JSON object"):
+        event.build(action, event_file=tmp_path / "blank.json")
+
+
 def test_malformed_json_says_where(action):
     with pytest.raises(EventError, match=r"broken.json: invalid JSON at line 1, column 28: Expecting property name enclosed in double quotes"):
         event.build(action, event_file="broken")

@@ -180,6 +180,8 @@ def _read(source: Path | str) -> dict:
     name = "stdin" if source == "-" else str(source)
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if not text.strip():
+            raise EventError(f"{name}: empty: an event is a JSON object like {{\"object\": {{\"objectId\": 1}}}}")
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise EventError(f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None

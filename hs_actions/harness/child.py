@@ -205,7 +205,7 @@ class _Worker:
         self.refused = set()
         _install_network_guard(self)
         if self.network.get("routes"):
-            _routing(request["routing_module"]).install(self.network["routes"], request["event"]["callbackId"])
+            _routing().install(self.network["routes"], request["event"]["callbackId"])
 
         before = set(sys.modules)
         started = time.perf_counter()

@@ -20,6 +20,7 @@ from hs_actions import project
 from hs_actions.errors import EventError
 from hs_actions.harness.action import EVENTS, Action
 from hs_actions.harness.manifest import InputField, Manifest
+from hs_actions.harness.nesting import MAX_DEPTH, deeper_than
 
 DEFAULT_EVENT = "default"
 DEFAULT_OBJECT_ID = 1
@@ -27,9 +28,6 @@ DEFAULT_OBJECT_ID = 1
 DECLARE_PROPERTY = ('if your account has it, declare it: a seed file with {{"properties": {{"{object_type}": '
                     '[{{"name": "{name}", "type": "string", "fieldType": "text"}}]}}}} and '
                     '`hs-actions portal seed FILE`')
-# HubSpot's events are three levels deep; this bound keeps every later step (merging, masking,
-# sending to the runtime) far from Python's recursion limit.
-MAX_DEPTH = 100
 _counter = itertools.count(1)
 
 
@@ -195,13 +193,8 @@ def _read(source: Path | str) -> dict:
 def _check_object(data, name: str) -> dict:
     if not isinstance(data, dict):
         raise EventError(f"{name}: an event is a JSON object like {{\"object\": {{\"objectId\": 1}}}}, not {type(data).__name__}")
-    levels = [(data, 1)]
-    while levels:
-        value, depth = levels.pop()
-        if depth > MAX_DEPTH:
-            raise EventError(_too_deep(name))
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        levels.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    if deeper_than(data):
+        raise EventError(_too_deep(name))
     return copy.deepcopy(data)
 
 

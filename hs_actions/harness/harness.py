@@ -18,7 +18,7 @@ from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.action import Action, load
 from hs_actions.harness.child import REFUSAL
 from hs_actions.harness.result import UNKNOWN_SCOPES, Error, Result
-from hs_actions.harness.runner import ROUTING, RawOutcome, Runner
+from hs_actions.harness.runner import RawOutcome, Runner
 from hs_actions.masking import Masks
 
 
@@ -93,7 +93,6 @@ class Harness:
             "cwd": workdir,
             "helpers_root": str(project.ROOT),   # for `from shared.helpers import ...`
             "network": self._network(allow_hosts),
-            "routing_module": str(ROUTING),
         }
         if self.portal:
             self.portal.mask_secrets(values)

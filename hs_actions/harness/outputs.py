@@ -20,9 +20,8 @@ from hs_actions import hubspot_runtime, project
 from hs_actions.harness import returns
 from hs_actions.harness import manifest as manifest_module
 from hs_actions.harness.manifest import Manifest, OutputField
+from hs_actions.harness.nesting import MAX_DEPTH, deeper_than
 
-# Outputs nested deeper than this are not walked (no output type takes a list or dict at all).
-MAX_DEPTH = 100
 TOO_DEEP = "[a value nested more than {depth} levels deep: not shown]"
 _DAY_MS = 86_400_000
 # Epoch milliseconds below this are before March 1973: a value this small is most often a
@@ -59,7 +58,7 @@ def judge(returned, manifest: Manifest, code: Path | None = None) -> Judgement:
         if key != "outputFields":
             verdict.warnings.append(f"main returned a key {key!r} besides outputFields: HubSpot ignores it")
     verdict.outputs = outputs = dict(outputs)
-    deep = {name for name, value in outputs.items() if _deeper_than(value, MAX_DEPTH)}
+    deep = {name for name, value in outputs.items() if deeper_than(value)}
     for name in deep:
         # A value no output type takes, and deep enough to exhaust the recursion of what
         # judges, masks and prints a result: shown as a note, judged as what it is.
@@ -147,18 +146,6 @@ def value_problem(declared: OutputField, value, shown: str | None = None) -> str
         return (f"{value} is {_iso(value)}, not midnight UTC; a date output is the day's midnight UTC in "
                 f"milliseconds, e.g. {int(value // _DAY_MS * _DAY_MS)}")
     return None
-
-
-def _deeper_than(value, limit: int) -> bool:
-    """Whether lists and dicts nest deeper than `limit`, found without recursion."""
-    stack = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, (list, dict)):
-            if depth >= limit:
-                return True
-            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
-    return False
 
 
 def _unserializable(value):

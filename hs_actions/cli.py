@@ -13,7 +13,7 @@ import signal
 import sys
 from pathlib import Path
 
-from hs_actions.errors import ToolkitError
+from hs_actions.core.errors import ToolkitError
 
 
 DESCRIPTION = (
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 def _refuse_unknown(parser: argparse.ArgumentParser, argv: list[str], unknown: list[str]) -> None:
     """Usage error for arguments no command takes, from the command they were given to (its
     usage, not the top level's), with the option closest to a mistyped one."""
-    from hs_actions.errors import did_you_mean
+    from hs_actions.core.errors import did_you_mean
 
     command = parser
     for word in argv:
@@ -248,7 +248,7 @@ class _Version(argparse.Action):
 
 def _run(args) -> int:
     runner, runtime = _start_runtime(args.action)
-    from hs_actions import colour
+    from hs_actions.core import colour
     from hs_actions.harness import Harness
     from hs_actions.harness import report
 
@@ -285,7 +285,7 @@ def _start_runtime(ref: str):
     """Start HubSpot's runtime on the action's libraries first: it imports them while the
     rest of the toolkit loads and the run is prepared. (Light imports only, up to here.)"""
     from hs_actions.harness import runtime as runtime_module
-    from hs_actions.harness.action import CODE, locate
+    from hs_actions.action.folder import CODE, locate
     from hs_actions.harness.runner import Runner
 
     runtime = runtime_module.current()
@@ -299,7 +299,7 @@ def _start_runtime(ref: str):
 def _list(args) -> int:
     import json
 
-    from hs_actions.harness.action import discover, load
+    from hs_actions.action.folder import discover, load
 
     actions, broken = [], {}
     for folder in discover():  # one broken action.toml does not hide the others

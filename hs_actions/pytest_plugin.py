@@ -96,7 +96,7 @@ class PortalFixture:
 def run_action(hs_actions_harness, portal, request):
     """run_action(action, **options) -> Result; options as for Harness.run (event, inputs,
     secrets, object_id, timeout, memory, warm, ...)."""
-    from hs_actions.errors import ToolkitError
+    from hs_actions.core.errors import ToolkitError
     from hs_actions.harness import Action, load_action
 
     replacements = {}

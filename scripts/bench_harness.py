@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.harness import report, runtime
 
 ACTION = '''\

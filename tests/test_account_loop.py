@@ -13,7 +13,7 @@ from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.deploy import deploy
 from hs_actions.account.pull import pull
 from hs_actions.account.status import status
-from hs_actions.harness import manifest
+from hs_actions.action import manifest
 from hs_actions.portal.testing import ACCOUNT_TOKEN, account, account_session  # noqa: F401 (fixtures)
 
 CODE = '''import os

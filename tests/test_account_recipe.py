@@ -3,7 +3,7 @@ import json
 import re
 import subprocess
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.cli import build_parser
 
 README = (project.ROOT / "README.md").read_text()

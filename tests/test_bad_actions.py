@@ -3,7 +3,7 @@ import platform
 
 import pytest
 
-from hs_actions.errors import ActionNotFound, ManifestError
+from hs_actions.core.errors import ActionNotFound, ManifestError
 from hs_actions.harness import runtime
 
 OUT = 'object_type = "CONTACT"\n[outputs]\nok = "boolean"\n'

@@ -13,7 +13,7 @@ def drift(tmp_path, text, capsys):
 
 
 def current(action="lead_score"):
-    from hs_actions import project
+    from hs_actions.core import project
     return bundle_text(project.ACTIONS / action)
 
 

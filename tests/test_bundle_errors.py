@@ -4,7 +4,7 @@ import textwrap
 import pytest
 
 from hs_actions.bundler import BundleError, HelperError, bundle
-from hs_actions.errors import ToolkitError
+from hs_actions.core.errors import ToolkitError
 
 MANIFEST = 'object_type = "CONTACT"\n'
 FORMS = ("`from shared.helpers.M import name`, `from shared.helpers import M` "

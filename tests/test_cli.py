@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.cli import main
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
@@ -164,7 +164,7 @@ def test_a_bad_portal_id_setting_is_named(value):
 
 def test_list_and_check_go_on_past_a_broken_action(tmp_path, capsys):
     from hs_actions.bundler.commands import run_check
-    from hs_actions.harness.action import discover
+    from hs_actions.action.folder import discover
 
     actions = tmp_path / "actions"
     for name, toml in (("good", 'object_type = "CONTACT"\n'), ("broken", "object_type = \n")):

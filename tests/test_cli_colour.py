@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from hs_actions import project
+from hs_actions.core import project
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
 GREEN_OK, RED_FAILED = "\x1b[32mOK\x1b[0m      lead_score", "\x1b[31mFAILED\x1b[0m  "

@@ -9,7 +9,7 @@ import sys
 import pytest
 import requests
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.portal.commands import LOCAL_TOKEN
 
 HS = [sys.executable, "-m", "hs_actions.cli"]

@@ -9,7 +9,7 @@ from importlib import metadata
 
 import pytest
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.cli import DESCRIPTION, build_parser
 
 HS = [sys.executable, "-m", "hs_actions.cli"]

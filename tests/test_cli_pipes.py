@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from hs_actions import project
+from hs_actions.core import project
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
 SIGPIPE_EXIT = 141   # what a shell reports for a tool ended by SIGPIPE

@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from hs_actions import project
+from hs_actions.core import project
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
 ACTION = "def main(event):\n    return {'outputFields': {}}\n"

@@ -8,7 +8,7 @@ import shlex
 import subprocess
 import sys
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.harness.result import Result
 
 README = (project.ROOT / "README.md").read_text()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.harness import runtime
 
 HS = [sys.executable, "-m", "hs_actions.cli"]

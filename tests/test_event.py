@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from hs_actions.errors import EventError
+from hs_actions.core.errors import EventError
 from hs_actions.harness import event, load_action
 
 MANIFEST = '''

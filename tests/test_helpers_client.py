@@ -5,7 +5,7 @@ import pytest
 from hubspot import HubSpot
 from hubspot.crm.objects.exceptions import NotFoundException, ServiceException
 
-from hs_actions import hubspot_runtime
+from hs_actions.core import hubspot_runtime
 from shared.helpers.client import (
     SecretNotSet, hubspot_client, is_retryable, raise_if_retryable, reraise_retryable,
 )

@@ -126,7 +126,7 @@ def test_properties_and_associations_make_the_api_calls_hubspot_serves(api, pyth
 
 
 def test_object_types_map_from_event_names_to_api_names():
-    from hs_actions import hubspot_runtime
+    from hs_actions.core import hubspot_runtime
     from shared.helpers.properties import OBJECT_TYPE_PATHS, api_object_type
 
     assert set(OBJECT_TYPE_PATHS) <= set(hubspot_runtime.STANDARD_OBJECT_TYPES)

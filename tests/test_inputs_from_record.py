@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from hs_actions import project
-from hs_actions.errors import EventError
+from hs_actions.core import project
+from hs_actions.core.errors import EventError
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
 COMPANY_MANIFEST = 'object_type = "COMPANY"\n[inputs]\nemail = "email"\nname = "name"\n[outputs]\n'

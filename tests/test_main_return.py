@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.bundler import check
 from hs_actions.harness import runtime
 

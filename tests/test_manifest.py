@@ -1,9 +1,9 @@
 """action.toml: the documented form is accepted; every mistake is named with its field."""
 import pytest
 
-from hs_actions.errors import ManifestError
-from hs_actions.harness import manifest
-from hs_actions.harness.manifest import InputField, OutputField
+from hs_actions.core.errors import ManifestError
+from hs_actions.action import manifest
+from hs_actions.action.manifest import InputField, OutputField
 
 DOCUMENTED = '''
 description = "Days from creation to MQL"

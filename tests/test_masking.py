@@ -13,7 +13,7 @@ import textwrap
 import pytest
 import requests
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.harness import report
 from hs_actions.harness.runner import LOG_HEAD_BYTES as HEAD, LOG_TAIL_BYTES as TAIL
 

@@ -1,7 +1,8 @@
 """Outputs judged against action.toml as HubSpot judges them."""
 import pytest
 
-from hs_actions.harness import manifest, outputs, report
+from hs_actions.action import manifest
+from hs_actions.harness import outputs, report
 
 M = manifest.parse({
     "object_type": "CONTACT",

@@ -114,7 +114,7 @@ def test_seeds_take_records_and_associations_of_every_type(portal):
 
 
 def test_a_seeded_activity_without_hs_timestamp_is_refused_naming_the_entry(portal):
-    from hs_actions.errors import SeedError
+    from hs_actions.core.errors import SeedError
     with pytest.raises(SeedError) as raised:
         portal.seed({"records": {"notes": [{"properties": {"hs_note_body": "x"}}]}})
     assert str(raised.value) == ("not seeded, nothing was added: Error creating NOTE. Some required properties were not set."

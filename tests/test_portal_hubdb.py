@@ -1,7 +1,7 @@
 """HubDB v3 read: tables and rows by id or name, published and draft, HubSpot's filters, sorts, paging."""
 import pytest
 
-from hs_actions.errors import SeedError
+from hs_actions.core.errors import SeedError
 from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
 
 T = "/cms/v3/hubdb/tables/territories"

@@ -3,7 +3,7 @@ import pytest
 from hubspot.crm.lists import MembershipChangeRequest
 from hubspot.crm.lists.exceptions import NotFoundException
 
-from hs_actions.errors import SeedError
+from hs_actions.core.errors import SeedError
 from hs_actions.portal.testing import api, client, portal, portal_session  # noqa: F401 (fixtures)
 
 SEED = {"records": {"contacts": [{"id": str(i), "properties": {"email": f"c{i}@example.com"}} for i in range(1, 6)],

@@ -6,7 +6,7 @@ import threading
 import pytest
 import requests
 
-from hs_actions.errors import SeedError, ToolkitError
+from hs_actions.core.errors import SeedError, ToolkitError
 from hs_actions.portal import commands
 from hs_actions.portal.portal import Portal
 

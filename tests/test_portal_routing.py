@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hs_actions.portal.testing import TOKEN, contact, portal, portal_session  # noqa: F401 (fixtures)
-from hs_actions.project import ROOT, RUNTIME_ENV
+from hs_actions.core.project import ROOT, RUNTIME_ENV
 
 RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
 ROUTING = ROOT / "hs_actions" / "portal" / "routing.py"

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from hs_actions.portal.testing import TOKEN, portal, portal_session  # noqa: F401 (fixtures)
-from hs_actions.project import ROOT, RUNTIME_ENV
+from hs_actions.core.project import ROOT, RUNTIME_ENV
 
 RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
 SWEEP = '''

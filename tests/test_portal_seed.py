@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hs_actions.errors import SeedError
+from hs_actions.core.errors import SeedError
 from hs_actions.portal import commands
 from hs_actions.portal.backend import SEED_KEYS
 from hs_actions.portal.testing import api, portal, portal_session  # noqa: F401 (fixtures)

@@ -7,7 +7,7 @@ import time
 
 import psutil
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.harness import Harness
 
 DETACHED = """

@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project
 
 
 def test_readme_python_examples_are_tests():

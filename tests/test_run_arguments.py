@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from hs_actions import project
-from hs_actions.errors import EventError
+from hs_actions.core import project
+from hs_actions.core.errors import EventError
 
 CODE = 'def main(event):\n    return {"outputFields": {}}\n'
 SECRET = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[inputs]\nemail = "email"\n'

@@ -8,7 +8,7 @@ import sys
 import psutil
 import pytest
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.harness import Harness, runtime
 
 HS = [sys.executable, "-m", "hs_actions.cli"]

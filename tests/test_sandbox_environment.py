@@ -1,6 +1,6 @@
 """A run sees its code, its declared secrets and an empty /tmp: not the toolkit's environment,
 the repository or the developer's files (attack class: environment)."""
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.harness import runtime
 
 FOUND = 'object_type = "CONTACT"\n[inputs]\nneedle = { value = "" }\n[outputs]\nfound = "string"\n'

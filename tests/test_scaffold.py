@@ -6,10 +6,11 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from hs_actions import hubspot_runtime, scaffold
+from hs_actions.core import hubspot_runtime
+from hs_actions import scaffold
 from hs_actions.bundler.check import check
-from hs_actions.errors import ToolkitError
-from hs_actions.harness import manifest as manifest_module
+from hs_actions.core.errors import ToolkitError
+from hs_actions.action import manifest as manifest_module
 from hs_actions.portal.backend import Backend
 
 CUSTOM = "2-1234"

@@ -3,9 +3,9 @@ import json
 
 import pytest
 
-from hs_actions.errors import SecretError
+from hs_actions.core.errors import SecretError
 from hs_actions.harness import secrets
-from hs_actions.masking import Masks
+from hs_actions.core.masking import Masks
 
 SHOW_ENV = "import os, json\nprint(json.dumps(dict(os.environ)))\ndef main(event):\n    return {'outputFields': {}}\n"
 TWO = 'object_type = "CONTACT"\nsecrets = ["TOKEN", "OTHER"]\n'

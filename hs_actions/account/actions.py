@@ -6,7 +6,6 @@ change, and reading flows with a clear error for an unknown id.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,14 +13,10 @@ from hs_actions.account import mapping
 from hs_actions.account.connection import AccountError, Connection, NotFound
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import bundle_text
-from hs_actions.errors import ToolkitError
-from hs_actions.harness import action as action_module
-from hs_actions.harness import manifest as manifest_module
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from hs_actions.core.errors import ToolkitError
+from hs_actions.action import folder as action_module
+from hs_actions.action import manifest as manifest_module
+from hs_actions.core.tomlfile import tomllib
 
 FLOWS = "/automation/v4/flows"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import requests
 
-from hs_actions import project
-from hs_actions.errors import ToolkitError
-from hs_actions.masking import Masks
+from hs_actions.core import project
+from hs_actions.core.errors import ToolkitError
+from hs_actions.core.masking import Masks
 
 DEFAULT_API_BASE = "https://api.hubapi.com"
 TOKEN_VARIABLE = "HUBSPOT_ACCESS_TOKEN"

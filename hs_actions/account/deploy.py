@@ -13,15 +13,15 @@ import json
 import tempfile
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, Local, fetch_flow, find_action, normalized_fields
 from hs_actions.account.connection import AccountError, Conflict, Connection
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import bundle_text, strip_header, verify, write_atomic
 from hs_actions.bundler.check import check, has_errors
-from hs_actions.harness import action as action_module
-from hs_actions.harness import manifest as manifest_module
+from hs_actions.action import folder as action_module
+from hs_actions.action import manifest as manifest_module
 
 # What a PUT of a flow carries, by flow type (HubSpot's ApiContactFlowPutRequest and
 # ApiPlatformFlowPutRequest): everything read but what HubSpot owns (id, dates, ...).

@@ -17,9 +17,9 @@ import hashlib
 import json
 import re
 
-from hs_actions import hubspot_runtime
+from hs_actions.core import hubspot_runtime
 from hs_actions.bundler.bundle import code_hash, strip_header
-from hs_actions.harness.manifest import Manifest
+from hs_actions.action.manifest import Manifest
 from hs_actions.portal.models import load
 
 _API_TYPES = {api: name for name, api in hubspot_runtime.OUTPUT_TYPES_API.items()}

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, Local, by_origin, fetch_flow, normalized_fields
 from hs_actions.account.connection import AccountError, Connection

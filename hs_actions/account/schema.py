@@ -15,12 +15,12 @@ import json
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.account import mapping
 from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.progress import Progress
 from hs_actions.bundler.bundle import write_atomic
-from hs_actions.errors import SeedError
+from hs_actions.core.errors import SeedError
 
 DEFAULT_OUT = project.ROOT / "tests" / "account_seed.json"
 BATCH = 100

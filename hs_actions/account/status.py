@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, find_action, local_actions, normalized_fields
 from hs_actions.account.connection import Connection, NotFound

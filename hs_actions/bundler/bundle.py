@@ -13,13 +13,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hs_actions import hubspot_runtime
+from hs_actions.core import hubspot_runtime
 from hs_actions.bundler import imports
 from hs_actions.bundler.errors import BundleWriteError
 from hs_actions.bundler.inline import inline, section as _section
 from hs_actions.bundler.sources import Source, load_helpers, read
-from hs_actions.harness import manifest as manifest_module
-from hs_actions.harness.manifest import Manifest
+from hs_actions.action import manifest as manifest_module
+from hs_actions.action.manifest import Manifest
 
 HASH_LINE = "# hs-actions-hash: "
 VERIFY_OPTION = "--hs-actions-code"

@@ -22,17 +22,19 @@ from pathlib import Path
 
 from pyflakes import checker as pyflakes_checker
 
-from hs_actions import hubspot_runtime, project
+from hs_actions.core import hubspot_runtime, project, pyimports
+from hs_actions.core.text import cut
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import _header
 from hs_actions.bundler.errors import BundleError
 from hs_actions.bundler.inline import inline, used_lines
 from hs_actions.bundler.sources import Source, load_helpers, read
-from hs_actions.harness import manifest as manifest_module
-from hs_actions.harness import outputs, returns
+from hs_actions.action import manifest as manifest_module
+from hs_actions.harness import outputs
+from hs_actions.action import returns
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.event import DECLARE_PROPERTY, unknown_properties
-from hs_actions.harness.manifest import Manifest
+from hs_actions.action.manifest import Manifest
 from hs_actions.portal.backend import Backend
 from hs_actions.portal.commands import DEFAULT_DB
 
@@ -193,14 +195,8 @@ def _from_error(error: BundleError) -> Finding:
 
 def _import_rule(source: Source) -> list[Finding]:
     found = []
-    for node in ast.walk(source.tree):
-        if isinstance(node, ast.Import):
-            modules = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom):
-            modules = ["." * node.level + (node.module or "")] if node.level else [node.module]
-        else:
-            continue
-        for module in modules:
+    for node in pyimports.statements(ast.walk(source.tree)):
+        for module in pyimports.modules(node):
             kind = imports.classify(module)
             if kind == imports.UNAVAILABLE:
                 found.append(Finding(
@@ -530,14 +526,8 @@ def _secret_reads(source: Source):
 
 def _qualifier(source: Source):
     """A function giving the dotted name an expression refers to through the file's imports."""
-    aliases = {}
-    for node in ast.walk(source.tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                aliases[alias.asname or alias.name.split(".")[0]] = alias.name if alias.asname else alias.name.split(".")[0]
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    aliases = {name: target for node in pyimports.statements(ast.walk(source.tree))
+               for name, target in pyimports.bindings(node) if not target.startswith(".")}
 
     def qualify(node) -> str | None:
         if isinstance(node, ast.Name):
@@ -587,7 +577,7 @@ def _output_type_rule(folder, display: str, manifest: Manifest, action: Source, 
             continue
         source = ast.unparse(value)
         # A literal is described as a run describes it; a stand-in by its source text.
-        shown = None if exact else f"{type(sample).__name__} {source if len(source) <= 60 else source[:57] + '...'}"
+        shown = None if exact else f"{type(sample).__name__} {cut(source)}"
         problem = outputs.value_problem(declared, sample, shown)
         if problem:
             found.append(Finding(

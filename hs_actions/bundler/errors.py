@@ -2,7 +2,7 @@
 `path:line: rule: message. Fix: ...`."""
 from __future__ import annotations
 
-from hs_actions.errors import ToolkitError
+from hs_actions.core.errors import ToolkitError
 
 
 class BundleError(ToolkitError):

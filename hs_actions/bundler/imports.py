@@ -2,15 +2,11 @@
 HubSpot's libraries, a helper (inlined by the bundler), or something HubSpot does not have."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from hs_actions import hubspot_runtime, project
+from hs_actions.core import hubspot_runtime, project
+from hs_actions.core.tomlfile import tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 HELPERS_PACKAGE = "shared.helpers"
 HELPERS_DIR = project.ROOT / "shared" / "helpers"

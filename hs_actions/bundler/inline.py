@@ -16,6 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from hs_actions.bundler import imports
+from hs_actions.core import pyimports
 from hs_actions.bundler.errors import BundleError, HelperError
 from hs_actions.bundler.sources import Source
 
@@ -418,11 +419,8 @@ def _bindings_of(node) -> list[tuple[str, Identity, str | None]]:
 
 def _import_bindings(tree: ast.Module, stop: int | None) -> dict[str, Identity]:
     found = {}
-    for node in tree.body[:stop]:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            if any(imports.classify(m) == imports.HELPER for m in modules):
-                continue
+    for node in pyimports.statements(tree.body[:stop]):
+        if not any(imports.classify(m) == imports.HELPER for m in pyimports.modules(node)):
             for name, identity, _ in _bindings_of(node):
                 found[name] = identity
     return found
@@ -474,9 +472,7 @@ def _assert_self_contained(text: str, action: Source) -> None:
     except SyntaxError as error:    # a bug in the inliner, not in the user's code
         raise BundleError(f"the bundle does not parse ({error.msg} at its line {error.lineno})",
                           action.display, 1, "bundle", "report this toolkit bug with the action") from None
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            if any(imports.classify(m) == imports.HELPER for m in modules):
-                raise BundleError("the bundle still imports a helper", action.display, 1, "bundle",
+    for node in pyimports.statements(ast.walk(tree)):
+        if any(imports.classify(m) == imports.HELPER for m in pyimports.modules(node)):
+            raise BundleError("the bundle still imports a helper", action.display, 1, "bundle",
                                   "report this toolkit bug with the action")

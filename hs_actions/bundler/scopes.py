@@ -10,6 +10,8 @@ import ast
 import re
 from dataclasses import dataclass
 
+from hs_actions.core import pyimports
+
 _DEF_NAME = re.compile(r"(?:async\s+)?(?:def|class)\s+(\w+)")
 _AS_NAME = re.compile(r"\bas\s+(\w+)")
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -209,7 +211,7 @@ def _bound_in(body: list) -> set:
         elif isinstance(node, (*_FUNCTIONS, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+            names |= {name for name, _ in pyimports.bindings(node)}
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
     return names

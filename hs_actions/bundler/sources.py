@@ -13,7 +13,7 @@ from pathlib import Path
 
 from hs_actions.bundler import imports
 from hs_actions.bundler.errors import HelperError
-from hs_actions.errors import ActionNotFound
+from hs_actions.core.errors import ActionNotFound
 from hs_actions.bundler.scopes import Ref, global_refs
 
 _FORMS = ("`from shared.helpers.M import name`, `from shared.helpers import M` "

@@ -6,8 +6,8 @@ and start HubSpot's runtime before the rest of the harness has loaded.
 import importlib
 
 _EXPORTS = {
-    "Action": "hs_actions.harness.action",
-    "load_action": "hs_actions.harness.action",
+    "Action": "hs_actions.action.folder",
+    "load_action": "hs_actions.action.folder",
     "Harness": "hs_actions.harness.harness",
     "Error": "hs_actions.harness.result",
     "Result": "hs_actions.harness.result",

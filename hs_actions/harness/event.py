@@ -16,10 +16,10 @@ import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hs_actions import project
-from hs_actions.errors import EventError
-from hs_actions.harness.action import EVENTS, Action
-from hs_actions.harness.manifest import InputField, Manifest
+from hs_actions.core import project
+from hs_actions.core.errors import EventError
+from hs_actions.action.folder import EVENTS, Action
+from hs_actions.action.manifest import InputField, Manifest
 from hs_actions.harness.nesting import MAX_DEPTH, deeper_than
 
 DEFAULT_EVENT = "default"

@@ -10,16 +10,17 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from hs_actions import hubspot_runtime, project
-from hs_actions.errors import ToolkitError
+from hs_actions.core import hubspot_runtime, project, text
+from hs_actions.core.errors import ToolkitError
 from hs_actions.harness import event as event_module
-from hs_actions.harness import outputs, returns, secrets as secrets_module
+from hs_actions.harness import outputs, secrets as secrets_module
+from hs_actions.action import returns
 from hs_actions.harness import runtime as runtime_module
-from hs_actions.harness.action import Action, load
+from hs_actions.action.folder import Action, load
 from hs_actions.harness.child import REFUSAL
 from hs_actions.harness.result import UNKNOWN_SCOPES, Error, Result
 from hs_actions.harness.runner import RawOutcome, Runner
-from hs_actions.masking import Masks
+from hs_actions.core.masking import Masks
 
 
 class Harness:
@@ -174,8 +175,7 @@ def _check_arguments(**given) -> None:
     """TypeError naming the argument when one is of a type the run would misread: a string of
     hosts iterated as characters, a secret that is not a string, inputs that are no mapping."""
     def refuse(name, value, wanted):
-        text = repr(value)
-        raise TypeError(f"{name}={text if len(text) <= 60 else text[:57] + '...'}: {wanted}")
+        raise TypeError(f"{name}={text.cut(repr(value))}: {wanted}")
 
     for name, keys in (("inputs", "input field"), ("secrets", "secret"), ("environ", "variable")):
         value = given[name]

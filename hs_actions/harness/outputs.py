@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hs_actions import hubspot_runtime, project
-from hs_actions.harness import returns
-from hs_actions.harness import manifest as manifest_module
-from hs_actions.harness.manifest import Manifest, OutputField
+from hs_actions.core import hubspot_runtime, project, text
+from hs_actions.action import returns
+from hs_actions.action import manifest as manifest_module
+from hs_actions.action.manifest import Manifest, OutputField
 from hs_actions.harness.nesting import MAX_DEPTH, deeper_than
 
 TOO_DEEP = "[a value nested more than {depth} levels deep: not shown]"
@@ -47,12 +47,12 @@ def judge(returned, manifest: Manifest, code: Path | None = None) -> Judgement:
         if isinstance(returned, dict) and "$unserializable" in returned:
             found = f"{returned['$unserializable']} {returned['repr']}"
         else:
-            found = f"a dict with keys {', '.join(map(repr, returned))}" if isinstance(returned, dict) else _describe(returned)
+            found = f"a dict with keys {', '.join(map(repr, returned))}" if isinstance(returned, dict) else text.python_value(returned)
         verdict.error = _error("InvalidReturnValue", f"{SHAPE}; it returned {found}")
         return verdict
     outputs = returned["outputFields"]
     if not isinstance(outputs, dict):
-        verdict.error = _error("InvalidReturnValue", f"outputFields must be a dict of output names to values; it is {_describe(outputs)}")
+        verdict.error = _error("InvalidReturnValue", f"outputFields must be a dict of output names to values; it is {text.python_value(outputs)}")
         return verdict
     for key in returned:
         if key != "outputFields":
@@ -124,7 +124,7 @@ def value_problem(declared: OutputField, value, shown: str | None = None) -> str
     """Why `value` cannot be the declared output, or None when it can. `shown` describes the
     value in the message instead of its repr (check passes the source text)."""
     kind = declared.type
-    what = shown or _describe(value)
+    what = shown or text.python_value(value)
     if kind in ("string", "phone_number"):
         return None if isinstance(value, str) else f"expected a string, got {what}"
     if kind == "enumeration":
@@ -172,13 +172,6 @@ def _guess_type(value) -> str:
     if isinstance(value, (int, float)):
         return "number"
     return "string"
-
-
-def _describe(value) -> str:
-    if value is None:
-        return "None"
-    text = repr(value)
-    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 def _error(kind: str, message: str) -> dict:

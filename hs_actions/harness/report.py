@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import re
 
-from hs_actions.colour import paint
+from hs_actions.core.colour import paint
 from hs_actions.harness.result import Result
 
 _MARK = {"success": "OK", "invalid_outputs": "INVALID", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT",

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from hs_actions import hubspot_runtime, project
-from hs_actions.errors import ToolkitError
+from hs_actions.core import hubspot_runtime, project, pyimports
+from hs_actions.core.errors import ToolkitError
 from hs_actions.harness import sandbox
 from hs_actions.harness.child import REFUSAL, Channel, ChannelError, close_all
-from hs_actions.masking import Masks
+from hs_actions.core.masking import Masks
 
 
 def _imported_on_first_use(name: str):
@@ -759,12 +759,8 @@ def library_imports(code: Path) -> list[str]:
         tree = ast.parse(code.read_bytes())
     except (OSError, SyntaxError, ValueError):
         return []
-    names = []
-    for node in tree.body:
-        if isinstance(node, ast.Import):
-            names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.append(node.module)
+    names = [name for node in pyimports.statements(tree.body) for name in pyimports.modules(node)
+             if not name.startswith(".")]
     return [n for n in dict.fromkeys(names) if n.split(".")[0] not in ("shared", "hs_actions")]
 
 

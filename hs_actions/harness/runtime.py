@@ -18,8 +18,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hs_actions import hubspot_runtime, project
-from hs_actions.errors import RuntimeSetupError
+from hs_actions.core import hubspot_runtime, project
+from hs_actions.core.errors import RuntimeSetupError
 
 STAMP = "hs-actions-runtime.json"
 

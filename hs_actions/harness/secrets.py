@@ -2,7 +2,7 @@
 
 Values come from, in order: explicit values (a test's), the process environment, the .env
 file. Everything else in the developer's environment is withheld from the action. How their
-values are masked in what a run shows: hs_actions/masking.py.
+values are masked in what a run shows: hs_actions/core/masking.py.
 """
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Mapping
 from dotenv import dotenv_values
 from dotenv.parser import parse_stream
 
-from hs_actions import hubspot_runtime, project
-from hs_actions.errors import SecretError
-from hs_actions.masking import MASK_MIN_LENGTH
+from hs_actions.core import hubspot_runtime, project
+from hs_actions.core.errors import SecretError
+from hs_actions.core.masking import MASK_MIN_LENGTH
 
 
 def resolve(

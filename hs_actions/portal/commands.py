@@ -15,10 +15,10 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from hs_actions.errors import SeedError, did_you_mean
+from hs_actions.core.errors import SeedError, did_you_mean
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.exceptions import PortalError
-from hs_actions.project import STATE
+from hs_actions.core.project import STATE
 
 DEFAULT_DB = STATE / "portal.sqlite3"
 SHOWN_RECORDS = 20

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 
-from hs_actions.errors import ToolkitError
+from hs_actions.core.errors import ToolkitError
 
 # ---- messages ------------------------------------------------------------------------------
 MISSING_CREDENTIALS = (

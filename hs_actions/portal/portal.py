@@ -32,7 +32,7 @@ class Portal:
 
     def __init__(self, db: str | Path = ":memory:", portal_id: int = 0, tier: str | None = None):
         if portal_id == 0:
-            from hs_actions.project import settings
+            from hs_actions.core.project import settings
             portal_id = int(settings()["portal_id"])
         self.portal_id = portal_id
         self.backend = Backend(str(db), portal_id)
@@ -46,7 +46,7 @@ class Portal:
 
     def seed(self, data: dict) -> dict:
         """Add seed data (keys and shapes: README.md, "Seeding"); counts of what was added.
-        All or nothing: a seed that is refused raises hs_actions.errors.SeedError, naming the entry
+        All or nothing: a seed that is refused raises hs_actions.core.errors.SeedError, naming the entry
         and the shape expected, and adds nothing."""
         return self.backend.seed(data)
 

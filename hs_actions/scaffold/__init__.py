@@ -7,8 +7,8 @@ import tempfile
 from pathlib import Path
 from string import Template
 
-from hs_actions import hubspot_runtime, project
-from hs_actions.errors import ToolkitError, did_you_mean
+from hs_actions.core import hubspot_runtime, project
+from hs_actions.core.errors import ToolkitError, did_you_mean
 from hs_actions.portal.commands import LOCAL_TOKEN
 
 TEMPLATES = Path(__file__).with_name("templates")

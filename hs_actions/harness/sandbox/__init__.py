@@ -45,7 +45,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project
 
 MODES = ("auto", "off", "required")
 _instances = itertools.count()     # MemoryCgroups made by this process, each with a folder of its own
@@ -56,7 +56,7 @@ def mode() -> str:
     in-process guard, e.g. to test that path) or required (refuse to run without it)."""
     value = str(project.settings()["sandbox"]).lower()
     if value not in MODES:
-        from hs_actions.errors import ToolkitError
+        from hs_actions.core.errors import ToolkitError
         raise ToolkitError(f"sandbox = {value!r} (pyproject.toml [tool.hs-actions] or HS_ACTIONS_SANDBOX): "
                            f"give one of {', '.join(MODES)}")
     return value

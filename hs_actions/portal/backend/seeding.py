@@ -4,7 +4,8 @@ from __future__ import annotations
 import json
 import re
 
-from hs_actions.errors import SeedError
+from hs_actions.core.text import json_value
+from hs_actions.core.errors import SeedError
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.flows import check_flow
 from hs_actions.portal.models import ObjectType, Owner, all_scopes, now_ms, parse_time
@@ -45,12 +46,12 @@ class Seeding:
 
         All or nothing: one transaction, so a seed that fails (an unknown key or scope, an id
         that exists, an invalid value) adds nothing, not even the types it defines. Every
-        failure is a SeedError (hs_actions.errors) naming the entry: a wrong shape says the shape
+        failure is a SeedError (hs_actions.core.errors) naming the entry: a wrong shape says the shape
         expected; an unknown property or object type says where a seed declares one.
         """
         if not isinstance(data, dict):
             raise SeedError(exc.SEED_REFUSED.format(detail=exc.SEED_NOT_AN_OBJECT.format(
-                known=", ".join(SEED_KEYS), found=_described(data))))
+                known=", ".join(SEED_KEYS), found=json_value(data))))
         unknown = sorted(set(data) - set(SEED_KEYS))
         if unknown:
             raise SeedError(exc.SEED_REFUSED.format(detail=exc.SEED_UNKNOWN_KEYS.format(
@@ -269,15 +270,6 @@ _SEED_SHAPES = {
 }
 
 
-def _described(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"a boolean ({json.dumps(value)})"
-    kind = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__)
-    shown = json.dumps(value, default=str)
-    return f"{kind} ({shown if len(shown) <= 60 else shown[:57] + '...'})"
 
 
 def _check_seed_shape(data: dict) -> None:
@@ -286,7 +278,7 @@ def _check_seed_shape(data: dict) -> None:
 
     def fail(where: str, shape: str, value):
         raise SeedError(exc.SEED_REFUSED.format(detail=exc.SEED_SHAPE.format(
-            where=where, expected=_SEED_SHAPES[shape], found=_described(value))))
+            where=where, expected=_SEED_SHAPES[shape], found=json_value(value))))
 
     def need(value, kind, where: str, shape: str):
         if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):

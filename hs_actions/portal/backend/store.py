@@ -18,7 +18,7 @@ from contextlib import closing, contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from hs_actions.masking import Masks
+from hs_actions.core.masking import Masks
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.search import _contains_token, _prefix_token
 from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load, property_rows

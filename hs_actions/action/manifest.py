@@ -17,18 +17,14 @@ stage = { type = "enumeration", options = ["early", "late"] }
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from hs_actions import hubspot_runtime
-from hs_actions.errors import ManifestError
-from hs_actions.errors import did_you_mean as _did_you_mean
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from hs_actions.core import hubspot_runtime
+from hs_actions.core.errors import ManifestError
+from hs_actions.core.errors import did_you_mean as _did_you_mean
+from hs_actions.core import text
+from hs_actions.core.tomlfile import tomllib
 
 FILENAME = "action.toml"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -85,7 +81,7 @@ class Manifest:
 def load(path: Path) -> Manifest:
     """Read and validate an action.toml; raise ManifestError naming the file and field."""
     try:
-        text = path.read_text(encoding="utf-8")
+        source = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ManifestError(
             f"{path}: not found. Every action folder needs an {FILENAME}; "
@@ -94,7 +90,7 @@ def load(path: Path) -> Manifest:
     except UnicodeDecodeError as e:
         raise ManifestError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as e:
         raise ManifestError(f"{path}: invalid TOML: {e}") from None
     return parse(data, source=str(path))
@@ -108,7 +104,7 @@ def parse(data: dict, source: str = FILENAME) -> Manifest:
 
     description = data.get("description", "")
     if not isinstance(description, str):
-        raise fail("description", f"must be a string, not {_kind(description)}")
+        raise fail("description", f"must be a string, not {text.kind(description, 'toml')}")
 
     if "object_type" not in data:
         raise fail("object_type", 'missing: say what the workflow enrolls, e.g. object_type = "CONTACT"')
@@ -124,7 +120,7 @@ def parse(data: dict, source: str = FILENAME) -> Manifest:
 
     secrets = data.get("secrets", [])
     if not isinstance(secrets, list):
-        raise fail("secrets", f'must be a list of names, e.g. secrets = ["TEST_SECRET"], not {_kind(secrets)}')
+        raise fail("secrets", f'must be a list of names, e.g. secrets = ["TEST_SECRET"], not {text.kind(secrets, "toml")}')
     seen: set[str] = set()
     for name in secrets:
         if not isinstance(name, str) or not _NAME.match(name):
@@ -158,7 +154,7 @@ def _origin(data: dict, fail) -> Origin | None:
 def _table(data: dict, key: str, fail) -> dict:
     table = data.get(key, {})
     if not isinstance(table, dict):
-        raise fail(key, f"must be a table ([{key}]), not {_kind(table)}")
+        raise fail(key, f"must be a table ([{key}]), not {text.kind(table, 'toml')}")
     return table
 
 
@@ -183,9 +179,9 @@ def _input(name: str, spec, fail) -> InputField:
             return InputField(name, property=spec["property"])
         value = spec["value"]
         if not isinstance(value, (str, int, float, bool)):
-            raise fail(field + ".value", f"must be a string, number or boolean, not {_kind(value)}")
+            raise fail(field + ".value", f"must be a string, number or boolean, not {text.kind(value, 'toml')}")
         return InputField(name, value=value)
-    raise fail(field, f'must be a property name or {{ value = "..." }}, not {_kind(spec)}')
+    raise fail(field, f'must be a property name or {{ value = "..." }}, not {text.kind(spec, "toml")}')
 
 
 def _output(name: str, spec, fail) -> OutputField:
@@ -194,7 +190,7 @@ def _output(name: str, spec, fail) -> OutputField:
     if isinstance(spec, str):
         spec = {"type": spec}
     if not isinstance(spec, dict):
-        raise fail(field, f'must be a type such as "string", or {{ type = "...", options = [...] }}, not {_kind(spec)}')
+        raise fail(field, f'must be a type such as "string", or {{ type = "...", options = [...] }}, not {text.kind(spec, "toml")}')
     _reject_unknown(spec, ("type", "options"), field + ".", fail)
     kind = spec.get("type")
     if kind not in hubspot_runtime.OUTPUT_TYPES:
@@ -240,5 +236,3 @@ def _reject_unknown(table: dict, known, prefix: str, fail) -> None:
             raise fail(prefix + key, f"unknown key{hint}; known keys: {', '.join(known)}")
 
 
-def _kind(value) -> str:
-    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(type(value), type(value).__name__)

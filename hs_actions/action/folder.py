@@ -5,10 +5,10 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
-from hs_actions import project
-from hs_actions.errors import ActionNotFound
-from hs_actions.harness import manifest as manifest_module
-from hs_actions.harness.manifest import Manifest
+from hs_actions.core import project
+from hs_actions.core.errors import ActionNotFound
+from hs_actions.action import manifest as manifest_module
+from hs_actions.action.manifest import Manifest
 
 CODE = "action.py"
 EVENTS = "events"

@@ -3,17 +3,13 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 from pathlib import Path
 
-from hs_actions.errors import ToolkitError
+from hs_actions.core.errors import ToolkitError
+from hs_actions.core.tomlfile import tomllib
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ACTIONS = ROOT / "actions"
 ENV_FILE = ROOT / ".env"
 ENV_EXAMPLE = ROOT / ".env.example"

@@ -20,7 +20,7 @@ import ast
 from dataclasses import dataclass
 from pathlib import Path
 
-from hs_actions import project
+from hs_actions.core import project, pyimports
 
 RETURN_NONE_SETTING = "allow_return_none"
 FIX = 'return {"outputFields": {...}} on every path (raise an exception to fail the execution instead)'
@@ -214,6 +214,6 @@ def _own_nodes(function):
 
 def _bound(node) -> set[str]:
     if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return {(a.asname or a.name).split(".")[0] for a in node.names}
+        return {name for name, _ in pyimports.bindings(node)}
     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}

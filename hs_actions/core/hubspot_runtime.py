@@ -2,14 +2,11 @@
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
+from hs_actions.core.tomlfile import tomllib
+
 
 _DATA = tomllib.loads((Path(__file__).with_name("hubspot_runtime.toml")).read_text())
 

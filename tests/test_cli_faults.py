@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from hs_actions.core import project
-from hs_actions.portal.commands import LOCAL_TOKEN
+from hs_actions.portal.portal import LOCAL_TOKEN
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
 # Three reads of contact 1 with requests: their statuses, and the rate-limit header of the last.

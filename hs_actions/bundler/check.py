@@ -36,7 +36,7 @@ from hs_actions.harness import runtime as runtime_module
 from hs_actions.harness.event import DECLARE_PROPERTY, unknown_properties
 from hs_actions.action.manifest import Manifest
 from hs_actions.portal.backend import Backend
-from hs_actions.portal.commands import DEFAULT_DB
+from hs_actions.portal.portal import DEFAULT_DB
 
 ERROR = "error"
 WARNING = "warning"

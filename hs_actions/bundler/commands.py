@@ -13,7 +13,7 @@ from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, hea
 from hs_actions.bundler.check import ERROR, check, has_errors
 from hs_actions.core.errors import ToolkitError
 from hs_actions.action import folder as action_module
-from hs_actions.portal.commands import DEFAULT_DB
+from hs_actions.portal.portal import DEFAULT_DB
 
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,

@@ -18,14 +18,9 @@ from pathlib import Path
 from hs_actions.core.errors import SeedError, did_you_mean
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.exceptions import PortalError
-from hs_actions.core.project import STATE
+from hs_actions.portal.portal import DEFAULT_DB, LOCAL_TOKEN
 
-DEFAULT_DB = STATE / "portal.sqlite3"
 SHOWN_RECORDS = 20
-# The token of the local portal's development app (every scope). It is the value
-# .env.example gives each secret, so actions run against the seeded portal out of the box.
-# Only this machine's portal knows it; it means nothing to HubSpot.
-LOCAL_TOKEN = "local-portal-token"
 
 
 def open_local(db_path: str | Path | None = None, failures=(), rate_limit: str | None = None):

@@ -9,7 +9,7 @@ from string import Template
 
 from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import ToolkitError, did_you_mean
-from hs_actions.portal.commands import LOCAL_TOKEN
+from hs_actions.portal.portal import LOCAL_TOKEN
 
 TEMPLATES = Path(__file__).with_name("templates")
 # The property a new action reads, by object type, with a sample value for its event and

@@ -1,13 +1,75 @@
-import json
-import os
-import signal
-import subprocess
-import sys
+"""Fixtures every folder of the toolkit's tests uses: action folders made on the fly, and the
+toolkit's own portals. Each folder's conftest.py holds what only its tests use."""
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
+
+from tests.support import ACCOUNT_TOKEN, TOKEN, Api
+
+
+# The toolkit's own portals. Named apart from the plugin's `portal` (seeded, for action tests):
+# `empty_portal` starts every test empty but for TOKEN, with no rate limit (tests of rate
+# limits choose a tier); `hubspot_client` is the official client and `portal_api` raw requests
+# against it; `account_portal` is a second portal playing the real HubSpot account.
+
+@pytest.fixture(scope="session")
+def empty_portal_session():
+    from hs_actions.portal.portal import Portal
+
+    portal = Portal(db=":memory:")
+    portal.serve()
+    yield portal
+    portal.close()
+
+
+@pytest.fixture
+def empty_portal(empty_portal_session):
+    from hs_actions.portal.portal import ALL_SCOPES
+
+    empty_portal_session.reset()
+    empty_portal_session.rate_limit("unlimited")
+    empty_portal_session.add_token(TOKEN, ALL_SCOPES, name="test")
+    return empty_portal_session
+
+
+@pytest.fixture
+def hubspot_client(empty_portal):
+    from hubspot import HubSpot
+
+    return HubSpot(access_token=TOKEN, host=empty_portal.server.url)
+
+
+@pytest.fixture
+def portal_api(empty_portal):
+    with Api(empty_portal.server.url, TOKEN) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def account_portal_session():
+    from hs_actions.portal.portal import Portal
+
+    account = Portal(db=":memory:", portal_id=7654321)
+    account.serve()
+    yield account
+    account.close()
+
+
+@pytest.fixture
+def account_portal(account_portal_session, monkeypatch):
+    """The real HubSpot account, played by a second portal: empty but for ACCOUNT_TOKEN (every
+    scope), and named by HS_ACTIONS_API_BASE and HUBSPOT_ACCESS_TOKEN as the account commands
+    read them."""
+    from hs_actions.portal.portal import ALL_SCOPES
+
+    account_portal_session.reset()
+    account_portal_session.rate_limit("unlimited")
+    account_portal_session.add_token(ACCOUNT_TOKEN, ALL_SCOPES, name="account")
+    monkeypatch.setenv("HS_ACTIONS_API_BASE", account_portal_session.server.url)
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", ACCOUNT_TOKEN)
+    return account_portal_session
+
 
 MANIFEST = """\
 object_type = "CONTACT"
@@ -32,91 +94,3 @@ def make_action(tmp_path):
         return folder
 
     return make
-
-
-@pytest.fixture(scope="session")
-def sandbox_problem():
-    """Why this machine gives runs no sandbox (None when it does)."""
-    from hs_actions.harness import sandbox
-
-    return sandbox.probe()
-
-
-class Attack:
-    """An action that attacks the toolkit, run as a user would: `hs-actions run` or run_action."""
-
-    def __init__(self, variant, run_action, tmp_path):
-        self.variant = variant
-        self.exit_code = None     # the CLI's
-        self.stderr = ""
-        self._run_action = run_action
-        self._tmp_path = tmp_path
-        if variant == "cli":
-            self.needle = f"HS_ACTIONS_CANARY=canary-{os.getpid()}-{id(self)}"
-        else:  # a line of this process's own environment, as the kernel keeps it
-            own = Path("/proc/self/environ").read_bytes().decode(errors="replace").split("\0")
-            keep = {"PATH", "TZ", "LANG"}
-            self.needle = next(line for line in own if "=" in line and line.partition("=")[0] not in keep)
-
-    def __call__(self, folder, *, timeout=5.0, memory=None, inputs=None, allow_hosts=(), portal=None):
-        """The run's report as --json prints it; fails the test if the run does not end within
-        a bound (so that a toolkit that hangs fails, and nothing is left running)."""
-        inputs = inputs or {}
-        if self.variant == "cli":
-            args = [sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--json", "--timeout", str(timeout),
-                    "--portal-db", str(self._tmp_path / "portal.sqlite3")]
-            args += [f"--input={k}={v}" for k, v in inputs.items()]
-            args += [f"--allow-host={h}" for h in allow_hosts]
-            if memory:
-                args += ["--memory", str(memory)]
-            name, _, value = self.needle.partition("=")
-            cli = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, name: value}, start_new_session=True)
-            try:
-                out, self.stderr = cli.communicate(timeout=timeout + 30)
-            except subprocess.TimeoutExpired:
-                os.killpg(cli.pid, signal.SIGKILL)
-                cli.communicate()
-                pytest.fail(f"hs-actions run did not end within {timeout + 30:g} s")
-            finally:
-                _kill_group(cli.pid)
-            self.exit_code = cli.returncode
-            try:
-                return json.loads(out)
-            except ValueError:
-                pytest.fail(f"hs-actions run exited {cli.returncode} without a report; stderr:\n{self.stderr}")
-        box = {}
-
-        def run():
-            try:
-                box["result"] = self._run_action(folder, timeout=timeout, memory=memory, inputs=inputs,
-                                                 allow_hosts=tuple(allow_hosts))
-            except BaseException as error:  # re-raised in the test
-                box["error"] = error
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-        thread.join(timeout + 30)
-        if thread.is_alive():
-            pytest.fail(f"run_action did not end within {timeout + 30:g} s")
-        if "error" in box:
-            raise box["error"]
-        return box["result"].to_dict()
-
-
-def _kill_group(pgid):
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-@pytest.fixture(params=["cli", "pytest"])
-def attack(request, sandbox_problem, tmp_path):
-    """attack(folder, ...) runs an attacking action through the CLI, then (second parameter)
-    through run_action; skipped, saying why, where the machine gives runs no sandbox."""
-    if sandbox_problem:
-        pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
-    run_action = request.getfixturevalue("run_action") if request.param == "pytest" else None
-    return Attack(request.param, run_action, tmp_path)
-

@@ -1,13 +1,12 @@
 """Every Python example in README.md is a test that runs (so the docs cannot rot)."""
 import re
-from pathlib import Path
 
 from hs_actions.core import project
 
 
 def test_readme_python_examples_are_tests():
     readme = (project.ROOT / "README.md").read_text()
-    sources = "".join(p.read_text() for p in [*project.ROOT.glob("tests/test_*.py"), *project.ROOT.glob("actions/*/test_*.py")])
+    sources = "".join(p.read_text() for p in [*project.ROOT.glob("tests/**/test_*.py"), *project.ROOT.glob("actions/*/test_*.py")])
     examples = re.findall(r"```python\n(.*?)```", readme, re.S)
     assert examples
     for example in examples:

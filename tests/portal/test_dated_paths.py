@@ -1,0 +1,62 @@
+"""The date-versioned paths of HubSpot's current reference reach the same handlers as v3/v4."""
+import pytest
+
+
+SEED = {"owners": [{"id": "101", "email": "o@example.com"}],
+        "records": {"contacts": [{"id": "1", "properties": {"email": "ada@example.com"}}],
+                    "companies": [{"id": "10", "properties": {"name": "Acme"}}]},
+        "associations": [{"from": "contacts/1", "to": "companies/10"}],
+        "hubdb": [{"id": 5, "name": "territories", "columns": [{"name": "state", "type": "TEXT"}],
+                   "rows": [{"values": {"state": "CA"}}]}],
+        "lists": [{"id": 7, "name": "VIP", "members": ["1"]}]}
+
+
+@pytest.fixture
+def seeded(empty_portal):
+    empty_portal.seed(SEED)
+
+
+@pytest.mark.parametrize("version", ["2025-09", "2026-03", "2026-09", "2026-09-beta"])
+def test_objects_on_a_dated_path(portal_api, seeded, empty_portal, version):
+    created = portal_api.post(f"/crm/objects/{version}/contacts", json={"properties": {"email": "new@example.com"}})
+    assert created.status_code == 201
+    got = portal_api.get(f"/crm/objects/{version}/contacts/{created.json()['id']}?properties=email").json()
+    assert got["properties"]["email"] == "new@example.com"
+    found = portal_api.post(f"/crm/objects/{version}/contacts/search", json={"query": "ada"}).json()
+    assert [r["id"] for r in found["results"]] == ["1"]
+    logged = empty_portal.requests()[-1]
+    assert (logged["path"], logged["scopes"]) == (f"/crm/objects/{version}/contacts/search", ["crm.objects.contacts.read"])
+
+
+@pytest.mark.parametrize("path, key, expected", [
+    ("/crm/objects/2026-03/contacts/1/associations/companies", "results", [{"toObjectId": 10, "associationTypes": [
+        {"category": "HUBSPOT_DEFINED", "typeId": 279, "label": None}]}]),   # v4's answer, as the dated reference
+    ("/crm/associations/2026-03/contacts/companies/labels", None, None),
+    ("/crm/associations/v4/contacts/companies/labels", None, None),
+    ("/crm/properties/2026-03/contacts/email", "name", "email"),
+    ("/crm/owners/2026-03", "results", None),
+    ("/crm/owners/2026-03/101", "email", "o@example.com"),
+    ("/crm/pipelines/2026-03/deals/default", "id", "default"),
+    ("/crm/lists/2026-03/7", "list", None),
+    ("/cms/hubdb/2026-03/tables/territories/rows", "total", 1),
+])
+def test_the_other_families_on_dated_paths(portal_api, seeded, path, key, expected):
+    response = portal_api.get(path)
+    assert response.status_code == 200, response.text
+    if expected is not None:
+        assert response.json()[key] == expected
+
+
+def test_writes_on_dated_paths(portal_api, seeded, empty_portal):
+    assert portal_api.put("/crm/objects/2026-03/contacts/1/associations/default/companies/10").status_code == 200
+    assert portal_api.put("/crm/lists/2026-03/7/memberships/remove", json=["1"]).json()["recordIdsRemoved"] == ["1"]
+    done = portal_api.post("/automation/actions/callbacks/2026-03/complete",
+                    json={"inputs": [{"callbackId": "ap-1", "outputFields": {"a": "1"}}]})
+    assert done.status_code == 204
+    assert [c["callbackId"] for c in empty_portal.callbacks()] == ["ap-1"]
+
+
+def test_a_dated_path_to_nothing_is_hubspots_404(portal_api, seeded):
+    response = portal_api.get("/crm/objects/2026-03/contacts/1/nope")
+    assert response.status_code == 404
+    assert response.json()["message"].startswith("Unrecognized request URL (GET /crm/objects/2026-03/contacts/1/nope).")

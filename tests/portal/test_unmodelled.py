@@ -1,0 +1,71 @@
+"""A call HubSpot serves that the local portal does not model is named as one: in its 404, in the
+request log, and in a run's report (scopes "unknown"); a path HubSpot has no API at is not."""
+import re
+
+import pytest
+
+from hs_actions.portal import urls
+from hs_actions.portal.models import load
+
+
+GAP = ("HubSpot serves this call, but hs-actions cannot answer it locally, so this 404 is a gap in the local "
+       "portal, not a bug in your code.")
+
+
+def unmodelled_type(empty_portal) -> dict:
+    """An object type HubSpot serves that the portal does not (whichever is left unmodelled)."""
+    known = {n for t in empty_portal.backend.types.values() for n in t.names(empty_portal.portal_id)}
+    return next(t for t in load("hubspot_apis.json")["objectTypes"] if t["name"] not in known)
+
+
+@pytest.mark.parametrize("method, path, family", [
+    ("GET", "/marketing/v3/forms", "HubSpot's forms API"),
+    ("GET", "/marketing/forms/2026-03/123", "HubSpot's forms API"),
+    ("POST", "/crm/v3/imports", "HubSpot's CRM imports API"),
+    ("GET", "/contacts/v1/lists/all/contacts/all", "HubSpot's legacy contacts API (v1)"),
+    ("GET", "/crm/v3/lists/folders", "HubSpot's lists API (create, search, folders, filters)"),
+    ("POST", "/cms/v3/hubdb/tables", "HubSpot's HubDB API (writes, publishing, export)"),
+    ("POST", "/cms/hubdb/2026-03/tables/t/draft/publish", "HubSpot's HubDB API (writes, publishing, export)"),
+    ("PATCH", "/crm/v3/pipelines/deals/default", "HubSpot's pipelines API (writes, audit)"),
+])
+def test_a_call_hubspot_serves_and_the_portal_does_not_is_named_as_such(portal_api, empty_portal, method, path, family):
+    response = portal_api.request(method, path, json={})
+    assert response.status_code == 404
+    body = response.json()
+    assert body["message"] == (f"The local portal does not model {method} {path} ({family}): {GAP} See \"What it "
+                               "does not do\" in hs_actions/portal/README.md.")
+    assert (body["category"], body["subCategory"]) == ("OBJECT_NOT_FOUND", "hs_actions.NOT_MODELLED")
+    logged = empty_portal.requests()[-1]
+    assert (logged["unmodelled"], logged["scopes"], logged["scope"]) == (True, None, None)
+    assert empty_portal.scopes_needed() == []
+
+
+def test_an_object_type_hubspot_serves_and_the_portal_lacks_is_named_as_such(portal_api, empty_portal):
+    missing = unmodelled_type(empty_portal)
+    for spelling in (missing["name"], missing.get("id") or missing["name"]):
+        response = portal_api.get(f"/crm/v3/objects/{spelling}/1")
+        assert response.status_code == 404
+        assert response.json()["message"].startswith(
+            f"The local portal does not model the object type {spelling} (HubSpot's {missing['name']}): HubSpot serves it")
+        assert empty_portal.requests()[-1]["unmodelled"] is True
+
+
+def test_a_type_or_path_hubspot_does_not_have_keeps_hubspots_answer(portal_api, empty_portal):
+    response = portal_api.get("/crm/v3/objects/widgets/1")
+    assert (response.status_code, response.json()["message"]) == (400, "Unable to infer object type from: widgets")
+    response = portal_api.get("/crm/v3/nothing")
+    assert response.status_code == 404 and "subCategory" not in response.json()
+    assert [(r["unmodelled"], r["scopes"]) for r in empty_portal.requests()] == [(False, []), (False, [])]
+
+
+def test_an_unmodelled_call_with_a_wrong_token_is_still_logged_as_unmodelled(portal_api, empty_portal):
+    response = portal_api.get("/marketing/v3/forms", headers={"Authorization": "Bearer nobody"})
+    assert response.status_code == 401
+    assert empty_portal.requests()[-1]["unmodelled"] is True
+
+
+def test_no_route_is_shadowed_by_an_unmodelled_operation():
+    for route in urls.TABLE:
+        path = re.sub(r"\{\w+\}", "p1", route.template)
+        assert urls.resolve(route.method, path)[0] is route, f"{route.method} {route.template}"
+

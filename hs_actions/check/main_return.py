@@ -6,8 +6,8 @@ from hs_actions.action import returns
 from hs_actions.check.registry import ACTION, ERROR, WARNING, Finding, rule
 
 
-@rule("main-return", ERROR, "a place where main ends without returning a value, or a generator or async main",
-      takes=ACTION)
+@rule("main-return", ERROR, "a place where main ends without returning a value (a warning with "
+      "allow_return_none), or a generator or async main", takes=ACTION)
 def main_rule(subject) -> list[Finding]:
     """Where main gives HubSpot None (the analysis `hs-actions run` names too), or a main that
     is a generator or async function. None is an error unless allow_return_none is set."""

@@ -34,7 +34,7 @@ class Action:
     source: Source | None = None                # action.py, once it parsed
     helpers: list[Source] | None = None         # the helpers it imports, once they all loaded
     unparsed: dict[str, Path] = field(default_factory=dict)   # files the toolkit's parser refused, by display
-    _inlined: str | BundleError | None = None
+    _inlined: str | BundleError | None = field(default=None, init=False, repr=False)
 
     @property
     def toml(self) -> str:

@@ -32,7 +32,7 @@ def python39(run) -> list[Finding]:
     """Each reader in turn over the run's files, seeing what was found before it. A file only
     the newest Python parses loses its generic syntax finding to what that parser says."""
     sources = run.sources
-    found = [f for source in sources for f in annotation_rule(source) + union_rule(source)]
+    found = [f for source in sources for f in _annotation_rule(source) + _union_rule(source)]
     newer, taken = _newer_syntax({str(s.path): s.display for s in sources},
                                  {str(path): shown for shown, path in run.unparsed.items()}, run.findings + found)
     found += newer
@@ -42,7 +42,7 @@ def python39(run) -> list[Finding]:
     return found
 
 
-def annotation_rule(source: Source) -> list[Finding]:
+def _annotation_rule(source: Source) -> list[Finding]:
     """`X | None` in an annotation Python 3.9 evaluates (vermin finds it only heuristically)."""
     if any(isinstance(n, ast.ImportFrom) and n.module == "__future__" and any(a.name == "annotations" for a in n.names)
            for n in source.tree.body):
@@ -74,7 +74,7 @@ _BUILTIN_TYPES = frozenset({"int", "str", "float", "bool", "bytes", "bytearray",
                             "set", "frozenset", "tuple", "type", "object", "range", "memoryview"})
 
 
-def union_rule(source: Source) -> list[Finding]:
+def _union_rule(source: Source) -> list[Finding]:
     """`int | str` outside annotations (isinstance(x, int | str), aliases): Python 3.9 raises
     TypeError where it runs. Only unions of built-in types and None are flagged, so an
     ordinary `a | b` never is."""

@@ -140,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--portal-db", type=Path, metavar="PATH",
                        help="the local portal whose seeded and pulled properties count as known, as for "
                             "run --portal-db (default .hs-actions/portal.sqlite3; only read)")
+    check.add_argument("--list-rules", action="store_true",
+                       help="print every rule check applies (id, severity, description), one a line, and exit")
     check.set_defaults(handler=_check)
 
     _account_commands(commands, portal_commands)
@@ -360,6 +362,11 @@ def _drift(args) -> int:
 
 
 def _check(args) -> int:
+    if args.list_rules:
+        from hs_actions.check import listing
+
+        print("\n".join(listing()))
+        return 0
     from hs_actions.bundler.commands import run_check
 
     return run_check(args.actions, portal_db=args.portal_db)

@@ -19,7 +19,7 @@ from hs_actions.account.actions import FLOWS, Local, fetch_flow, find_action, no
 from hs_actions.account.connection import AccountError, Conflict, Connection
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import bundle_text, strip_header, verify, write_atomic
-from hs_actions.bundler.check import check, has_errors
+from hs_actions.check import check, has_errors
 from hs_actions.action import folder as action_module
 from hs_actions.action import manifest as manifest_module
 

@@ -37,7 +37,7 @@ def bundle_text(action_folder: Path, helpers_dir: Path = imports.HELPERS_DIR) ->
     manifest = manifest_module.load(action_folder / manifest_module.FILENAME)
     action, helpers = load(action_folder, helpers_dir)
     code = inline(action, helpers)
-    return _header(action_folder.name, action, helpers, manifest, code) + code
+    return header(action_folder.name, action, helpers, manifest, code) + code
 
 
 def bundle(action_folder: Path, out_dir: Path, helpers_dir: Path = imports.HELPERS_DIR) -> Path:
@@ -164,7 +164,9 @@ def _display(action_folder: Path, file: str = "action.py") -> str:
     return f"{action_folder.parent.name}/{action_folder.name}/{file}"
 
 
-def _header(name: str, action: Source, helpers: list[Source], manifest: Manifest, code: str) -> str:
+def header(name: str, action: Source, helpers: list[Source], manifest: Manifest, code: str) -> str:
+    """The comment block a bundle of `code` starts with: what to set in HubSpot's UI, and the
+    hash. Public because check measures a bundle as it would be written, header included."""
     digest = code_hash(code)
     inlined = [h for h in helpers if _section(h.display) in code]
     made_from = action.display + "".join(f" + {h.display}" for h in inlined)

@@ -10,7 +10,7 @@ from hs_actions.core import colour, project
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, header_hash, recorded_hash, verify,
                                    write_atomic)
-from hs_actions.bundler.check import ERROR, check, has_errors
+from hs_actions.check import ERROR, check, has_errors
 from hs_actions.core.errors import ToolkitError
 from hs_actions.action import folder as action_module
 from hs_actions.portal.portal import DEFAULT_DB

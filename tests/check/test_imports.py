@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from hs_actions.bundler import check
+from hs_actions.check import check
 from hs_actions.bundler.imports import STDLIB
 from hs_actions.harness import runtime
 

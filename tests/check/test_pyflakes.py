@@ -7,8 +7,8 @@ import textwrap
 import pytest
 from pyflakes import messages
 
-from hs_actions.bundler import check
-from hs_actions.bundler.check import PYFLAKES
+from hs_actions.check import check
+from hs_actions.check.flakes import PYFLAKES
 from hs_actions.bundler.commands import run_check
 from hs_actions.harness import runtime
 

@@ -4,8 +4,8 @@ import textwrap
 
 import pytest
 
-from hs_actions.bundler import check
-from hs_actions.bundler.check import newest_python
+from hs_actions.check import check
+from hs_actions.check.python39 import newest_python
 from hs_actions.harness import runtime
 
 

@@ -1,8 +1,9 @@
 """check, rule bundle-size: a warning (HubSpot documents no limit) for bundles over a generous size."""
 import pytest
 
-from hs_actions.bundler import check
-from hs_actions.bundler.check import BUNDLE_SIZE_WARNING, has_errors
+from hs_actions.check import check
+from hs_actions.check import has_errors
+from hs_actions.check.size import BUNDLE_SIZE_WARNING
 from hs_actions.harness import runtime
 
 

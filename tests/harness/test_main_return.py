@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from hs_actions.core import project
-from hs_actions.bundler import check
+from hs_actions.check import check
 from hs_actions.harness import runtime
 
 OUT = 'object_type = "CONTACT"\n[outputs]\nok = "boolean"\n'

@@ -8,7 +8,7 @@ import pytest
 
 from hs_actions.core import hubspot_runtime
 from hs_actions import scaffold
-from hs_actions.bundler.check import check
+from hs_actions.check import check
 from hs_actions.core.errors import ToolkitError
 from hs_actions.action import manifest as manifest_module
 from hs_actions.portal.backend import Backend

@@ -1,4 +1,5 @@
-"""The hs-actions command: parses the command line, then delegates to the toolkit.
+"""The hs-actions command: parses the command line, calls the command, and prints the Report it
+returns (hs_actions.core.report); the commands themselves live with what they work on.
 
 Exit codes: 0 success; 1 the action ran and did not succeed (or its outputs break
 action.toml); 2 it could not be run (usage, action folder, manifest, event, secret);
@@ -187,40 +188,28 @@ def _connection(args):
 def _pull(args) -> int:
     from hs_actions.account.pull import pull
 
-    report = pull(_connection(args), None if args.all else args.flow, force=args.force)
-    print("\n".join(report.lines()))
-    return report.exit_code
+    return _print(pull(_connection(args), None if args.all else args.flow, force=args.force, console=_console()))
 
 
 def _deploy(args) -> int:
     from hs_actions.account.deploy import deploy
 
-    return deploy(_connection(args), args.action, dry_run=args.dry_run, force=args.force)
+    return _print(deploy(_connection(args), args.action, dry_run=args.dry_run, force=args.force))
 
 
 def _status(args) -> int:
-    import json
-
     from hs_actions.account.status import status
 
-    states = status(_connection(args))
-    if args.json:
-        print(json.dumps([s.to_dict() for s in states], indent=2))
-    elif not states:
-        print("no actions yet: `hs-actions pull --all` brings the account's")
-    width = max((len(s.name) for s in states), default=0)
-    for state in [] if args.json else states:
-        print(f"{state.name:<{width}}  {state.state}" + (f": {state.detail}" if state.detail else ""))
-    return 0
+    return _print(status(_connection(args), as_json=args.json))
 
 
 def _portal_pull(args) -> int:
-    from hs_actions.account.schema import DEFAULT_OUT, copy_schema
+    from hs_actions.account.schema import copy_schema
 
     if args.records < 0:
         raise ToolkitError("portal pull --records: give a number of 0 or more")
-    print(copy_schema(_connection(args), args.out or DEFAULT_OUT, records=args.records, anonymize=args.anonymize))
-    return 0
+    return _print(copy_schema(_connection(args), args.out, records=args.records, anonymize=args.anonymize,
+                              console=_console()))
 
 
 def _fault_options(command: argparse.ArgumentParser) -> None:
@@ -248,103 +237,41 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+def _print(report) -> int:
+    """Print what the command's console has not printed already; its exit code."""
+    for entry in report.unshown():
+        print(entry)
+    return report.exit_code
+
+
+def _console():
+    """The console of a command that speaks while it runs: this process's stdout and stderr."""
+    from hs_actions.core.report import Console
+
+    return Console(sys.stdout)
+
+
 def _run(args) -> int:
-    runner, runtime = _start_runtime(args.action)
+    from hs_actions.harness.commands import run
     from hs_actions.core import colour
-    from hs_actions.harness import Harness
-    from hs_actions.harness import report
 
-    inputs = {}
-    for item in args.input:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")
-        inputs[name] = value
-    from hs_actions.portal.commands import open_local
-
-    def portal():  # opened by the harness once the runtime is starting, to overlap the two
-        local = open_local(args.portal_db, failures=args.fail, rate_limit=args.rate_limit)
-        local.serve()
-        return local
-
-    with Harness(runtime=runtime, portal=portal, runner=runner) as harness:
-        result = harness.run(
-            args.action, event_file=args.event, object_id=args.object_id, inputs=inputs,
-            env_file=args.env_file, timeout=args.timeout, memory=args.memory,
-            extended_event=args.extended_event, allow_hosts=tuple(args.allow_host),
-        )
-        if args.fail:
-            result.warnings += [f"--fail '{rule}' matched no API call of this run: nothing was forced to fail "
-                                f"(check its method and path regex against the API calls above)"
-                                for rule in harness.portal.failures.unused()]
-    # The portal is not shut down: the command ends here, its server thread is a daemon and
-    # every write was committed; waiting for the server loop would only delay the report.
-    print(report.as_json(result) if args.json else report.human(result, colour=colour.wanted(sys.stdout)))
-    return 0 if result.ok else 1
-
-
-def _start_runtime(ref: str):
-    """Start HubSpot's runtime on the action's libraries first: it imports them while the
-    rest of the toolkit loads and the run is prepared. (Light imports only, up to here.)"""
-    from hs_actions.harness import runtime as runtime_module
-    from hs_actions.action.folder import CODE, locate
-    from hs_actions.harness.runner import Runner
-
-    runtime = runtime_module.current()
-    runner = Runner(runtime.python, "spawn")
-    folder = locate(ref)
-    if folder is not None:
-        runner.prepare(str(folder), folder / CODE)
-    return runner, runtime
+    return _print(run(args.action, event=args.event, object_id=args.object_id, inputs=args.input,
+                      env_file=args.env_file, timeout=args.timeout, memory=args.memory,
+                      extended_event=args.extended_event, allow_hosts=args.allow_host, portal_db=args.portal_db,
+                      failures=args.fail, rate_limit=args.rate_limit, as_json=args.json,
+                      colour=colour.wanted(sys.stdout)))
 
 
 def _list(args) -> int:
-    import json
+    from hs_actions.action.commands import list_actions
 
-    from hs_actions.action.folder import discover, load
-
-    actions, broken = [], {}
-    for folder in discover():  # one broken action.toml does not hide the others
-        try:
-            actions.append(load(folder))
-        except ToolkitError as error:
-            broken[folder.name] = str(error)
-    if args.json:
-        listed = [_summary(a) for a in actions] + [{"name": n, "error": e} for n, e in broken.items()]
-        print(json.dumps(sorted(listed, key=lambda a: a["name"]), indent=2))
-        return 2 if broken else 0
-    if not actions and not broken:
-        print("no actions yet: `hs-actions new NAME` makes one")
-    for name, error in broken.items():
-        print(f"hs-actions: {name}: cannot be listed: {error}", file=sys.stderr)
-    for action in actions:
-        m = action.manifest
-        print(f"{action.name}  ({m.object_type}) {m.description}")
-        print(f"  secrets: {', '.join(m.secrets) or '-'}")
-        print(f"  inputs:  {', '.join(f'{i.name}<-{i.property or repr(i.value)}' for i in m.inputs) or '-'}")
-        print(f"  outputs: {', '.join(f'{o.name}:{o.type}' for o in m.outputs) or '-'}")
-    return 2 if broken else 0
-
-
-def _summary(action) -> dict:
-    m = action.manifest
-    return {
-        "name": action.name, "folder": str(action.folder), "description": m.description,
-        "object_type": m.object_type, "secrets": list(m.secrets),
-        "inputs": {i.name: ({"property": i.property} if i.property else {"value": i.value}) for i in m.inputs},
-        "outputs": {o.name: {"type": o.type, **({"options": list(o.options)} if o.options else {})} for o in m.outputs},
-    }
+    return _print(list_actions(as_json=args.json, console=_console()))
 
 
 def _new(args) -> int:
     from hs_actions import scaffold
 
-    secrets = args.secret or ["HUBSPOT_TOKEN"]
-    if len(secrets) > 1:
-        raise ToolkitError("new: give one --secret (the token's); add other secrets to action.toml afterwards")
-    folder = scaffold.create(args.name, object_type=args.object_type, secret=secrets[0])
-    print(f"created {folder}: edit action.py and action.toml, then `./scripts/run {args.name}`")
-    return 0
+    return _print(scaffold.new(args.name, object_type=args.object_type, secrets=args.secret))
 
 
 def _bundle(args) -> int:
@@ -352,13 +279,13 @@ def _bundle(args) -> int:
 
     if not args.actions and not args.all:
         raise ToolkitError("bundle: name an action (or several), or give --all")
-    return run_bundle(args.actions, all_=args.all, print_=args.print, out_dir=args.out)
+    return _print(run_bundle(args.actions, all_=args.all, print_=args.print, out_dir=args.out, console=_console()))
 
 
 def _drift(args) -> int:
     from hs_actions.bundler.commands import run_drift
 
-    return run_drift(args.action, args.file)
+    return _print(run_drift(args.action, args.file))
 
 
 def _check(args) -> int:
@@ -368,47 +295,41 @@ def _check(args) -> int:
         print("\n".join(listing()))
         return 0
     from hs_actions.bundler.commands import run_check
+    from hs_actions.core import colour
 
-    return run_check(args.actions, portal_db=args.portal_db)
+    return _print(run_check(args.actions, portal_db=args.portal_db, colour=colour.wanted(sys.stdout),
+                            console=_console()))
 
 
 def _portal_serve(args) -> int:
     from hs_actions.portal import commands
 
-    commands.serve(args.db, args.host, args.port, failures=args.fail, rate_limit=args.rate_limit)
-    return 0
+    return _print(commands.serve(args.db, args.host, args.port, failures=args.fail, rate_limit=args.rate_limit,
+                                 console=_console()))
 
 
 def _portal_seed(args) -> int:
     from hs_actions.portal import commands
 
-    print(commands.seed(args.db, args.file))
-    return 0
+    return _print(commands.seed(args.db, args.file))
 
 
 def _portal_reset(args) -> int:
     from hs_actions.portal import commands
 
-    print(commands.reset(args.db))
-    return 0
+    return _print(commands.reset(args.db))
 
 
 def _portal_show(args) -> int:
     from hs_actions.portal import commands
 
-    print(commands.show(args.db, args.object_type))
-    return 0
+    return _print(commands.show(args.db, args.object_type))
 
 
 def _setup(args) -> int:
-    from hs_actions.harness import runtime
+    from hs_actions.harness.commands import setup
 
-    if args.rebuild or not (args.quiet and not runtime.current().fallback):
-        runtime.setup(rebuild=args.rebuild)
-    if not args.quiet:
-        from hs_actions.harness import sandbox
-        print(sandbox.summary())
-    return 0
+    return _print(setup(quiet=args.quiet, rebuild=args.rebuild, console=_console()))
 
 
 def _host(text: str) -> str:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from hs_actions.core import project
+from hs_actions.core.report import Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, Local, fetch_flow, find_action, normalized_fields
 from hs_actions.account.connection import AccountError, Conflict, Connection
@@ -37,9 +38,11 @@ _PUT_KEYS = {
 
 
 def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bool = False,
-           actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR, out=print) -> int:
-    """0 deployed (or, dry run, shown); 1 refused or not verified. AccountError (exit 2) when
-    the account cannot be read or written."""
+           actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR) -> Report:
+    """What was deployed (or, dry run, what would change), exit 0; why not, exit 1 (refused or
+    not verified). AccountError (exit 2) when the account cannot be read or written."""
+    said: list[str] = []
+    out = said.append
     folder = action_module.load(ref, actions_dir).folder
     local = Local(folder, manifest_module.load(folder / manifest_module.FILENAME))
     origin = local.origin
@@ -50,7 +53,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
     if has_errors(findings):
         out("\n".join(map(str, findings)))
         out(f"{local.name}: not deployed: fix the problems above first")
-        return 1
+        return Report(said, 1)
     text = bundle_text(folder, helpers_dir)
     flow = fetch_flow(connection, origin.flow_id)
     action = find_action(flow, origin.action_id)
@@ -65,7 +68,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         out(_diff(strip_header(action.get("sourceCode") or ""), strip_header(text), "in HubSpot", "this bundle"))
         out(f"Bring the edit into actions/{local.name}/action.py (hs-actions pull --flow {origin.flow_id} --force "
             f"takes HubSpot's code), or deploy --force to overwrite it")
-        return 1
+        return Report(said, 1)
     new_fields = mapping.fields_from(local.manifest)
     updated = {**action, **new_fields, "sourceCode": text}
     changes = _changes(action, updated)
@@ -73,11 +76,11 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         out(f"{local.name}: dry run, nothing written. Changes to action {origin.action_id} of workflow "
             f"{origin.flow_id} ({flow.get('name', '')!r}), revision {flow.get('revisionId')}:")
         out("\n".join(changes) if changes else "  none: HubSpot already has this code and these fields")
-        return 0
-    ok, report = _verified(folder, text)
+        return Report(said)
+    ok, verdict = _verified(folder, text)
     if not ok:
-        out(f"{local.name}: not deployed: {report}")
-        return 1
+        out(f"{local.name}: not deployed: {verdict}")
+        return Report(said, 1)
     body = {k: v for k, v in flow.items() if k in _PUT_KEYS.get(flow.get("type"), _PUT_KEYS["PLATFORM_FLOW"])}
     body["actions"] = [updated if a is action else a for a in flow.get("actions", [])]
     try:
@@ -91,9 +94,9 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         "flow_id": origin.flow_id, "action_id": origin.action_id, "revision": str(written.get("revisionId", "")),
         "code_hash": ours, "fields_hash": mapping.fields_hash(normalized_fields(written, find_action(written, origin.action_id)))}))
     out(f"{local.name}: deployed to action {origin.action_id} of workflow {origin.flow_id} "
-        f"({flow.get('name', '')!r}), now revision {written.get('revisionId')}; {report}")
+        f"({flow.get('name', '')!r}), now revision {written.get('revisionId')}; {verdict}")
     out("\n".join(changes) if changes else "  (code and fields were already the same)")
-    return 0
+    return Report(said)
 
 
 def _verified(folder: Path, text: str) -> tuple[bool, str]:

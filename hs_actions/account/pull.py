@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hs_actions.core import project
+from hs_actions.core.report import Console, Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, Local, by_origin, fetch_flow, normalized_fields
 from hs_actions.account.connection import AccountError, Connection
@@ -48,7 +49,8 @@ def test_runs_on_a_sample_record(run_action, record_id):
 
 
 @dataclass
-class PullReport:
+class Pulled:
+    """What a pull did, action by action."""
     written: list[str] = field(default_factory=list)     # "name: created" / "name: updated" ...
     skipped: list[str] = field(default_factory=list)     # Node actions, flows without custom code
     refused: list[str] = field(default_factory=list)     # local changes in the way
@@ -57,17 +59,25 @@ class PullReport:
     def exit_code(self) -> int:
         return 1 if self.refused else 0
 
-    def lines(self) -> list[str]:
-        return ([*self.written, *(f"skipped {s}" for s in self.skipped), *(f"not pulled: {r}" for r in self.refused)]
-                or ["no Python custom-code actions found"])
+    def report(self) -> Report:
+        return Report([*self.written, *(f"skipped {s}" for s in self.skipped), *(f"not pulled: {r}" for r in self.refused)]
+                      or ["no Python custom-code actions found"], self.exit_code)
 
 
 def pull(connection: Connection, flow_ids: list[str] | None = None, *, force: bool = False,
-         actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
-         env_example: Path = project.ENV_EXAMPLE, env_file: Path = project.ENV_FILE, progress=None) -> PullReport:
+         console: Console | None = None) -> Report:
+    """`hs-actions pull`: pull_actions into the project's actions/, its progress on the console's
+    progress stream; exit 1 when local changes kept an action from being pulled."""
+    return pull_actions(connection, flow_ids, force=force, progress=(console or Console()).progress).report()
+
+
+def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, force: bool = False,
+                 actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
+                 env_example: Path = project.ENV_EXAMPLE, env_file: Path = project.ENV_FILE,
+                 progress=None) -> Pulled:
     """Pull the named flows (every flow when `flow_ids` is None). `progress` is the stream the
     progress of reading every flow goes to (stderr by default)."""
-    report = PullReport()
+    pulled = Pulled()
     named = flow_ids is not None
     flows = [fetch_flow(connection, flow_id) for flow_id in flow_ids] if named else _every_flow(connection, progress)
     existing = by_origin(actions_dir)
@@ -79,19 +89,19 @@ def pull(connection: Connection, flow_ids: list[str] | None = None, *, force: bo
         for action in actions:
             where = f"action {action.get('actionId')} of workflow {flow['id']} ({flow.get('name', '')!r})"
             if not mapping.is_python(action):
-                report.skipped.append(f"{where}: runtime {action.get('runtime')}; hs-actions works with Python actions")
+                pulled.skipped.append(f"{where}: runtime {action.get('runtime')}; hs-actions works with Python actions")
                 continue
             local = existing.get((str(flow["id"]), str(action["actionId"])))
             name = local.name if local else _free_name(mapping.action_name(flow, action), taken)
             taken.add(name)
             report_line = _write(flow, action, name, local, force, actions_dir, helpers_dir)
-            (report.written if not report_line.startswith("refused") else report.refused).append(
+            (pulled.written if not report_line.startswith("refused") else pulled.refused).append(
                 f"{name}: {report_line.removeprefix('refused: ')}")
             for secret in action.get("secretNames") or []:
                 add_secret_placeholder(secret, env_example)
                 if env_file.exists():
                     add_secret_placeholder(secret, env_file)
-    return report
+    return pulled
 
 
 def _every_flow(connection: Connection, progress) -> list[dict]:

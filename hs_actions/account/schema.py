@@ -21,6 +21,7 @@ from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.progress import Progress
 from hs_actions.bundler.bundle import write_atomic
 from hs_actions.core.errors import SeedError
+from hs_actions.core.report import Console, Report
 
 DEFAULT_OUT = project.ROOT / "tests" / "account_seed.json"
 BATCH = 100
@@ -39,13 +40,16 @@ _PERSONAL_FIELD_TYPES = {"phonenumber": "phone_number", "textarea": "sentence", 
 _OWNER_FIELDS = {"email": "email", "firstName": "first_name", "lastName": "last_name"}
 
 
-def copy_schema(connection: Connection, out: Path = DEFAULT_OUT, *, records: int = 0, anonymize: bool = False) -> str:
-    """Write the seed file; a summary of what it holds and what was skipped."""
+def copy_schema(connection: Connection, out: Path | None = None, *, records: int = 0, anonymize: bool = False,
+                console: Console | None = None) -> Report:
+    """Write the seed file (DEFAULT_OUT when `out` is None); a summary of what it holds and what
+    was skipped. The progress of reading definitions goes to the console's progress stream."""
     from hs_actions.portal.portal import Portal
 
+    out = DEFAULT_OUT if out is None else out
     local = Portal(db=":memory:")
     try:
-        seed, skipped = _read(connection, local.backend, records)
+        seed, skipped = _read(connection, local.backend, records, (console or Console()).progress)
         if anonymize:
             _anonymize(seed, local.backend)
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
@@ -62,11 +66,10 @@ def copy_schema(connection: Connection, out: Path = DEFAULT_OUT, *, records: int
         local.close()
     write_atomic(Path(out), json.dumps(seed, indent=1, ensure_ascii=False) + "\n")
     held = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing"
-    lines = [f"Wrote {out}: {held}."] + [f"  skipped {s}" for s in skipped]
-    return "\n".join(lines)
+    return Report([f"Wrote {out}: {held}."] + [f"  skipped {s}" for s in skipped])
 
 
-def _read(connection: Connection, backend, records: int) -> tuple[dict, list[str]]:
+def _read(connection: Connection, backend, records: int, progress) -> tuple[dict, list[str]]:
     seed: dict = {}
     skipped: list[str] = []
     lacking: dict[str, list[str]] = {}    # missing scopes -> what they kept from being read
@@ -104,7 +107,7 @@ def _read(connection: Connection, backend, records: int) -> tuple[dict, list[str
     custom_names = [s["name"] for s in seed["schemas"]]
     standard = [ot for ot in backend.types.values() if not ot.custom]
     properties = {}
-    with Progress("reading property definitions", len(standard)) as shown:
+    with Progress("reading property definitions", len(standard), progress) as shown:
         for ot in standard:
             listed = attempt(f"properties of {ot.name}", lambda: connection.get(f"/crm/v3/properties/{ot.name}"))
             shown.advance()

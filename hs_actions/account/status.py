@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from hs_actions.core import project
+from hs_actions.core.report import Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, find_action, local_actions, normalized_fields
 from hs_actions.account.connection import Connection, NotFound
@@ -36,8 +37,21 @@ class State:
         return asdict(self)
 
 
-def status(connection: Connection, *, actions_dir: Path = project.ACTIONS,
-           helpers_dir: Path = imports.HELPERS_DIR) -> list[State]:
+def status(connection: Connection, *, as_json: bool = False, actions_dir: Path = project.ACTIONS,
+           helpers_dir: Path = imports.HELPERS_DIR) -> Report:
+    """`hs-actions status`: a line per action, names aligned (with as_json, a JSON list)."""
+    states = action_states(connection, actions_dir=actions_dir, helpers_dir=helpers_dir)
+    if as_json:
+        return Report(data=[s.to_dict() for s in states])
+    if not states:
+        return Report(["no actions yet: `hs-actions pull --all` brings the account's"])
+    width = max(len(s.name) for s in states)
+    return Report([f"{s.name:<{width}}  {s.state}" + (f": {s.detail}" if s.detail else "") for s in states])
+
+
+def action_states(connection: Connection, *, actions_dir: Path = project.ACTIONS,
+                  helpers_dir: Path = imports.HELPERS_DIR) -> list[State]:
+    """Where each action of `actions_dir` stands against its workflow action in HubSpot."""
     states, flows = [], {}
     for local in local_actions(actions_dir):
         origin = local.origin

@@ -1,80 +1,85 @@
-"""`hs-actions bundle` and `hs-actions check`: what the CLI delegates to. Each returns the exit
-code: 0 done, 1 problems found (or a bundle failed its tests), 2 could not run (ToolkitError)."""
+"""`hs-actions bundle`, `check` and `drift`: what the CLI delegates to. Each returns a Report
+(hs_actions.core.report) whose exit code is 0 done, 1 problems found (or a bundle failed its
+tests, or the code differs), 2 could not run (ToolkitError)."""
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
-from hs_actions.core import colour, project
+from hs_actions.core import project
+from hs_actions.core.colour import paint
 from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, header_hash, recorded_hash, verify,
                                    write_atomic)
 from hs_actions.check import ERROR, check, has_errors
 from hs_actions.core.errors import ToolkitError
+from hs_actions.core.report import Console, Report
 from hs_actions.action import folder as action_module
 from hs_actions.portal.portal import DEFAULT_DB
 
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
                actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
-               pytest_args: tuple[str, ...] = (), out=None, err=None, progress=None) -> int:
+               pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
     """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
-    against the bundle. With print_, write the bundle to `out` instead (not verified).
-    Before each verification (seconds of tests) a line naming the action goes to `progress`
-    (default stderr), so that a log shows which action the time goes to."""
-    out, err, progress = out or sys.stdout, err or sys.stderr, progress or sys.stderr
+    against the bundle. With print_, the bundle is the report (not verified).
+    Before each verification (seconds of tests) a line naming the action goes to the console's
+    progress stream, and each action's result is shown as soon as it is known, so that a log
+    shows which action the time goes to."""
+    console = console or Console()
     out_dir = Path(out_dir) if out_dir is not None else project.ROOT / "dist"
-    status = 0
+    report = Report()
     try:
         for folder in _folders(refs, all_, actions_dir, require=True):
             findings = check([folder], helpers_dir)
             for finding in findings:
-                print(finding, file=err)
+                console.note(str(finding))
             if has_errors(findings):
-                print(f"{folder.name}: not bundled: fix the problems above first", file=err)
-                status = 1
+                console.note(f"{folder.name}: not bundled: fix the problems above first")
+                report.exit_code = 1
                 continue
             text = bundle_text(folder, helpers_dir)
             if print_:
-                out.write(text)
+                console.show(report, text.removesuffix("\n"))   # bundle_text ends every line
                 continue
-            print(f"bundling {folder.name}: running its tests against the bundle", file=progress, flush=True)
-            status = max(status, _bundle_verified(folder, text, out_dir, pytest_args, out, err))
+            console.step(f"bundling {folder.name}: running its tests against the bundle")
+            report.exit_code = max(report.exit_code, _bundle_verified(folder, text, out_dir, pytest_args,
+                                                                      console, report))
     except ToolkitError as error:
-        print(f"hs-actions: {error}", file=err)
-        return error.exit_code
-    return status
+        console.note(f"hs-actions: {error}")
+        report.exit_code = error.exit_code
+    return report
 
 
-def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, out, err) -> int:
+def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, console: Console, report: Report) -> int:
     final = out_dir / f"{folder.name}.py"
     candidate = out_dir / f".{folder.name}.{os.getpid()}.unverified.py"     # never shared by two runs
     write_atomic(candidate, text)
     try:
-        ok, report = verify(folder, candidate, pytest_args=pytest_args)
+        ok, verdict = verify(folder, candidate, pytest_args=pytest_args)
         if not ok:
-            print(f"{folder.name}: {report}", file=err)
-            print(f"{folder.name}: {project.shown(final)} not written", file=err)
+            console.note(f"{folder.name}: {verdict}")
+            console.note(f"{folder.name}: {project.shown(final)} not written")
             return 1
         os.replace(candidate, final)
     finally:
         candidate.unlink(missing_ok=True)
     header = text[:text.index(HASH_LINE)].splitlines()[1:]       # the first line says where from
     summary = [line[2:] for line in header if line.startswith("# ")]
-    print(f"{folder.name}: wrote {project.shown(final)} ({len(text.encode()):,} bytes, {recorded_hash(final)})", file=out)
-    print(f"{folder.name}: {report}", file=out)
-    for line in summary:
-        print(f"  {line}", file=out)
+    console.show(report, f"{folder.name}: wrote {project.shown(final)} ({len(text.encode()):,} bytes, "
+                         f"{recorded_hash(final)})",
+                 f"{folder.name}: {verdict}", *(f"  {line}" for line in summary))
     return 0
 
 
 def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
-              helpers_dir: Path = imports.HELPERS_DIR, portal_db: Path | None = None, out=None, err=None) -> int:
-    """Print every finding for the named actions (all actions when none is named). `portal_db`
-    is the local portal whose catalogue input fields are checked against (the default one when
-    None); one named must exist, as check only reads it."""
-    out, err = out or sys.stdout, err or sys.stderr
+              helpers_dir: Path = imports.HELPERS_DIR, portal_db: Path | None = None, colour: bool = False,
+              console: Console | None = None) -> Report:
+    """Every finding for the named actions (all actions when none is named), then a count;
+    each rule in colour when `colour` (a terminal). `portal_db` is the local portal whose catalogue input
+    fields are checked against (the default one when None); one named must exist, as check
+    only reads it. An action that cannot be checked is noted on the console's stderr."""
+    console = console or Console()
     try:
         folders = _folders(refs, not refs, actions_dir, require=False)
         if portal_db is not None and not portal_db.is_file():
@@ -82,33 +87,33 @@ def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
                                f"--portal-db {portal_db}` or `hs-actions portal seed FILE --portal-db {portal_db}` "
                                f"makes it)")
     except ToolkitError as error:
-        print(f"hs-actions: {error}", file=err)
-        return error.exit_code
+        console.note(f"hs-actions: {error}")
+        return Report(exit_code=error.exit_code)
     findings, unchecked = [], 0
     for folder in folders:  # one broken action does not hide the findings of the others
         try:
             findings += check([folder], helpers_dir, portal_db=portal_db or DEFAULT_DB)
         except ToolkitError as error:
-            print(f"hs-actions: {error}", file=err)
+            console.note(f"hs-actions: {error}")
             unchecked += 1
-    shade = colour.wanted(out)
-    for finding in findings:
-        print(_coloured(finding) if shade else finding, file=out)
+    report = Report([_coloured(finding) if colour else str(finding) for finding in findings])
     errors = sum(f.severity == ERROR for f in findings)
     warnings = len(findings) - errors
     checked = len(folders) - unchecked
     actions = f"{checked} action{'s' if checked != 1 else ''}"
-    print(f"{_count(errors, 'error', 'red', shade)}, {_count(warnings, 'warning', 'yellow', shade)} in {actions}"
-          if findings else f"no problems in {actions}", file=out)
+    report.lines.append(f"{_count(errors, 'error', 'red', colour)}, {_count(warnings, 'warning', 'yellow', colour)} "
+                        f"in {actions}" if findings else f"no problems in {actions}")
     if unchecked:
-        print(f"{unchecked} of {len(folders)} actions could not be checked (above)", file=out)
-        return 2
-    return 1 if errors else 0
+        report.lines.append(f"{unchecked} of {len(folders)} actions could not be checked (above)")
+        report.exit_code = 2
+    else:
+        report.exit_code = 1 if errors else 0
+    return report
 
 
-def _count(n: int, word: str, hue: str, shade: bool) -> str:
+def _count(n: int, word: str, hue: str, colour: bool) -> str:
     text = f"{n} {word}{'s' if n != 1 else ''}"
-    return colour.paint(text, hue) if shade and n else text
+    return paint(text, hue) if colour and n else text
 
 
 def _coloured(finding) -> str:
@@ -117,45 +122,40 @@ def _coloured(finding) -> str:
     if not text.startswith(place + finding.rule):
         return text
     hue = "red" if finding.severity == ERROR else "yellow"
-    return place + colour.paint(finding.rule, hue) + text[len(place + finding.rule):]
+    return place + paint(finding.rule, hue) + text[len(place + finding.rule):]
 
 
 def run_drift(ref: str, file: Path, *, actions_dir: Path = project.ACTIONS,
-              helpers_dir: Path = imports.HELPERS_DIR, out=None, err=None) -> int:
+              helpers_dir: Path = imports.HELPERS_DIR) -> Report:
     """Compare code copied out of HubSpot (`file`) with the repository's bundle of `ref`:
-    0 when HubSpot runs what the repository has, 1 when they differ (and how)."""
-    out, err = out or sys.stdout, err or sys.stderr
+    exit 0 when HubSpot runs what the repository has, 1 when they differ (and how).
+    ToolkitError (exit 2) when the action, the file or its bundle cannot be read."""
+    folder = action_module.load(ref, actions_dir).folder
+    if not Path(file).is_file():
+        raise ToolkitError(f"{file}: no such file (save the code from HubSpot's editor to a file)")
+    current = header_hash(bundle_text(folder, helpers_dir))
     try:
-        folder = action_module.load(ref, actions_dir).folder
-        if not Path(file).is_file():
-            raise ToolkitError(f"{file}: no such file (save the code from HubSpot's editor to a file)")
-        current = header_hash(bundle_text(folder, helpers_dir))
-        try:
-            recorded, actual = recorded_hash(file), bundled_hash(file)
-            first_line = Path(file).read_text(encoding="utf-8").partition("\n")[0]
-        except (OSError, UnicodeDecodeError) as error:
-            raise ToolkitError(f"{file}: cannot read it as UTF-8 text ({error})") from None
-        bundled_as = first_line[2:].partition(": paste-ready bundle")[0] if "paste-ready bundle" in first_line else None
-        if bundled_as and bundled_as != folder.name:
-            raise ToolkitError(f"{file} is a bundle of {bundled_as}, not of {folder.name}: "
-                               f"hs-actions drift {bundled_as} {file}")
-    except ToolkitError as error:
-        print(f"hs-actions: {error}", file=err)
-        return error.exit_code
+        recorded, actual = recorded_hash(file), bundled_hash(file)
+        first_line = Path(file).read_text(encoding="utf-8").partition("\n")[0]
+    except (OSError, UnicodeDecodeError) as error:
+        raise ToolkitError(f"{file}: cannot read it as UTF-8 text ({error})") from None
+    bundled_as = first_line[2:].partition(": paste-ready bundle")[0] if "paste-ready bundle" in first_line else None
+    if bundled_as and bundled_as != folder.name:
+        raise ToolkitError(f"{file} is a bundle of {bundled_as}, not of {folder.name}: "
+                           f"hs-actions drift {bundled_as} {file}")
     name = folder.name
     if actual == current:
-        print(f"{file}: the same code as the repository's bundle of {name} ({current})", file=out)
-        return 0
+        return Report([f"{file}: the same code as the repository's bundle of {name} ({current})"])
     if recorded is not None and actual != recorded:
-        print(f"{file}: edited after it was bundled (its code is {actual}, its header recorded {recorded}): "
-              f"bring the change into actions/{name}/action.py, then bundle and paste again", file=out)
+        said = (f"{file}: edited after it was bundled (its code is {actual}, its header recorded {recorded}): "
+                f"bring the change into actions/{name}/action.py, then bundle and paste again")
     elif recorded is not None:
-        print(f"{file}: an older bundle of {name} ({recorded}); the repository's is now {current}: "
-              f"bundle and paste again", file=out)
+        said = (f"{file}: an older bundle of {name} ({recorded}); the repository's is now {current}: "
+                f"bundle and paste again")
     else:
-        print(f"{file}: not a bundle (no hs-actions header), and not the code of the repository's bundle of "
-              f"{name} ({actual} vs {current})", file=out)
-    return 1
+        said = (f"{file}: not a bundle (no hs-actions header), and not the code of the repository's bundle of "
+                f"{name} ({actual} vs {current})")
+    return Report([said], exit_code=1)
 
 
 def _folders(refs: list[str], all_: bool, actions_dir: Path, require: bool) -> list[Path]:

@@ -1,4 +1,5 @@
-"""What `hs-actions portal ...` does; the CLI parses arguments and calls these.
+"""What `hs-actions portal ...` does; the CLI parses arguments, calls these and prints the
+Report each returns (hs_actions.core.report).
 
 Each works on a portal database file (default .hs-actions/portal.sqlite3), so state made by
 one command is there for the next, and for a running `serve`.
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hs_actions.core.errors import SeedError, did_you_mean
+from hs_actions.core.report import Console, Report
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.exceptions import PortalError
 from hs_actions.portal.portal import DEFAULT_DB, LOCAL_TOKEN
@@ -151,13 +153,17 @@ def _usable(path: Path):
 
 
 def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
-          ready=None, stop: threading.Event | None = None, failures=(), rate_limit: str | None = None) -> None:
+          ready=None, stop: threading.Event | None = None, failures=(), rate_limit: str | None = None,
+          console: Console | None = None) -> Report:
     """Serve the portal until interrupted (Ctrl-C, SIGTERM, or `stop` being set).
 
     An empty database is seeded first, and `failures` and `rate_limit` apply while it
-    serves (see open_local). `ready(server)` is called once it listens. A port that is
-    taken or not a port raises PortalServeError.
+    serves (see open_local). Once it listens, where it is and what is forced are shown on
+    the console (at once: it serves until stopped), then `ready(server)` is called. A port
+    that is taken or not a port raises PortalServeError.
     """
+    console = console or Console()
+    report = Report()
     if not 0 <= port <= 65535:  # bind() would raise OverflowError
         raise exc.PortalServeError(exc.PORT_OUT_OF_RANGE.format(port=port))
     portal = open_local(db_path, failures, rate_limit)
@@ -169,10 +175,11 @@ def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int 
                 raise exc.PortalServeError(exc.PORT_IN_USE.format(port=port)) from None
             raise exc.PortalServeError(exc.CANNOT_LISTEN.format(
                 host=host, port=port, reason=error.strerror or error)) from None
-        print(f"Local portal on {server.url} (database {portal.backend.db}); token {LOCAL_TOKEN} has every scope; "
-              f"rate limits of the {portal.limiter.tier} tier. Ctrl-C stops it.", flush=True)
+        console.show(report, f"Local portal on {server.url} (database {portal.backend.db}); token {LOCAL_TOKEN} has "
+                             f"every scope; rate limits of the {portal.limiter.tier} tier. Ctrl-C stops it.", flush=True)
         for method, regex, status, times in failures:
-            print(f"  forced: the next {times} {method} call(s) on a path matching {regex} get {status}", flush=True)
+            console.show(report, f"  forced: the next {times} {method} call(s) on a path matching {regex} get {status}",
+                         flush=True)
         if ready is not None:
             ready(server)
         stop = stop or threading.Event()
@@ -183,9 +190,10 @@ def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int 
         pass
     finally:
         portal.close()
+    return report
 
 
-def seed(db_path: str | Path | None = None, file: str | Path | None = None) -> str:
+def seed(db_path: str | Path | None = None, file: str | Path | None = None) -> Report:
     """Add a seed file's data (the default seed when no file is given); a summary line.
     A file that cannot be read or loaded raises SeedError, and adds nothing (one transaction)."""
     data = _read_seed(Path(file)) if file else None
@@ -200,7 +208,7 @@ def seed(db_path: str | Path | None = None, file: str | Path | None = None) -> s
         finally:
             portal.close()
     added = ", ".join(f"{n} {what}" for what, n in counts.items() if n)
-    return f"Seeded {portal.backend.db} from {file or 'the default seed'}: {added or 'nothing'}."
+    return Report([f"Seeded {portal.backend.db} from {file or 'the default seed'}: {added or 'nothing'}."])
 
 
 def _read_seed(path: Path) -> dict:
@@ -215,7 +223,7 @@ def _read_seed(path: Path) -> dict:
     return data
 
 
-def reset(db_path: str | Path | None = None) -> str:
+def reset(db_path: str | Path | None = None) -> Report:
     """Empty the portal. A file that is not a database (corrupt, overwritten) is moved aside,
     with its -wal and -shm, to <name>.not-a-database (nothing is deleted: it may be a file
     given by mistake) and an empty database takes its place: reset is what the error of
@@ -238,11 +246,11 @@ def reset(db_path: str | Path | None = None) -> str:
                 if leftover.exists():
                     leftover.replace(aside.with_name(aside.name + suffix))
             _connect(path).close()
-            return exc.DATABASE_REPLACED.format(path=path, reason=error, aside=aside)
-    return f"Emptied {path}."
+            return Report([exc.DATABASE_REPLACED.format(path=path, reason=error, aside=aside)])
+    return Report([f"Emptied {path}."])
 
 
-def show(db_path: str | Path | None = None, object_type: str | None = None) -> str:
+def show(db_path: str | Path | None = None, object_type: str | None = None) -> Report:
     """Counts per object type, owners and tokens; with an object type, its first records."""
     portal = _open(db_path)
     try:
@@ -258,7 +266,7 @@ def show(db_path: str | Path | None = None, object_type: str | None = None) -> s
                 state = "revoked" if token.revoked_at else "active"
                 lines.append(f"  token {token.token[:12]}... {token.name or '(unnamed)'} [{state}] "
                              f"{len(token.scopes)} scopes")
-            return "\n".join(lines)
+            return Report(lines)
         try:
             ot = backend.object_type(object_type)
         except PortalError:
@@ -271,6 +279,6 @@ def show(db_path: str | Path | None = None, object_type: str | None = None) -> s
             values = ", ".join(f"{k}={v}" for k, v in record.properties.items()
                                if v is not None and k not in ("hs_object_id", ot.modified_property))
             lines.append(f"  {record.id:>8}  {values}")
-        return "\n".join(lines)
+        return Report(lines)
     finally:
         portal.close()

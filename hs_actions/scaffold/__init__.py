@@ -9,6 +9,7 @@ from string import Template
 
 from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import ToolkitError, did_you_mean
+from hs_actions.core.report import Report
 from hs_actions.portal.portal import LOCAL_TOKEN
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -30,6 +31,15 @@ _FILES = {  # template -> path in the action folder
     "default.json.tmpl": "events/default.json",
     "test.py.tmpl": "test_{name}.py",
 }
+
+
+def new(name: str, *, object_type: str = "CONTACT", secrets: list[str] | None = None) -> Report:
+    """`hs-actions new`: create() with the one secret the command takes (--secret); what to do next."""
+    secrets = secrets or ["HUBSPOT_TOKEN"]
+    if len(secrets) > 1:
+        raise ToolkitError("new: give one --secret (the token's); add other secrets to action.toml afterwards")
+    folder = create(name, object_type=object_type, secret=secrets[0])
+    return Report([f"created {folder}: edit action.py and action.toml, then `./scripts/run {name}`"])
 
 
 def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TOKEN",

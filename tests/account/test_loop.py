@@ -11,8 +11,8 @@ import pytest
 from hs_actions.account import status as status_module
 from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.deploy import deploy
-from hs_actions.account.pull import pull
-from hs_actions.account.status import status
+from hs_actions.account.pull import pull_actions
+from hs_actions.account.status import action_states
 from hs_actions.action import manifest
 from tests.support import ACCOUNT_TOKEN
 
@@ -62,12 +62,12 @@ def connect(account_portal) -> Connection:
 
 
 def pulled(project, account_portal, **options):
-    return pull(connect(account_portal), options.pop("flow_ids", None), actions_dir=project / "actions",
+    return pull_actions(connect(account_portal), options.pop("flow_ids", None), actions_dir=project / "actions",
                 env_example=project / ".env.example", env_file=project / ".env", **options)
 
 
 def states(project, account_portal) -> dict:
-    return {s.name: s.state for s in status(connect(account_portal), actions_dir=project / "actions")}
+    return {s.name: s.state for s in action_states(connect(account_portal), actions_dir=project / "actions")}
 
 
 def test_pull_writes_each_python_action_as_an_action_folder(project, account_portal):
@@ -106,9 +106,9 @@ def test_deploy_writes_only_that_action_back_with_the_revision_read(project, acc
     toml = project / "actions" / NAME / "action.toml"
     toml.write_text(toml.read_text().replace('options = ["gold", "silver"]', 'options = ["gold", "bronze"]'))
     assert states(project, account_portal) == {NAME: status_module.LOCAL}
-    said = []
-    assert deploy(connect(account_portal), str(project / "actions" / NAME), actions_dir=project / "actions",
-                  out=said.append) == 0
+    deployed = deploy(connect(account_portal), str(project / "actions" / NAME), actions_dir=project / "actions")
+    said = deployed.lines
+    assert deployed.exit_code == 0
     flow = account_portal.backend.flow("500")
     assert flow["revisionId"] == "8"
     action = flow["actions"][0]
@@ -128,9 +128,9 @@ def test_deploy_dry_run_shows_the_diff_and_writes_nothing(project, account_porta
     pulled(project, account_portal)
     code = project / "actions" / NAME / "action.py"
     code.write_text(code.read_text().replace("routing ", "routing contact "))
-    said = []
-    assert deploy(connect(account_portal), NAME, dry_run=True, actions_dir=project / "actions", out=said.append) == 0
-    shown = "\n".join(said)
+    shown = deploy(connect(account_portal), NAME, dry_run=True, actions_dir=project / "actions")
+    assert shown.exit_code == 0
+    shown = "\n".join(shown.lines)
     assert '-    print(f"routing {email}' in shown and '+    print(f"routing contact {email}' in shown
     assert account_portal.backend.flow("500")["revisionId"] == "7"
     assert manifest.load(project / "actions" / NAME / "action.toml").origin.revision == "7"
@@ -146,11 +146,11 @@ def test_an_edit_made_in_hubspot_is_seen_and_not_overwritten_without_force(proje
     pulled(project, account_portal)
     edit_in_hubspot(account_portal, lambda a: a.update(sourceCode=a["sourceCode"].replace("gold", "platinum")))
     assert states(project, account_portal) == {NAME: status_module.EDITED}
-    said = []
-    assert deploy(connect(account_portal), NAME, actions_dir=project / "actions", out=said.append) == 1
-    assert f"{NAME}: not deployed: its code in HubSpot was edited" in said[0]
+    refused = deploy(connect(account_portal), NAME, actions_dir=project / "actions")
+    assert refused.exit_code == 1
+    assert f"{NAME}: not deployed: its code in HubSpot was edited" in refused.lines[0]
     assert "platinum" in account_portal.backend.flow("500")["actions"][0]["sourceCode"]
-    assert deploy(connect(account_portal), NAME, force=True, actions_dir=project / "actions", out=said.append) == 0
+    assert deploy(connect(account_portal), NAME, force=True, actions_dir=project / "actions").exit_code == 0
     assert "platinum" not in account_portal.backend.flow("500")["actions"][0]["sourceCode"]
     assert states(project, account_portal) == {NAME: status_module.IN_SYNC}
 
@@ -203,7 +203,7 @@ def test_a_workflow_changed_by_someone_else_during_a_deploy_is_not_overwritten(p
     account_portal.on_request("GET", r"/automation/v4/flows/500$",
                        lambda: edit_in_hubspot(account_portal, lambda a: a.update(secretNames=["HUBSPOT_TOKEN"])))
     with pytest.raises(AccountError, match="was changed by someone else while deploying"):
-        deploy(connect(account_portal), NAME, actions_dir=project / "actions", out=lambda line: None)
+        deploy(connect(account_portal), NAME, actions_dir=project / "actions")
     assert "routing contact" not in account_portal.backend.flow("500")["actions"][0]["sourceCode"]
     assert manifest.load(project / "actions" / NAME / "action.toml").origin.revision == "7"
 
@@ -227,7 +227,7 @@ def test_status_names_both_sides_when_both_changed(project, account_portal):
     edit_in_hubspot(account_portal, lambda a: a.update(sourceCode=a["sourceCode"].replace("gold", "platinum")))
     code = project / "actions" / NAME / "action.py"
     code.write_text(code.read_text().replace("silver", "bronze"))
-    (state,) = status(connect(account_portal), actions_dir=project / "actions")
+    (state,) = action_states(connect(account_portal), actions_dir=project / "actions")
     assert state.state == status_module.EDITED
     assert state.detail == (f"its code changed in HubSpot (now revision 8); its code changed here too: merge by hand "
                             f"(hs-actions deploy {NAME} --dry-run shows HubSpot's code against this bundle)")

@@ -110,7 +110,7 @@ def test_anonymize_replaces_personal_data_consistently(seeded, tmp_path):
 def test_what_the_token_cannot_read_is_skipped_and_named(seeded, tmp_path):
     seeded.add_token("pat-local-contacts", ["crm.schemas.contacts.read", "crm.objects.owners.read"])
     out = tmp_path / "account.json"
-    said = copy_schema(Connection("pat-local-contacts", seeded.server.url), out)
+    said = copy_schema(Connection("pat-local-contacts", seeded.server.url), out).text()
     # One line per missing scope set, naming what it kept from being read.
     assert "  skipped for lack of the scope(s) crm.schemas.custom.read: custom objects\n" in said
     assert "  skipped for lack of the scope(s) crm.schemas.companies.read: properties of companies\n" in said

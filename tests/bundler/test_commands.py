@@ -5,6 +5,7 @@ import re
 import pytest
 
 from hs_actions.bundler.commands import run_bundle
+from hs_actions.core.report import Console
 
 ACTION = '''\
 from shared.helpers.phone import to_e164
@@ -32,9 +33,10 @@ def project(tmp_path):
 
 
 def bundle_cli(project, *refs, all_=False, print_=False):
-    out, err = io.StringIO(), io.StringIO()
-    code = run_bundle(list(refs), all_, print_, project / "dist", actions_dir=project / "actions", out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
+    err = io.StringIO()
+    report = run_bundle(list(refs), all_, print_, project / "dist", actions_dir=project / "actions",
+                        console=Console(err=err))
+    return report.exit_code, report.text(), err.getvalue()
 
 
 def test_a_verified_bundle_is_written_with_a_summary(project):

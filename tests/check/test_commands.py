@@ -4,6 +4,7 @@ import io
 import pytest
 
 from hs_actions.bundler.commands import run_check
+from hs_actions.core.report import Console
 
 
 @pytest.fixture(autouse=True)
@@ -20,9 +21,9 @@ def make(root, name, code, manifest='object_type = "CONTACT"\n'):
 
 
 def check_cli(root, *refs):
-    out, err = io.StringIO(), io.StringIO()
-    code = run_check(list(refs), actions_dir=root / "actions", out=out, err=err)
-    return code, out.getvalue(), err.getvalue()
+    err = io.StringIO()
+    report = run_check(list(refs), actions_dir=root / "actions", console=Console(err=err))
+    return report.exit_code, report.text(), err.getvalue()
 
 
 def test_findings_are_printed_and_fail_the_check(tmp_path):

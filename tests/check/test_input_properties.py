@@ -6,6 +6,7 @@ import pytest
 
 from hs_actions.check import WARNING, check
 from hs_actions.bundler.commands import run_check
+from hs_actions.core.report import Console
 from hs_actions.harness import runtime
 from hs_actions.portal.commands import seed
 
@@ -75,16 +76,15 @@ def test_types_the_catalogue_does_not_model_are_not_judged(tmp_path):
 
 
 def test_the_repositorys_actions_read_known_properties():
-    out = io.StringIO()
-    run_check([], out=out, err=io.StringIO())
-    assert "input-property-unknown" not in out.getvalue()
+    report = run_check([], console=Console(err=io.StringIO()))
+    assert "input-property-unknown" not in report.text()
 
 
 def test_a_warning_does_not_fail_check(tmp_path, monkeypatch):
     folder = action(tmp_path, COMPANY)
-    out = io.StringIO()
-    assert run_check([str(folder)], out=out, err=io.StringIO()) == 0
-    assert "input-property-unknown" in out.getvalue() and "0 errors, 1 warning in 1 action" in out.getvalue()
+    report = run_check([str(folder)], console=Console(err=io.StringIO()))
+    assert report.exit_code == 0
+    assert "input-property-unknown" in report.text() and "0 errors, 1 warning in 1 action" in report.text()
 
 
 def test_a_portal_open_for_writing_is_read_as_it_is_now(tmp_path):

@@ -10,6 +10,7 @@ from pyflakes import messages
 from hs_actions.check import check
 from hs_actions.check.flakes import PYFLAKES
 from hs_actions.bundler.commands import run_check
+from hs_actions.core.report import Console
 from hs_actions.harness import runtime
 
 RULES = ("undefined-name", "invalid-code", "format-error", "unused", "suspicious")
@@ -107,9 +108,9 @@ def test_unused_imports_and_suspicious_code_are_warnings(tmp_path):
 
 def test_warnings_alone_do_not_fail_the_check(tmp_path):
     make(tmp_path, 'import json\n\n\ndef main(event):\n    return {"outputFields": {}}\n')
-    out = io.StringIO()
-    assert run_check([], actions_dir=tmp_path / "actions", out=out, err=io.StringIO()) == 0
-    assert out.getvalue().splitlines()[-1] == "0 errors, 1 warning in 1 action"
+    report = run_check([], actions_dir=tmp_path / "actions", console=Console(err=io.StringIO()))
+    assert report.exit_code == 0
+    assert report.text().splitlines()[-1] == "0 errors, 1 warning in 1 action"
 
 
 def test_helpers_the_action_imports_are_checked_too(tmp_path):

@@ -172,8 +172,9 @@ def test_list_and_check_go_on_past_a_broken_action(tmp_path, capsys):
         (actions / name / "action.py").write_text("def main(event):\n    return {'outputFields': {}}\n")
         (actions / name / "action.toml").write_text(toml)
     assert [f.name for f in discover(actions)] == ["broken", "good"]
-    assert run_check([], actions_dir=actions) == 2
-    out, err = capsys.readouterr()
+    report = run_check([], actions_dir=actions)
+    assert report.exit_code == 2
+    out, err = report.text(), capsys.readouterr().err
     assert "broken/action.toml: invalid TOML" in err
     assert "no problems in 1 action\n" in out and "1 of 2 actions could not be checked" in out
 

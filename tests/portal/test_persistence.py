@@ -1,14 +1,21 @@
 """A file-backed portal keeps its state across restarts; the CLI commands work on that file."""
 import json
 import socket
+import sys
 import threading
 
 import pytest
 import requests
 
 from hs_actions.core.errors import SeedError, ToolkitError
+from hs_actions.core.report import Console
 from hs_actions.portal import commands
 from hs_actions.portal.portal import Portal
+
+
+def said(report) -> str:
+    """A command's report as the text it prints, less the last newline."""
+    return report.text().removesuffix("\n")
 
 
 def test_state_survives_a_restart(tmp_path):
@@ -31,16 +38,16 @@ def test_state_survives_a_restart(tmp_path):
 
 def test_commands_seed_show_reset(tmp_path):
     db = tmp_path / "cli.sqlite3"
-    assert commands.seed(db).startswith(f"Seeded {db} from the default seed: ")
-    shown = commands.show(db)
+    assert said(commands.seed(db)).startswith(f"Seeded {db} from the default seed: ")
+    shown = said(commands.show(db))
     assert "contacts        300  (0-1)" in shown and "owners            5" in shown
-    listing = commands.show(db, "contacts")
+    listing = said(commands.show(db, "contacts"))
     assert "First 20 contacts (0-1):" in listing and "email=" in listing
     custom = tmp_path / "seed.json"
     custom.write_text(json.dumps({"records": {"deals": [{"properties": {"dealname": "Extra"}}]}}))
-    assert commands.seed(db, custom).endswith("1 records.")
-    assert commands.reset(db) == f"Emptied {db}."
-    assert "contacts          0" in commands.show(db)
+    assert said(commands.seed(db, custom)).endswith("1 records.")
+    assert said(commands.reset(db)) == f"Emptied {db}."
+    assert "contacts          0" in said(commands.show(db))
 
 
 def test_serve_command_adds_the_local_token_and_serves_until_stopped(tmp_path, capsys):
@@ -49,7 +56,8 @@ def test_serve_command_adds_the_local_token_and_serves_until_stopped(tmp_path, c
     ready, stop = threading.Event(), threading.Event()
     servers = []
     worker = threading.Thread(target=commands.serve, args=(db,),
-                              kwargs={"ready": lambda s: (servers.append(s), ready.set()), "stop": stop})
+                              kwargs={"ready": lambda s: (servers.append(s), ready.set()), "stop": stop,
+                                      "console": Console(sys.stdout)})
     worker.start()
     assert ready.wait(10)
     token = commands.LOCAL_TOKEN
@@ -72,12 +80,12 @@ def test_a_file_that_is_not_a_database_is_a_toolkit_error_until_reset_replaces_i
     (tmp_path / "portal.sqlite3-wal").write_text("stale")
     (tmp_path / "portal.sqlite3-shm").write_text("stale")
     aside = tmp_path / "portal.sqlite3.not-a-database"
-    assert commands.reset(db) == (f"Moved {db}, which was not a database (file is not a database), to {aside}, "
-                                  "and started an empty portal database in its place.")
+    assert said(commands.reset(db)) == (f"Moved {db}, which was not a database (file is not a database), to {aside}, "
+                                        "and started an empty portal database in its place.")
     assert aside.read_text() == "garbage\n"  # nothing is deleted: it may have been given by mistake
     for leftover in (tmp_path / "portal.sqlite3-wal", tmp_path / "portal.sqlite3-shm"):
         assert not leftover.exists() or leftover.read_bytes() != b"stale"
-    assert "contacts          0" in commands.show(db)
+    assert "contacts          0" in said(commands.show(db))
     assert commands.open_local(db).backend.counts()["contacts"] == 300
 
 
@@ -99,7 +107,7 @@ def _seed_file(tmp_path, data) -> str:
 def test_seeding_an_existing_record_id_is_a_seed_error_and_adds_nothing(tmp_path):
     db = tmp_path / "portal.sqlite3"
     commands.seed(db, _seed_file(tmp_path, {"records": {"contacts": [{"id": 7, "properties": {"email": "a@x.co"}}]}}))
-    before = commands.show(db)
+    before = said(commands.show(db))
     seed = _seed_file(tmp_path, {
         "schemas": [{"name": "pets", "objectTypeId": "2-9", "primaryDisplayProperty": "pet_name",
                      "properties": [{"name": "pet_name", "type": "string", "fieldType": "text"}]}],
@@ -109,7 +117,7 @@ def test_seeding_an_existing_record_id_is_a_seed_error_and_adds_nothing(tmp_path
     with pytest.raises(SeedError) as raised:
         commands.seed(db, seed)
     assert str(raised.value).startswith(f"{seed}: not seeded, nothing was added: record contacts/7 already exists")
-    assert commands.show(db) == before
+    assert said(commands.show(db)) == before
     portal = Portal(db=db)
     try:
         assert "2-9" not in portal.backend.types and portal.record("contacts", 8) is None
@@ -152,7 +160,7 @@ def test_a_seeded_token_with_an_unknown_scope_is_a_seed_error_naming_the_scope(t
     with pytest.raises(SeedError, match=r"nothing was added: tokens\[1\]: unknown scope\(s\) "
                                         r"'crm.objects.contact.write'; the portal's scopes are automation, "):
         commands.seed(db, seed)
-    assert "  token " not in commands.show(db)
+    assert "  token " not in said(commands.show(db))
 
 
 def test_serving_on_a_port_in_use_is_a_toolkit_error(tmp_path):

@@ -289,12 +289,10 @@ def _drift(args) -> int:
 
 
 def _check(args) -> int:
-    if args.list_rules:
-        from hs_actions.check import listing
+    from hs_actions.check.commands import list_rules, run_check
 
-        print("\n".join(listing()))
-        return 0
-    from hs_actions.bundler.commands import run_check
+    if args.list_rules:
+        return _print(list_rules())
     from hs_actions.core import colour
 
     return _print(run_check(args.actions, portal_db=args.portal_db, colour=colour.wanted(sys.stdout),

@@ -57,6 +57,12 @@ def discover(actions_dir: Path = project.ACTIONS) -> list[Path]:
     return sorted(p.parent for p in actions_dir.glob(f"*/{CODE}"))
 
 
+def chosen(refs: list[str], all_: bool, actions_dir: Path = project.ACTIONS) -> list[Path]:
+    """The folders of the actions a command names: every one with all_, else each ref's (a
+    name under actions/ or a path), or ActionNotFound naming the first that is neither."""
+    return discover(actions_dir) if all_ else [load(ref, actions_dir).folder for ref in refs]
+
+
 def _locate(ref: str, actions_dir: Path) -> Path:
     # A bare name is an action under actions/ first, whatever folders the current
     # directory happens to hold; anything else is a path.

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from hs_actions.bundler.commands import run_check
+from hs_actions.check.commands import run_check
 from hs_actions.core.report import Console
 
 

@@ -5,7 +5,7 @@ import io
 import pytest
 
 from hs_actions.check import WARNING, check
-from hs_actions.bundler.commands import run_check
+from hs_actions.check.commands import run_check
 from hs_actions.core.report import Console
 from hs_actions.harness import runtime
 from hs_actions.portal.commands import seed

@@ -9,7 +9,7 @@ from pyflakes import messages
 
 from hs_actions.check import check
 from hs_actions.check.flakes import PYFLAKES
-from hs_actions.bundler.commands import run_check
+from hs_actions.check.commands import run_check
 from hs_actions.core.report import Console
 from hs_actions.harness import runtime
 

@@ -163,7 +163,7 @@ def test_a_bad_portal_id_setting_is_named(value):
 
 
 def test_list_and_check_go_on_past_a_broken_action(tmp_path, capsys):
-    from hs_actions.bundler.commands import run_check
+    from hs_actions.check.commands import run_check
     from hs_actions.action.folder import discover
 
     actions = tmp_path / "actions"

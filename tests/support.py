@@ -5,6 +5,9 @@ second portal. Neither has a real token's shape: nothing real is ever committed.
 """
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
+
 import requests
 
 TOKEN = "pat-local-portal-tests"
@@ -28,3 +31,20 @@ def contact(portal, email: str, **properties) -> str:
     """Create a contact directly in the portal; its id."""
     created = portal.backend.create("contacts", {"email": email, **properties})
     return str(created.id)
+
+
+CONTACT_ACTION = 'object_type = "CONTACT"\n'
+
+
+def write_action(root: Path, code: str, manifest: str = CONTACT_ACTION, helpers: dict | None = None) -> tuple[Path, Path]:
+    """(root/actions/demo, root/helpers): a tiny action with code and manifest, and a helpers
+    folder holding each module given as {name: code}; code is dedented, so tests may indent it."""
+    folder = root / "actions" / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "action.py").write_text(textwrap.dedent(code))
+    (folder / "action.toml").write_text(manifest)
+    helpers_dir = root / "helpers"
+    helpers_dir.mkdir(exist_ok=True)
+    for module, text in (helpers or {}).items():
+        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
+    return folder, helpers_dir

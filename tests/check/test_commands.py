@@ -1,16 +1,9 @@
 """run_check (`hs-actions check`): every finding printed, then a count; exit 1 on errors."""
 import io
 
-import pytest
 
 from hs_actions.check.commands import run_check
 from hs_actions.core.report import Console
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
 
 
 def make(root, name, code, manifest='object_type = "CONTACT"\n'):

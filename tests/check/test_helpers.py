@@ -1,29 +1,14 @@
 """check reports what keeps an action from bundling (bad helpers) as findings, and the helpers
 shipped in shared/helpers pass every rule."""
-import textwrap
-
-import pytest
 
 from hs_actions.check import check
 from hs_actions.bundler.imports import HELPERS_DIR
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
+from tests.support import write_action
 
 
 def findings(tmp_path, code, helpers):
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text('object_type = "CONTACT"\n')
-    helpers_dir = tmp_path / "helpers"
-    helpers_dir.mkdir()
-    for module, text in helpers.items():
-        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
+    folder, helpers_dir = write_action(tmp_path, code, helpers=helpers)
     # Imports these tiny actions never use are pyflakes' warnings, tested with that rule.
     return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule != "unused"]
 

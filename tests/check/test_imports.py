@@ -1,19 +1,13 @@
 """check, rules import-unavailable and import-local: only the standard library of Python 3.9,
 HubSpot's libraries and shared.helpers can be imported."""
 import subprocess
-import textwrap
 
 import pytest
 
 from hs_actions.check import check
 from hs_actions.bundler.imports import STDLIB
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
+from tests.support import write_action
 
 
 MANIFEST = 'object_type = "CONTACT"\n'
@@ -22,14 +16,7 @@ HAS = ("the Python 3.9 standard library, requests 2.28.2, hubspot-api-client 8.2
 
 
 def findings(tmp_path, code, helpers=None):
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text(MANIFEST)
-    helpers_dir = tmp_path / "helpers"
-    helpers_dir.mkdir()
-    for module, text in (helpers or {}).items():
-        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
+    folder, helpers_dir = write_action(tmp_path, code, helpers=helpers)
     return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule.startswith("import-")
             or f.rule == "python-3.9"]
 

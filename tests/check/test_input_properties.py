@@ -2,7 +2,6 @@
 not have in the local portal's catalogue (data files, plus what was seeded or pulled)."""
 import io
 
-import pytest
 
 from hs_actions.check import WARNING, check
 from hs_actions.check.commands import run_check
@@ -20,11 +19,6 @@ name = "name"
 "email" = "email"
 campaign = { value = "spring" }
 '''
-
-
-@pytest.fixture(autouse=True)
-def here(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)   # check shows paths as reachable from where it runs
 
 
 def action(tmp_path, manifest, name="demo"):

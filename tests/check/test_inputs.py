@@ -1,27 +1,16 @@
 """check, rule input-undeclared: input fields main reads that action.toml does not declare."""
-import textwrap
-
-import pytest
 
 from hs_actions.check import check
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
+from tests.support import write_action
 
 
 MANIFEST = 'object_type = "CONTACT"\n[inputs]\nemail = "email"\ncampaign = { value = "spring" }\n'
 
 
 def findings(tmp_path, code):
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text(MANIFEST)
-    return [str(f) for f in check([folder], tmp_path, runtime=runtime.fallback()) if f.rule == "input-undeclared"]
+    folder, helpers_dir = write_action(tmp_path, code, MANIFEST)
+    return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule == "input-undeclared"]
 
 
 def undeclared(line, name):

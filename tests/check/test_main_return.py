@@ -1,26 +1,17 @@
 """check, rule main-return: every place where main can end without returning a value (a bare
 `return`, `return None`, or running past its last line), through each kind of statement;
 and a main that is a generator or async function."""
-import textwrap
 
 import pytest
 
 from hs_actions.check import check
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
+from tests.support import write_action
 
 
 def findings(tmp_path, code):
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text('object_type = "CONTACT"\n')
-    return [f for f in check([folder], tmp_path, runtime=runtime.fallback()) if f.rule == "main-return"]
+    folder, helpers_dir = write_action(tmp_path, code)
+    return [f for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule == "main-return"]
 
 
 def lines(tmp_path, code):

@@ -1,27 +1,18 @@
 """check, rule output-undeclared: keys returned in outputFields that action.toml does not declare."""
 import textwrap
 
-import pytest
 
 from hs_actions.check import check
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
+from tests.support import write_action
 
 
 MANIFEST = 'object_type = "CONTACT"\n[outputs]\ndays = "number"\nstage = { type = "enumeration", options = ["a"] }\n'
 
 
 def findings(tmp_path, code):
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text(MANIFEST)
-    return [str(f) for f in check([folder], tmp_path, runtime=runtime.fallback()) if f.rule == "output-undeclared"]
+    folder, helpers_dir = write_action(tmp_path, code, MANIFEST)
+    return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule == "output-undeclared"]
 
 
 def undeclared(line, name):

@@ -2,9 +2,7 @@
 raise) are errors with file:line; unused imports and suspicious code are warnings."""
 import inspect
 import io
-import textwrap
 
-import pytest
 from pyflakes import messages
 
 from hs_actions.check import check
@@ -12,26 +10,13 @@ from hs_actions.check.flakes import PYFLAKES
 from hs_actions.check.commands import run_check
 from hs_actions.core.report import Console
 from hs_actions.harness import runtime
+from tests.support import write_action
 
 RULES = ("undefined-name", "invalid-code", "format-error", "unused", "suspicious")
 
 
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
-
-
 def make(tmp_path, code, helpers=None):
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text('object_type = "CONTACT"\n[inputs]\nemail = "email"\n')
-    helpers_dir = tmp_path / "helpers"
-    helpers_dir.mkdir()
-    for module, text in (helpers or {}).items():
-        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
-    return folder, helpers_dir
+    return write_action(tmp_path, code, 'object_type = "CONTACT"\n[inputs]\nemail = "email"\n', helpers)
 
 
 def findings(tmp_path, code, helpers=None):

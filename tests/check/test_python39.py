@@ -1,18 +1,12 @@
 """check, rule python-3.9: syntax and standard-library API newer than HubSpot's Python 3.9
 (vermin, a narrow annotation rule, and the real 3.9's compile() when it is prepared)."""
-import textwrap
 
 import pytest
 
 from hs_actions.check import check
 from hs_actions.check.python39 import newest_python
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
+from tests.support import write_action
 
 
 MANIFEST = 'object_type = "CONTACT"\n'
@@ -22,14 +16,7 @@ REAL = runtime.current()
 
 def findings(tmp_path, code, helpers=None, run_on=NO_RUNTIME, rules=("python-3.9", "syntax")):
     """This rule's findings (the others have files of their own) for a tiny action."""
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text(MANIFEST)
-    helpers_dir = tmp_path / "helpers"
-    helpers_dir.mkdir()
-    for module, text in (helpers or {}).items():
-        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
+    folder, helpers_dir = write_action(tmp_path, code, MANIFEST, helpers)
     return [str(f) for f in check([folder], helpers_dir, runtime=run_on) if f.rule in rules]
 
 

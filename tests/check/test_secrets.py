@@ -1,29 +1,15 @@
 """check, rules secret-undeclared and secret-unused: the secrets code reads against those
 action.toml declares (what is ticked in HubSpot)."""
-import textwrap
-
-import pytest
 
 from hs_actions.check import check
 from hs_actions.check import WARNING, has_errors
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
+from tests.support import write_action
 
 
 def findings(tmp_path, code, secrets, helpers=None):
-    folder = tmp_path / "actions" / "demo"
-    folder.mkdir(parents=True)
-    (folder / "action.py").write_text(textwrap.dedent(code))
-    (folder / "action.toml").write_text(f'object_type = "CONTACT"\nsecrets = {secrets!r}\n'.replace("'", '"'))
-    helpers_dir = tmp_path / "helpers"
-    helpers_dir.mkdir()
-    for module, text in (helpers or {}).items():
-        (helpers_dir / f"{module}.py").write_text(textwrap.dedent(text))
+    manifest = f'object_type = "CONTACT"\nsecrets = {secrets!r}\n'.replace("'", '"')
+    folder, helpers_dir = write_action(tmp_path, code, manifest, helpers)
     return [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule.startswith("secret-")]
 
 

@@ -1,16 +1,9 @@
 """check, rule bundle-size: a warning (HubSpot documents no limit) for bundles over a generous size."""
-import pytest
 
 from hs_actions.check import check
 from hs_actions.check import has_errors
 from hs_actions.check.size import BUNDLE_SIZE_WARNING
 from hs_actions.harness import runtime
-
-
-@pytest.fixture(autouse=True)
-def _from_the_project(tmp_path, monkeypatch):
-    """check prints paths relative to where it is run: here, the project in tmp_path."""
-    monkeypatch.chdir(tmp_path)
 
 
 def findings(tmp_path, code):

@@ -140,7 +140,11 @@ OUTCOME = (
     ("memory_kb", optional(lambda kb: mapping(kb) and integer(kb.get("peak")) and integer(kb.get("file"))),
      "it reported memory in a shape not its own"),
 )
-LEFT_PROCESS = lambda item: sequence(item) and len(item) == 2 and integer(item[0]) and text(item[1])
+
+
+def left_process(item):
+    """[pid, command]: a process a run left running."""
+    return sequence(item) and len(item) == 2 and integer(item[0]) and text(item[1])
 
 
 def ready_problem(message, fds):
@@ -171,7 +175,7 @@ def outcome_problem(message):
     if kind == RAISED and not mapping(found.get(RAISED)):
         return "it reported an exception it did not describe"
     problem = first_problem(found, OUTCOME)
-    if problem is None and not all(LEFT_PROCESS(item) for item in leftover):
+    if problem is None and not all(left_process(item) for item in leftover):
         problem = "it listed left processes in a shape not its own"
     return problem
 

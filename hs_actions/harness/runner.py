@@ -38,7 +38,7 @@ _SAMPLING = "sampling every 5 ms"
 
 @dataclass
 class RawOutcome:
-    """What happened in the child, before anything is judged against the manifest."""
+    """What happened in the runtime, before anything is judged against the manifest."""
 
     kind: str                            # one of protocol.ENDINGS, or protocol.MEMORY
     returned: object = None

@@ -130,13 +130,14 @@ def action_answer_problem(reply):
 
 # ---- the supervisor's messages (checked by the toolkit) ----------------------------------
 
-READY = (("sandbox", one_of(SANDBOXED, UNSANDBOXED), ""), ("channels", sequence, ""))
-# The supervisor's answers but the run's, and what each must carry.
+NOT_READY = "its first message was not the one expected"
+READY = (("sandbox", one_of(SANDBOXED, UNSANDBOXED), NOT_READY), ("channels", sequence, NOT_READY))
+# The supervisor's answers other than a run's, and what each must carry.
 ANSWERS = {"ok": boolean, "forked": lambda value: integer(value) and value > 0, "ended": mapping}
 OUTCOME = (
     ("duration_ms", number, "it reported no duration"),
-    ("imported", unless_missing(list_of(text)), "its list of imported holds other things than names"),
-    ("refused", unless_missing(list_of(text)), "its list of refused holds other things than names"),
+    ("imported", unless_missing(list_of(text)), "its list of {key} holds other things than names"),
+    ("refused", unless_missing(list_of(text)), "its list of {key} holds other things than names"),
     ("memory_kb", optional(lambda kb: mapping(kb) and integer(kb.get("peak")) and integer(kb.get("file"))),
      "it reported memory in a shape not its own"),
 )
@@ -151,10 +152,12 @@ def ready_problem(message, fds):
     """What is wrong with the supervisor's first message, received with `fds`: the isolation it
     got, and one descriptor per channel (two in a sandbox)."""
     ready = message.get("ready")
-    if not mapping(ready) or first_problem(ready, READY) is not None or len(fds) != len(ready["channels"]) \
-            or (ready["sandbox"] == SANDBOXED and len(fds) != 2):
-        return "its first message was not the one expected"
-    return None
+    if not mapping(ready):
+        return NOT_READY
+    problem = first_problem(ready, READY)
+    if problem is None and (len(fds) != len(ready["channels"]) or (ready["sandbox"] == SANDBOXED and len(fds) != 2)):
+        problem = NOT_READY
+    return problem
 
 
 def answer_problem(message, expected):

@@ -128,7 +128,7 @@ class Runner:
             return
         zygote = self._start(str(code))
         try:
-            zygote.send({"op": protocol.FORK}, answer="forked")
+            zygote.send({"op": protocol.FORK}, answer=protocol.FORKED)
             zygote.preload(library_imports(code), into=protocol.INTO_ACTION)
         except OSError:
             pass  # a process that died at start is reported by the run
@@ -165,13 +165,13 @@ class Runner:
                     raise ToolkitError(
                         f"the sandbox is required (sandbox = \"required\"), but this machine refused it: "
                         f"{isolation['reason']}. To enable it: {sandbox.how_to_enable()}")
-                if not zygote.owes("forked"):
+                if not zygote.owes(protocol.FORKED):
                     zygote.preload(self._learned.get(key, []))
-                    zygote.send({"op": protocol.FORK}, answer="forked")
-                forked = zygote.answer("forked", PRELOAD_SECONDS)
+                    zygote.send({"op": protocol.FORK}, answer=protocol.FORKED)
+                forked = zygote.answer(protocol.FORKED, PRELOAD_SECONDS)
                 # In a sandbox the kernel translates the process id it attached; without one,
                 # the supervisor's own number is this process's too.
-                pid = zygote.channel.sender if zygote.sandboxed else forked["forked"]
+                pid = zygote.channel.sender if zygote.sandboxed else forked[protocol.FORKED]
                 if not pid:
                     raise SupervisorLost("it did not say which process it forked")
         except SupervisorLost:
@@ -271,8 +271,8 @@ class Runner:
             outcome.refused = sorted(set(outcome.refused) | zygote.gateway.refused)
         keep = warm and outcome.kind in protocol.ANSWERED and not found.get("stray")
         try:
-            zygote.send({"op": protocol.END, "keep": keep}, answer="ended")
-            ended = zygote.answer("ended", ANSWER_SECONDS)["ended"]
+            zygote.send({"op": protocol.END, "keep": keep}, answer=protocol.ENDED)
+            ended = zygote.answer(protocol.ENDED, ANSWER_SECONDS)[protocol.ENDED]
         except (SupervisorLost, OSError):
             zygote.kill()
             keep, ended = False, {}
@@ -305,8 +305,8 @@ class Runner:
         zygote = worker.zygote
         try:
             with zygote.lock:
-                zygote.send({"op": protocol.END, "keep": False}, answer="ended")
-                zygote.answer("ended", ANSWER_SECONDS)
+                zygote.send({"op": protocol.END, "keep": False}, answer=protocol.ENDED)
+                zygote.answer(protocol.ENDED, ANSWER_SECONDS)
         except (SupervisorLost, OSError):
             zygote.kill()
         worker.release()
@@ -332,7 +332,7 @@ def _checked_outcome(message: dict) -> tuple[dict, list]:
     problem = protocol.outcome_problem(message)
     if problem:
         raise SupervisorLost(problem)
-    return message["outcome"], message["leftover"]
+    return message[protocol.OUTCOME], message[protocol.LEFTOVER]
 
 
 def _raw(found: dict, isolation: dict) -> RawOutcome:

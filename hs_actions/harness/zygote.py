@@ -47,7 +47,7 @@ class Zygote:
     """The runtime process (tree) serving one action: in a sandbox where the machine allows it.
 
     Messages from the supervisor come in the order the requests went, after its first one
-    ("ready": the isolation it got, and the sandbox's two channel sockets).
+    (protocol.READY: the isolation it got, and the sandbox's two channel sockets).
     """
 
     def __init__(self, python: Path, env: dict, code: str, helpers: Path, setting: str):
@@ -86,7 +86,7 @@ class Zygote:
             if problem:
                 close_all(fds)
                 raise SupervisorLost(problem)
-            ready = message["ready"]
+            ready = message[protocol.READY]
             self.pid = self.channel.sender or self.process.pid
             self.isolation = {"sandbox": ready["sandbox"], "reason": ready.get("reason")}
             if fds:
@@ -131,7 +131,7 @@ class Zygote:
         if missing:
             distributions = [lib.distribution for lib in hubspot_runtime.LIBRARIES]
             self.send({"op": protocol.PRELOAD, "modules": missing, "distributions": distributions, "into": into,
-                       "within": PRELOAD_SECONDS}, answer="ok")
+                       "within": PRELOAD_SECONDS}, answer=protocol.OK)
             if into == protocol.INTO_SUPERVISOR:
                 self.preloaded.update(missing)
 

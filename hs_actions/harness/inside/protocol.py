@@ -20,10 +20,19 @@ egress channel (the tunnel to the toolkit's gateway, one line each way, then the
     egress_request(host, port)      -> EGRESS_OK or egress_error(errno, text)
 """
 
+# Operations: a request's "op".
 PRELOAD = "preload"
 FORK = "fork"
 RUN = "run"
 END = "end"
+# The keys of the supervisor's answers: READY first, unasked; then one answer per request, in
+# order (OK, FORKED, ENDED; a run's holds its OUTCOME and the LEFTOVER processes still running).
+READY = "ready"
+OK = "ok"
+FORKED = "forked"
+ENDED = "ended"
+OUTCOME = "outcome"
+LEFTOVER = "leftover"
 # Where a preload imports: in the supervisor before its next fork, or in the action process
 # forked last, before its run.
 INTO_SUPERVISOR = "supervisor"
@@ -131,10 +140,10 @@ def action_answer_problem(reply):
 # ---- the supervisor's messages (checked by the toolkit) ----------------------------------
 
 NOT_READY = "its first message was not the one expected"
-READY = (("sandbox", one_of(SANDBOXED, UNSANDBOXED), NOT_READY), ("channels", sequence, NOT_READY))
+READY_FIELDS = (("sandbox", one_of(SANDBOXED, UNSANDBOXED), NOT_READY), ("channels", sequence, NOT_READY))
 # The supervisor's answers other than a run's, and what each must carry.
-ANSWERS = {"ok": boolean, "forked": lambda value: integer(value) and value > 0, "ended": mapping}
-OUTCOME = (
+ANSWERS = {OK: boolean, FORKED: lambda value: integer(value) and value > 0, ENDED: mapping}
+OUTCOME_FIELDS = (
     ("duration_ms", number, "it reported no duration"),
     ("imported", unless_missing(list_of(text)), "its list of {key} holds other things than names"),
     ("refused", unless_missing(list_of(text)), "its list of {key} holds other things than names"),
@@ -151,10 +160,10 @@ def left_process(item):
 def ready_problem(message, fds):
     """What is wrong with the supervisor's first message, received with `fds`: the isolation it
     got, and one descriptor per channel (two in a sandbox)."""
-    ready = message.get("ready")
+    ready = message.get(READY)
     if not mapping(ready):
         return NOT_READY
-    problem = first_problem(ready, READY)
+    problem = first_problem(ready, READY_FIELDS)
     if problem is None and (len(fds) != len(ready["channels"]) or (ready["sandbox"] == SANDBOXED and len(fds) != 2)):
         problem = NOT_READY
     return problem
@@ -169,7 +178,7 @@ def answer_problem(message, expected):
 
 def outcome_problem(message):
     """What is wrong with the supervisor's answer to a run, or None when it is one."""
-    found, leftover = message.get("outcome"), message.get("leftover")
+    found, leftover = message.get(OUTCOME), message.get(LEFTOVER)
     if not mapping(found) or not sequence(leftover):
         return "its answer to the run was not an outcome"
     kind = found.get("kind")
@@ -177,7 +186,7 @@ def outcome_problem(message):
         return "it reported a run that ended as {!r}".format(kind)
     if kind == RAISED and not mapping(found.get(RAISED)):
         return "it reported an exception it did not describe"
-    problem = first_problem(found, OUTCOME)
+    problem = first_problem(found, OUTCOME_FIELDS)
     if problem is None and not all(left_process(item) for item in leftover):
         problem = "it listed left processes in a shape not its own"
     return problem

@@ -48,7 +48,7 @@ class Supervisor:
 
     def serve(self):
         addresses = ["{}:{}".format(*s.getsockname()[:2]) for s in self.listeners]
-        self.channel.send({"ready": dict(self.isolation, channels=addresses)}, [s.fileno() for s in self.listeners])
+        self.channel.send({protocol.READY: dict(self.isolation, channels=addresses)}, [s.fileno() for s in self.listeners])
         for listener in self.listeners:  # the toolkit holds them now; the action never does
             listener.close()
         while True:
@@ -57,18 +57,18 @@ class Supervisor:
                 break
             op = message.get("op")
             if op == protocol.PRELOAD and message.get("into") == protocol.INTO_ACTION:
-                self.channel.send({"ok": self._preload_action(message)})
+                self.channel.send({protocol.OK: self._preload_action(message)})
             elif op == protocol.PRELOAD:
                 loader.preload(message["modules"])
                 loader.warm_metadata(message.get("distributions", []))
-                self.channel.send({"ok": True})
+                self.channel.send({protocol.OK: True})
             elif op == protocol.FORK:
                 pid = self._fork()
-                self.channel.send({"forked": pid}, pid=pid if self.sandboxed else None)
+                self.channel.send({protocol.FORKED: pid}, pid=pid if self.sandboxed else None)
             elif op == protocol.RUN:
                 self.channel.send(self._run(message, fds))
             elif op == protocol.END:
-                self.channel.send({"ended": self._end(message.get("keep", False))})
+                self.channel.send({protocol.ENDED: self._end(message.get("keep", False))})
             else:
                 close_all(fds)
         self._end(keep=False)
@@ -100,7 +100,7 @@ class Supervisor:
         except (OSError, TimeoutError, ChannelError):
             return False
         close_all(fds)
-        return reply is not None and reply.get("ok") is True
+        return reply is not None and reply.get(protocol.OK) is True
 
     def _run(self, message, fds):
         """Hand the run to the action process and judge its answer by this process's clock."""
@@ -146,7 +146,7 @@ class Supervisor:
         if outcome["kind"] not in protocol.ANSWERED:
             self._kill(everything=True)
             outcome["exit"] = action.status
-        return {"outcome": outcome, "leftover": self._leftover()}
+        return {protocol.OUTCOME: outcome, protocol.LEFTOVER: self._leftover()}
 
     def _answer(self, action, deadline):
         """The action process's answer; (None, []) once it has ended without one."""

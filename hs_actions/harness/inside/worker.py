@@ -36,7 +36,7 @@ class Worker:
             if request["op"] == protocol.PRELOAD:  # before its first run: a spawned run's libraries
                 loader.preload(request["modules"])
                 loader.warm_metadata(request.get("distributions", []))
-                self.channel.send({"ok": True})
+                self.channel.send({protocol.OK: True})
                 continue
             self.channel.send(self.run(request, fds[0]))
 

@@ -3,7 +3,9 @@ another's private names: the rules that keep a change in one part from breaking 
 
     core < action < portal < harness < check, bundler < account, scaffold < cli, pytest plugin
 
-Imports inside functions count too: a lazy import is still a dependency.
+harness/inside/ (the code that runs in HubSpot's runtime) imports nothing of the toolkit, so
+its wire constants (the portal reads routing's run header) sit with the core. Imports inside
+functions count too: a lazy import is still a dependency.
 """
 import ast
 from pathlib import Path
@@ -12,7 +14,7 @@ import hs_actions
 
 PACKAGE = Path(hs_actions.__file__).parent
 LAYERS = {
-    "core": 0, "action": 1, "portal": 2, "harness": 3, "check": 4, "bundler": 4,
+    "core": 0, "harness.inside": 0, "action": 1, "portal": 2, "harness": 3, "check": 4, "bundler": 4,
     "account": 5, "scaffold": 5, "cli": 6, "pytest_plugin": 6,
 }
 
@@ -26,7 +28,7 @@ def layer(module: str) -> int:
     """A module's layer by its part of the toolkit; the package itself (its lazy __version__)
     is the bottom."""
     parts = module.split(".")
-    return LAYERS[parts[1]] if len(parts) > 1 else 0
+    return LAYERS.get(".".join(parts[1:3]), LAYERS[parts[1]]) if len(parts) > 1 else 0
 
 
 def is_module(dotted: str) -> bool:

@@ -9,7 +9,7 @@ _EXPORTS = {
     "Action": "hs_actions.action.folder",
     "load_action": "hs_actions.action.folder",
     "Harness": "hs_actions.harness.harness",
-    "Error": "hs_actions.harness.result",
+    "Failure": "hs_actions.harness.result",
     "Result": "hs_actions.harness.result",
 }
 

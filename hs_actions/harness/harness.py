@@ -17,8 +17,8 @@ from hs_actions.harness import outputs, secrets as secrets_module
 from hs_actions.action import returns
 from hs_actions.harness import runtime as runtime_module
 from hs_actions.action.folder import Action, load
-from hs_actions.harness.child import REFUSAL
-from hs_actions.harness.result import UNKNOWN_SCOPES, Error, Result
+from hs_actions.harness.inside import protocol
+from hs_actions.harness.result import UNKNOWN_SCOPES, Failure, Result
 from hs_actions.harness.runner import RawOutcome, Runner
 from hs_actions.core.masking import Masks
 
@@ -233,26 +233,26 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
     if raw.logs_dropped:
         result.warnings.append(f"the action printed more than the log keeps: {raw.logs_dropped:,} bytes dropped from the middle")
 
-    if raw.kind == "timeout":
+    if raw.kind == protocol.TIMEOUT:
         result.status = "timeout"
-        result.error = Error("Timeout", f"Task timed out after {raw.duration_ms / 1000:.2f} seconds")
-    elif raw.kind == "memory":
+        result.error = Failure("Timeout", f"Task timed out after {raw.duration_ms / 1000:.2f} seconds")
+    elif raw.kind == protocol.MEMORY:
         result.status = "memory"
-        result.error = Error(
+        result.error = Failure(
             "MemoryLimitExceeded",
             f"Runtime exited with error: the execution used more than its {memory:g} MB of memory "
             f"(peak seen {raw.peak_mb:.0f} MB)",
             raw.raised["traceback"] if raw.raised else None,
         )
-    elif raw.kind == "malformed":
-        result.error = Error("Runtime.ChannelError", f"the run's answer could not be read: {raw.problem}. An action "
-                             "must not write to the toolkit's descriptors")
-    elif raw.kind == "died":
+    elif raw.kind == protocol.MALFORMED:
+        result.error = Failure("Runtime.ChannelError", f"the run's answer could not be read: {raw.problem}. An action "
+                               "must not write to the toolkit's descriptors")
+    elif raw.kind == protocol.DIED:
         result.exit = raw.exit
         how = (f"signal {raw.exit['signal']}" if raw.exit and raw.exit.get("signal")
                else f"exit status {raw.exit.get('exit_code') if raw.exit else '?'}")
-        result.error = Error("Runtime.ExitError", f"Runtime exited without a result ({how}): os._exit() or a crash ends the execution")
-    elif raw.kind == "raised":
+        result.error = Failure("Runtime.ExitError", f"Runtime exited without a result ({how}): os._exit() or a crash ends the execution")
+    elif raw.kind == protocol.RAISED:
         result.error, result.status, result.retry = _from_exception(raw.raised)
         if raw.raised.get("file") and _parses(raw.raised["file"]):
             result.warnings.append(
@@ -274,7 +274,7 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
         result.output_errors = verdict.problems
         result.warnings += verdict.warnings
         if verdict.error:
-            result.error = Error(**verdict.error)
+            result.error = Failure(**verdict.error)
         else:
             result.status = "invalid_outputs" if verdict.problems else "success"
     return result
@@ -289,11 +289,11 @@ def _parses(path: str) -> bool:
     return True
 
 
-def _from_exception(raised: dict) -> tuple[Error, str, str | None]:
-    error = Error(raised["type"], raised["message"], raised["traceback"])
+def _from_exception(raised: dict) -> tuple[Failure, str, str | None]:
+    error = Failure(raised["type"], raised["message"], raised["traceback"])
     if raised.get("refused"):  # the network guard's refusal, however wrapped: that is the news
         error.refused_connection = True
-        error.message = REFUSAL.format(host=raised["refused"])
+        error.message = protocol.REFUSAL.format(host=raised["refused"])
     if raised["type"] == "SystemExit":
         error.message = f"main called sys.exit({raised['exit_code']!r}): the runtime exits and HubSpot fails the execution"
         return error, "error", None

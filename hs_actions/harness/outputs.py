@@ -38,8 +38,8 @@ class Judgement:
 
 
 def judge(returned, manifest: Manifest, code: Path | None = None) -> Judgement:
-    """`returned` as child.py sends it (JSON, unserializable objects marked); `code` is the
-    file that ran, to name where main can end without a value when it returned None."""
+    """`returned` as the action process sends it (JSON, unserializable objects marked); `code`
+    is the file that ran, to name where main can end without a value when it returned None."""
     verdict = Judgement()
     if returned is None:
         return _returned_none(verdict, code)
@@ -149,7 +149,7 @@ def value_problem(declared: OutputField, value, shown: str | None = None) -> str
 
 
 def _unserializable(value):
-    """The first value JSON could not carry, anywhere inside `value` (child.py marks them)."""
+    """The first value JSON could not carry, anywhere inside `value` (inside/worker.py marks them)."""
     if isinstance(value, dict):
         if "$unserializable" in value:
             return value

@@ -5,6 +5,7 @@ import json
 import re
 
 from hs_actions.core.colour import paint
+from hs_actions.harness.inside import protocol
 from hs_actions.harness.result import Result
 
 _MARK = {"success": "OK", "invalid_outputs": "INVALID", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT",
@@ -65,7 +66,7 @@ def human(result: Result, colour: bool = False) -> str:
 
 def isolation(found: dict) -> str:
     """One line: the sandbox a run had (or why none), and how its memory limit was enforced."""
-    if found.get("sandbox") == "namespaces":
+    if found.get("sandbox") == protocol.SANDBOXED:
         sandbox = "sandbox: own user, pid, mount and network namespaces"
     else:
         sandbox = f"sandbox: none ({found.get('reason') or 'unavailable'}): in-process network guard only"

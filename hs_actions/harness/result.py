@@ -11,7 +11,9 @@ UNKNOWN_SCOPES = "unknown"
 
 
 @dataclass
-class Error:
+class Failure:
+    """Why a run failed: the exception main raised, or the limit or runtime error HubSpot reports."""
+
     type: str
     message: str
     traceback: str | None = None
@@ -26,7 +28,7 @@ class Result:
     logs: str = ""
     duration_ms: float = 0.0
     memory_mb: float = 0.0
-    error: Error | None = None
+    error: Failure | None = None
     warnings: list[str] = field(default_factory=list)
     output_errors: list[str] = field(default_factory=list)   # outputs that break action.toml
     runtime: str = ""

@@ -26,7 +26,7 @@ from hs_actions.portal import exceptions as exc
 from hs_actions.portal import urls
 from hs_actions.portal.models import now_ms
 from hs_actions.portal.responses import Request, Response
-from hs_actions.portal.routing import RUN_HEADER
+from hs_actions.harness.inside.routing import RUN_HEADER
 
 BUG = "The local portal failed on this request (a bug in hs-actions, not in your action): {error}"
 # HubSpot publishes no request size limit. 10 MiB is far above what custom code sends (a batch

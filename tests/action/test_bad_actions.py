@@ -31,7 +31,7 @@ def test_syntax_error(run_action, make_action):
     assert result.status == "error"
     assert result.error.type == "SyntaxError"
     assert "action.py\", line" in result.error.traceback
-    assert "child.py" not in result.error.traceback and "importlib" not in result.error.traceback
+    assert "harness/inside" not in result.error.traceback and "importlib" not in result.error.traceback
 
 
 def test_no_main_names_what_was_found(run_action, make_action):

@@ -15,7 +15,7 @@ import requests
 
 from hs_actions.core import project
 from hs_actions.harness import report
-from hs_actions.harness.runner import LOG_HEAD_BYTES as HEAD, LOG_TAIL_BYTES as TAIL
+from hs_actions.harness.logs import LOG_HEAD_BYTES as HEAD, LOG_TAIL_BYTES as TAIL
 
 SECRET = "pat-na1-Q7ZK3M8VX2LD9WB4T6YF"      # no 6 characters of it occur in anything else a run shows
 EARLIER = "pat-na1-J5RN8C2HP4XM7QA3G9UE"     # a warm run's previous value

@@ -56,7 +56,7 @@ def test_stopping_the_cli_ends_the_run(make_action):
     deadline = time.monotonic() + 20
     workers = []
     while not workers and time.monotonic() < deadline:
-        workers = [p for p in psutil.Process(cli.pid).children(recursive=True) if "child.py" in " ".join(p.cmdline())]
+        workers = [p for p in psutil.Process(cli.pid).children(recursive=True) if "harness/inside" in " ".join(p.cmdline())]
         time.sleep(0.05)
     assert workers, "the run never started"
     time.sleep(0.3)

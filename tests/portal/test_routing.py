@@ -16,7 +16,7 @@ from tests.support import TOKEN, contact
 from hs_actions.core.project import ROOT, RUNTIME_ENV
 
 RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
-ROUTING = ROOT / "hs_actions" / "portal" / "routing.py"
+ROUTING = ROOT / "hs_actions" / "harness" / "inside" / "routing.py"
 
 # Production-style action code: no host, no port, the token from the environment.
 PRODUCTION = """
@@ -85,7 +85,7 @@ def test_production_code_with_client_12_and_urllib3_2(empty_portal, import_first
 def test_other_hosts_are_left_alone_and_uninstall_restores_urllib3(empty_portal):
     import urllib3
 
-    from hs_actions.portal import routing
+    from hs_actions.harness.inside import routing
     original = urllib3.PoolManager._new_pool
     routing.install({"api.hubapi.com": f"127.0.0.1:{empty_portal.server.port}"}, "in-process")
     try:

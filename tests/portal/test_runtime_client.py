@@ -173,7 +173,7 @@ EXPECTED = {
 @pytest.mark.skipif(not RUNTIME_PYTHON.exists(), reason="HubSpot's runtime is not prepared (.hs-actions/runtime)")
 def test_the_8x_client_accepts_every_answer(empty_portal):
     empty_portal.seed_default()
-    done = subprocess.run([str(RUNTIME_PYTHON), "-I", "-c", SWEEP, str(ROOT / "hs_actions/portal/routing.py"),
+    done = subprocess.run([str(RUNTIME_PYTHON), "-I", "-c", SWEEP, str(ROOT / "hs_actions/harness/inside/routing.py"),
                            f"127.0.0.1:{empty_portal.server.port}"], env={"TEST_SECRET": TOKEN},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

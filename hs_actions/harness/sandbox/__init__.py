@@ -7,12 +7,12 @@ to lift. On Linux each action gets, from the first process the toolkit starts fo
 - a user namespace (no root, no setuid helper), a network namespace with nothing but its own
   loopback, and a mount namespace whose root is a read-only tmpfs showing only the host's
   /usr and libraries, a few files of /etc, the runtime's Python, the action's code file and the
-  repository's shared/ helpers: no repository, no home, no host /proc (namespaces.py);
-- a pid namespace whose pid 1 is the *supervisor* (child.py): it imports the action's libraries,
-  forks one action process per run, which mounts its own empty /tmp and drops every capability
-  (and may create no user namespace, where it would hold capabilities again), and ends every
-  other process of the namespace at once (kill(-1)) when the run ends. The kernel delivers
-  pid 1 no signal from inside, so the action can neither stop nor kill it;
+  repository's shared/ helpers: no repository, no home, no host /proc (inside/namespaces.py);
+- a pid namespace whose pid 1 is the *supervisor* (inside/supervisor.py): it imports the
+  action's libraries, forks one action process per run, which mounts its own empty /tmp and
+  drops every capability (and may create no user namespace, where it would hold capabilities
+  again), and ends every other process of the namespace at once (kill(-1)) when the run ends.
+  The kernel delivers pid 1 no signal from inside, so the action can neither stop nor kill it;
 - one way out: two sockets on the sandbox's loopback, opened by the supervisor and handed to the
   toolkit, which alone accepts on them. One is HubSpot's API (the local portal, which logs each
   request with the run the socket belongs to: no header the action could forge); through the
@@ -68,7 +68,7 @@ def probe() -> str | None:
         return "turned off (HS_ACTIONS_SANDBOX=off or the sandbox setting)"
     if not sys.platform.startswith("linux"):
         return f"kernel namespaces are Linux's; this is {sys.platform}"
-    from hs_actions.harness.sandbox import namespaces
+    from hs_actions.harness.inside import namespaces
 
     read, write = os.pipe()
     pid = os.fork()

@@ -1,8 +1,8 @@
 """The system calls that build a run's sandbox, made from inside HubSpot's runtime interpreter.
 
 Python 3.9 syntax, standard library only (ctypes for unshare, mount, pivot_root, prctl and
-capset, which Python 3.9 does not wrap): child.py loads this file by path. What each step
-does and why is in the package's docstring (hs_actions/harness/sandbox/__init__.py).
+capset, which Python 3.9 does not wrap): boot.py imports it before it enters the sandbox. What
+each step does and why is in the sandbox package's docstring (hs_actions/harness/sandbox/__init__.py).
 
     enter(paths)        the sandbox's first process: user, mount, network and pid namespaces,
                         the read-only root built beside the host's, loopback up

@@ -14,10 +14,6 @@ _SAID = {"invalid_outputs": "invalid_outputs: it ran, but its outputs break acti
 _COLOUR = {"OK": "green", "INVALID": "yellow", "FAILED": "red", "RETRY": "yellow", "TIMEOUT": "red", "MEMORY": "red"}
 
 
-def as_json(result: Result) -> str:
-    return json.dumps(result.to_dict(), indent=2, default=str)
-
-
 def human(result: Result, colour: bool = False) -> str:
     """The report; with `colour`, its status word in colour (for a terminal)."""
     mark = _MARK[result.status]

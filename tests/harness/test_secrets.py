@@ -72,7 +72,7 @@ def test_secret_values_are_masked_everywhere(run_action, make_action):
     assert failed.error.message == "bad token [secret TOKEN]"
     for result in (ok, failed):
         from hs_actions.harness import report
-        assert token not in report.as_json(result) + report.human(result)
+        assert token not in json.dumps(result.to_dict(), default=str) + report.human(result)
 
 
 def test_mask_prefers_longest_values():

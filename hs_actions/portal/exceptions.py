@@ -249,7 +249,9 @@ class PayloadTooLarge(PortalError):
     status = 413
 
 
-class Conflict(PortalError):
+class PortalConflict(PortalError):
+    """HubSpot's 409 CONFLICT: a unique value, label or id that is taken, a stale revision."""
+
     status = 409
     category = "CONFLICT"
 

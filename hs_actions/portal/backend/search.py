@@ -1,10 +1,11 @@
-"""Search over records, as the CRM search API does it."""
+"""Search over records, as the CRM search API does it: SQL over the core's record tables."""
 from __future__ import annotations
 
 import fnmatch
 import re
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.family import Family
 from hs_actions.portal.models import ObjectType, PropertyDef, id_number, parse_time
 
 SEARCH_LIMIT_MAX = 200
@@ -38,10 +39,12 @@ def _prefix_token(folded, word) -> int:
     return int(any(t.startswith(word) for t in _tokens(folded)))
 
 
-class Search:
+class Search(Family):
     """POST .../search: filter groups, sorts, query words, paging."""
 
-    # ---- search -----------------------------------------------------------------------------
+    name = "search"
+    # Token matching, in SQL: CONTAINS_TOKEN filters and `query` words (word prefixes).
+    FUNCTIONS = {"hs_contains_token": (2, _contains_token), "hs_prefix_token": (2, _prefix_token)}
 
     def search(self, object_type: str, filter_groups: list, sorts: list, query: str | None,
                properties: list[str] | None, limit: int, after: int):
@@ -53,7 +56,7 @@ class Search:
         indexing delay (a record is searchable as soon as it is written) and the relevance
         ranking of `query` (results keep the sort order).
         """
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         if after + limit > SEARCH_WINDOW:
             raise exc.ValidationError(exc.SEARCH_WINDOW.format(maximum=SEARCH_WINDOW, value=after + limit))
         where, params = self._search_where(ot, filter_groups, query)
@@ -63,7 +66,7 @@ class Search:
             matched = [r[0] for r in self.conn.execute(
                 f"SELECT o.id FROM objects o {order[0]} WHERE {where} ORDER BY {order[1]}", (*order_params, *params))]
             ids = matched[after:after + limit]
-            records = self._load(ot, ids, self._asked(ot, properties))
+            records = self.backend.load_records(ot, ids, self.backend.asked_properties(ot, properties))
         total = len(matched)
         next_after = after + limit if after + limit < total and limit else None
         return total, [records[i] for i in ids], next_after
@@ -103,7 +106,7 @@ class Search:
                 detail=f"at most {SEARCH_MAX_FILTERS} filters in all, but {count} were given"))
         if ors:
             where.append("(" + " OR ".join(ors) + ")")
-        searchable = [n for n in ot.searchable_properties if n in self.defs[ot.type_id]]
+        searchable = [n for n in ot.searchable_properties if n in self.backend.defs[ot.type_id]]
         for word in (query or "").lower().split():
             where.append(f"EXISTS (SELECT 1 FROM pv WHERE pv.otype = o.otype AND pv.oid = o.id AND pv.name IN "
                          f"({','.join('?' * len(searchable))}) AND hs_prefix_token(pv.folded, ?))")
@@ -124,7 +127,7 @@ class Search:
         HubSpot's search guide shows for finding a contact's tasks or meetings. Associations are
         stored both ways, so the driving form reads the other record's side by its key."""
         name = spec["propertyName"].split(".", 1)[1]
-        other = self.object_type(name)
+        other = self.backend.object_type(name)
         operator = spec.get("operator", "EQ")
         if operator == "EQ":
             raw = [spec.get("value")]
@@ -149,7 +152,7 @@ class Search:
         name, operator = spec.get("propertyName"), spec.get("operator", "EQ")
         if operator not in OPERATORS:
             raise exc.ValidationError(exc.UNKNOWN_OPERATOR.format(operator=operator, allowed=", ".join(OPERATORS)))
-        prop = self.defs[ot.type_id].get(name)
+        prop = self.backend.defs[ot.type_id].get(name)
         if prop is None:
             raise exc.ValidationError(exc.UNKNOWN_FILTER_PROPERTY.format(name=name, object_type=ot.name))
         numeric = prop.type in _NUMERIC_TYPES
@@ -196,7 +199,7 @@ class Search:
             name, descending = first.get("propertyName"), str(first.get("direction", "ASCENDING")).upper() == "DESCENDING"
         else:
             raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each sort must be a string or an object"))
-        prop = self.defs[ot.type_id].get(name)
+        prop = self.backend.defs[ot.type_id].get(name)
         if prop is None:
             raise exc.ValidationError(exc.UNKNOWN_SORT.format(name=name, object_type=ot.name))
         column = "s.num" if prop.type in _NUMERIC_TYPES else "s.folded"

@@ -4,8 +4,9 @@ Handlers never touch storage and never build error bodies: they raise the errors
 `exceptions`, and the server serialises them. Each is called with (backend, request) and
 returns a Response; one that takes a body declares its shape with `@reads(shape)` and gets
 the body read by it (`shapes`) as a third argument. One module per family of routes
-(objects, properties, associations, account); this one holds what they share: the request,
-the response, page sizes, paging and batch bodies.
+(objects, search, properties, associations, owners...; see backend/__init__.py), each with
+the rows of the route table that reach it (`ROUTES`, composed in urls.py); this one holds what
+they share: the request, the response, the paths of objects, page sizes, paging and batch bodies.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from hs_actions.portal.models import iso, now_ms
 from hs_actions.portal.responses import shapes
 
 API_BASE = "https://api.hubapi.com"
+# The paths of objects v3, which the objects, search, merge and GDPR families all serve under.
+OBJECT = "/crm/v3/objects/{object_type}"
+ONE = OBJECT + "/{object_id}"
 JSON_DEPTH_MAX = 64
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

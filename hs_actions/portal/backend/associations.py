@@ -33,21 +33,21 @@ class Associations(Family):
         """The association type (from type, id, category) names; HubSpot's 400 if it does not lead to `to_type`."""
         kind = self.backend.assoc_types.get((from_type, int(type_id), category))
         if kind is None or kind.to_type != to_type:
-            raise exc.ValidationError(exc.ASSOCIATION_TYPE_INVALID.format(
+            raise exc.AssociationTypeInvalid(
                 type_id=type_id, category=category, from_type=self.backend.types[from_type].name,
-                to_type=self.backend.types[to_type].name if to_type in self.backend.types else to_type))
+                to_type=self.backend.types[to_type].name if to_type in self.backend.types else to_type)
         return kind
 
     def association_kind_by_id(self, from_type: str, spec) -> AssociationType:
         """The association type a v3 create's `types` entry names; the to-type follows from it."""
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="association types must be objects"))
+            raise exc.InvalidInput("association types must be objects")
         category = spec.get("associationCategory", "HUBSPOT_DEFINED")
         kind = self.backend.assoc_types.get((from_type, _type_id(spec.get("associationTypeId")), category))
         if kind is None:
-            raise exc.ValidationError(exc.ASSOCIATION_TYPE_INVALID.format(
+            raise exc.AssociationTypeInvalid(
                 type_id=spec.get("associationTypeId"), category=category,
-                from_type=self.backend.types[from_type].name, to_type="any object type"))
+                from_type=self.backend.types[from_type].name, to_type="any object type")
         return kind
 
     def default_association_kind(self, from_type: str, to_type: str) -> AssociationType:
@@ -91,12 +91,12 @@ class Associations(Family):
     def associate(self, from_name: str, from_id, to_name: str, to_id, specs: list) -> dict:
         """PUT with a list of {associationCategory, associationTypeId}: those types, both directions."""
         if not isinstance(specs, list) or not specs:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a non-empty list of association types"))
+            raise exc.InvalidInput("expected a non-empty list of association types")
         with self.backend.write():
             ft, fid, tt, tid = self._pair(from_name, from_id, to_name, to_id)
             for spec in specs:
                 if not isinstance(spec, dict):
-                    raise exc.ValidationError(exc.INVALID_INPUT.format(detail="association types must be objects"))
+                    raise exc.InvalidInput("association types must be objects")
                 kind = self.association_kind(ft.type_id, tt.type_id, _type_id(spec.get("associationTypeId")),
                                         spec.get("associationCategory", "HUBSPOT_DEFINED"))
                 self.link_ids(kind, fid, tid)
@@ -157,9 +157,9 @@ class Associations(Family):
         for kind in self.association_types(from_name, to_name):
             if name in (kind.v3_name, str(kind.type_id)):
                 return kind
-        raise exc.ValidationError(exc.ASSOCIATION_TYPE_INVALID.format(
+        raise exc.AssociationTypeInvalid(
             type_id=name, category="any category", from_type=self.backend.object_type(from_name).name,
-            to_type=self.backend.object_type(to_name).name))
+            to_type=self.backend.object_type(to_name).name)
 
     def link(self, kind: AssociationType, from_id, to_id) -> None:
         """Associate two records by one association type, both directions."""
@@ -209,4 +209,4 @@ def _type_id(value) -> int:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{value!r} is not an association type id")) from None
+        raise exc.InvalidInput(f"{value!r} is not an association type id") from None

@@ -23,7 +23,7 @@ class Callbacks(Family):
         """Record (callback id, {"outputFields": {...}}) completions: all of them, or none."""
         for _callback_id, body in completions:
             if not isinstance(body, dict) or not isinstance(body.get("outputFields", {}), dict):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected {\"outputFields\": {...}}"))
+                raise exc.InvalidInput("expected {\"outputFields\": {...}}")
         stamp = now_ms()
         with self.backend.write() as db:
             db.executemany("INSERT INTO callbacks VALUES (?, ?, ?)",

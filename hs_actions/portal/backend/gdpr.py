@@ -22,7 +22,7 @@ class Gdpr(Family):
         to one is not published)."""
         ot = self.backend.object_type(object_type)
         if not str(object_id).strip():   # else a blank email would join the blocklist
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=exc.FIELD_REQUIRED.format(path="objectId")))
+            raise exc.InvalidInput(exc.FIELD_REQUIRED.format(path="objectId"))
         if ot.name not in GDPR_TYPES:
             raise exc.Unmodelled(exc.UNMODELLED_ROUTE.format(
                 method="POST", path=f"/crm/v3/objects/{object_type}/gdpr-delete",

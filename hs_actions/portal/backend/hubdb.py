@@ -128,7 +128,7 @@ class HubDb(Family):
         filter and no sort, rows follow the order of its values."""
         found = self.hubdb_table(table, draft)
         if offset < 0:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"offset must be 0 or more, not {offset}"))
+            raise exc.InvalidInput(f"offset must be 0 or more, not {offset}")
         columns = {c["name"]: c for c in found["columns"]}
         rows = self._rows(found["id"], draft)
         filters = [(*_split(key, columns), value) for key, value in filters]

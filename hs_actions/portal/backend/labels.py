@@ -71,7 +71,7 @@ class Labels(Family):
     def update_association_label(self, from_name: str, to_name: str, spec) -> None:
         """Rename a label (and, with inverseLabel, its inverse)."""
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+            raise exc.InvalidInput("expected a JSON object")
         kind = self._user_label(from_name, to_name, spec.get("associationTypeId"))
         label = _text(spec, "label")
         inverse_label = _text(spec, "inverseLabel", required=False)
@@ -100,7 +100,7 @@ class Labels(Family):
         text = str(type_id).strip()
         number = id_number(text)
         if number is None:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"associationTypeId must be an integer, not {type_id!r}"))
+            raise exc.InvalidInput(f"associationTypeId must be an integer, not {type_id!r}")
         found = [k for k in self.backend.assoc_types.values()
                  if k.from_type == ft.type_id and k.to_type == tt.type_id and k.type_id == number]
         if not found:
@@ -141,10 +141,10 @@ class Labels(Family):
 
 def _text(spec, key: str, required: bool = True) -> str | None:
     if not isinstance(spec, dict):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+        raise exc.InvalidInput("expected a JSON object")
     value = spec.get(key)
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{key} must be a non-empty string"))
+        raise exc.InvalidInput(f"{key} must be a non-empty string")
     return value

@@ -82,7 +82,7 @@ class Objects(Family):
     def _encode(self, ot: ObjectType, values: dict, system: bool = False) -> dict:
         """Validated (value, folded, num) of each written property; HubSpot's 400 otherwise."""
         if not isinstance(values, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="properties must be an object"))
+            raise exc.InvalidInput("properties must be an object")
         defs = self.backend.defs[ot.type_id]
         encoded, problems = {}, []
         for name, raw in values.items():
@@ -239,18 +239,18 @@ class Objects(Family):
                 "WHERE pv.otype = ? AND pv.name = ? AND pv.folded = ? AND o.archived = ?",
                 (ot.type_id, id_property, str(object_id).strip().lower(), int(archived))).fetchone()
             if row is None:
-                raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [str(object_id)]})
+                raise exc.RecordNotFound(str(object_id))
             return row[0]
         text = str(object_id).strip()
         number = id_number(text)
         if number is None:
-            raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [text]})
+            raise exc.RecordNotFound(text)
         row = self.conn.execute("SELECT id FROM objects WHERE otype = ? AND id = ? AND archived = ?",
                                 (ot.type_id, number, int(archived))).fetchone()
         if row is None:
             merged = None if archived else self.backend.merged_into(ot, number)
             if merged is None:
-                raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [text]})
+                raise exc.RecordNotFound(text)
             return merged
         return row[0]
 
@@ -371,7 +371,7 @@ class Objects(Family):
     def _associate_inputs(self, ot: ObjectType, oid: int, associations) -> None:
         for entry in associations or ():
             if not isinstance(entry, dict):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail="associations must be a list of objects"))
+                raise exc.InvalidInput("associations must be a list of objects")
             to_id = str((entry.get("to") or {}).get("id", ""))
             for spec in entry.get("types") or ():
                 kind = self.backend.association_kind_by_id(ot.type_id, spec)
@@ -441,7 +441,7 @@ class Objects(Family):
             ids = []
             for entry in inputs:
                 if not isinstance(entry, dict):
-                    raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
+                    raise exc.InvalidInput("each input must be an object")
                 oid = self._insert(ot, entry.get("properties") or {}, pending=pending)
                 self._associate_inputs(ot, oid, entry.get("associations"))
                 ids.append(oid)
@@ -458,7 +458,7 @@ class Objects(Family):
             done, missing = [], []
             for entry in inputs:
                 if not isinstance(entry, dict) or "id" not in entry:
-                    raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs an id"))
+                    raise exc.InvalidInput("each input needs an id")
                 encoded = self._encode(ot, entry.get("properties") or {})
                 try:
                     oid = self.find_id(ot, entry["id"], entry.get("idProperty", id_property))
@@ -483,7 +483,7 @@ class Objects(Family):
             done = []
             for entry in inputs:
                 if not isinstance(entry, dict) or entry.get("id") is None or not entry.get("idProperty"):
-                    raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs id and idProperty"))
+                    raise exc.InvalidInput("each input needs id and idProperty")
                 properties = dict(entry.get("properties") or {})
                 try:
                     oid = self.find_id(ot, entry["id"], entry["idProperty"])

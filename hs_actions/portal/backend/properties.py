@@ -55,7 +55,7 @@ class Properties(Family):
         ot = self.backend.object_type(object_type)
         prop = self.backend.defs[ot.type_id].get(name)
         if prop is None:
-            raise exc.ObjectNotFound(exc.PROPERTY_NOT_FOUND.format(name=name, object_type=ot.name))
+            raise exc.PropertyNotFound(name=name, object_type=ot.name)
         return prop
 
     def create_property(self, object_type: str, spec) -> PropertyDef:
@@ -73,7 +73,7 @@ class Properties(Family):
         ot = self.backend.object_type(object_type)
         prop = self.property(object_type, name)
         if not isinstance(changes, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+            raise exc.InvalidInput("expected a JSON object")
         if prop.read_only_definition:
             raise exc.ValidationError(exc.PROPERTY_READ_ONLY_DEFINITION.format(name=name, object_type=ot.name))
         unknown = sorted(set(changes) - set(_UPDATE_FIELDS))
@@ -120,8 +120,8 @@ class Properties(Family):
             if name in listed:
                 found.append(listed[name])
             else:
-                errors.append(exc.ObjectNotFound(exc.PROPERTY_NOT_FOUND.format(
-                    name=name, object_type=self.backend.object_type(object_type).name), context={"name": [str(name)]}))
+                errors.append(exc.PropertyNotFound(
+                    name=name, object_type=self.backend.object_type(object_type).name, context={"name": [str(name)]}))
         return found, errors
 
     def batch_create_properties(self, object_type: str, specs: list):
@@ -154,7 +154,7 @@ class Properties(Family):
 
     def _checked_new_property(self, ot: ObjectType, spec, taken: set[str]) -> dict:
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="a property definition is a JSON object"))
+            raise exc.InvalidInput("a property definition is a JSON object")
         missing = [field for field in _CREATE_FIELDS if not isinstance(spec.get(field), str) or not spec[field]]
         if missing:
             raise exc.ValidationError(exc.PROPERTY_FIELDS_MISSING.format(fields=", ".join(missing)))
@@ -198,8 +198,7 @@ class Properties(Family):
             if not isinstance(options, list) or not all(
                     isinstance(o, dict) and isinstance(o.get("label"), str) and isinstance(o.get("value"), str)
                     for o in options):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(
-                    detail='options must be a list of {"label": ..., "value": ...} objects with string values'))
+                raise exc.InvalidInput('options must be a list of {"label": ..., "value": ...} objects with string values')
             values = [o["value"] for o in options]
             repeated = sorted({v for v in values if values.count(v) > 1})
             if repeated:
@@ -248,7 +247,7 @@ class Properties(Family):
     def create_property_group(self, object_type: str, spec) -> dict:
         ot = self.backend.object_type(object_type)
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+            raise exc.InvalidInput("expected a JSON object")
         missing = [f for f in ("name", "label") if not isinstance(spec.get(f), str) or not spec[f]]
         if missing:
             raise exc.ValidationError(exc.PROPERTY_GROUP_FIELDS_MISSING.format(fields=", ".join(missing)))
@@ -267,7 +266,7 @@ class Properties(Family):
         ot = self.backend.object_type(object_type)
         group = self.property_group(object_type, name)
         if not isinstance(changes, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+            raise exc.InvalidInput("expected a JSON object")
         unknown = sorted(set(changes) - {"label", "displayOrder"})
         if unknown:
             raise exc.ValidationError(exc.PROPERTY_FIELDS_UNKNOWN.format(fields=", ".join(unknown),
@@ -329,5 +328,5 @@ def _body(prop: PropertyDef) -> dict:
 
 def _integer(value, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{name} must be an integer, not {value!r}"))
+        raise exc.InvalidInput(f"{name} must be an integer, not {value!r}")
     return value

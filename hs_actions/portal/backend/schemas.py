@@ -82,7 +82,7 @@ class Schemas(Family):
         """A custom object type, with association types to the standard objects it names."""
         ot = ObjectType.from_schema(schema)
         if ot.type_id in self.backend.types and not self.backend.types[ot.type_id].custom:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{ot.type_id} is a standard object type"))
+            raise exc.InvalidInput(f"{ot.type_id} is a standard object type")
         body = dict(schema)
         kinds = []
         next_type_id = int(db.execute("SELECT COALESCE(MAX(CAST(value AS INTEGER)), 1000) FROM meta "

@@ -80,15 +80,13 @@ class Search(Family):
         as its first filter matches.
         """
         if not isinstance(groups, list) or len(groups) > SEARCH_MAX_GROUPS:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(
-                detail=f"filterGroups must be a list of at most {SEARCH_MAX_GROUPS} groups"))
+            raise exc.InvalidInput(f"filterGroups must be a list of at most {SEARCH_MAX_GROUPS} groups")
         where, params = ["o.otype = ? AND o.archived = 0"], [ot.type_id]
         ors, count = [], 0
         for group in groups:
             filters = group.get("filters") if isinstance(group, dict) else None
             if not isinstance(filters, list) or len(filters) > SEARCH_MAX_FILTERS_PER_GROUP:
-                raise exc.ValidationError(exc.INVALID_INPUT.format(
-                    detail=f"each filter group needs a list of at most {SEARCH_MAX_FILTERS_PER_GROUP} filters"))
+                raise exc.InvalidInput(f"each filter group needs a list of at most {SEARCH_MAX_FILTERS_PER_GROUP} filters")
             count += len(filters)
             conditions = sorted((self._condition(ot, spec) for spec in filters), key=lambda c: c[4])
             ands = []
@@ -102,8 +100,7 @@ class Search(Family):
             if ands:
                 ors.append("(" + " AND ".join(ands) + ")")
         if count > SEARCH_MAX_FILTERS:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(
-                detail=f"at most {SEARCH_MAX_FILTERS} filters in all, but {count} were given"))
+            raise exc.InvalidInput(f"at most {SEARCH_MAX_FILTERS} filters in all, but {count} were given")
         if ors:
             where.append("(" + " OR ".join(ors) + ")")
         searchable = [n for n in ot.searchable_properties if n in self.backend.defs[ot.type_id]]
@@ -136,8 +133,8 @@ class Search(Family):
         else:
             raise exc.ValidationError(exc.ASSOCIATION_FILTER_OPERATOR.format(name=name, operator=operator))
         if any(v is None for v in raw):
-            raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(
-                name=spec["propertyName"], operator=operator, field="value" if operator == "EQ" else "values"))
+            raise exc.FilterValueMissing(
+                name=spec["propertyName"], operator=operator, field="value" if operator == "EQ" else "values")
         ids = [-1 if n is None else n for n in (id_number(str(v).strip()) for v in raw)]
         marks = ",".join("?" * len(ids))
         return (f"o.id IN (SELECT to_id FROM assoc WHERE from_type = ? AND from_id IN ({marks}) AND to_type = ?)",
@@ -148,7 +145,7 @@ class Search(Family):
     def _filter(self, ot: ObjectType, spec) -> tuple[str, list, bool]:
         """(condition on a pv row, its parameters, negated) for one filter."""
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each filter must be an object"))
+            raise exc.InvalidInput("each filter must be an object")
         name, operator = spec.get("propertyName"), spec.get("operator", "EQ")
         if operator not in OPERATORS:
             raise exc.ValidationError(exc.UNKNOWN_OPERATOR.format(operator=operator, allowed=", ".join(OPERATORS)))
@@ -161,7 +158,7 @@ class Search(Family):
         def value(field: str):
             raw = spec.get(field)
             if raw is None:
-                raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(name=name, operator=operator, field=field))
+                raise exc.FilterValueMissing(name=name, operator=operator, field=field)
             return value_of(numeric, prop, raw, name)
 
         has = "pv.name = ?"
@@ -172,21 +169,21 @@ class Search(Family):
         if operator in ("IN", "NOT_IN"):
             raw = spec.get("values")
             if not isinstance(raw, list) or not raw:
-                raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(name=name, operator=operator, field="values"))
+                raise exc.FilterValueMissing(name=name, operator=operator, field="values")
             items = [value_of(numeric, prop, v, name) for v in raw]
             return f"{has} AND {column} IN ({','.join('?' * len(items))})", [name, *items], operator == "NOT_IN"
         if operator in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
             return has, [name], operator == "NOT_HAS_PROPERTY"
         token = spec.get("value")
         if token is None:
-            raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(name=name, operator=operator, field="value"))
+            raise exc.FilterValueMissing(name=name, operator=operator, field="value")
         return f"{has} AND hs_contains_token(pv.folded, ?)", [name, str(token)], operator == "NOT_CONTAINS_TOKEN"
 
     def _search_order(self, ot: ObjectType, sorts) -> tuple[tuple[str, str], list]:
         if not sorts:
             return ("", "o.id"), []
         if not isinstance(sorts, list):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="sorts must be a list"))
+            raise exc.InvalidInput("sorts must be a list")
         if len(sorts) > 1:
             # HubSpot's search guide: "Only one sorting rule can be applied to any search."
             names = [str(x.get("propertyName")) if isinstance(x, dict) else str(x) for x in sorts]
@@ -198,7 +195,7 @@ class Search(Family):
         elif isinstance(first, dict):
             name, descending = first.get("propertyName"), str(first.get("direction", "ASCENDING")).upper() == "DESCENDING"
         else:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each sort must be a string or an object"))
+            raise exc.InvalidInput("each sort must be a string or an object")
         prop = self.backend.defs[ot.type_id].get(name)
         if prop is None:
             raise exc.ValidationError(exc.UNKNOWN_SORT.format(name=name, object_type=ot.name))

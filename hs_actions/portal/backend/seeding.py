@@ -91,9 +91,8 @@ def _detail(error: exc.PortalError, seeding: tuple[str, str] | None) -> str:
                    if e.get("code") == "PROPERTY_DOESNT_EXIST"]
         if missing:
             detail += exc.SEED_UNKNOWN_PROPERTY_HINT.format(object_type=object_type, name=missing[0])
-        elif error.message.startswith(exc.UNKNOWN_OBJECT_TYPE.format(name="")):
-            detail += exc.SEED_UNKNOWN_TYPE_HINT.format(
-                name=error.message[len(exc.UNKNOWN_OBJECT_TYPE.format(name="")):])
+        elif isinstance(error, exc.UnknownObjectType):
+            detail += exc.SEED_UNKNOWN_TYPE_HINT.format(name=error.name)
     return detail
 
 

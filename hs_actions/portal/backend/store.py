@@ -62,7 +62,7 @@ def cursor(after, search: bool = False) -> int:
 def check_batch(inputs) -> list:
     """A batch's inputs: HubSpot's 400 when they are not a list or more than BATCH_MAX."""
     if not isinstance(inputs, list):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail="inputs must be a list"))
+        raise exc.InvalidInput("inputs must be a list")
     if len(inputs) > BATCH_MAX:
         raise exc.ValidationError(exc.BATCH_TOO_LARGE.format(count=len(inputs), maximum=BATCH_MAX))
     return inputs
@@ -231,7 +231,7 @@ class Store:
     def object_type(self, name: str) -> ObjectType:
         ot = self.spellings.get(str(name).lower())
         if ot is None:
-            raise exc.ValidationError(exc.UNKNOWN_OBJECT_TYPE.format(name=name))
+            raise exc.UnknownObjectType(name=name)
         return ot
 
     def counts(self) -> dict[str, int]:

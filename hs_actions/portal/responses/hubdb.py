@@ -50,7 +50,7 @@ def _times(request: Request, name: str) -> dict:
         if value is not None:
             ms = parse_time(value)
             if ms is None:
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{name}{suffix} must be a datetime, not {value!r}"))
+                raise exc.InvalidInput(f"{name}{suffix} must be a datetime, not {value!r}")
             bounds[kind] = ms
     return bounds
 

@@ -33,8 +33,7 @@ def get_lists(backend, request: Request) -> Response:
 
 def _memberships(backend, request: Request, join_order: bool) -> Response:
     if request.first("before") is not None:
-        raise exc.ValidationError(exc.INVALID_INPUT.format(
-            detail="paging backwards with before is not modelled by the local portal; page with after"))
+        raise exc.InvalidInput("paging backwards with before is not modelled by the local portal; page with after")
     members, total, after = backend.list_memberships(
         request.params["list_id"], request.limit(MEMBERSHIPS_LIMIT_DEFAULT, MEMBERSHIPS_LIMIT_MAX),
         request.first("after"), join_order)

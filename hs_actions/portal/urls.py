@@ -116,6 +116,18 @@ def _compile(method: str, template: str, handler, access: str) -> Route:
 TABLE = [_compile(*row) for row in ROUTES]
 
 
+def _by_shape(table: list[Route]) -> dict[tuple[str, int], list[Route]]:
+    """The routes a call can match, by (method, number of "/" in the path), in the table's order:
+    a parameter matches one segment, so no other route can, and a call tries only these few."""
+    shapes: dict[tuple[str, int], list[Route]] = {}
+    for route in table:
+        shapes.setdefault((route.method, route.template.count("/")), []).append(route)
+    return shapes
+
+
+_CANDIDATES = _by_shape(TABLE)
+
+
 def _prefix(template: str) -> re.Pattern:
     """A path template as a regex: {date} a date version, {} any one segment, the rest literal."""
     parts = re.split(r"(\{date\}|\{\})", template)
@@ -146,11 +158,10 @@ def resolve(method: str, path: str) -> tuple[Route, dict]:
     # Unmodelled operations first: some (GET /crm/v3/lists/folders) would match a route's parameter.
     family = _unmodelled_operation(wanted, served)
     if family is None:
-        for route in TABLE:
-            if route.method == wanted:
-                match = route.pattern.match(served)
-                if match:
-                    return route, {k: unquote(v) for k, v in match.groupdict().items()}
+        for route in _CANDIDATES.get((wanted, served.count("/")), ()):
+            match = route.pattern.match(served)
+            if match:
+                return route, {k: unquote(v) for k, v in match.groupdict().items()}
         allowed = list(dict.fromkeys(m for route in TABLE if route.pattern.match(served)
                                      for m in ([route.method, "HEAD"] if route.method == "GET" else [route.method])))
         if allowed:

@@ -60,7 +60,7 @@ from hs_actions.portal.backend.seeding import Seeder
 from hs_actions.portal.backend.store import Store, cursor
 from hs_actions.portal.backend.tokens import Tokens
 
-__all__ = ["Backend", "FAMILIES", "SEED_KEYS", "cursor"]
+__all__ = ["API", "Backend", "FAMILIES", "SEED_KEYS", "api_of", "cursor"]
 
 # In the order their seed steps run; families without a seed key after them.
 FAMILIES = (Schemas, Properties, Pipelines, Labels, Owners, Objects, Associations, HubDb, Lists, Tokens, Flows,
@@ -71,7 +71,7 @@ SEEDER = Seeder(FAMILIES)
 SEED_KEYS = SEEDER.keys
 
 
-def _api(families: tuple) -> dict[str, str]:
+def api_of(families: tuple) -> dict[str, str]:
     """{public method name: the family that answers it}; TypeError for a name used twice."""
     reserved = set(dir(Store)) | {"families", "seeding", "masks", "conn", "lock", "db", "portal_id", "types",
                                   "pipelines", "defs", "computed", "assoc_types", "spellings", "seed"}
@@ -93,7 +93,7 @@ def _api(families: tuple) -> dict[str, str]:
     return api
 
 
-API = _api(FAMILIES)
+API = api_of(FAMILIES)
 
 
 class Backend(Store):

@@ -16,6 +16,7 @@ class Family:
                   routes that serve it (`ROUTES`)
     TABLES        {table: "CREATE TABLE IF NOT EXISTS ..."}: the tables it owns, created with
                   the connection and emptied by reset(); no other family reads or writes them
+                  (the core's registry reads those of schemas, properties and pipelines)
     FUNCTIONS     {name: (arity, function)}: SQL functions its queries call
     SEED_KEY      the seed's key it loads (README "Seeding"), or None
     SEED_SHAPES   {shape name: what it is, with an example}: the words a wrong seed is told

@@ -128,6 +128,7 @@ class Objects(Family):
     # ---- writing records ------------------------------------------------------------------
 
     def next_id(self) -> int:
+        """A new record id, never used before in this portal (inside the caller's transaction)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
         next_id = int(row[0]) if row else 1
         self._bump_id(next_id)

@@ -26,7 +26,8 @@ class Pipelines(Family):
         "stage": 'an object {"id": "won", "label": "Won", "metadata"?: {...}}',
         "stages": 'a list of stages, e.g. [{"id": "won", "label": "Won", "metadata": {"isClosed": "true"}}]',
     }
-    # Stages are options of the stage properties that records written next are checked against.
+    # The types, properties and stages (options of the stage properties) seeded so far join the
+    # registry here, before labels and records are checked against them.
     SEED_RELOADS_REGISTRY = True
 
     def pipeline_list(self, object_type: str) -> list[dict]:

@@ -149,8 +149,8 @@ class Associations(Family):
 
     def association_types(self, from_name: str, to_name: str) -> list[AssociationType]:
         ft, tt = self.backend.object_type(from_name), self.backend.object_type(to_name)
-        return sorted((k for k in self.backend.assoc_types.values() if k.from_type == ft.type_id and k.to_type == tt.type_id),
-                      key=lambda k: k.type_id)
+        kinds = self.backend.assoc_types.values()
+        return sorted((k for k in kinds if k.from_type == ft.type_id and k.to_type == tt.type_id), key=lambda k: k.type_id)
 
     def association_type(self, from_name: str, to_name: str, name: str) -> AssociationType:
         """A v3 association type by its name (contact_to_company) or its numeric id."""
@@ -171,7 +171,8 @@ class Associations(Family):
         """v3 list: one {id, type} per associated record and association type."""
         ft = self.backend.object_type(from_name)
         found, _ = self.associations(from_name, from_id, to_name, limit=10_000)
-        return [{"id": str(entry["toObjectId"]), "type": self.backend.assoc_types[(ft.type_id, t["typeId"], t["category"])].v3_name}
+        kinds = self.backend.assoc_types
+        return [{"id": str(entry["toObjectId"]), "type": kinds[(ft.type_id, t["typeId"], t["category"])].v3_name}
                 for entry in found for t in entry["associationTypes"]]
 
     # ---- seeding ----------------------------------------------------------------------------

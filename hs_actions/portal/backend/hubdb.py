@@ -39,8 +39,8 @@ class HubDb(Family):
     name = "hubdb"
     SEED_KEY = "hubdb"
     SEED_SHAPES = {
-        "hubdb": ('a list of HubDB tables, e.g. [{"name": "territories", "columns": [{"name": "state", "type": "TEXT"}], '
-                  '"rows": [{"values": {"state": "CA"}}]}]'),
+        "hubdb": ('a list of HubDB tables, e.g. [{"name": "territories", "columns": [{"name": "state", '
+                  '"type": "TEXT"}], "rows": [{"values": {"state": "CA"}}]}]'),
         "table": ('an object {"id"?, "name": "territories", "label"?, "published"?: true, "columns": [{"name", "type", '
                   '"label"?, "options"?}], "rows": [{"id"?, "path"?, "name"?, "values": {...}}], "draftRows"?: [...]}'),
         "columns": ('a list of columns, e.g. [{"name": "state", "type": "TEXT"}, {"name": "tier", "type": "SELECT", '

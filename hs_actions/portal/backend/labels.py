@@ -59,8 +59,8 @@ class Labels(Family):
         last = int(db.execute("SELECT COALESCE(MAX(CAST(value AS INTEGER)), 1000) FROM meta "
                               "WHERE key = 'next_association_type'").fetchone()[0])
         forward, backward = ids or (last + 1, last + 2)
-        if any((ft.type_id, i, USER_DEFINED) in self.backend.assoc_types or (tt.type_id, i, USER_DEFINED) in self.backend.assoc_types
-               for i in (forward, backward)):
+        kinds = self.backend.assoc_types
+        if any((ft.type_id, i, USER_DEFINED) in kinds or (tt.type_id, i, USER_DEFINED) in kinds for i in (forward, backward)):
             raise exc.PortalConflict(exc.LABEL_ID_TAKEN.format(ids=f"{forward}/{backward}", from_type=ft.name, to_type=tt.name))
         db.execute("INSERT OR REPLACE INTO meta VALUES ('next_association_type', ?)", (max(last, forward, backward),))
         db.executemany("INSERT INTO association_labels VALUES (?, ?, ?, ?, ?, ?)", [

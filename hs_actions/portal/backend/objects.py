@@ -302,9 +302,9 @@ class Objects(Family):
             to_type = self.backend.spellings.get(to_name.lower())
             if to_type is None:
                 continue
+            kind = self.backend.association_kind
             for oid, record in records.items():
-                found = [{"id": str(to_id), "type": self.backend.association_kind(ot.type_id, to_type.type_id, type_id, cat).v3_name
-                          or str(type_id)}
+                found = [{"id": str(to_id), "type": kind(ot.type_id, to_type.type_id, type_id, cat).v3_name or str(type_id)}
                          for to_id, type_id, cat in self.conn.execute(
                              "SELECT to_id, type_id, category FROM assoc WHERE from_type = ? AND from_id = ? "
                              "AND to_type = ? ORDER BY to_id, type_id", (ot.type_id, oid, to_type.type_id))]

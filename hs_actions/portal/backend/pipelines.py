@@ -21,7 +21,8 @@ class Pipelines(Family):
     SEED_KEY = "pipelines"
     SEED_SHAPES = {
         "pipelines": ('an object of lists of pipelines by object type, e.g. {"deals": [{"id": "renewals", '
-                      '"label": "Renewals", "stages": [{"id": "won", "label": "Won", "metadata": {"isClosed": "true"}}]}]}'),
+                      '"label": "Renewals", "stages": [{"id": "won", "label": "Won", '
+                      '"metadata": {"isClosed": "true"}}]}]}'),
         "pipeline": 'an object {"id": "renewals", "label": "Renewals", "stages": [{"id": "won", "label": "Won"}]}',
         "stage": 'an object {"id": "won", "label": "Won", "metadata"?: {...}}',
         "stages": 'a list of stages, e.g. [{"id": "won", "label": "Won", "metadata": {"isClosed": "true"}}]',

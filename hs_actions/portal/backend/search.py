@@ -86,7 +86,8 @@ class Search(Family):
         for group in groups:
             filters = group.get("filters") if isinstance(group, dict) else None
             if not isinstance(filters, list) or len(filters) > SEARCH_MAX_FILTERS_PER_GROUP:
-                raise exc.InvalidInput(f"each filter group needs a list of at most {SEARCH_MAX_FILTERS_PER_GROUP} filters")
+                raise exc.InvalidInput(
+                    f"each filter group needs a list of at most {SEARCH_MAX_FILTERS_PER_GROUP} filters")
             count += len(filters)
             conditions = sorted((self._condition(ot, spec) for spec in filters), key=lambda c: c[4])
             ands = []

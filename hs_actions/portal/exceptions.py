@@ -1,7 +1,9 @@
 """The portal's errors: one class per failure kind, raised anywhere, serialised in one place.
 
-Each class carries HubSpot's HTTP status and error category. `error_body()` is the only code
-that builds the wire shape, so the official client raises exactly what production would:
+Each class carries HubSpot's HTTP status and error category; a failure raised in many places
+owns its words, as moto's exceptions do (`raise PropertyNotFound(name=..., object_type=...)`).
+`error_body()` is the only code that builds the wire shape, so the official client raises
+exactly what production would:
 
     {"status": "error", "message": ..., "correlationId": <uuid>, "category": ...,
      "subCategory"?, "context"?, "errors"?, "links"?}
@@ -219,9 +221,53 @@ class ValidationError(PortalError):
     pass
 
 
+class InvalidInput(ValidationError):
+    """A body or parameter the portal cannot read; `detail` says what is wrong with it."""
+
+    def __init__(self, detail: str, **kwargs):
+        super().__init__(INVALID_INPUT.format(detail=detail), **kwargs)
+
+
+class UnknownObjectType(ValidationError):
+    """HubSpot's 400 for an object type no spelling names."""
+
+    def __init__(self, name: str):
+        super().__init__(UNKNOWN_OBJECT_TYPE.format(name=name))
+        self.name = name
+
+
+class FilterValueMissing(ValidationError):
+    """A search filter without the value (or values) its operator compares with."""
+
+    def __init__(self, name: str, operator: str, field: str):
+        super().__init__(FILTER_VALUE_MISSING.format(name=name, operator=operator, field=field))
+
+
+class AssociationTypeInvalid(ValidationError):
+    """An association type id that does not lead from one object type to the other."""
+
+    def __init__(self, type_id, category: str, from_type: str, to_type: str):
+        super().__init__(ASSOCIATION_TYPE_INVALID.format(type_id=type_id, category=category, from_type=from_type,
+                                                         to_type=to_type))
+
+
 class ObjectNotFound(PortalError):
     status = 404
     category = "OBJECT_NOT_FOUND"
+
+
+class RecordNotFound(ObjectNotFound):
+    """HubSpot's 404 for a record id (or unique value) that names no live record."""
+
+    def __init__(self, object_id: str):
+        super().__init__(OBJECT_NOT_FOUND, context={"id": [object_id]})
+
+
+class PropertyNotFound(ObjectNotFound):
+    """A property the object type does not define."""
+
+    def __init__(self, name: str, object_type: str, **kwargs):
+        super().__init__(PROPERTY_NOT_FOUND.format(name=name, object_type=object_type), **kwargs)
 
 
 class UnknownRoute(PortalError):
@@ -249,7 +295,9 @@ class PayloadTooLarge(PortalError):
     status = 413
 
 
-class Conflict(PortalError):
+class PortalConflict(PortalError):
+    """HubSpot's 409 CONFLICT: a unique value, label or id that is taken, a stale revision."""
+
     status = 409
     category = "CONFLICT"
 

@@ -7,118 +7,52 @@ type in the `object_type` parameter (from data/object_types.json); a bare word s
 """
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import unquote
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.responses import (account, associations, flows, gdpr, hubdb, labels, lists, merge, objects,
-                                         properties)
+from hs_actions.portal.backend import FAMILIES
 from hs_actions.portal.models import load
+from hs_actions.portal.responses import OBJECT, ONE
+from hs_actions.portal.responses.associations import V3_ONE, V3_PAIR, V4_BATCH, V4_ONE
+from hs_actions.portal.responses.hubdb import HUBDB_TABLE, HUBDB_TABLES
+from hs_actions.portal.responses.labels import V4_LABELS
+from hs_actions.portal.responses.lists import LIST
+from hs_actions.portal.responses.properties import GROUPS, PROPERTIES
 
-OBJECT = "/crm/v3/objects/{object_type}"
-ONE = OBJECT + "/{object_id}"
-V4_ONE = "/crm/v4/objects/{object_type}/{object_id}/associations/{to_object_type}"
-V4_BATCH = "/crm/v4/associations/{object_type}/{to_object_type}/batch"
-V4_LABELS = "/crm/v4/associations/{object_type}/{to_object_type}/labels"
-V3_ONE = ONE + "/associations/{to_object_type}"
-V3_PAIR = "/crm/v3/associations/{object_type}/{to_object_type}"
-PROPERTIES = "/crm/v3/properties/{object_type}"
-GROUPS = PROPERTIES + "/groups"
-HUBDB_TABLES = "/cms/v3/hubdb/tables"
-HUBDB_TABLE = HUBDB_TABLES + "/{table}"
-LIST = "/crm/v3/lists/{list_id}"
+# The table, resolving a call, and the path templates tests and tools name a route by.
+__all__ = ["ROUTES", "TABLE", "DATED", "Route", "resolve", "normalise", "object_type", "OBJECT", "ONE", "V3_ONE",
+           "V3_PAIR", "V4_BATCH", "V4_ONE", "V4_LABELS", "HUBDB_TABLE", "HUBDB_TABLES", "LIST", "GROUPS", "PROPERTIES"]
 
-# Earlier rows win: a fixed segment (".../groups", ".../tables/draft") comes before the
-# parameter it would otherwise match.
-ROUTES = [
-    ("GET", OBJECT, objects.list_objects, "read object_type"),
-    ("POST", OBJECT, objects.create_object, "write object_type"),
-    ("POST", OBJECT + "/search", objects.search, "read object_type"),
-    ("POST", OBJECT + "/merge", merge.merge, "write object_type"),
-    ("POST", OBJECT + "/gdpr-delete", gdpr.gdpr_delete, "write object_type"),
-    ("POST", OBJECT + "/batch/read", objects.batch_read, "read object_type"),
-    ("POST", OBJECT + "/batch/create", objects.batch_create, "write object_type"),
-    ("POST", OBJECT + "/batch/update", objects.batch_update, "write object_type"),
-    ("POST", OBJECT + "/batch/archive", objects.batch_archive, "write object_type"),
-    ("POST", OBJECT + "/batch/upsert", objects.batch_upsert, "write object_type"),
-    ("GET", ONE, objects.get_object, "read object_type"),
-    ("PATCH", ONE, objects.update_object, "write object_type"),
-    ("DELETE", ONE, objects.archive_object, "write object_type"),
-    ("GET", GROUPS, properties.list_groups, "schema object_type"),
-    ("POST", GROUPS, properties.create_group, "schemaWrite object_type"),
-    ("GET", GROUPS + "/{group_name}", properties.get_group, "schema object_type"),
-    ("PATCH", GROUPS + "/{group_name}", properties.update_group, "schemaWrite object_type"),
-    ("DELETE", GROUPS + "/{group_name}", properties.archive_group, "schemaWrite object_type"),
-    ("GET", PROPERTIES, properties.list_properties, "schema object_type"),
-    ("POST", PROPERTIES, properties.create_property, "schemaWrite object_type"),
-    ("POST", PROPERTIES + "/batch/read", properties.batch_read_properties, "schema object_type"),
-    ("POST", PROPERTIES + "/batch/create", properties.batch_create_properties, "schemaWrite object_type"),
-    ("POST", PROPERTIES + "/batch/archive", properties.batch_archive_properties, "schemaWrite object_type"),
-    ("GET", PROPERTIES + "/{property_name}", properties.get_property, "schema object_type"),
-    ("PATCH", PROPERTIES + "/{property_name}", properties.update_property, "schemaWrite object_type"),
-    ("DELETE", PROPERTIES + "/{property_name}", properties.archive_property, "schemaWrite object_type"),
-    ("GET", "/crm/v3/schemas", properties.list_schemas, "schemas"),
-    ("GET", "/crm/v3/schemas/{object_type}", properties.get_schema, "schemas"),
-    ("GET", V4_ONE, associations.list_associations, "read object_type, read to_object_type"),
-    ("PUT", "/crm/v4/objects/{object_type}/{object_id}/associations/default/{to_object_type}/{to_object_id}",
-     associations.associate_default, "write object_type, write to_object_type"),
-    ("PUT", V4_ONE + "/{to_object_id}", associations.associate, "write object_type, write to_object_type"),
-    ("DELETE", V4_ONE + "/{to_object_id}", associations.remove_associations, "write object_type, write to_object_type"),
-    ("GET", V4_LABELS, associations.association_labels, "read object_type, read to_object_type"),
-    ("POST", V4_LABELS, labels.create_label, "write object_type, write to_object_type"),
-    ("PUT", V4_LABELS, labels.update_label, "write object_type, write to_object_type"),
-    ("DELETE", V4_LABELS + "/{association_type_id}", labels.delete_label, "write object_type, write to_object_type"),
-    ("POST", V4_BATCH + "/read", associations.batch_read_associations, "read object_type, read to_object_type"),
-    ("POST", V4_BATCH + "/create", associations.batch_create_associations, "write object_type, write to_object_type"),
-    ("POST", V4_BATCH + "/associate/default", associations.batch_associate_default, "write object_type, write to_object_type"),
-    ("POST", V4_BATCH + "/archive", associations.batch_archive_associations, "write object_type, write to_object_type"),
-    ("POST", V4_BATCH + "/labels/archive", associations.batch_archive_labels, "write object_type, write to_object_type"),
-    ("GET", V3_ONE, associations.list_associations_v3, "read object_type, read to_object_type"),
-    ("PUT", V3_ONE + "/{to_object_id}/{association_type}", associations.associate_v3, "write object_type, write to_object_type"),
-    ("DELETE", V3_ONE + "/{to_object_id}/{association_type}", associations.remove_association_v3,
-     "write object_type, write to_object_type"),
-    ("GET", V3_PAIR + "/types", associations.association_types_v3, "read object_type, read to_object_type"),
-    ("POST", V3_PAIR + "/batch/read", associations.batch_read_associations_v3, "read object_type, read to_object_type"),
-    ("POST", V3_PAIR + "/batch/create", associations.batch_create_associations_v3, "write object_type, write to_object_type"),
-    ("POST", V3_PAIR + "/batch/archive", associations.batch_archive_associations_v3, "write object_type, write to_object_type"),
-    ("GET", "/crm/v3/pipelines/{object_type}", account.list_pipelines, "read object_type"),
-    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}", account.get_pipeline, "read object_type"),
-    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", account.list_stages, "read object_type"),
-    ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}", account.get_stage, "read object_type"),
-    ("GET", "/crm/v3/owners/", account.list_owners, "owners"),
-    ("GET", "/crm/v3/owners", account.list_owners, "owners"),
-    ("GET", "/crm/v3/owners/{owner_id}", account.get_owner, "owners"),
-    ("POST", "/automation/v4/actions/callbacks/{callback_id}/complete", account.complete_callback, "callbacks"),
-    ("GET", "/automation/v4/flows", flows.list_flows, "automation"),
-    ("POST", "/automation/v4/flows", flows.create_flow, "automation"),
-    ("POST", "/automation/v4/flows/batch/read", flows.batch_read_flows, "automation"),
-    ("GET", "/automation/v4/flows/{flow_id}", flows.get_flow, "automation"),
-    ("PUT", "/automation/v4/flows/{flow_id}", flows.update_flow, "automation"),
-    ("DELETE", "/automation/v4/flows/{flow_id}", flows.delete_flow, "automation"),
-    ("POST", "/automation/v4/actions/callbacks/complete", account.complete_callbacks, "callbacks"),
-    ("GET", HUBDB_TABLES, hubdb.list_tables, "hubdb"),
-    ("GET", HUBDB_TABLES + "/draft", hubdb.list_draft_tables, "hubdb"),
-    ("GET", HUBDB_TABLE, hubdb.get_table, "hubdb"),
-    ("GET", HUBDB_TABLE + "/draft", hubdb.get_draft_table, "hubdb"),
-    ("GET", HUBDB_TABLE + "/rows", hubdb.list_rows, "hubdb"),
-    ("GET", HUBDB_TABLE + "/rows/draft", hubdb.list_draft_rows, "hubdb"),
-    ("POST", HUBDB_TABLE + "/rows/batch/read", hubdb.batch_read_rows, "hubdb"),
-    ("POST", HUBDB_TABLE + "/rows/draft/batch/read", hubdb.batch_read_draft_rows, "hubdb"),
-    ("GET", HUBDB_TABLE + "/rows/{row_id}", hubdb.get_row, "hubdb"),
-    ("GET", HUBDB_TABLE + "/rows/{row_id}/draft", hubdb.get_draft_row, "hubdb"),
-    ("GET", "/crm/v3/lists", lists.get_lists, "listsRead"),
-    ("GET", "/crm/v3/lists/", lists.get_lists, "listsRead"),
-    ("GET", "/crm/v3/lists/object-type-id/{object_type_id}/name/{list_name}", lists.get_list_by_name, "listsRead"),
-    ("GET", "/crm/v3/lists/records/{object_type_id}/{record_id}/memberships", lists.record_memberships, "listsRead"),
-    ("GET", LIST, lists.get_list, "listsRead"),
-    ("GET", LIST + "/memberships", lists.memberships, "listsRead"),
-    ("GET", LIST + "/memberships/join-order", lists.memberships_join_order, "listsRead"),
-    ("PUT", LIST + "/memberships/add", lists.add_members, "listsRead, listsWrite"),
-    ("PUT", LIST + "/memberships/remove", lists.remove_members, "listsRead, listsWrite"),
-    ("PUT", LIST + "/memberships/add-and-remove", lists.add_and_remove_members, "listsRead, listsWrite"),
-]
+
+def _family_routes() -> list[tuple]:
+    """Every family's rows (responses/<family name>.py, `ROUTES`), most specific path first: at
+    the first segment where two paths differ, a fixed segment (".../groups", ".../tables/draft")
+    comes before the parameter it would otherwise match, so earlier rows win whatever the order
+    of the families. A path belongs to one family (TypeError otherwise); rows of one path keep
+    the order their family gives them (the order of a 405's Allow header)."""
+    rows, owners = [], {}
+    for family in FAMILIES:
+        module_name = f"hs_actions.portal.responses.{family.name}"
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as error:
+            if error.name != module_name:
+                raise
+            continue   # a family that serves no routes (tokens, the request log)
+        for row in module.ROUTES:
+            path = re.sub(r"\{\w+\}", "{}", row[1])
+            if owners.setdefault(path, family.name) != family.name:
+                raise TypeError(f"{row[0]} {row[1]} of {family.name}: {owners[path]} serves this path")
+            rows.append(row)
+    return sorted(rows, key=lambda row: [part.startswith("{") for part in row[1].split("/")])
+
+
+# (method, path template, handler, scopes), composed from the families' declarations.
+ROUTES = _family_routes()
 
 # Date-versioned paths of HubSpot's current reference (/crm/objects/2026-03/contacts, and the
 # same for each family that has 2025-09, 2026-03 or 2026-09 specs) reach the routes above:
@@ -182,6 +116,18 @@ def _compile(method: str, template: str, handler, access: str) -> Route:
 TABLE = [_compile(*row) for row in ROUTES]
 
 
+def _by_shape(table: list[Route]) -> dict[tuple[str, int], list[Route]]:
+    """The routes a call can match, by (method, number of "/" in the path), in the table's order:
+    a parameter matches one segment, so no other route can, and a call tries only these few."""
+    shapes: dict[tuple[str, int], list[Route]] = {}
+    for route in table:
+        shapes.setdefault((route.method, route.template.count("/")), []).append(route)
+    return shapes
+
+
+_CANDIDATES = _by_shape(TABLE)
+
+
 def _prefix(template: str) -> re.Pattern:
     """A path template as a regex: {date} a date version, {} any one segment, the rest literal."""
     parts = re.split(r"(\{date\}|\{\})", template)
@@ -212,11 +158,10 @@ def resolve(method: str, path: str) -> tuple[Route, dict]:
     # Unmodelled operations first: some (GET /crm/v3/lists/folders) would match a route's parameter.
     family = _unmodelled_operation(wanted, served)
     if family is None:
-        for route in TABLE:
-            if route.method == wanted:
-                match = route.pattern.match(served)
-                if match:
-                    return route, {k: unquote(v) for k, v in match.groupdict().items()}
+        for route in _CANDIDATES.get((wanted, served.count("/")), ()):
+            match = route.pattern.match(served)
+            if match:
+                return route, {k: unquote(v) for k, v in match.groupdict().items()}
         allowed = list(dict.fromkeys(m for route in TABLE if route.pattern.match(served)
                                      for m in ([route.method, "HEAD"] if route.method == "GET" else [route.method])))
         if allowed:

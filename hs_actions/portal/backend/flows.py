@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.family import Family
 from hs_actions.portal.backend.store import cursor
-from hs_actions.portal.models import id_number, iso, load, now_ms
+from hs_actions.portal.models import id_number, iso, load, now_ms, parse_time
 
 FLOWS_LIMIT_MAX = 100
 _FIRST_FLOW_ID = 100_000_001                # HubSpot's flow ids are large numbers, sent as strings
@@ -21,9 +22,17 @@ _OWNED = ("id", "revisionId", "createdAt", "updatedAt", "nextAvailableActionId")
 _LISTED = ("flowType", "isEnabled", "name", "objectTypeId", "uuid")
 
 
-class Flows:
+class Flows(Family):
     """GET/POST /automation/v4/flows, GET/PUT/DELETE /automation/v4/flows/{id}, batch read."""
 
+    name = "flows"
+    SEED_KEY = "flows"
+    SEED_SHAPES = {
+        "flows": ('a list of workflows in HubSpot\'s Automation v4 JSON, e.g. [{"type": "CONTACT_FLOW", '
+                  '"objectTypeId": "0-1", "actions": [...]}]'),
+        "flow": ('a workflow in HubSpot\'s Automation v4 JSON: {"id"?, "revisionId"?, "type", "objectTypeId", '
+                 '"name", "actions": [...]}'),
+    }
     TABLES = {"flows": "CREATE TABLE IF NOT EXISTS flows (id INTEGER PRIMARY KEY, revision INTEGER, created INTEGER, "
                        "updated INTEGER, body TEXT);"}
 
@@ -53,19 +62,19 @@ class Flows:
     def create_flow(self, body: dict) -> dict:
         """POST: a new flow at revision 1."""
         check_flow(body, body.get("objectTypeId"))
-        with self._write():
+        with self.backend.write():
             return self._insert_flow(body)
 
     def update_flow(self, flow_id, body: dict) -> dict:
         """PUT: the whole flow, based on the revision the client read (409 when another update
         came in between). objectTypeId and flowType cannot change and are kept."""
-        with self._write() as db:
+        with self.backend.write() as db:
             flow_id, revision, created, _updated, stored = self._flow_row(flow_id)
             stored = json.loads(stored)
             check_flow(body, stored["objectTypeId"])
             based_on = body.get("revisionId")
             if str(based_on) != str(revision):
-                raise exc.Conflict(exc.FLOW_STALE_REVISION.format(id=flow_id, given=based_on, current=revision),
+                raise exc.PortalConflict(exc.FLOW_STALE_REVISION.format(id=flow_id, given=based_on, current=revision),
                                    context={"revisionId": [str(revision)]})
             kept = {k: stored[k] for k in ("objectTypeId", "flowType") if k in stored}
             new = {**_writable(body), **kept}
@@ -74,7 +83,7 @@ class Flows:
             return _flow(*self._flow_row(flow_id))
 
     def delete_flow(self, flow_id) -> None:
-        with self._write() as db:
+        with self.backend.write() as db:
             db.execute("DELETE FROM flows WHERE id = ?", (self._flow_row(flow_id)[0],))
 
     def _insert_flow(self, body: dict, flow_id: int | None = None, revision: int = 1,
@@ -96,6 +105,31 @@ class Flows:
         if row is None:
             raise exc.ObjectNotFound(exc.FLOW_NOT_FOUND.format(id=text), context={"flowId": [text]})
         return row
+
+    # ---- seeding ----------------------------------------------------------------------------
+
+    @classmethod
+    def check_seed(cls, check, data: dict) -> None:
+        for i, flow in enumerate(check.need(data.get("flows", []), list, "flows", "flows")):
+            where = f"flows[{i}]"
+            check.need(flow, dict, where, "flow")
+            check.ident(flow, "id", where, "flow", required=False)
+            check.ident(flow, "revisionId", where, "flow", required=False)
+            for key in ("createdAt", "updatedAt"):
+                check.time(flow, key, where)
+
+    def seed_step(self, db, data: dict, stamp: int) -> int:
+        """Flows keep their ids, revisions and timestamps."""
+        for index, flow in enumerate(data.get("flows", [])):
+            self.backend.seeding = (f"flows[{index}]", "flows")
+            check_flow(flow, flow.get("objectTypeId"))
+            flow_id = int(flow["id"]) if flow.get("id") is not None else None
+            if flow_id is not None and db.execute("SELECT 1 FROM flows WHERE id = ?", (flow_id,)).fetchone():
+                raise exc.PortalConflict(exc.SEED_FLOW_EXISTS.format(id=flow_id))
+            self._insert_flow(flow, flow_id, int(flow.get("revisionId") or 1),
+                              parse_time(flow["createdAt"]) if flow.get("createdAt") else None,
+                              parse_time(flow["updatedAt"]) if flow.get("updatedAt") else None)
+        return len(data.get("flows", []))
 
 
 def _writable(body: dict) -> dict:

@@ -9,6 +9,7 @@ import json
 import re
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.family import Family
 from hs_actions.portal.backend.store import cursor
 from hs_actions.portal.models import id_number, parse_time
 
@@ -32,9 +33,22 @@ META_COLUMNS = {"hs_id": ("NUMBER", "id"), "hs_path": ("TEXT", "path"), "hs_name
                 "hs_created_at": ("DATETIME", "created"), "hs_updated_at": ("DATETIME", "updated")}
 
 
-class HubDb:
+class HubDb(Family):
     """HubDB tables and rows (published and draft versions), read-only."""
 
+    name = "hubdb"
+    SEED_KEY = "hubdb"
+    SEED_SHAPES = {
+        "hubdb": ('a list of HubDB tables, e.g. [{"name": "territories", "columns": [{"name": "state", '
+                  '"type": "TEXT"}], "rows": [{"values": {"state": "CA"}}]}]'),
+        "table": ('an object {"id"?, "name": "territories", "label"?, "published"?: true, "columns": [{"name", "type", '
+                  '"label"?, "options"?}], "rows": [{"id"?, "path"?, "name"?, "values": {...}}], "draftRows"?: [...]}'),
+        "columns": ('a list of columns, e.g. [{"name": "state", "type": "TEXT"}, {"name": "tier", "type": "SELECT", '
+                    '"options": ["A", "B"]}]'),
+        "column": 'an object {"name": "state", "type": "TEXT", "label"?, "options"?: ["A", "B"]}',
+        "rows": 'a list of rows, e.g. [{"values": {"state": "CA"}}]',
+        "row": 'an object {"id"?, "path"?, "name"?, "values": {"column": value}}',
+    }
     TABLES = {
         "hubdb_tables": "CREATE TABLE IF NOT EXISTS hubdb_tables (id INTEGER PRIMARY KEY, name TEXT UNIQUE, "
                         "body TEXT, created INTEGER, updated INTEGER, published_at INTEGER);",
@@ -114,7 +128,7 @@ class HubDb:
         filter and no sort, rows follow the order of its values."""
         found = self.hubdb_table(table, draft)
         if offset < 0:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"offset must be 0 or more, not {offset}"))
+            raise exc.InvalidInput(f"offset must be 0 or more, not {offset}")
         columns = {c["name"]: c for c in found["columns"]}
         rows = self._rows(found["id"], draft)
         filters = [(*_split(key, columns), value) for key, value in filters]
@@ -156,7 +170,7 @@ class HubDb:
     def hubdb_batch_rows(self, table, row_ids: list, draft: bool):
         """(table, rows found, errors): each id not in the table is one of the 207's errors."""
         found = self.hubdb_table(table, draft)
-        rows = {r["id"]: r for r in self._rows(found["id"], draft, self.check_batch(row_ids))}
+        rows = {r["id"]: r for r in self._rows(found["id"], draft, self.backend.check_batch(row_ids))}
         missing = [str(i) for i in row_ids if str(i) not in {str(k) for k in rows}]
         errors = [exc.ObjectNotFound(exc.HUBDB_ROW_NOT_FOUND.format(row=", ".join(missing), table=table),
                                      context={"ids": missing})] if missing else []
@@ -185,15 +199,42 @@ class HubDb:
 
     # ---- seeding ----------------------------------------------------------------------------
 
-    def _seed_hubdb(self, tables: list[dict], stamp: int) -> int:
+    @classmethod
+    def check_seed(cls, check, data: dict) -> None:
+        for i, table in enumerate(check.need(data.get("hubdb", []), list, "hubdb", "hubdb")):
+            where = f"hubdb[{i}]"
+            check.need(table, dict, where, "table")
+            check.text(table, "name", where, "table")
+            check.text(table, "label", where, "table", required=False)
+            check.ident(table, "id", where, "table", required=False)
+            for key in ("published", "allowPublicApiAccess", "useForPages"):
+                if key in table:
+                    check.need(table[key], bool, f"{where}.{key}", "flag")
+            for j, column in enumerate(check.need(table.get("columns"), list, f"{where}.columns", "columns")):
+                check.need(column, dict, f"{where}.columns[{j}]", "column")
+                check.text(column, "name", f"{where}.columns[{j}]", "column")
+                check.text(column, "type", f"{where}.columns[{j}]", "column")
+                if "options" in column:
+                    options = check.need(column["options"], list, f"{where}.columns[{j}].options", "column")
+                    for k, option in enumerate(options):
+                        if not (isinstance(option, str) and option) and not (isinstance(option, dict) and
+                                                                              isinstance(option.get("name"), str)):
+                            check.fail(f"{where}.columns[{j}].options[{k}]", "column", option)
+            for key in ("rows", "draftRows"):
+                for j, row in enumerate(check.need(table.get(key, []), list, f"{where}.{key}", "rows")):
+                    check.need(row, dict, f"{where}.{key}[{j}]", "row")
+                    check.ident(row, "id", f"{where}.{key}[{j}]", "row", required=False)
+                    check.need(row.get("values", {}), dict, f"{where}.{key}[{j}].values", "row")
+
+    def seed_step(self, db, data: dict, stamp: int) -> int:
         """Add seed tables (shape: README "Seeding"); values are checked against their columns."""
-        db = self.conn
+        tables = data.get("hubdb", [])
         for index, spec in enumerate(tables):
-            self._seeding = (f"hubdb[{index}]", "hubdb")
+            self.backend.seeding = (f"hubdb[{index}]", "hubdb")
             for what, sql, value in (("named " + spec["name"], "name = ?", spec["name"]),
                                      (f"with id {spec.get('id')}", "id = ?", spec.get("id"))):
                 if db.execute(f"SELECT 1 FROM hubdb_tables WHERE {sql}", (value,)).fetchone():
-                    raise exc.Conflict(exc.SEED_HUBDB_EXISTS.format(what=what))
+                    raise exc.PortalConflict(exc.SEED_HUBDB_EXISTS.format(what=what))
             columns = [_column(c, i, stamp) for i, c in enumerate(spec["columns"])]
             body = {"name": spec["name"], "label": spec.get("label", spec["name"]), "columns": columns,
                     "allowPublicApiAccess": bool(spec.get("allowPublicApiAccess", False)),
@@ -208,10 +249,10 @@ class HubDb:
             for version, key in versions:
                 seen = set()
                 for position, row in enumerate(spec.get(key, [])):
-                    self._seeding = (f"hubdb[{index}].{key}[{position}]", "hubdb")
+                    self.backend.seeding = (f"hubdb[{index}].{key}[{position}]", "hubdb")
                     row_id = int(row.get("id", position + 1))
                     if row_id in seen:
-                        raise exc.Conflict(exc.SEED_HUBDB_ROW_EXISTS.format(id=row_id, table=spec["name"]))
+                        raise exc.PortalConflict(exc.SEED_HUBDB_ROW_EXISTS.format(id=row_id, table=spec["name"]))
                     seen.add(row_id)
                     values = {name: _value(columns, name, value) for name, value in row.get("values", {}).items()}
                     body = {"path": row.get("path"), "name": row.get("name"), "values": values}

@@ -6,6 +6,7 @@ filters are not modelled, so its memberships never change here.
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.family import Family
 from hs_actions.portal.backend.store import cursor
 from hs_actions.portal.models import id_number, now_ms
 
@@ -14,9 +15,18 @@ PROCESSING_TYPES = ("MANUAL", "SNAPSHOT", "DYNAMIC")
 MANUAL_TYPES = ("MANUAL", "SNAPSHOT")   # HubSpot's lists whose members are added and removed by hand
 
 
-class Lists:
+class Lists(Family):
     """Lists of records of one object type, and their memberships."""
 
+    name = "lists"
+    SEED_KEY = "lists"
+    SEED_SHAPES = {
+        "lists": ('a list of lists, e.g. [{"name": "VIP", "objectType": "contacts", "processingType": "MANUAL", '
+                  '"members": ["1", "2"]}]'),
+        "list": ('an object {"id"?, "name": "VIP", "objectType"?: "contacts", "processingType"?: "MANUAL", '
+                 '"members"?: [ids]}'),
+        "members": 'a list of record ids, e.g. ["1", "2"]',
+    }
     TABLES = {
         "lists": "CREATE TABLE IF NOT EXISTS lists (id INTEGER PRIMARY KEY, name TEXT, otype TEXT, "
                  "processing_type TEXT, version INTEGER, created INTEGER, updated INTEGER);",
@@ -36,7 +46,7 @@ class Lists:
         return _list(row)
 
     def crm_list_by_name(self, object_type: str, name: str) -> dict:
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         with self.lock:
             row = self.conn.execute(_LIST + " WHERE otype = ? AND name = ?", (ot.type_id, name)).fetchone()
         if row is None:
@@ -70,10 +80,10 @@ class Lists:
         found = self.crm_list(list_id)
         if found["processing_type"] not in MANUAL_TYPES:
             raise exc.ValidationError(exc.LIST_NOT_MANUAL.format(id=found["id"], type=found["processing_type"]))
-        ot = self.types[found["otype"]]
+        ot = self.backend.types[found["otype"]]
         added, removed, missing = [], [], []
         stamp = now_ms()
-        with self._write() as db:
+        with self.backend.write() as db:
             for record_id in add:
                 oid = self._member_id(ot, record_id, missing)
                 if oid is not None and db.execute("INSERT OR IGNORE INTO list_members VALUES (?, ?, ?, ?)",
@@ -90,53 +100,69 @@ class Lists:
 
     def _member_id(self, ot, record_id, missing: list) -> int | None:
         try:
-            return self._find_id(ot, record_id, None)
+            return self.backend.find_id(ot, record_id, None)
         except exc.ObjectNotFound:
             missing.append(str(record_id))
             return None
 
     def record_memberships(self, object_type: str, record_id) -> list[tuple[dict, int]]:
         """[(list, added ms)] of the lists the record is in, by list id; 404 if no such record."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         with self.lock:
-            oid = self._find_id(ot, record_id, None)
+            oid = self.backend.find_id(ot, record_id, None)
             rows = self.conn.execute("SELECT list_id, added FROM list_members WHERE otype = ? AND oid = ? "
                                      "ORDER BY list_id", (ot.type_id, oid)).fetchall()
         return [(self.crm_list(list_id), added) for list_id, added in rows]
 
     # ---- what happens to members when records merge or are deleted ---------------------------
 
-    def _replace_members(self, otype: str, old_ids: list[int], new_id: int) -> None:
+    def replace_members(self, otype: str, old_ids: list[int], new_id: int) -> None:
+        """The records `old_ids` leave every list, and `new_id` joins each they were in (a merge)."""
         marks = ",".join("?" * len(old_ids))
         self.conn.execute(f"INSERT OR IGNORE INTO list_members SELECT list_id, otype, ?, MIN(added) FROM list_members "
                           f"WHERE otype = ? AND oid IN ({marks}) GROUP BY list_id", (new_id, otype, *old_ids))
-        self._drop_members(otype, old_ids)
+        self.drop_members(otype, old_ids)
 
-    def _drop_members(self, otype: str, ids: list[int]) -> None:
+    def drop_members(self, otype: str, ids: list[int]) -> None:
+        """The records leave every list (deleted for good)."""
         self.conn.execute(f"DELETE FROM list_members WHERE otype = ? AND oid IN ({','.join('?' * len(ids))})",
                           (otype, *ids))
 
     # ---- seeding ----------------------------------------------------------------------------
 
-    def _seed_lists(self, lists: list[dict], stamp: int) -> int:
+    @classmethod
+    def check_seed(cls, check, data: dict) -> None:
+        for i, crm_list in enumerate(check.need(data.get("lists", []), list, "lists", "lists")):
+            where = f"lists[{i}]"
+            check.need(crm_list, dict, where, "list")
+            check.text(crm_list, "name", where, "list")
+            check.ident(crm_list, "id", where, "list", required=False)
+            for key in ("objectType", "processingType"):
+                check.text(crm_list, key, where, "list", required=False)
+            for j, member in enumerate(check.need(crm_list.get("members", []), list, f"{where}.members", "members")):
+                if not (isinstance(member, str) and member.strip().isdigit()) and \
+                        not (isinstance(member, int) and not isinstance(member, bool) and member >= 0):
+                    check.fail(f"{where}.members[{j}]", "id", member)
+
+    def seed_step(self, db, data: dict, stamp: int) -> int:
         """Add seed lists (shape: README "Seeding"); members must be records of the list's type."""
-        db = self.conn
+        lists = data.get("lists", [])
         for index, spec in enumerate(lists):
-            self._seeding = (f"lists[{index}]", "lists")
-            ot = self.object_type(spec.get("objectType", "contacts"))
+            self.backend.seeding = (f"lists[{index}]", "lists")
+            ot = self.backend.object_type(spec.get("objectType", "contacts"))
             kind = spec.get("processingType", "MANUAL")
             if kind not in PROCESSING_TYPES:
                 raise exc.ValidationError(exc.SEED_LIST_TYPE.format(type=kind, allowed=", ".join(PROCESSING_TYPES)))
             for what, sql, values in ((f"named {spec['name']} for {ot.name}", "otype = ? AND name = ?",
                                        (ot.type_id, spec["name"])), (f"with id {spec.get('id')}", "id = ?", (spec.get("id"),))):
                 if db.execute(f"SELECT 1 FROM lists WHERE {sql}", values).fetchone():
-                    raise exc.Conflict(exc.SEED_LIST_EXISTS.format(what=what))
+                    raise exc.PortalConflict(exc.SEED_LIST_EXISTS.format(what=what))
             list_id = db.execute("INSERT INTO lists VALUES (?, ?, ?, ?, 1, ?, ?)",
                                  (spec.get("id"), spec["name"], ot.type_id, kind, stamp, stamp)).lastrowid
             for position, record_id in enumerate(spec.get("members", [])):
-                self._seeding = (f"lists[{index}].members[{position}]", "lists")
+                self.backend.seeding = (f"lists[{index}].members[{position}]", "lists")
                 db.execute("INSERT OR IGNORE INTO list_members VALUES (?, ?, ?, ?)",
-                           (list_id, ot.type_id, self._find_id(ot, record_id, None), stamp))
+                           (list_id, ot.type_id, self.backend.find_id(ot, record_id, None), stamp))
         return len(lists)
 
 

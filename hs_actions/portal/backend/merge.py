@@ -2,56 +2,54 @@
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.models import ObjectType, PropertyDef, Record, id_number, iso, load, now_ms
+from hs_actions.portal.backend.family import Family
+from hs_actions.portal.models import ObjectType, PropertyDef, Record, iso, load, now_ms
 
 MERGE = load("merge.json")
 
 
-class Merge:
+class Merge(Family):
     """POST /crm/v3/objects/{type}/merge, and merged-away ids that keep answering."""
 
+    name = "merge"
     TABLES = {"merged_ids": "CREATE TABLE IF NOT EXISTS merged_ids (otype TEXT, old_id INTEGER, new_id INTEGER, "
                             "PRIMARY KEY (otype, old_id)) WITHOUT ROWID;"}
 
-    def _load_registry(self, source=None) -> None:
+    def extend_registry(self, db) -> None:
         # Every mergeable type has the "Merged record IDs" property the merge writes.
-        super()._load_registry(source)
         spec = MERGE["mergedIds"]
-        for type_id, defs in self.defs.items():
-            if type_id in self.types and self._mergeable(self.types[type_id]) and spec["name"] not in defs:
+        types = self.backend.types
+        for type_id, defs in self.backend.defs.items():
+            if type_id in types and self._mergeable(types[type_id]) and spec["name"] not in defs:
                 defs[spec["name"]] = PropertyDef.from_data(spec, None, len(defs))
 
     @staticmethod
     def _mergeable(ot: ObjectType) -> bool:
         return ot.name in MERGE["types"] or (ot.custom and MERGE["customObjects"])
 
-    def _find_id(self, ot: ObjectType, object_id, id_property: str | None, archived: bool = False) -> int:
-        """As Records._find_id, and an id merged away answers as the record it was merged into."""
-        try:
-            return super()._find_id(ot, object_id, id_property, archived)
-        except exc.ObjectNotFound:
-            number = id_number(str(object_id).strip())
-            if archived or (id_property and id_property != "hs_object_id") or number is None:
-                raise
-            row = self.conn.execute("SELECT new_id FROM merged_ids WHERE otype = ? AND old_id = ?",
-                                    (ot.type_id, number)).fetchone()
-            if row is None:
-                raise
-            return row[0]
+    def merged_into(self, ot: ObjectType, old_id: int) -> int | None:
+        """The id of the record `old_id` was merged into (it answers as that record), or None."""
+        row = self.conn.execute("SELECT new_id FROM merged_ids WHERE otype = ? AND old_id = ?",
+                                (ot.type_id, old_id)).fetchone()
+        return row[0] if row else None
+
+    def forget_merged_into(self, type_id: str, new_id: int) -> None:
+        """The ids merged into `new_id` no longer answer (it was deleted for good)."""
+        self.conn.execute("DELETE FROM merged_ids WHERE otype = ? AND new_id = ?", (type_id, new_id))
 
     def merge(self, object_type: str, primary_id, merged_id) -> Record:
         """Merge `merged_id` into `primary_id`: a new record (new id) with the primary's values,
         the merged record's values where the primary has none (and data/merge.json's exceptions),
         both records' history and associations; both old ids then resolve to it.
         Ignores: list memberships of dynamic lists are not re-evaluated."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         if not self._mergeable(ot):
             raise exc.ValidationError(exc.MERGE_UNSUPPORTED.format(object_type=ot.name))
-        with self._write() as db:
-            pid, sid = self._find_id(ot, primary_id, None), self._find_id(ot, merged_id, None)
+        with self.backend.write() as db:
+            pid, sid = self.backend.find_id(ot, primary_id, None), self.backend.find_id(ot, merged_id, None)
             if pid == sid:
                 raise exc.ValidationError(exc.MERGE_SAME.format(id=pid))
-            new_id = self._next_id()
+            new_id = self.backend.next_id()
             created = min(r[0] for r in db.execute(
                 "SELECT created FROM objects WHERE otype = ? AND id IN (?, ?)", (ot.type_id, pid, sid)))
             stamp = now_ms()
@@ -68,8 +66,8 @@ class Merge:
                        (new_id, ot.type_id, pid, sid))
             db.executemany("INSERT OR REPLACE INTO merged_ids VALUES (?, ?, ?)",
                            [(ot.type_id, pid, new_id), (ot.type_id, sid, new_id)])
-            self._replace_members(ot.type_id, [pid, sid], new_id)
-            return self._load(ot, [new_id], ot.default_properties)[new_id]
+            self.backend.replace_members(ot.type_id, [pid, sid], new_id)
+            return self.backend.load_records(ot, [new_id], ot.default_properties)[new_id]
 
     def _merged_values(self, ot: ObjectType, pid: int, sid: int, new_id: int, created: int, stamp: int) -> dict:
         """(value, folded, num) of each property of the merged record."""
@@ -79,7 +77,7 @@ class Merge:
             rows[oid][name] = tuple(value)
         primary, merged = rows[pid], rows[sid]
         values = {**merged, **primary}
-        defs = self.defs[ot.type_id]
+        defs = self.backend.defs[ot.type_id]
         for name, rule in MERGE["rules"].get(ot.name, {}).items():
             mine, theirs = primary.get(name), merged.get(name)
             if not (mine and theirs) or mine[1] == theirs[1]:
@@ -108,7 +106,7 @@ class Merge:
         db, t = self.conn, ot.type_id
         db.execute("DELETE FROM assoc WHERE from_type = ? AND to_type = ? AND from_id IN (?, ?) AND to_id IN (?, ?)",
                    (t, t, pid, sid, pid, sid))
-        primary_kinds = [k for k in self.assoc_types.values()
+        primary_kinds = [k for k in self.backend.assoc_types.values()
                          if k.from_type == t and k.label == MERGE["primaryLabel"]]
         for kind in primary_kinds:
             has = db.execute("SELECT 1 FROM assoc WHERE from_type = ? AND from_id = ? AND type_id = ? AND category = ?",
@@ -118,14 +116,14 @@ class Merge:
             dropped = [r[0] for r in db.execute(
                 "SELECT to_id FROM assoc WHERE from_type = ? AND from_id = ? AND type_id = ? AND category = ?",
                 (t, sid, kind.type_id, kind.category))]
-            inverse = self.assoc_types[(kind.to_type, kind.inverse, kind.category)]
+            inverse = self.backend.assoc_types[(kind.to_type, kind.inverse, kind.category)]
             db.execute("DELETE FROM assoc WHERE from_type = ? AND from_id = ? AND type_id = ? AND category = ?",
                        (t, sid, kind.type_id, kind.category))
             db.executemany("DELETE FROM assoc WHERE from_type = ? AND from_id = ? AND to_type = ? AND to_id = ? "
                            "AND type_id = ? AND category = ?",
                            [(kind.to_type, to_id, t, sid, inverse.type_id, inverse.category) for to_id in dropped])
             for to_id in dropped:
-                self._link(self._default_type(t, kind.to_type), sid, to_id)
+                self.backend.link_ids(self.backend.default_association_kind(t, kind.to_type), sid, to_id)
         for end in ("from", "to"):
             db.execute(f"UPDATE OR IGNORE assoc SET {end}_id = ? WHERE {end}_type = ? AND {end}_id IN (?, ?)",
                        (new_id, t, pid, sid))

@@ -7,42 +7,73 @@ import json
 import re
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.family import Family
 from hs_actions.portal.models import ObjectType, PropertyDef, load, now_ms
 
 RULES = load("property_rules.json")
 _CREATE_FIELDS = ("name", "label", "type", "fieldType", "groupName")
+_DEFINITION = '{"name": "shoe_size", "type": "number", "fieldType": "number"}'   # an example, for seed errors
 _UPDATE_FIELDS = ("label", "type", "fieldType", "groupName", "description", "options", "displayOrder", "hidden",
                   "formField", "calculationFormula")
 
 
-class PropertyDefinitions:
-    """Create, update and archive properties; list, create, update and archive property groups."""
+class Properties(Family):
+    """Read, create, update and archive properties; list, create, update and archive property groups."""
 
+    name = "properties"
     TABLES = {
+        "property_defs": "CREATE TABLE IF NOT EXISTS property_defs (otype TEXT, name TEXT, body TEXT, "
+                         "PRIMARY KEY (otype, name));",
         "property_groups": "CREATE TABLE IF NOT EXISTS property_groups (otype TEXT, name TEXT, body TEXT, "
                            "PRIMARY KEY (otype, name));",
         "archived_properties": "CREATE TABLE IF NOT EXISTS archived_properties (otype TEXT, name TEXT, body TEXT, "
                                "at INTEGER, PRIMARY KEY (otype, name));",
     }
 
+    SEED_KEY = "properties"
+    SEED_SHAPES = {
+        "properties": ('an object of lists of property definitions by object type, e.g. {"contacts": ['
+                       + _DEFINITION + ']}'),
+        "definitions": 'a list of property definitions, e.g. [' + _DEFINITION + ']',
+        "definition": 'a property definition, an object such as ' + _DEFINITION,
+    }
+
     # ---- properties -------------------------------------------------------------------------
+
+    def properties(self, object_type: str) -> list[PropertyDef]:
+        return list(self.backend.defs[self.backend.object_type(object_type).type_id].values())
+
+    def property_names(self, object_type: str) -> set[str] | None:
+        """Names of the properties `object_type` has (any spelling: CONTACT, contacts, 0-1,
+        2-123), seeded and pulled ones included; None for a type this portal does not model."""
+        try:
+            return {p.name for p in self.properties(object_type)}
+        except exc.PortalError:
+            return None
+
+    def property(self, object_type: str, name: str) -> PropertyDef:
+        ot = self.backend.object_type(object_type)
+        prop = self.backend.defs[ot.type_id].get(name)
+        if prop is None:
+            raise exc.PropertyNotFound(name=name, object_type=ot.name)
+        return prop
 
     def create_property(self, object_type: str, spec) -> PropertyDef:
         """A custom property; 400 for what HubSpot refuses, 409 when the name is taken."""
-        ot = self.object_type(object_type)
-        with self._write():
+        ot = self.backend.object_type(object_type)
+        with self.backend.write():
             body = self._checked_new_property(ot, spec, set())
-            self._save_definition(ot, body)
-        self._load_registry()
-        return self.defs[ot.type_id][body["name"]]
+            self.save_definition(ot, body)
+        self.backend.load_registry()
+        return self.backend.defs[ot.type_id][body["name"]]
 
     def update_property(self, object_type: str, name: str, changes) -> PropertyDef:
         """Change a property's definition: only the given fields; options are replaced whole.
         Ignores: values already stored are not re-checked against a new type or options."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         prop = self.property(object_type, name)
         if not isinstance(changes, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+            raise exc.InvalidInput("expected a JSON object")
         if prop.read_only_definition:
             raise exc.ValidationError(exc.PROPERTY_READ_ONLY_DEFINITION.format(name=name, object_type=ot.name))
         unknown = sorted(set(changes) - set(_UPDATE_FIELDS))
@@ -50,19 +81,19 @@ class PropertyDefinitions:
             raise exc.ValidationError(exc.PROPERTY_FIELDS_UNKNOWN.format(fields=", ".join(unknown),
                                                                          allowed=", ".join(_UPDATE_FIELDS)))
         body = {**_body(prop), **{k: v for k, v in changes.items() if k != "calculationFormula"}}
-        with self._write():
+        with self.backend.write():
             self._check_definition(ot, body, is_new=False)
-            self._save_definition(ot, body)
-        self._load_registry()
-        return self.defs[ot.type_id][name]
+            self.save_definition(ot, body)
+        self.backend.load_registry()
+        return self.backend.defs[ot.type_id][name]
 
     def archive_property(self, object_type: str, name: str) -> None:
         """Archive a custom property: its definition and its values leave the records."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         prop = self.property(object_type, name)
-        with self._write():
+        with self.backend.write():
             self._archive_property(ot, prop)
-        self._load_registry()
+        self.backend.load_registry()
 
     def _archive_property(self, ot: ObjectType, prop: PropertyDef) -> None:
         if not prop.archivable:
@@ -74,7 +105,7 @@ class PropertyDefinitions:
 
     def archived_properties(self, object_type: str) -> list[tuple[PropertyDef, int]]:
         """[(definition, archived at)] of the type's archived properties."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         with self.lock:
             rows = self.conn.execute("SELECT body, at FROM archived_properties WHERE otype = ? ORDER BY name",
                                      (ot.type_id,)).fetchall()
@@ -85,54 +116,54 @@ class PropertyDefinitions:
         listed = {p.name: (p, at) for p, at in self.archived_properties(object_type)} if archived else \
             {p.name: (p, None) for p in self.properties(object_type)}
         found, errors = [], []
-        for name in dict.fromkeys(self.check_batch(names)):
+        for name in dict.fromkeys(self.backend.check_batch(names)):
             if name in listed:
                 found.append(listed[name])
             else:
-                errors.append(exc.ObjectNotFound(exc.PROPERTY_NOT_FOUND.format(
-                    name=name, object_type=self.object_type(object_type).name), context={"name": [str(name)]}))
+                errors.append(exc.PropertyNotFound(
+                    name=name, object_type=self.backend.object_type(object_type).name, context={"name": [str(name)]}))
         return found, errors
 
     def batch_create_properties(self, object_type: str, specs: list):
         """(definitions, errors): each input is created or refused on its own (HubSpot's 207)."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         created, errors = [], []
-        with self._write():
+        with self.backend.write():
             taken: set[str] = set()
-            for spec in self.check_batch(specs):
+            for spec in self.backend.check_batch(specs):
                 try:
                     body = self._checked_new_property(ot, spec, taken)
                 except exc.PortalError as error:
                     errors.append(error)
                     continue
-                self._save_definition(ot, body)
+                self.save_definition(ot, body)
                 taken.add(body["name"])
                 created.append(body["name"])
-        self._load_registry()
-        return [self.defs[ot.type_id][name] for name in created], errors
+        self.backend.load_registry()
+        return [self.backend.defs[ot.type_id][name] for name in created], errors
 
     def batch_archive_properties(self, object_type: str, names: list) -> None:
         """Archive each named property; unknown names are ignored, a HubSpot-defined one fails the batch."""
-        ot = self.object_type(object_type)
-        defs = self.defs[ot.type_id]
-        chosen = [defs[name] for name in self.check_batch(names) if name in defs]
-        with self._write():
+        ot = self.backend.object_type(object_type)
+        defs = self.backend.defs[ot.type_id]
+        chosen = [defs[name] for name in self.backend.check_batch(names) if name in defs]
+        with self.backend.write():
             for prop in chosen:
                 self._archive_property(ot, prop)
-        self._load_registry()
+        self.backend.load_registry()
 
     def _checked_new_property(self, ot: ObjectType, spec, taken: set[str]) -> dict:
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="a property definition is a JSON object"))
+            raise exc.InvalidInput("a property definition is a JSON object")
         missing = [field for field in _CREATE_FIELDS if not isinstance(spec.get(field), str) or not spec[field]]
         if missing:
             raise exc.ValidationError(exc.PROPERTY_FIELDS_MISSING.format(fields=", ".join(missing)))
         name = spec["name"]
-        if name in self.defs[ot.type_id] or name in taken:
-            raise exc.Conflict(exc.PROPERTY_EXISTS.format(name=name, object_type=ot.name))
+        if name in self.backend.defs[ot.type_id] or name in taken:
+            raise exc.PortalConflict(exc.PROPERTY_EXISTS.format(name=name, object_type=ot.name))
         if self.conn.execute("SELECT 1 FROM archived_properties WHERE otype = ? AND name = ?",
                              (ot.type_id, name)).fetchone():
-            raise exc.Conflict(exc.PROPERTY_EXISTS_ARCHIVED.format(name=name, object_type=ot.name))
+            raise exc.PortalConflict(exc.PROPERTY_EXISTS_ARCHIVED.format(name=name, object_type=ot.name))
         body = {key: spec[key] for key in ("name", "label", "type", "fieldType", "groupName", "description", "options",
                                            "displayOrder", "hasUniqueValue", "hidden", "formField",
                                            "externalOptions", "referencedObjectType") if key in spec}
@@ -167,8 +198,7 @@ class PropertyDefinitions:
             if not isinstance(options, list) or not all(
                     isinstance(o, dict) and isinstance(o.get("label"), str) and isinstance(o.get("value"), str)
                     for o in options):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(
-                    detail='options must be a list of {"label": ..., "value": ...} objects with string values'))
+                raise exc.InvalidInput('options must be a list of {"label": ..., "value": ...} objects with string values')
             values = [o["value"] for o in options]
             repeated = sorted({v for v in values if values.count(v) > 1})
             if repeated:
@@ -177,12 +207,13 @@ class PropertyDefinitions:
             if field_type not in RULES["uniqueValueFieldTypes"]:
                 raise exc.ValidationError(exc.PROPERTY_UNIQUE_FIELD_TYPE.format(
                     field_type=field_type, allowed=", ".join(RULES["uniqueValueFieldTypes"])))
-            unique = [p for p in self.defs[ot.type_id].values() if p.has_unique_value and p.name != name]
+            unique = [p for p in self.backend.defs[ot.type_id].values() if p.has_unique_value and p.name != name]
             if is_new and len(unique) >= RULES["maxUniqueValueProperties"]:
                 raise exc.ValidationError(exc.PROPERTY_UNIQUE_LIMIT.format(
                     maximum=RULES["maxUniqueValueProperties"], object_type=ot.name))
 
-    def _save_definition(self, ot: ObjectType, body: dict) -> None:
+    def save_definition(self, ot: ObjectType, body: dict) -> None:
+        """Store a definition (inside the caller's transaction); the registry has it once reloaded."""
         self.conn.execute("INSERT OR REPLACE INTO property_defs VALUES (?, ?, ?)",
                           (ot.type_id, body["name"], json.dumps(body)))
 
@@ -190,12 +221,12 @@ class PropertyDefinitions:
 
     def property_groups(self, object_type: str) -> list[dict]:
         """The type's groups: those its properties name (HubSpot's labels) and those created."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         with self.lock:
             stored = {name: json.loads(body) for name, body in self.conn.execute(
                 "SELECT name, body FROM property_groups WHERE otype = ?", (ot.type_id,))}
         groups: dict[str, dict] = {}
-        for prop in self.defs[ot.type_id].values():
+        for prop in self.backend.defs[ot.type_id].values():
             if prop.group_name not in groups:
                 groups[prop.group_name] = {"name": prop.group_name,
                                            "label": RULES["groupLabels"].get(prop.group_name, prop.group_name),
@@ -211,12 +242,12 @@ class PropertyDefinitions:
             if group["name"] == name:
                 return group
         raise exc.ObjectNotFound(exc.PROPERTY_GROUP_NOT_FOUND.format(
-            name=name, object_type=self.object_type(object_type).name))
+            name=name, object_type=self.backend.object_type(object_type).name))
 
     def create_property_group(self, object_type: str, spec) -> dict:
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+            raise exc.InvalidInput("expected a JSON object")
         missing = [f for f in ("name", "label") if not isinstance(spec.get(f), str) or not spec[f]]
         if missing:
             raise exc.ValidationError(exc.PROPERTY_GROUP_FIELDS_MISSING.format(fields=", ".join(missing)))
@@ -224,18 +255,18 @@ class PropertyDefinitions:
         if len(name) > RULES["maxNameLength"] or not re.fullmatch(RULES["name"], name):
             raise exc.ValidationError(exc.PROPERTY_NAME_INVALID.format(name=name, maximum=RULES["maxNameLength"]))
         if any(g["name"] == name for g in self.property_groups(object_type)):
-            raise exc.Conflict(exc.PROPERTY_GROUP_EXISTS.format(name=name, object_type=ot.name))
+            raise exc.PortalConflict(exc.PROPERTY_GROUP_EXISTS.format(name=name, object_type=ot.name))
         body = {"name": name, "label": spec["label"], "hubspotDefined": False,
                 "displayOrder": _integer(spec.get("displayOrder", -1), "displayOrder")}
-        with self._write() as db:
+        with self.backend.write() as db:
             db.execute("INSERT INTO property_groups VALUES (?, ?, ?)", (ot.type_id, name, json.dumps(body)))
         return self.property_group(object_type, name)
 
     def update_property_group(self, object_type: str, name: str, changes) -> dict:
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         group = self.property_group(object_type, name)
         if not isinstance(changes, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="expected a JSON object"))
+            raise exc.InvalidInput("expected a JSON object")
         unknown = sorted(set(changes) - {"label", "displayOrder"})
         if unknown:
             raise exc.ValidationError(exc.PROPERTY_FIELDS_UNKNOWN.format(fields=", ".join(unknown),
@@ -247,22 +278,40 @@ class PropertyDefinitions:
             body["label"] = changes["label"]
         if "displayOrder" in changes:
             body["displayOrder"] = _integer(changes["displayOrder"], "displayOrder")
-        with self._write() as db:
+        with self.backend.write() as db:
             db.execute("INSERT OR REPLACE INTO property_groups VALUES (?, ?, ?)", (ot.type_id, name, json.dumps(body)))
         return self.property_group(object_type, name)
 
     def archive_property_group(self, object_type: str, name: str) -> None:
         """Archive a created group; HubSpot's own groups, and groups that hold properties, stay."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         group = self.property_group(object_type, name)
         if group["hubspotDefined"]:
             raise exc.ValidationError(exc.PROPERTY_GROUP_NOT_ARCHIVABLE.format(name=name, object_type=ot.name))
-        held = sorted(p.name for p in self.defs[ot.type_id].values() if p.group_name == name)
+        held = sorted(p.name for p in self.backend.defs[ot.type_id].values() if p.group_name == name)
         if held:
             raise exc.ValidationError(exc.PROPERTY_GROUP_NOT_EMPTY.format(
                 name=name, count=len(held), names=", ".join(held[:10])))
-        with self._write() as db:
+        with self.backend.write() as db:
             db.execute("DELETE FROM property_groups WHERE otype = ? AND name = ?", (ot.type_id, name))
+
+    # ---- seeding ----------------------------------------------------------------------------
+
+    @classmethod
+    def check_seed(cls, check, data: dict) -> None:
+        for object_type, listed in check.need(data.get("properties", {}), dict, "properties", "properties").items():
+            check.definitions(listed, f"properties.{object_type}")
+
+    def seed_step(self, db, data: dict, stamp: int) -> int:
+        """Definitions in HubSpot's property shape, for any type (its extra properties)."""
+        count = 0
+        for object_type, specs in data.get("properties", {}).items():
+            self.backend.seeding = (f"properties.{object_type}", object_type)
+            ot = self.backend.object_type(object_type)
+            for spec in specs:
+                self.save_definition(ot, {"hubspotDefined": False, **spec})
+                count += 1
+        return count
 
 
 def _body(prop: PropertyDef) -> dict:
@@ -279,5 +328,5 @@ def _body(prop: PropertyDef) -> dict:
 
 def _integer(value, name: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{name} must be an integer, not {value!r}"))
+        raise exc.InvalidInput(f"{name} must be an integer, not {value!r}")
     return value

@@ -1,10 +1,11 @@
-"""Search over records, as the CRM search API does it."""
+"""Search over records, as the CRM search API does it: SQL over the core's record tables."""
 from __future__ import annotations
 
 import fnmatch
 import re
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.family import Family
 from hs_actions.portal.models import ObjectType, PropertyDef, id_number, parse_time
 
 SEARCH_LIMIT_MAX = 200
@@ -38,10 +39,12 @@ def _prefix_token(folded, word) -> int:
     return int(any(t.startswith(word) for t in _tokens(folded)))
 
 
-class Search:
+class Search(Family):
     """POST .../search: filter groups, sorts, query words, paging."""
 
-    # ---- search -----------------------------------------------------------------------------
+    name = "search"
+    # Token matching, in SQL: CONTAINS_TOKEN filters and `query` words (word prefixes).
+    FUNCTIONS = {"hs_contains_token": (2, _contains_token), "hs_prefix_token": (2, _prefix_token)}
 
     def search(self, object_type: str, filter_groups: list, sorts: list, query: str | None,
                properties: list[str] | None, limit: int, after: int):
@@ -53,7 +56,7 @@ class Search:
         indexing delay (a record is searchable as soon as it is written) and the relevance
         ranking of `query` (results keep the sort order).
         """
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         if after + limit > SEARCH_WINDOW:
             raise exc.ValidationError(exc.SEARCH_WINDOW.format(maximum=SEARCH_WINDOW, value=after + limit))
         where, params = self._search_where(ot, filter_groups, query)
@@ -63,7 +66,7 @@ class Search:
             matched = [r[0] for r in self.conn.execute(
                 f"SELECT o.id FROM objects o {order[0]} WHERE {where} ORDER BY {order[1]}", (*order_params, *params))]
             ids = matched[after:after + limit]
-            records = self._load(ot, ids, self._asked(ot, properties))
+            records = self.backend.load_records(ot, ids, self.backend.asked_properties(ot, properties))
         total = len(matched)
         next_after = after + limit if after + limit < total and limit else None
         return total, [records[i] for i in ids], next_after
@@ -77,15 +80,14 @@ class Search:
         as its first filter matches.
         """
         if not isinstance(groups, list) or len(groups) > SEARCH_MAX_GROUPS:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(
-                detail=f"filterGroups must be a list of at most {SEARCH_MAX_GROUPS} groups"))
+            raise exc.InvalidInput(f"filterGroups must be a list of at most {SEARCH_MAX_GROUPS} groups")
         where, params = ["o.otype = ? AND o.archived = 0"], [ot.type_id]
         ors, count = [], 0
         for group in groups:
             filters = group.get("filters") if isinstance(group, dict) else None
             if not isinstance(filters, list) or len(filters) > SEARCH_MAX_FILTERS_PER_GROUP:
-                raise exc.ValidationError(exc.INVALID_INPUT.format(
-                    detail=f"each filter group needs a list of at most {SEARCH_MAX_FILTERS_PER_GROUP} filters"))
+                raise exc.InvalidInput(
+                    f"each filter group needs a list of at most {SEARCH_MAX_FILTERS_PER_GROUP} filters")
             count += len(filters)
             conditions = sorted((self._condition(ot, spec) for spec in filters), key=lambda c: c[4])
             ands = []
@@ -99,11 +101,10 @@ class Search:
             if ands:
                 ors.append("(" + " AND ".join(ands) + ")")
         if count > SEARCH_MAX_FILTERS:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(
-                detail=f"at most {SEARCH_MAX_FILTERS} filters in all, but {count} were given"))
+            raise exc.InvalidInput(f"at most {SEARCH_MAX_FILTERS} filters in all, but {count} were given")
         if ors:
             where.append("(" + " OR ".join(ors) + ")")
-        searchable = [n for n in ot.searchable_properties if n in self.defs[ot.type_id]]
+        searchable = [n for n in ot.searchable_properties if n in self.backend.defs[ot.type_id]]
         for word in (query or "").lower().split():
             where.append(f"EXISTS (SELECT 1 FROM pv WHERE pv.otype = o.otype AND pv.oid = o.id AND pv.name IN "
                          f"({','.join('?' * len(searchable))}) AND hs_prefix_token(pv.folded, ?))")
@@ -124,7 +125,7 @@ class Search:
         HubSpot's search guide shows for finding a contact's tasks or meetings. Associations are
         stored both ways, so the driving form reads the other record's side by its key."""
         name = spec["propertyName"].split(".", 1)[1]
-        other = self.object_type(name)
+        other = self.backend.object_type(name)
         operator = spec.get("operator", "EQ")
         if operator == "EQ":
             raw = [spec.get("value")]
@@ -133,8 +134,8 @@ class Search:
         else:
             raise exc.ValidationError(exc.ASSOCIATION_FILTER_OPERATOR.format(name=name, operator=operator))
         if any(v is None for v in raw):
-            raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(
-                name=spec["propertyName"], operator=operator, field="value" if operator == "EQ" else "values"))
+            raise exc.FilterValueMissing(
+                name=spec["propertyName"], operator=operator, field="value" if operator == "EQ" else "values")
         ids = [-1 if n is None else n for n in (id_number(str(v).strip()) for v in raw)]
         marks = ",".join("?" * len(ids))
         return (f"o.id IN (SELECT to_id FROM assoc WHERE from_type = ? AND from_id IN ({marks}) AND to_type = ?)",
@@ -145,11 +146,11 @@ class Search:
     def _filter(self, ot: ObjectType, spec) -> tuple[str, list, bool]:
         """(condition on a pv row, its parameters, negated) for one filter."""
         if not isinstance(spec, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each filter must be an object"))
+            raise exc.InvalidInput("each filter must be an object")
         name, operator = spec.get("propertyName"), spec.get("operator", "EQ")
         if operator not in OPERATORS:
             raise exc.ValidationError(exc.UNKNOWN_OPERATOR.format(operator=operator, allowed=", ".join(OPERATORS)))
-        prop = self.defs[ot.type_id].get(name)
+        prop = self.backend.defs[ot.type_id].get(name)
         if prop is None:
             raise exc.ValidationError(exc.UNKNOWN_FILTER_PROPERTY.format(name=name, object_type=ot.name))
         numeric = prop.type in _NUMERIC_TYPES
@@ -158,7 +159,7 @@ class Search:
         def value(field: str):
             raw = spec.get(field)
             if raw is None:
-                raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(name=name, operator=operator, field=field))
+                raise exc.FilterValueMissing(name=name, operator=operator, field=field)
             return value_of(numeric, prop, raw, name)
 
         has = "pv.name = ?"
@@ -169,21 +170,21 @@ class Search:
         if operator in ("IN", "NOT_IN"):
             raw = spec.get("values")
             if not isinstance(raw, list) or not raw:
-                raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(name=name, operator=operator, field="values"))
+                raise exc.FilterValueMissing(name=name, operator=operator, field="values")
             items = [value_of(numeric, prop, v, name) for v in raw]
             return f"{has} AND {column} IN ({','.join('?' * len(items))})", [name, *items], operator == "NOT_IN"
         if operator in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
             return has, [name], operator == "NOT_HAS_PROPERTY"
         token = spec.get("value")
         if token is None:
-            raise exc.ValidationError(exc.FILTER_VALUE_MISSING.format(name=name, operator=operator, field="value"))
+            raise exc.FilterValueMissing(name=name, operator=operator, field="value")
         return f"{has} AND hs_contains_token(pv.folded, ?)", [name, str(token)], operator == "NOT_CONTAINS_TOKEN"
 
     def _search_order(self, ot: ObjectType, sorts) -> tuple[tuple[str, str], list]:
         if not sorts:
             return ("", "o.id"), []
         if not isinstance(sorts, list):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="sorts must be a list"))
+            raise exc.InvalidInput("sorts must be a list")
         if len(sorts) > 1:
             # HubSpot's search guide: "Only one sorting rule can be applied to any search."
             names = [str(x.get("propertyName")) if isinstance(x, dict) else str(x) for x in sorts]
@@ -195,8 +196,8 @@ class Search:
         elif isinstance(first, dict):
             name, descending = first.get("propertyName"), str(first.get("direction", "ASCENDING")).upper() == "DESCENDING"
         else:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each sort must be a string or an object"))
-        prop = self.defs[ot.type_id].get(name)
+            raise exc.InvalidInput("each sort must be a string or an object")
+        prop = self.backend.defs[ot.type_id].get(name)
         if prop is None:
             raise exc.ValidationError(exc.UNKNOWN_SORT.format(name=name, object_type=ot.name))
         column = "s.num" if prop.type in _NUMERIC_TYPES else "s.folded"

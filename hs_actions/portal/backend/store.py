@@ -1,12 +1,28 @@
-"""The portal's one SQLite connection, its transactions, and the registry of types.
+"""The core every family shares: one SQLite connection, its transactions, the record tables and
+the registry of types. Families (see backend/__init__.py) reach the portal's state only through
+what this module documents, and each other only through their public methods.
 
 One connection, guarded by one lock: the server's threads take turns, and SQLite never sees
 two writers (8 threads x 250 writes lose nothing). With a file the database is in WAL mode,
 so another process (`hs-actions portal show`) can read while the server writes.
 
-Property values live one row per (object, property) with a folded (lower-case) copy and a
-numeric copy, indexed by (object type, property, value): a search filter is an index range
-scan, not a scan of every record.
+What the core offers a family (`self.backend` in a family):
+    conn, lock          the connection, and the lock every read holds
+    write()             a transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)
+    types, defs, pipelines, assoc_types, computed, spellings
+                        the registry: object types, property definitions by type, pipelines by
+                        type, association types by (from type, type id, category), the computed
+                        properties by type, every spelling of a type
+    load_registry()     read the registry again, after a write that changes it
+    object_type(name)   a type by any spelling; HubSpot's 400 for an unknown one
+    seeding             the seed entry being added, (where, object type), for a refusal's message
+    masks, portal_id    secret values the request log never keeps; the portal's id
+    check_batch(), cursor()   the batch-size and `after` rules every family checks alike
+and the tables every family reads and writes (`TABLES` below): records (`objects`), their
+property values (`pv`, one row per object and property with a folded (lower-case) and a
+numeric copy, indexed by (object type, property, value), so a search filter is an index range
+scan), their `history`, associations between records (`assoc`, stored both ways) and `meta`
+(counters by key: the next record id, the next association type id).
 """
 from __future__ import annotations
 
@@ -20,42 +36,10 @@ from pathlib import Path
 
 from hs_actions.core.masking import Masks
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.backend.search import _contains_token, _prefix_token
 from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load, property_rows
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS objects (
-    otype TEXT, id INTEGER, created INTEGER, updated INTEGER, archived INTEGER DEFAULT 0,
-    archived_at INTEGER, PRIMARY KEY (otype, id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pv (
-    otype TEXT, oid INTEGER, name TEXT, value TEXT, folded TEXT, num REAL,
-    PRIMARY KEY (otype, oid, name)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS pv_folded ON pv (otype, name, folded, oid);
-CREATE INDEX IF NOT EXISTS pv_num ON pv (otype, name, num, oid);
-CREATE TABLE IF NOT EXISTS history (
-    otype TEXT, oid INTEGER, name TEXT, value TEXT, ts INTEGER, source_type TEXT, source_id TEXT);
-CREATE INDEX IF NOT EXISTS history_object ON history (otype, oid, name);
-CREATE TABLE IF NOT EXISTS assoc (
-    from_type TEXT, from_id INTEGER, to_type TEXT, to_id INTEGER, type_id INTEGER, category TEXT,
-    PRIMARY KEY (from_type, from_id, to_type, to_id, category, type_id)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS schemas (type_id TEXT PRIMARY KEY, body TEXT);
-CREATE TABLE IF NOT EXISTS property_defs (otype TEXT, name TEXT, body TEXT, PRIMARY KEY (otype, name));
-CREATE TABLE IF NOT EXISTS owners (id TEXT PRIMARY KEY, email TEXT, body TEXT);
-CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, name TEXT, scopes TEXT, revoked_at INTEGER);
-CREATE TABLE IF NOT EXISTS requests (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER, method TEXT, path TEXT, query TEXT,
-    status INTEGER, duration_ms REAL, scope TEXT, scopes TEXT, run TEXT, token TEXT, category TEXT);
-CREATE INDEX IF NOT EXISTS requests_run ON requests (run);
-CREATE TABLE IF NOT EXISTS callbacks (callback_id TEXT, body TEXT, at INTEGER);
-CREATE TABLE IF NOT EXISTS pipelines (otype TEXT, id TEXT, body TEXT, PRIMARY KEY (otype, id));
-"""
-_TABLES = ("meta", "objects", "pv", "history", "assoc", "schemas", "property_defs", "owners",
-           "tokens", "requests", "callbacks", "pipelines")
-
-
+BATCH_MAX = 100
 _MAX_ID = 2**63 - 1
-
 
 
 def cursor(after, search: bool = False) -> int:
@@ -75,16 +59,43 @@ def cursor(after, search: bool = False) -> int:
     return min(int(text), _MAX_ID)   # past every id: an empty page, not SQLite's overflow
 
 
+def check_batch(inputs) -> list:
+    """A batch's inputs: HubSpot's 400 when they are not a list or more than BATCH_MAX."""
+    if not isinstance(inputs, list):
+        raise exc.InvalidInput("inputs must be a list")
+    if len(inputs) > BATCH_MAX:
+        raise exc.ValidationError(exc.BATCH_TOO_LARGE.format(count=len(inputs), maximum=BATCH_MAX))
+    return inputs
+
+
 
 class Store:
-    """The one SQLite connection, its lock and transactions, and the registry of object types,
-    property definitions, association types and pipelines (data files plus what seeds added)."""
+    """The one SQLite connection, its lock and transactions, the record tables, and the registry
+    of object types, property definitions, association types and pipelines (data files plus what
+    seeds added). `families` are the Family classes composed on it (backend/__init__.py)."""
 
-    def __init__(self, db: str = ":memory:", portal_id: int = 0):
+    TABLES = {
+        "meta": "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);",
+        "objects": "CREATE TABLE IF NOT EXISTS objects (otype TEXT, id INTEGER, created INTEGER, updated INTEGER, "
+                   "archived INTEGER DEFAULT 0, archived_at INTEGER, PRIMARY KEY (otype, id)) WITHOUT ROWID;",
+        "pv": "CREATE TABLE IF NOT EXISTS pv (otype TEXT, oid INTEGER, name TEXT, value TEXT, folded TEXT, num REAL, "
+              "PRIMARY KEY (otype, oid, name)) WITHOUT ROWID;"
+              "CREATE INDEX IF NOT EXISTS pv_folded ON pv (otype, name, folded, oid);"
+              "CREATE INDEX IF NOT EXISTS pv_num ON pv (otype, name, num, oid);",
+        "history": "CREATE TABLE IF NOT EXISTS history (otype TEXT, oid INTEGER, name TEXT, value TEXT, ts INTEGER, "
+                   "source_type TEXT, source_id TEXT);"
+                   "CREATE INDEX IF NOT EXISTS history_object ON history (otype, oid, name);",
+        "assoc": "CREATE TABLE IF NOT EXISTS assoc (from_type TEXT, from_id INTEGER, to_type TEXT, to_id INTEGER, "
+                 "type_id INTEGER, category TEXT, "
+                 "PRIMARY KEY (from_type, from_id, to_type, to_id, category, type_id)) WITHOUT ROWID;",
+    }
+    check_batch = staticmethod(check_batch)
+
+    def __init__(self, db: str = ":memory:", portal_id: int = 0, families: tuple = ()):
         self.db = str(db)
         self.portal_id = portal_id
         self.lock = threading.RLock()
-        self._seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
+        self.seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
         self.masks = Masks()   # secret values the request log never keeps (Portal.mask_secrets)
         self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
         try:
@@ -92,10 +103,12 @@ class Store:
             if self.db != ":memory:":
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
-            self.conn.create_function("hs_contains_token", 2, _contains_token, deterministic=True)
-            self.conn.create_function("hs_prefix_token", 2, _prefix_token, deterministic=True)
-            self.conn.executescript(SCHEMA + "".join(self._family_tables().values()))
-            self._load_registry()
+            self.families = {cls.name: cls(self) for cls in families}
+            for family in self.families.values():
+                for name, (arity, function) in family.FUNCTIONS.items():
+                    self.conn.create_function(name, arity, function, deterministic=True)
+            self.conn.executescript("".join(self.tables().values()))
+            self.load_registry()
         except BaseException:
             # A file that is not a database fails here: leave nothing open on it, so that
             # `portal reset` can replace it.
@@ -116,7 +129,7 @@ class Store:
             mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
             try:
                 with closing(sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)) as source:
-                    backend._load_registry(source)
+                    backend.load_registry(source)
             except sqlite3.Error:
                 pass
         return backend
@@ -128,7 +141,9 @@ class Store:
     # ---- transactions and the registry of types ------------------------------------------
 
     @contextmanager
-    def _write(self):
+    def write(self):
+        """One transaction, holding the lock: committed when the block ends, rolled back when it
+        raises. Families nest no transactions: a write inside another's block joins it."""
         with self.lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -138,25 +153,27 @@ class Store:
                 raise
             self.conn.execute("COMMIT")
 
-    def reset(self) -> None:
-        """Back to empty: no records, owners, tokens, custom objects or logged requests."""
-        with self._write() as db:
-            for table in (*_TABLES, *self._family_tables()):
-                db.execute(f"DELETE FROM {table}")
-        self._load_registry()
-
-    def _family_tables(self) -> dict[str, str]:
-        """The tables family mixins declare as `TABLES = {name: "CREATE TABLE IF NOT EXISTS ..."}`:
-        created with the schema, emptied by reset()."""
-        tables: dict[str, str] = {}
-        for cls in type(self).__mro__:
-            tables.update(cls.__dict__.get("TABLES", {}))
+    def tables(self) -> dict[str, str]:
+        """Every table, the core's and each family's (`TABLES = {name: "CREATE TABLE IF NOT EXISTS
+        ..."}`): created with the connection, emptied by reset()."""
+        tables = dict(self.TABLES)
+        for family in self.families.values():
+            tables.update(family.TABLES)
         return tables
 
-    def _load_registry(self, source: sqlite3.Connection | None = None) -> None:
+    def reset(self) -> None:
+        """Back to empty: no records, owners, tokens, custom objects or logged requests."""
+        with self.write() as db:
+            for table in self.tables():
+                db.execute(f"DELETE FROM {table}")
+        self.load_registry()
+
+    def load_registry(self, source: sqlite3.Connection | None = None) -> None:
         """Object types, property definitions, association types and pipelines: the data
-        files, plus what seeds added to the database (custom objects, properties, pipelines);
-        read from `source`'s database instead of this one's when given."""
+        files, plus what seeds and writes added to the database (the tables of the schemas,
+        properties and pipelines families), then what each family adds (`extend_registry`);
+        read from `source`'s database instead of this one's when given. Families call it after
+        a write that changes types or definitions."""
         data = load("object_types.json")
         with self.lock:
             db = source or self.conn
@@ -198,11 +215,14 @@ class Store:
         self.types = types
         self.pipelines = pipelines
         self.defs = defs
-        # (property, rule) of the properties the portal computes, by type (backend/records.py)
+        # (property, rule) of the properties the portal computes, by type (backend/objects.py)
         self.computed = {otype: [(p.name, p.computed) for p in listed.values() if p.computed]
                          for otype, listed in defs.items()}
         self.assoc_types = {(a.from_type, a.type_id, a.category): a for a in assoc}
         self.spellings = {name: ot for ot in types.values() for name in ot.names(self.portal_id)}
+        for family in self.families.values():
+            with self.lock:
+                family.extend_registry(source or self.conn)
 
     @staticmethod
     def _standard_id(name: str, types: dict) -> str:
@@ -211,14 +231,13 @@ class Store:
     def object_type(self, name: str) -> ObjectType:
         ot = self.spellings.get(str(name).lower())
         if ot is None:
-            raise exc.ValidationError(exc.UNKNOWN_OBJECT_TYPE.format(name=name))
+            raise exc.UnknownObjectType(name=name)
         return ot
 
     def counts(self) -> dict[str, int]:
         with self.lock:
             rows = self.conn.execute("SELECT otype, COUNT(*) FROM objects WHERE archived = 0 GROUP BY otype").fetchall()
         return {self.types[t].name if t in self.types else t: n for t, n in rows}
-
 
 
 @lru_cache(maxsize=8)
@@ -229,10 +248,3 @@ def _standard_defs(pipeline_options: tuple) -> list[dict[str, PropertyDef]]:
     options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
     return [{row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(spec["name"]))}
             for spec in load("object_types.json")["standard"]]
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{value!r} is not an association type id")) from None

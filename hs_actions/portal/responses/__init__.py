@@ -4,8 +4,9 @@ Handlers never touch storage and never build error bodies: they raise the errors
 `exceptions`, and the server serialises them. Each is called with (backend, request) and
 returns a Response; one that takes a body declares its shape with `@reads(shape)` and gets
 the body read by it (`shapes`) as a third argument. One module per family of routes
-(objects, properties, associations, account); this one holds what they share: the request,
-the response, page sizes, paging and batch bodies.
+(objects, search, properties, associations, owners...; see backend/__init__.py), each with
+the rows of the route table that reach it (`ROUTES`, composed in urls.py); this one holds what
+they share: the request, the response, the paths of objects, page sizes, paging and batch bodies.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from hs_actions.portal.models import iso, now_ms
 from hs_actions.portal.responses import shapes
 
 API_BASE = "https://api.hubapi.com"
+# The paths of objects v3, which the objects, search, merge and GDPR families all serve under.
+OBJECT = "/crm/v3/objects/{object_type}"
+ONE = OBJECT + "/{object_id}"
 JSON_DEPTH_MAX = 64
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -35,20 +39,20 @@ class Request:
     def json(self):
         """The parsed body; HubSpot's 400 for a missing or malformed one (see `_check_json`)."""
         if not self.body.strip():
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="a JSON body is required"))
+            raise exc.InvalidInput("a JSON body is required")
         try:
             value = json.loads(self.body)
         except json.JSONDecodeError as error:
             raise exc.ValidationError(exc.INVALID_JSON.format(
                 line=error.lineno, column=error.colno, detail=error.msg)) from None
         except RecursionError:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=exc.JSON_TOO_DEEP.format(
-                maximum=JSON_DEPTH_MAX))) from None
+            raise exc.InvalidInput(exc.JSON_TOO_DEEP.format(
+                maximum=JSON_DEPTH_MAX)) from None
         except UnicodeDecodeError as error:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=str(error))) from None
+            raise exc.InvalidInput(str(error)) from None
         except ValueError:   # a number of more digits than Python converts
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=exc.NUMBER_TOO_LONG.format(
-                maximum=sys.get_int_max_str_digits()))) from None
+            raise exc.InvalidInput(exc.NUMBER_TOO_LONG.format(
+                maximum=sys.get_int_max_str_digits())) from None
         _check_json(value)
         return value
 
@@ -76,7 +80,7 @@ class Request:
         try:
             return int(value)
         except ValueError:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{name} must be an integer, not {value!r}")) from None
+            raise exc.InvalidInput(f"{name} must be an integer, not {value!r}") from None
 
     def limit(self, default: int, maximum: int) -> int:
         """The `limit` query parameter of a list route, checked as every list route checks it."""
@@ -111,11 +115,11 @@ def _check_json(value) -> None:
     while stack:
         item, depth = stack.pop()
         if depth > JSON_DEPTH_MAX:
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail=exc.JSON_TOO_DEEP.format(maximum=JSON_DEPTH_MAX)))
+            raise exc.InvalidInput(exc.JSON_TOO_DEEP.format(maximum=JSON_DEPTH_MAX))
         if isinstance(item, str):
             if _SURROGATE.search(item):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail=exc.LONE_SURROGATE.format(
-                    text=shapes.shown(item))))
+                raise exc.InvalidInput(exc.LONE_SURROGATE.format(
+                    text=shapes.shown(item)))
         elif isinstance(item, dict):
             stack.extend((part, depth + 1) for pair in item.items() for part in pair)
         elif isinstance(item, list):

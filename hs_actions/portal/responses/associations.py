@@ -1,8 +1,8 @@
-"""Associations v4 (labels, defaults, batches) and v3 (what hubspot-api-client 8.x calls)."""
+"""Associations v4 (defaults, labelled, batches) and v3 (what hubspot-api-client 8.x calls)."""
 from __future__ import annotations
 
 from hs_actions.portal import exceptions as exc
-from hs_actions.portal.responses import Request, Response, batch_response, paging, reads
+from hs_actions.portal.responses import ONE, Request, Response, batch_response, paging, reads
 from hs_actions.portal.responses.shapes import ANY, ASSOCIATION_TYPES, ID, TEXT, Required
 
 V4_LIST_LIMIT_MAX = 500   # the v4 list's default page size, and the largest the portal takes
@@ -39,11 +39,6 @@ def remove_associations(backend, request: Request) -> Response:
     p = request.params
     backend.remove_associations(p["object_type"], p["object_id"], p["to_object_type"], p["to_object_id"])
     return Response(204)
-
-
-def association_labels(backend, request: Request) -> Response:
-    kinds = backend.association_types(request.params["object_type"], request.params["to_object_type"])
-    return Response(200, {"results": [k.with_label() for k in kinds]})
 
 
 @reads({"inputs": Required([{**ID, "after": ANY}])})
@@ -196,3 +191,30 @@ def batch_archive_associations_v3(backend, request: Request, body: dict) -> Resp
         except exc.ObjectNotFound:
             pass
     return Response(204)
+
+
+V4_ONE = "/crm/v4/objects/{object_type}/{object_id}/associations/{to_object_type}"
+V4_BATCH = "/crm/v4/associations/{object_type}/{to_object_type}/batch"
+V3_ONE = ONE + "/associations/{to_object_type}"
+V3_PAIR = "/crm/v3/associations/{object_type}/{to_object_type}"
+BOTH_READ, BOTH_WRITE = "read object_type, read to_object_type", "write object_type, write to_object_type"
+
+ROUTES = [
+    ("GET", V4_ONE, list_associations, BOTH_READ),
+    ("PUT", "/crm/v4/objects/{object_type}/{object_id}/associations/default/{to_object_type}/{to_object_id}",
+     associate_default, BOTH_WRITE),
+    ("PUT", V4_ONE + "/{to_object_id}", associate, BOTH_WRITE),
+    ("DELETE", V4_ONE + "/{to_object_id}", remove_associations, BOTH_WRITE),
+    ("POST", V4_BATCH + "/read", batch_read_associations, BOTH_READ),
+    ("POST", V4_BATCH + "/create", batch_create_associations, BOTH_WRITE),
+    ("POST", V4_BATCH + "/associate/default", batch_associate_default, BOTH_WRITE),
+    ("POST", V4_BATCH + "/archive", batch_archive_associations, BOTH_WRITE),
+    ("POST", V4_BATCH + "/labels/archive", batch_archive_labels, BOTH_WRITE),
+    ("GET", V3_ONE, list_associations_v3, BOTH_READ),
+    ("PUT", V3_ONE + "/{to_object_id}/{association_type}", associate_v3, BOTH_WRITE),
+    ("DELETE", V3_ONE + "/{to_object_id}/{association_type}", remove_association_v3, BOTH_WRITE),
+    ("GET", V3_PAIR + "/types", association_types_v3, BOTH_READ),
+    ("POST", V3_PAIR + "/batch/read", batch_read_associations_v3, BOTH_READ),
+    ("POST", V3_PAIR + "/batch/create", batch_create_associations_v3, BOTH_WRITE),
+    ("POST", V3_PAIR + "/batch/archive", batch_archive_associations_v3, BOTH_WRITE),
+]

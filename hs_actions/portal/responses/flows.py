@@ -47,3 +47,15 @@ def delete_flow(backend, request: Request) -> Response:
 def batch_read_flows(backend, request: Request, body: dict) -> Response:
     found, errors = backend.batch_read_flows([entry["flowId"] for entry in backend.check_batch(body["inputs"])])
     return batch_response(found, errors)
+
+
+FLOWS = "/automation/v4/flows"
+
+ROUTES = [
+    ("GET", FLOWS, list_flows, "automation"),
+    ("POST", FLOWS, create_flow, "automation"),
+    ("POST", FLOWS + "/batch/read", batch_read_flows, "automation"),
+    ("GET", FLOWS + "/{flow_id}", get_flow, "automation"),
+    ("PUT", FLOWS + "/{flow_id}", update_flow, "automation"),
+    ("DELETE", FLOWS + "/{flow_id}", delete_flow, "automation"),
+]

@@ -50,7 +50,7 @@ def _times(request: Request, name: str) -> dict:
         if value is not None:
             ms = parse_time(value)
             if ms is None:
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail=f"{name}{suffix} must be a datetime, not {value!r}"))
+                raise exc.InvalidInput(f"{name}{suffix} must be a datetime, not {value!r}")
             bounds[kind] = ms
     return bounds
 
@@ -149,3 +149,20 @@ def batch_read_rows(backend, request: Request, body: dict) -> Response:
 @reads(ROW_IDS)
 def batch_read_draft_rows(backend, request: Request, body: dict) -> Response:
     return _batch_read(backend, request, body["inputs"], draft=True)
+
+
+HUBDB_TABLES = "/cms/v3/hubdb/tables"
+HUBDB_TABLE = HUBDB_TABLES + "/{table}"
+
+ROUTES = [
+    ("GET", HUBDB_TABLES, list_tables, "hubdb"),
+    ("GET", HUBDB_TABLES + "/draft", list_draft_tables, "hubdb"),
+    ("GET", HUBDB_TABLE, get_table, "hubdb"),
+    ("GET", HUBDB_TABLE + "/draft", get_draft_table, "hubdb"),
+    ("GET", HUBDB_TABLE + "/rows", list_rows, "hubdb"),
+    ("GET", HUBDB_TABLE + "/rows/draft", list_draft_rows, "hubdb"),
+    ("POST", HUBDB_TABLE + "/rows/batch/read", batch_read_rows, "hubdb"),
+    ("POST", HUBDB_TABLE + "/rows/draft/batch/read", batch_read_draft_rows, "hubdb"),
+    ("GET", HUBDB_TABLE + "/rows/{row_id}", get_row, "hubdb"),
+    ("GET", HUBDB_TABLE + "/rows/{row_id}/draft", get_draft_row, "hubdb"),
+]

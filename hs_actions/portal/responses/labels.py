@@ -1,4 +1,5 @@
-"""Association labels v4: create, rename and delete USER_DEFINED labels between two object types."""
+"""Association labels v4: list the types between two object types; create, rename and delete
+USER_DEFINED labels."""
 from __future__ import annotations
 
 from hs_actions.portal.responses import Request, Response, reads
@@ -8,6 +9,11 @@ from hs_actions.portal.responses.shapes import INTEGER, TEXT, Required
 # non-empty is the backend's rule.
 CREATE = {"label": TEXT, "name": TEXT, "inverseLabel": TEXT}
 UPDATE = {"associationTypeId": Required(INTEGER), "label": TEXT, "inverseLabel": TEXT}
+
+
+def association_labels(backend, request: Request) -> Response:
+    kinds = backend.association_types(request.params["object_type"], request.params["to_object_type"])
+    return Response(200, {"results": [k.with_label() for k in kinds]})
 
 
 @reads(CREATE)
@@ -27,3 +33,13 @@ def delete_label(backend, request: Request) -> Response:
     p = request.params
     backend.delete_association_label(p["object_type"], p["to_object_type"], p["association_type_id"])
     return Response(204)
+
+
+V4_LABELS = "/crm/v4/associations/{object_type}/{to_object_type}/labels"
+
+ROUTES = [
+    ("GET", V4_LABELS, association_labels, "read object_type, read to_object_type"),
+    ("POST", V4_LABELS, create_label, "write object_type, write to_object_type"),
+    ("PUT", V4_LABELS, update_label, "write object_type, write to_object_type"),
+    ("DELETE", V4_LABELS + "/{association_type_id}", delete_label, "write object_type, write to_object_type"),
+]

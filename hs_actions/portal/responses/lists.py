@@ -33,8 +33,7 @@ def get_lists(backend, request: Request) -> Response:
 
 def _memberships(backend, request: Request, join_order: bool) -> Response:
     if request.first("before") is not None:
-        raise exc.ValidationError(exc.INVALID_INPUT.format(
-            detail="paging backwards with before is not modelled by the local portal; page with after"))
+        raise exc.InvalidInput("paging backwards with before is not modelled by the local portal; page with after")
     members, total, after = backend.list_memberships(
         request.params["list_id"], request.limit(MEMBERSHIPS_LIMIT_DEFAULT, MEMBERSHIPS_LIMIT_MAX),
         request.first("after"), join_order)
@@ -77,3 +76,19 @@ def record_memberships(backend, request: Request) -> Response:
     return Response(200, {"results": [{"listId": str(crm_list["id"]), "listVersion": crm_list["version"],
                                        "firstAddedTimestamp": iso(added), "lastAddedTimestamp": iso(added)}
                                       for crm_list, added in found], "total": len(found)})
+
+
+LIST = "/crm/v3/lists/{list_id}"
+
+ROUTES = [
+    ("GET", "/crm/v3/lists", get_lists, "listsRead"),
+    ("GET", "/crm/v3/lists/", get_lists, "listsRead"),
+    ("GET", "/crm/v3/lists/object-type-id/{object_type_id}/name/{list_name}", get_list_by_name, "listsRead"),
+    ("GET", "/crm/v3/lists/records/{object_type_id}/{record_id}/memberships", record_memberships, "listsRead"),
+    ("GET", LIST, get_list, "listsRead"),
+    ("GET", LIST + "/memberships", memberships, "listsRead"),
+    ("GET", LIST + "/memberships/join-order", memberships_join_order, "listsRead"),
+    ("PUT", LIST + "/memberships/add", add_members, "listsRead, listsWrite"),
+    ("PUT", LIST + "/memberships/remove", remove_members, "listsRead, listsWrite"),
+    ("PUT", LIST + "/memberships/add-and-remove", add_and_remove_members, "listsRead, listsWrite"),
+]

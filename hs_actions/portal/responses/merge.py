@@ -1,7 +1,7 @@
 """Record merge: POST /crm/v3/objects/{type}/merge."""
 from __future__ import annotations
 
-from hs_actions.portal.responses import Request, Response, reads
+from hs_actions.portal.responses import OBJECT, Request, Response, reads
 from hs_actions.portal.responses.shapes import TEXT, Required
 
 MERGE = {"primaryObjectId": Required(TEXT), "objectIdToMerge": Required(TEXT)}   # HubSpot's PublicMergeInput
@@ -11,3 +11,8 @@ MERGE = {"primaryObjectId": Required(TEXT), "objectIdToMerge": Required(TEXT)}  
 def merge(backend, request: Request, body: dict) -> Response:
     record = backend.merge(request.params["object_type"], body["primaryObjectId"], body["objectIdToMerge"])
     return Response(200, record.to_dict())
+
+
+ROUTES = [
+    ("POST", OBJECT + "/merge", merge, "write object_type"),
+]

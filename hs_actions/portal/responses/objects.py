@@ -1,21 +1,13 @@
-"""Objects v3: get, list, create, update, archive, batches and search, for every object type."""
+"""Objects v3: get, list, create, update, archive and batches, for every object type."""
 from __future__ import annotations
 
-from hs_actions.portal.backend import cursor
-from hs_actions.portal.backend.records import LIST_LIMIT_MAX
-from hs_actions.portal.backend.search import SEARCH_LIMIT_MAX
-from hs_actions.portal.responses import Request, Response, batch_response, page_limit, paging, reads
-from hs_actions.portal.responses.shapes import (ANY, ASSOCIATION_TYPES, ID, INTEGER, SCALAR, TEXT, Enum, MapOf,
-                                                OneOf, Required)
+from hs_actions.portal.backend.objects import LIST_LIMIT_MAX
+from hs_actions.portal.responses import OBJECT, ONE, Request, Response, batch_response, paging, reads
+from hs_actions.portal.responses.shapes import ANY, ASSOCIATION_TYPES, ID, TEXT, MapOf, Required
 
 PROPERTIES = MapOf(ANY)   # values are checked by each property's type (backend)
 RECORD = {"properties": PROPERTIES,
           "associations": [{"to": Required(ID), "types": Required(ASSOCIATION_TYPES)}]}
-FILTER = {"propertyName": Required(TEXT), "operator": TEXT, "value": SCALAR, "highValue": SCALAR,
-          "values": [SCALAR]}
-SEARCH = {"filterGroups": [{"filters": Required([FILTER])}],
-          "sorts": [OneOf(TEXT, {"propertyName": Required(TEXT), "direction": Enum("ASCENDING", "DESCENDING")})],
-          "query": TEXT, "properties": [TEXT], "limit": INTEGER, "after": ANY}
 
 
 def get_object(backend, request: Request) -> Response:
@@ -77,19 +69,21 @@ def batch_archive(backend, request: Request, body: dict) -> Response:
     return Response(204)
 
 
-@reads(SEARCH)
-def search(backend, request: Request, body: dict) -> Response:
-    limit = page_limit(body.get("limit", 10), SEARCH_LIMIT_MAX, minimum=0)
-    total, records, next_after = backend.search(
-        request.params["object_type"], body.get("filterGroups", []), body.get("sorts", []), body.get("query"),
-        body.get("properties") or None, limit, cursor(body.get("after", 0), search=True))
-    result = {"total": total, "results": [r.to_dict() for r in records]}
-    if next_after is not None:
-        result["paging"] = {"next": {"after": str(next_after)}}
-    return Response(200, result)
-
-
 @reads({"inputs": Required([{"id": Required(TEXT), "idProperty": Required(TEXT), "properties": PROPERTIES}])})
 def batch_upsert(backend, request: Request, body: dict) -> Response:
     done = backend.batch_upsert(request.params["object_type"], body["inputs"])
     return batch_response([{**record.to_dict(), "new": created} for record, created in done], [])
+
+
+ROUTES = [
+    ("GET", OBJECT, list_objects, "read object_type"),
+    ("POST", OBJECT, create_object, "write object_type"),
+    ("POST", OBJECT + "/batch/read", batch_read, "read object_type"),
+    ("POST", OBJECT + "/batch/create", batch_create, "write object_type"),
+    ("POST", OBJECT + "/batch/update", batch_update, "write object_type"),
+    ("POST", OBJECT + "/batch/archive", batch_archive, "write object_type"),
+    ("POST", OBJECT + "/batch/upsert", batch_upsert, "write object_type"),
+    ("GET", ONE, get_object, "read object_type"),
+    ("PATCH", ONE, update_object, "write object_type"),
+    ("DELETE", ONE, archive_object, "write object_type"),
+]

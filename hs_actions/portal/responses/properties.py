@@ -1,5 +1,4 @@
-"""Properties v3: definitions (read, create, update, archive, batches) and property groups; custom object
-schemas (read only)."""
+"""Properties v3: definitions (read, create, update, archive, batches) and property groups."""
 from __future__ import annotations
 
 from hs_actions.portal.models import iso
@@ -116,9 +115,21 @@ def archive_group(backend, request: Request) -> Response:
     return Response(204)
 
 
-def list_schemas(backend, request: Request) -> Response:
-    return Response(200, {"results": backend.custom_schemas()})
+PROPERTIES = "/crm/v3/properties/{object_type}"
+GROUPS = PROPERTIES + "/groups"
 
-
-def get_schema(backend, request: Request) -> Response:
-    return Response(200, backend.custom_schema(request.params["object_type"]))
+ROUTES = [
+    ("GET", GROUPS, list_groups, "schema object_type"),
+    ("POST", GROUPS, create_group, "schemaWrite object_type"),
+    ("GET", GROUPS + "/{group_name}", get_group, "schema object_type"),
+    ("PATCH", GROUPS + "/{group_name}", update_group, "schemaWrite object_type"),
+    ("DELETE", GROUPS + "/{group_name}", archive_group, "schemaWrite object_type"),
+    ("GET", PROPERTIES, list_properties, "schema object_type"),
+    ("POST", PROPERTIES, create_property, "schemaWrite object_type"),
+    ("POST", PROPERTIES + "/batch/read", batch_read_properties, "schema object_type"),
+    ("POST", PROPERTIES + "/batch/create", batch_create_properties, "schemaWrite object_type"),
+    ("POST", PROPERTIES + "/batch/archive", batch_archive_properties, "schemaWrite object_type"),
+    ("GET", PROPERTIES + "/{property_name}", get_property, "schema object_type"),
+    ("PATCH", PROPERTIES + "/{property_name}", update_property, "schemaWrite object_type"),
+    ("DELETE", PROPERTIES + "/{property_name}", archive_property, "schemaWrite object_type"),
+]

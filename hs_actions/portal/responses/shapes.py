@@ -131,7 +131,7 @@ def read(shape, value, path: str = ""):
             if value.get(key) is not None:
                 kept[key] = read(field.shape if isinstance(field, Required) else field, value[key], where)
             elif isinstance(field, Required):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail=exc.FIELD_REQUIRED.format(path=where)))
+                raise exc.InvalidInput(exc.FIELD_REQUIRED.format(path=where))
         return kept
     if isinstance(shape, list):
         if not isinstance(value, list):
@@ -154,8 +154,8 @@ def fits(shape, value) -> bool:
 
 
 def wrong(path: str, expected_: str, value) -> exc.ValidationError:
-    return exc.ValidationError(exc.INVALID_INPUT.format(detail=exc.FIELD_TYPE.format(
-        path=path or "the body", expected=expected_, found=shown(value))))
+    return exc.InvalidInput(exc.FIELD_TYPE.format(
+        path=path or "the body", expected=expected_, found=shown(value)))
 
 
 def shown(value) -> str:

@@ -1,14 +1,7 @@
-"""Pipelines, owners and workflow callbacks."""
+"""Pipelines v3: deal and ticket pipelines and their stages, read only."""
 from __future__ import annotations
 
-from hs_actions.portal.backend.account import OWNERS_LIMIT_MAX
-from hs_actions.portal.responses import Request, Response, paging, reads
-from hs_actions.portal.responses.shapes import ANY, TEXT, MapOf, Required
-
-CALLBACK_COMPLETION = {"outputFields": Required(MapOf(ANY)), "failureReasonType": TEXT, "typedOutputs": ANY,
-                       "requestContext": ANY}
-CALLBACK_COMPLETIONS = {"inputs": Required([{"callbackId": Required(TEXT), **CALLBACK_COMPLETION}])}
-
+from hs_actions.portal.responses import Request, Response
 
 _PIPELINE_STAMP = "2020-01-01T00:00:00.000Z"   # HubSpot's default pipelines predate every portal
 
@@ -46,27 +39,11 @@ def get_stage(backend, request: Request) -> Response:
     return Response(200, _stage(stage, pipeline["stages"].index(stage)))
 
 
+PIPELINE = "/crm/v3/pipelines/{object_type}/{pipeline_id}"
 
-def list_owners(backend, request: Request) -> Response:
-    owners, after = backend.owners(request.first("email"), request.first("after"),
-                                   request.limit(100, OWNERS_LIMIT_MAX), request.flag("archived"))
-    return Response(200, {"results": [o.to_dict() for o in owners], **paging(request.path, after)})
-
-
-def get_owner(backend, request: Request) -> Response:
-    owner = backend.owner(request.params["owner_id"], request.first("idProperty", "id"), request.flag("archived"))
-    return Response(200, owner.to_dict())
-
-
-@reads(CALLBACK_COMPLETION)
-def complete_callback(backend, request: Request, body: dict) -> Response:
-    backend.complete_callback(request.params["callback_id"], body)
-    return Response(204)
-
-
-@reads(CALLBACK_COMPLETIONS)
-def complete_callbacks(backend, request: Request, body: dict) -> Response:
-    """POST /automation/v4/actions/callbacks/complete: {inputs: [{callbackId, outputFields}]}."""
-    backend.complete_callbacks([(entry["callbackId"], {k: v for k, v in entry.items() if k != "callbackId"})
-                                for entry in backend.check_batch(body["inputs"])])
-    return Response(204)
+ROUTES = [
+    ("GET", "/crm/v3/pipelines/{object_type}", list_pipelines, "read object_type"),
+    ("GET", PIPELINE, get_pipeline, "read object_type"),
+    ("GET", PIPELINE + "/stages", list_stages, "read object_type"),
+    ("GET", PIPELINE + "/stages/{stage_id}", get_stage, "read object_type"),
+]

@@ -1,16 +1,16 @@
-"""Records: property values validated as HubSpot does, the properties the portal computes,
-and the objects v3 operations."""
+"""Objects (HubSpot's word for the records of every type): property values validated as HubSpot
+does, the properties the portal computes, and the objects v3 operations. Records live in the
+core's tables (store.py), which search, merge and GDPR delete read too."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 
 from hs_actions.portal import exceptions as exc
+from hs_actions.portal.backend.family import Family
 from hs_actions.portal.backend.store import cursor
-from hs_actions.portal.models import (InvalidValue, ObjectType, PropertyDef, Record, id_number, iso, now_ms,
+from hs_actions.portal.models import (InvalidValue, ObjectType, Record, id_number, iso, now_ms, parse_time,
                                       property_errors)
 
-BATCH_MAX = 100
 LIST_LIMIT_MAX = 100
 # The logged activities whose hs_timestamp makes a record's "Last Activity Date"
 # (notes_last_updated). HubSpot also counts a task when it is completed; the portal does not.
@@ -65,34 +65,25 @@ DERIVED = {
 }
 
 
-class Records:
-    """Records of every object type: properties, create, read, update, archive, batches."""
+class Objects(Family):
+    """Records of every object type: create, read, update, archive, batches; the record ids
+    other families resolve (`find_id`) and the records they answer with (`load_records`)."""
 
-    # ---- properties -----------------------------------------------------------------------
-
-    def properties(self, object_type: str) -> list[PropertyDef]:
-        return list(self.defs[self.object_type(object_type).type_id].values())
-
-    def property_names(self, object_type: str) -> set[str] | None:
-        """Names of the properties `object_type` has (any spelling: CONTACT, contacts, 0-1,
-        2-123), seeded and pulled ones included; None for a type this portal does not model."""
-        try:
-            return {p.name for p in self.properties(object_type)}
-        except exc.PortalError:
-            return None
-
-    def property(self, object_type: str, name: str) -> PropertyDef:
-        ot = self.object_type(object_type)
-        prop = self.defs[ot.type_id].get(name)
-        if prop is None:
-            raise exc.ObjectNotFound(exc.PROPERTY_NOT_FOUND.format(name=name, object_type=ot.name))
-        return prop
+    name = "objects"
+    SEED_KEY = "records"
+    SEED_SHAPES = {
+        "records": ('an object of lists of records by object type, e.g. {"contacts": [{"id": "1", '
+                    '"properties": {"email": "ada@example.com"}}]}'),
+        "recordlist": 'a list of records, e.g. [{"id": "1", "properties": {"email": "ada@example.com"}}]',
+        "record": 'an object {"id"?, "createdAt"?, "updatedAt"?, "archived"?, "properties": {"name": "value"}}',
+        "values": 'an object of property values, e.g. {"email": "ada@example.com"}',
+    }
 
     def _encode(self, ot: ObjectType, values: dict, system: bool = False) -> dict:
         """Validated (value, folded, num) of each written property; HubSpot's 400 otherwise."""
         if not isinstance(values, dict):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="properties must be an object"))
-        defs = self.defs[ot.type_id]
+            raise exc.InvalidInput("properties must be an object")
+        defs = self.backend.defs[ot.type_id]
         encoded, problems = {}, []
         for name, raw in values.items():
             prop = defs.get(name)
@@ -115,10 +106,8 @@ class Records:
         return encoded
 
     def _check_owner(self, name: str, value: str) -> None:
-        for (body,) in self.conn.execute("SELECT body FROM owners WHERE id = ?", (value,)):
-            if not json.loads(body)["archived"]:
-                return
-        raise InvalidValue(name, "INVALID_OPTION", exc.OWNER_OPTION.format(value=value))
+        if not self.backend.owner_is_active(value):
+            raise InvalidValue(name, "INVALID_OPTION", exc.OWNER_OPTION.format(value=value))
 
     def _check_unique(self, ot: ObjectType, encoded: dict, exclude: int | None = None,
                       pending: dict | None = None) -> None:
@@ -132,13 +121,14 @@ class Records:
                 (ot.type_id, name, folded, exclude if exclude is not None else -1)).fetchone()
             existing = row[0] if row else (pending or {}).get((name, folded))
             if existing is not None:
-                raise exc.Conflict(exc.UNIQUE_CONFLICT.format(singular=ot.singular.capitalize(), id=existing))
+                raise exc.PortalConflict(exc.UNIQUE_CONFLICT.format(singular=ot.singular.capitalize(), id=existing))
             if pending is not None:
                 pending[(name, folded)] = "(earlier in this batch)"
 
     # ---- writing records ------------------------------------------------------------------
 
-    def _next_id(self) -> int:
+    def next_id(self) -> int:
+        """A new record id, never used before in this portal (inside the caller's transaction)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
         next_id = int(row[0]) if row else 1
         self._bump_id(next_id)
@@ -173,25 +163,25 @@ class Records:
 
     def _derive(self, ot: ObjectType, oid: int, written) -> None:
         """Recompute the record's own computed properties whose inputs were just written."""
-        for name, rule in self.computed.get(ot.type_id, ()):
+        for name, rule in self.backend.computed.get(ot.type_id, ()):
             if rule in DERIVED and any(i in written for i in DERIVED[rule][0]):
                 inputs, compute = DERIVED[rule]
                 values = dict(self.conn.execute(
                     f"SELECT name, value FROM pv WHERE otype = ? AND oid = ? AND name IN ({','.join('?' * len(inputs))})",
                     (ot.type_id, oid, *inputs)).fetchall())
-                self._set_computed(ot, oid, name, compute(values, self, ot))
+                self._set_computed(ot, oid, name, compute(values, self.backend, ot))
 
     def _set_computed(self, ot: ObjectType, oid: int, name: str, value: str) -> None:
         if value == "":
             self.conn.execute("DELETE FROM pv WHERE otype = ? AND oid = ? AND name = ?", (ot.type_id, oid, name))
             return
         self.conn.execute("INSERT OR REPLACE INTO pv VALUES (?, ?, ?, ?, ?, ?)",
-                          (ot.type_id, oid, name, *self.defs[ot.type_id][name].encode(value)))
+                          (ot.type_id, oid, name, *self.backend.defs[ot.type_id][name].encode(value)))
 
-    def _refresh(self, ot: ObjectType, oid: int, other: ObjectType) -> None:
+    def refresh_computed(self, ot: ObjectType, oid: int, other: ObjectType) -> None:
         """Recompute the record's properties that count or date its associations with `other`
         (num_associated_<type>, notes_last_updated): after a link, an unlink or an archive."""
-        for name, rule in self.computed.get(ot.type_id, ()):
+        for name, rule in self.backend.computed.get(ot.type_id, ()):
             if rule == f"count:{other.name}":
                 (count,) = self.conn.execute(
                     "SELECT COUNT(DISTINCT a.to_id) FROM assoc a JOIN objects o ON o.otype = a.to_type AND o.id = a.to_id "
@@ -199,7 +189,7 @@ class Records:
                     (ot.type_id, oid, other.type_id)).fetchone()
                 self._set_computed(ot, oid, name, str(count))
             elif rule == "last_activity" and other.name in ACTIVITY_TYPES:
-                activity = [t.type_id for t in self.types.values() if t.name in ACTIVITY_TYPES and not t.custom]
+                activity = [t.type_id for t in self.backend.types.values() if t.name in ACTIVITY_TYPES and not t.custom]
                 (latest,) = self.conn.execute(
                     f"SELECT MAX(pv.num) FROM assoc a JOIN objects o ON o.otype = a.to_type AND o.id = a.to_id "
                     f"JOIN pv ON pv.otype = a.to_type AND pv.oid = a.to_id AND pv.name = 'hs_timestamp' "
@@ -211,8 +201,8 @@ class Records:
         """Refresh what every record associated with this one computes from it."""
         for to_type, to_id in self.conn.execute(
                 "SELECT DISTINCT to_type, to_id FROM assoc WHERE from_type = ? AND from_id = ?", (ot.type_id, oid)).fetchall():
-            if to_type in self.types and self.computed.get(to_type):
-                self._refresh(self.types[to_type], to_id, ot)
+            if to_type in self.backend.types and self.backend.computed.get(to_type):
+                self.refresh_computed(self.backend.types[to_type], to_id, ot)
 
     def _insert(self, ot: ObjectType, values: dict, source: str = "API", oid: int | None = None,
                 created: int | None = None, system: bool = False, pending: dict | None = None,
@@ -224,7 +214,7 @@ class Records:
                                       context={"properties": missing})
         self._check_unique(ot, encoded, pending=pending)
         if oid is None:
-            oid = self._next_id()
+            oid = self.next_id()
         else:
             self._bump_id(oid)
         if ot.created_property in encoded and encoded[ot.created_property][0]:
@@ -238,10 +228,11 @@ class Records:
         self._store(ot, oid, encoded, stamp, source)
         return oid
 
-    def _find_id(self, ot: ObjectType, object_id, id_property: str | None, archived: bool = False) -> int:
-        """The numeric id of a live (or, with archived, an archived) record; 404 if none."""
+    def find_id(self, ot: ObjectType, object_id, id_property: str | None, archived: bool = False) -> int:
+        """The numeric id of a live (or, with archived, an archived) record; 404 if none. An id
+        merged away answers as the live record it was merged into (merge.py, `merged_into`)."""
         if id_property and id_property != "hs_object_id":
-            prop = self.defs[ot.type_id].get(id_property)
+            prop = self.backend.defs[ot.type_id].get(id_property)
             if prop is None or not prop.has_unique_value:
                 raise exc.ValidationError(exc.PROPERTY_NOT_FOUND.format(name=id_property, object_type=ot.name))
             row = self.conn.execute(
@@ -249,22 +240,25 @@ class Records:
                 "WHERE pv.otype = ? AND pv.name = ? AND pv.folded = ? AND o.archived = ?",
                 (ot.type_id, id_property, str(object_id).strip().lower(), int(archived))).fetchone()
             if row is None:
-                raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [str(object_id)]})
+                raise exc.RecordNotFound(str(object_id))
             return row[0]
         text = str(object_id).strip()
         number = id_number(text)
         if number is None:
-            raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [text]})
+            raise exc.RecordNotFound(text)
         row = self.conn.execute("SELECT id FROM objects WHERE otype = ? AND id = ? AND archived = ?",
                                 (ot.type_id, number, int(archived))).fetchone()
         if row is None:
-            raise exc.ObjectNotFound(exc.OBJECT_NOT_FOUND, context={"id": [text]})
+            merged = None if archived else self.backend.merged_into(ot, number)
+            if merged is None:
+                raise exc.RecordNotFound(text)
+            return merged
         return row[0]
 
     # ---- reading records ------------------------------------------------------------------
 
-    def _load(self, ot: ObjectType, ids: list[int], names: list[str] | None,
-              history: list[str] | None = None, associations: list[str] | None = None) -> dict[int, Record]:
+    def load_records(self, ot: ObjectType, ids: list[int], names: list[str] | None,
+                     history: list[str] | None = None, associations: list[str] | None = None) -> dict[int, Record]:
         """Records by id. names=None: every property with a value; otherwise exactly the
         requested, defined properties (None where unset). Unknown names are ignored, as HubSpot does."""
         if not ids:
@@ -273,7 +267,7 @@ class Records:
         rows = self.conn.execute(
             f"SELECT id, created, updated, archived, archived_at FROM objects WHERE otype = ? AND id IN ({marks})",
             (ot.type_id, *ids)).fetchall()
-        defs = self.defs[ot.type_id]
+        defs = self.backend.defs[ot.type_id]
         wanted = None if names is None else [n for n in dict.fromkeys(names) if n in defs]
         records = {}
         for oid, created, updated, archived, archived_at in rows:
@@ -305,17 +299,17 @@ class Records:
                         entry["sourceId"] = source_id
                     records[oid].history[name].append(entry)
         for to_name in associations or ():
-            to_type = self.spellings.get(to_name.lower())
+            to_type = self.backend.spellings.get(to_name.lower())
             if to_type is None:
                 continue
+            kind = self.backend.association_kind
             for oid, record in records.items():
-                found = [{"id": str(to_id), "type": self._assoc_type(ot.type_id, to_type.type_id, type_id, cat).v3_name
-                          or str(type_id)}
+                found = [{"id": str(to_id), "type": kind(ot.type_id, to_type.type_id, type_id, cat).v3_name or str(type_id)}
                          for to_id, type_id, cat in self.conn.execute(
                              "SELECT to_id, type_id, category FROM assoc WHERE from_type = ? AND from_id = ? "
                              "AND to_type = ? ORDER BY to_id, type_id", (ot.type_id, oid, to_type.type_id))]
                 if found:
-                    key = f"p{self.portal_id}_{to_type.name}" if to_type.custom else to_type.name
+                    key = f"p{self.backend.portal_id}_{to_type.name}" if to_type.custom else to_type.name
                     record.associations = record.associations or {}
                     record.associations[key] = {"results": found}
         return records
@@ -324,47 +318,47 @@ class Records:
             history: list[str] | None = None, associations: list[str] | None = None,
             archived: bool = False, id_property: str | None = None) -> Record:
         """GET one record. Ignores: `propertiesWithHistory` limits on history length."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         with self.lock:
-            oid = self._find_id(ot, object_id, id_property, archived)
-            return self._load(ot, [oid], self._asked(ot, properties), history, associations)[oid]
+            oid = self.find_id(ot, object_id, id_property, archived)
+            return self.load_records(ot, [oid], self.asked_properties(ot, properties), history, associations)[oid]
 
     def record(self, object_type: str, object_id) -> Record | None:
         """Every property with a value (for building a workflow event), or None."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         with self.lock:
             try:
-                oid = self._find_id(ot, object_id, None)
+                oid = self.find_id(ot, object_id, None)
             except exc.ObjectNotFound:
                 return None
-            return self._load(ot, [oid], None)[oid]
+            return self.load_records(ot, [oid], None)[oid]
 
     def list(self, object_type: str, limit: int = 10, after: str | None = None,
              properties: list[str] | None = None, history: list[str] | None = None,
              associations: list[str] | None = None, archived: bool = False) -> tuple[list[Record], str | None]:
         """A page of records in id order and the `after` of the next page (None at the end)."""
-        ot = self.object_type(object_type)
+        ot = self.backend.object_type(object_type)
         start = cursor(after)
         with self.lock:
             ids = [r[0] for r in self.conn.execute(
                 "SELECT id FROM objects WHERE otype = ? AND archived = ? AND id > ? ORDER BY id LIMIT ?",
                 (ot.type_id, int(archived), start, limit + 1))]
             page = ids[:limit]
-            records = self._load(ot, page, self._asked(ot, properties), history, associations)
+            records = self.load_records(ot, page, self.asked_properties(ot, properties), history, associations)
         return [records[i] for i in page], (str(page[-1]) if len(ids) > limit else None)
 
     # ---- create, update, archive ------------------------------------------------------------
 
     def create(self, object_type: str, properties: dict, associations: list | None = None) -> Record:
         """Create one record (and its associations). 409 CONFLICT on a taken unique value."""
-        ot = self.object_type(object_type)
-        with self._write():
+        ot = self.backend.object_type(object_type)
+        with self.backend.write():
             oid = self._insert(ot, properties)
             self._associate_inputs(ot, oid, associations)
-            return self._load(ot, [oid], self._returned(ot, properties))[oid]
+            return self.load_records(ot, [oid], self._returned(ot, properties))[oid]
 
     @staticmethod
-    def _asked(ot: ObjectType, properties: list[str] | None) -> list[str]:
+    def asked_properties(ot: ObjectType, properties: list[str] | None) -> list[str]:
         """What a read answers with: the defaults, or the named properties plus the three
         HubSpot always adds (create date, last-modified date, hs_object_id)."""
         if not properties:
@@ -378,27 +372,27 @@ class Records:
     def _associate_inputs(self, ot: ObjectType, oid: int, associations) -> None:
         for entry in associations or ():
             if not isinstance(entry, dict):
-                raise exc.ValidationError(exc.INVALID_INPUT.format(detail="associations must be a list of objects"))
+                raise exc.InvalidInput("associations must be a list of objects")
             to_id = str((entry.get("to") or {}).get("id", ""))
             for spec in entry.get("types") or ():
-                kind = self._assoc_by_id(ot.type_id, spec)
-                self._link(kind, oid, self._find_id(self.types[kind.to_type], to_id, None))
+                kind = self.backend.association_kind_by_id(ot.type_id, spec)
+                self.backend.link_ids(kind, oid, self.find_id(self.backend.types[kind.to_type], to_id, None))
 
     def update(self, object_type: str, object_id, properties: dict, id_property: str | None = None) -> Record:
         """PATCH one record: only the given properties change; an empty string clears one."""
-        ot = self.object_type(object_type)
-        with self._write():
-            oid = self._find_id(ot, object_id, id_property)
+        ot = self.backend.object_type(object_type)
+        with self.backend.write():
+            oid = self.find_id(ot, object_id, id_property)
             encoded = self._encode(ot, properties)
             self._check_unique(ot, encoded, exclude=oid)
             self._store(ot, oid, encoded, now_ms(), "API")
-            return self._load(ot, [oid], self._returned(ot, properties))[oid]
+            return self.load_records(ot, [oid], self._returned(ot, properties))[oid]
 
     def archive(self, object_type: str, object_id) -> None:
         """Move a record to the recycle bin (archived=true). 404 if it is not live."""
-        ot = self.object_type(object_type)
-        with self._write():
-            oid = self._find_id(ot, object_id, None)
+        ot = self.backend.object_type(object_type)
+        with self.backend.write():
+            oid = self.find_id(ot, object_id, None)
             self._archive(ot, oid)
 
     def _archive(self, ot: ObjectType, oid: int) -> None:
@@ -408,14 +402,6 @@ class Records:
         self._refresh_linked(ot, oid)   # archived records no longer count
 
     # ---- batches ----------------------------------------------------------------------------
-
-    @staticmethod
-    def check_batch(inputs) -> list:
-        if not isinstance(inputs, list):
-            raise exc.ValidationError(exc.INVALID_INPUT.format(detail="inputs must be a list"))
-        if len(inputs) > BATCH_MAX:
-            raise exc.ValidationError(exc.BATCH_TOO_LARGE.format(count=len(inputs), maximum=BATCH_MAX))
-        return inputs
 
     @staticmethod
     def _check_distinct(ids) -> None:
@@ -435,48 +421,48 @@ class Records:
                    id_property: str | None = None, archived: bool = False):
         """(records, errors): ids not found are one OBJECT_NOT_FOUND error (HubSpot's 207); an
         id given twice fails the batch (400; unconfirmed for read, see README)."""
-        ot = self.object_type(object_type)
-        self._check_distinct(self.check_batch(ids))
+        ot = self.backend.object_type(object_type)
+        self._check_distinct(self.backend.check_batch(ids))
         found, missing = [], []
         with self.lock:
             for object_id in ids:
                 try:
-                    found.append(self._find_id(ot, object_id, id_property, archived))
+                    found.append(self.find_id(ot, object_id, id_property, archived))
                 except exc.ObjectNotFound:
                     missing.append(str(object_id))
-            records = self._load(ot, found, self._asked(ot, properties), history)
+            records = self.load_records(ot, found, self.asked_properties(ot, properties), history)
         return [records[i] for i in dict.fromkeys(found)], ([self._not_found(ot, missing)] if missing else [])
 
     def batch_create(self, object_type: str, inputs: list) -> list[Record]:
         """All or nothing, as HubSpot: one invalid input fails the whole batch with its 400/409."""
-        ot = self.object_type(object_type)
-        self.check_batch(inputs)
-        with self._write():
+        ot = self.backend.object_type(object_type)
+        self.backend.check_batch(inputs)
+        with self.backend.write():
             pending: dict = {}
             ids = []
             for entry in inputs:
                 if not isinstance(entry, dict):
-                    raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input must be an object"))
+                    raise exc.InvalidInput("each input must be an object")
                 oid = self._insert(ot, entry.get("properties") or {}, pending=pending)
                 self._associate_inputs(ot, oid, entry.get("associations"))
                 ids.append(oid)
             names = self._returned(ot, {k: 1 for e in inputs for k in (e.get("properties") or {})})
-            records = self._load(ot, ids, names)
+            records = self.load_records(ot, ids, names)
         return [records[i] for i in ids]
 
     def batch_update(self, object_type: str, inputs: list, id_property: str | None = None):
         """(records, errors): unknown ids are reported (207); invalid values and an id given
         twice fail the batch (400)."""
-        ot = self.object_type(object_type)
-        self._check_distinct(e["id"] for e in self.check_batch(inputs) if isinstance(e, dict) and "id" in e)
-        with self._write():
+        ot = self.backend.object_type(object_type)
+        self._check_distinct(e["id"] for e in self.backend.check_batch(inputs) if isinstance(e, dict) and "id" in e)
+        with self.backend.write():
             done, missing = [], []
             for entry in inputs:
                 if not isinstance(entry, dict) or "id" not in entry:
-                    raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs an id"))
+                    raise exc.InvalidInput("each input needs an id")
                 encoded = self._encode(ot, entry.get("properties") or {})
                 try:
-                    oid = self._find_id(ot, entry["id"], entry.get("idProperty", id_property))
+                    oid = self.find_id(ot, entry["id"], entry.get("idProperty", id_property))
                 except exc.ObjectNotFound:
                     missing.append(str(entry["id"]))
                     continue
@@ -484,24 +470,24 @@ class Records:
                 self._store(ot, oid, encoded, now_ms(), "API")
                 done.append(oid)
             names = self._returned(ot, {k: 1 for e in inputs for k in (e.get("properties") or {})})
-            records = self._load(ot, done, names)
+            records = self.load_records(ot, done, names)
         return [records[i] for i in dict.fromkeys(done)], ([self._not_found(ot, missing)] if missing else [])
 
     def batch_upsert(self, object_type: str, inputs: list) -> list[tuple[Record, bool]]:
         """Update the record whose unique `idProperty` has the value `id`, or create it with
         that value; all or nothing, as batch create; an id given twice fails the batch (400).
         [(record, created)]"""
-        ot = self.object_type(object_type)
-        self._check_distinct(e["id"] for e in self.check_batch(inputs)
+        ot = self.backend.object_type(object_type)
+        self._check_distinct(e["id"] for e in self.backend.check_batch(inputs)
                              if isinstance(e, dict) and e.get("id") is not None)
-        with self._write():
+        with self.backend.write():
             done = []
             for entry in inputs:
                 if not isinstance(entry, dict) or entry.get("id") is None or not entry.get("idProperty"):
-                    raise exc.ValidationError(exc.INVALID_INPUT.format(detail="each input needs id and idProperty"))
+                    raise exc.InvalidInput("each input needs id and idProperty")
                 properties = dict(entry.get("properties") or {})
                 try:
-                    oid = self._find_id(ot, entry["id"], entry["idProperty"])
+                    oid = self.find_id(ot, entry["id"], entry["idProperty"])
                 except exc.ObjectNotFound:
                     properties[entry["idProperty"]] = str(entry["id"])
                     done.append((self._insert(ot, properties), True))
@@ -511,17 +497,53 @@ class Records:
                 self._store(ot, oid, encoded, now_ms(), "API")
                 done.append((oid, False))
             names = self._returned(ot, {k: 1 for e in inputs for k in (e.get("properties") or {})})
-            records = self._load(ot, [oid for oid, _ in done], names)
+            records = self.load_records(ot, [oid for oid, _ in done], names)
         return [(records[oid], created) for oid, created in done]
 
     def batch_archive(self, object_type: str, ids: list) -> None:
         """Archive each live id; ids not found are ignored (HubSpot answers 204 regardless). An id
         given twice fails the batch (400; unconfirmed for archive, see README)."""
-        ot = self.object_type(object_type)
-        self._check_distinct(self.check_batch(ids))
-        with self._write():
+        ot = self.backend.object_type(object_type)
+        self._check_distinct(self.backend.check_batch(ids))
+        with self.backend.write():
             for object_id in ids:
                 try:
-                    self._archive(ot, self._find_id(ot, object_id, None))
+                    self._archive(ot, self.find_id(ot, object_id, None))
                 except exc.ObjectNotFound:
                     pass
+
+    # ---- seeding ----------------------------------------------------------------------------
+
+    @classmethod
+    def check_seed(cls, check, data: dict) -> None:
+        for object_type, listed in check.need(data.get("records", {}), dict, "records", "records").items():
+            for i, record in enumerate(check.need(listed, list, f"records.{object_type}", "recordlist")):
+                where = f"records.{object_type}[{i}]"
+                check.need(record, dict, where, "record")
+                check.ident(record, "id", where, "record", required=False)
+                if "properties" in record:
+                    check.need(record["properties"], dict, f"{where}.properties", "values")
+                for key in ("createdAt", "updatedAt"):
+                    check.time(record, key, where)
+
+    def seed_step(self, db, data: dict, stamp: int) -> int:
+        """Records keep their given ids and timestamps; values go through the API's validation,
+        read-only properties allowed."""
+        count = 0
+        for object_type, records in data.get("records", {}).items():
+            self.backend.seeding = (f"records.{object_type}", object_type)
+            ot = self.backend.object_type(object_type)
+            for index, spec in enumerate(records):
+                self.backend.seeding = (f"records.{object_type}[{index}]", object_type)
+                created = parse_time(spec["createdAt"]) if spec.get("createdAt") else None
+                updated = parse_time(spec["updatedAt"]) if spec.get("updatedAt") else None
+                oid = int(spec["id"]) if spec.get("id") is not None else None
+                if oid is not None and db.execute("SELECT 1 FROM objects WHERE otype = ? AND id = ?",
+                                                  (ot.type_id, oid)).fetchone():
+                    raise exc.PortalConflict(exc.SEED_RECORD_EXISTS.format(object_type=object_type, id=oid))
+                oid = self._insert(ot, spec.get("properties", {}), source=spec.get("sourceType", "IMPORT"),
+                                   oid=oid, created=created, system=True, updated=updated)
+                if spec.get("archived"):
+                    self._archive(ot, oid)
+                count += 1
+        return count

@@ -117,7 +117,7 @@ def hundred_runs(work: Path, out: Path, env: dict) -> float:
     seconds = []
     for _ in range(3):
         subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(work / "test_hundred.py")],
-                       check=True, capture_output=True, cwd=project.ROOT, env={**ENV, "HUBSPOT_TOKEN": "", **env})
+                       check=True, capture_output=True, cwd=project.current().root, env={**ENV, "HUBSPOT_TOKEN": "", **env})
         seconds.append(json.loads(out.read_text())["seconds"])
     return statistics.median(seconds)
 

@@ -1,11 +1,18 @@
 """Fixtures every folder of the toolkit's tests uses: action folders made on the fly, and the
 toolkit's own portals. Each folder's conftest.py holds what only its tests use."""
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from tests.support import ACCOUNT_TOKEN, TOKEN, Api
+
+
+def pytest_configure(config):
+    """The toolkit's tests work on this repository's project wherever a test changes directory
+    to (tests of finding a project unset it)."""
+    os.environ["HS_ACTIONS_PROJECT"] = str(Path(__file__).resolve().parents[1])
 
 
 # The toolkit's own portals. Named apart from the plugin's `portal` (seeded, for action tests):

@@ -5,8 +5,8 @@ from hs_actions.core import project
 
 
 def test_readme_python_examples_are_tests():
-    readme = (project.ROOT / "README.md").read_text()
-    sources = "".join(p.read_text() for p in [*project.ROOT.glob("tests/**/test_*.py"), *project.ROOT.glob("actions/*/test_*.py")])
+    readme = (project.current().root / "README.md").read_text()
+    sources = "".join(p.read_text() for p in [*project.current().root.glob("tests/**/test_*.py"), *project.current().root.glob("actions/*/test_*.py")])
     examples = re.findall(r"```python\n(.*?)```", readme, re.S)
     assert examples
     for example in examples:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from hs_actions.core import project
 from hs_actions.account import mapping
 from hs_actions.account.connection import AccountError, Connection, NotFound
-from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import bundle_text
 from hs_actions.core.errors import ToolkitError
 from hs_actions.action import folder as action_module
@@ -36,8 +36,9 @@ class Local:
     def origin(self) -> manifest_module.Origin | None:
         return self.manifest.origin
 
-    def code_hash(self, helpers_dir: Path = imports.HELPERS_DIR) -> str:
+    def code_hash(self, helpers_dir: Path | None = None) -> str:
         """The hash of the code its bundle would put into HubSpot now."""
+        helpers_dir = helpers_dir or project.current().helpers
         return mapping.source_hash(bundle_text(self.folder, helpers_dir))
 
     def fields_hash(self) -> str:

@@ -62,7 +62,7 @@ class Connection:
         token = os.environ.get(TOKEN_VARIABLE)
         if not token:
             from dotenv import dotenv_values
-            path = env_file or project.ENV_FILE
+            path = env_file or project.current().env_file
             token = dotenv_values(path).get(TOKEN_VARIABLE) if path.is_file() else None
         if not token:
             raise AccountError(

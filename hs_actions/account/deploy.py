@@ -18,7 +18,6 @@ from hs_actions.core.report import Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, Local, fetch_flow, find_action, normalized_fields
 from hs_actions.account.connection import AccountError, Conflict, Connection
-from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import bundle_text, strip_header, verify, write_atomic
 from hs_actions.check import check, has_errors
 from hs_actions.action import folder as action_module
@@ -38,9 +37,11 @@ _PUT_KEYS = {
 
 
 def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bool = False,
-           actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR) -> Report:
+           actions_dir: Path | None = None, helpers_dir: Path | None = None) -> Report:
     """What was deployed (or, dry run, what would change), exit 0; why not, exit 1 (refused or
     not verified). AccountError (exit 2) when the account cannot be read or written."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
     said: list[str] = []
     out = said.append
     folder = action_module.load(ref, actions_dir).folder

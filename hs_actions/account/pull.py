@@ -21,7 +21,6 @@ from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, Local, by_origin, fetch_flow, normalized_fields
 from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.progress import Progress
-from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import strip_header, write_atomic
 from hs_actions.scaffold import add_secret_placeholder
 
@@ -72,11 +71,15 @@ def pull(connection: Connection, flow_ids: list[str] | None = None, *, force: bo
 
 
 def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, force: bool = False,
-                 actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
-                 env_example: Path = project.ENV_EXAMPLE, env_file: Path = project.ENV_FILE,
+                 actions_dir: Path | None = None, helpers_dir: Path | None = None,
+                 env_example: Path | None = None, env_file: Path | None = None,
                  progress=None) -> Pulled:
     """Pull the named flows (every flow when `flow_ids` is None). `progress` is the stream the
     progress of reading every flow goes to (stderr by default)."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
+    env_example = env_example or project.current().env_example
+    env_file = env_file or project.current().env_file
     pulled = Pulled()
     named = flow_ids is not None
     flows = [fetch_flow(connection, flow_id) for flow_id in flow_ids] if named else _every_flow(connection, progress)

@@ -23,7 +23,7 @@ from hs_actions.bundler.bundle import write_atomic
 from hs_actions.core.errors import SeedError
 from hs_actions.core.report import Console, Report
 
-DEFAULT_OUT = project.ROOT / "tests" / "account_seed.json"
+SEED_FILE = Path("tests") / "account_seed.json"   # in the project: what its tests seed from
 BATCH = 100
 # Keys of a property definition that say what it is (not when it was made or its order).
 _DEFINITION = ("name", "label", "type", "fieldType", "groupName", "description", "options", "hasUniqueValue",
@@ -42,11 +42,11 @@ _OWNER_FIELDS = {"email": "email", "firstName": "first_name", "lastName": "last_
 
 def copy_schema(connection: Connection, out: Path | None = None, *, records: int = 0, anonymize: bool = False,
                 console: Console | None = None) -> Report:
-    """Write the seed file (DEFAULT_OUT when `out` is None); a summary of what it holds and what
+    """Write the seed file (the project's SEED_FILE when `out` is None); a summary of what it holds and what
     was skipped. The progress of reading definitions goes to the console's progress stream."""
     from hs_actions.portal.portal import Portal
 
-    out = DEFAULT_OUT if out is None else out
+    out = project.current().root / SEED_FILE if out is None else out
     local = Portal(db=":memory:")
     try:
         seed, skipped = _read(connection, local.backend, records, (console or Console()).progress)

@@ -16,7 +16,6 @@ from hs_actions.core.report import Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import FLOWS, find_action, local_actions, normalized_fields
 from hs_actions.account.connection import Connection, NotFound
-from hs_actions.bundler import imports
 
 IN_SYNC = "in sync"
 EDITED = "edited in HubSpot"
@@ -37,9 +36,11 @@ class State:
         return asdict(self)
 
 
-def status(connection: Connection, *, as_json: bool = False, actions_dir: Path = project.ACTIONS,
-           helpers_dir: Path = imports.HELPERS_DIR) -> Report:
+def status(connection: Connection, *, as_json: bool = False, actions_dir: Path | None = None,
+           helpers_dir: Path | None = None) -> Report:
     """`hs-actions status`: a line per action, names aligned (with as_json, a JSON list)."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
     states = action_states(connection, actions_dir=actions_dir, helpers_dir=helpers_dir)
     if as_json:
         return Report(data=[s.to_dict() for s in states])
@@ -49,9 +50,11 @@ def status(connection: Connection, *, as_json: bool = False, actions_dir: Path =
     return Report([f"{s.name:<{width}}  {s.state}" + (f": {s.detail}" if s.detail else "") for s in states])
 
 
-def action_states(connection: Connection, *, actions_dir: Path = project.ACTIONS,
-                  helpers_dir: Path = imports.HELPERS_DIR) -> list[State]:
+def action_states(connection: Connection, *, actions_dir: Path | None = None,
+                  helpers_dir: Path | None = None) -> list[State]:
     """Where each action of `actions_dir` stands against its workflow action in HubSpot."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
     states, flows = [], {}
     for local in local_actions(actions_dir):
         origin = local.origin

@@ -11,11 +11,12 @@ from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
 
 
-def list_actions(*, as_json: bool = False, actions_dir: Path = project.ACTIONS,
+def list_actions(*, as_json: bool = False, actions_dir: Path | None = None,
                  console: Console | None = None) -> Report:
     """Each action in `actions_dir`: four lines, or with as_json one JSON object each (sorted
     by name). An action.toml that cannot be read does not hide the others: it is noted on the
     console's stderr (in the JSON, an entry with its error) and the exit code is 2."""
+    actions_dir = actions_dir or project.current().actions
     console = console or Console()
     actions, broken = [], {}
     for folder in discover(actions_dir):

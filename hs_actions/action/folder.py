@@ -30,8 +30,9 @@ class Action:
         return sorted((self.folder / EVENTS).glob("*.json"))
 
 
-def load(name_or_path: str | Path, actions_dir: Path = project.ACTIONS) -> Action:
+def load(name_or_path: str | Path, actions_dir: Path | None = None) -> Action:
     """The action named `name_or_path` under actions/, or the action folder at that path."""
+    actions_dir = actions_dir or project.current().actions
     folder = _locate(str(name_or_path), actions_dir)
     if not (folder / CODE).is_file():
         raise ActionNotFound(
@@ -41,25 +42,28 @@ def load(name_or_path: str | Path, actions_dir: Path = project.ACTIONS) -> Actio
     return Action(folder.name, folder, manifest_module.load(folder / manifest_module.FILENAME))
 
 
-def locate(name_or_path: str | Path, actions_dir: Path = project.ACTIONS) -> Path | None:
+def locate(name_or_path: str | Path, actions_dir: Path | None = None) -> Path | None:
     """The folder `name_or_path` names, without reading it; None when there is none (load()
     then says why)."""
+    actions_dir = actions_dir or project.current().actions
     try:
         return _locate(str(name_or_path), actions_dir)
     except ActionNotFound:
         return None
 
 
-def discover(actions_dir: Path = project.ACTIONS) -> list[Path]:
+def discover(actions_dir: Path | None = None) -> list[Path]:
     """Every folder under actions/ that holds an action.py, sorted by name."""
+    actions_dir = actions_dir or project.current().actions
     if not actions_dir.is_dir():
         return []
     return sorted(p.parent for p in actions_dir.glob(f"*/{CODE}"))
 
 
-def chosen(refs: list[str], all_: bool, actions_dir: Path = project.ACTIONS) -> list[Path]:
+def chosen(refs: list[str], all_: bool, actions_dir: Path | None = None) -> list[Path]:
     """The folders of the actions a command names: every one with all_, else each ref's (a
     name under actions/ or a path), or ActionNotFound naming the first that is neither."""
+    actions_dir = actions_dir or project.current().actions
     return discover(actions_dir) if all_ else [load(ref, actions_dir).folder for ref in refs]
 
 

@@ -13,8 +13,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from hs_actions.core import project
 from hs_actions.core import hubspot_runtime
-from hs_actions.bundler import imports
 from hs_actions.bundler.errors import BundleWriteError
 from hs_actions.bundler.inline import inline, section as _section
 from hs_actions.bundler.sources import Source, load_helpers, read
@@ -26,26 +26,29 @@ VERIFY_OPTION = "--hs-actions-code"
 VERIFY_TIMEOUT_SECONDS = 600
 
 
-def load(action_folder: Path, helpers_dir: Path = imports.HELPERS_DIR) -> tuple[Source, list[Source]]:
+def load(action_folder: Path, helpers_dir: Path | None = None) -> tuple[Source, list[Source]]:
     """The action's code and every helper it uses, parsed (HelperError on bad input)."""
+    helpers_dir = helpers_dir or project.current().helpers
     action = read(action_folder / "action.py", "action", _display(action_folder))
     return action, load_helpers(action, helpers_dir)
 
 
-def bundle_text(action_folder: Path, helpers_dir: Path = imports.HELPERS_DIR) -> str:
+def bundle_text(action_folder: Path, helpers_dir: Path | None = None) -> str:
     """The bundle of the action in `action_folder`, as text (what `--print` shows)."""
+    helpers_dir = helpers_dir or project.current().helpers
     manifest = manifest_module.load(action_folder / manifest_module.FILENAME)
     action, helpers = load(action_folder, helpers_dir)
     code = inline(action, helpers)
     return header(action_folder.name, action, helpers, manifest, code) + code
 
 
-def bundle(action_folder: Path, out_dir: Path, helpers_dir: Path = imports.HELPERS_DIR) -> Path:
+def bundle(action_folder: Path, out_dir: Path, helpers_dir: Path | None = None) -> Path:
     """Write out_dir/<name>.py atomically and return its path.
 
     Raises HelperError for a broken helper setup and BundleWriteError when out_dir cannot be
     written; in both cases no file is left behind, and an earlier bundle stays as it was.
     """
+    helpers_dir = helpers_dir or project.current().helpers
     text = bundle_text(action_folder, helpers_dir)
     path = Path(out_dir) / f"{action_folder.name}.py"
     write_atomic(path, text)

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 from hs_actions.core import project
-from hs_actions.bundler import imports
 from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, header_hash, recorded_hash, verify,
                                    write_atomic)
 from hs_actions.check import check, has_errors
@@ -17,15 +16,17 @@ from hs_actions.action import folder as action_module
 
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
-               actions_dir: Path = project.ACTIONS, helpers_dir: Path = imports.HELPERS_DIR,
+               actions_dir: Path | None = None, helpers_dir: Path | None = None,
                pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
     """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
     against the bundle. With print_, the bundle is the report (not verified).
     Before each verification (seconds of tests) a line naming the action goes to the console's
     progress stream, and each action's result is shown as soon as it is known, so that a log
     shows which action the time goes to."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
     console = console or Console()
-    out_dir = Path(out_dir) if out_dir is not None else project.ROOT / "dist"
+    out_dir = Path(out_dir) if out_dir is not None else project.current().dist
     report = Report()
     try:
         for folder in _folders(refs, all_, actions_dir):
@@ -70,11 +71,13 @@ def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, consol
     return 0
 
 
-def run_drift(ref: str, file: Path, *, actions_dir: Path = project.ACTIONS,
-              helpers_dir: Path = imports.HELPERS_DIR) -> Report:
+def run_drift(ref: str, file: Path, *, actions_dir: Path | None = None,
+              helpers_dir: Path | None = None) -> Report:
     """Compare code copied out of HubSpot (`file`) with the repository's bundle of `ref`:
     exit 0 when HubSpot runs what the repository has, 1 when they differ (and how).
     ToolkitError (exit 2) when the action, the file or its bundle cannot be read."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
     folder = action_module.load(ref, actions_dir).folder
     if not Path(file).is_file():
         raise ToolkitError(f"{file}: no such file (save the code from HubSpot's editor to a file)")

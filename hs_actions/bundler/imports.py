@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hs_actions.core import hubspot_runtime, project
+from hs_actions.core import hubspot_runtime
 from hs_actions.core.tomlfile import tomllib
 
 
 HELPERS_PACKAGE = "shared.helpers"
-HELPERS_DIR = project.ROOT / "shared" / "helpers"
 # Top-level packages of this repository: importable locally, absent in HubSpot.
 LOCAL_PACKAGES = ("shared", "actions", "hs_actions")
 

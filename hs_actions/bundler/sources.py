@@ -11,6 +11,7 @@ import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hs_actions.core import project
 from hs_actions.bundler import imports
 from hs_actions.bundler.errors import HelperError
 from hs_actions.core.errors import ActionNotFound
@@ -74,12 +75,13 @@ def display_name(module: str) -> str:
     return module.replace(".", "/") + ".py"
 
 
-def load_helpers(action: Source, helpers_dir: Path = imports.HELPERS_DIR) -> list[Source]:
+def load_helpers(action: Source, helpers_dir: Path | None = None) -> list[Source]:
     """Every helper `action` imports, transitively, dependencies first.
 
     Raises HelperError for a helper that does not exist, a syntax error in one, an import
     cycle between helpers, or a helper importing what HubSpot's runtime does not have.
     """
+    helpers_dir = helpers_dir or project.current().helpers
     loaded: dict[str, Source] = {}
     ordered: list[Source] = []
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from hs_actions.action import folder as action_module
-from hs_actions.bundler import imports
 from hs_actions.check.registry import ERROR, listing
 from hs_actions.check.run import check
 from hs_actions.core import project
 from hs_actions.core.colour import paint
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
-from hs_actions.portal.portal import DEFAULT_DB
+from hs_actions.portal.portal import default_db
 
 
 def list_rules() -> Report:
@@ -21,13 +20,15 @@ def list_rules() -> Report:
     return Report(listing())
 
 
-def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
-              helpers_dir: Path = imports.HELPERS_DIR, portal_db: Path | None = None, colour: bool = False,
+def run_check(refs: list[str], *, actions_dir: Path | None = None,
+              helpers_dir: Path | None = None, portal_db: Path | None = None, colour: bool = False,
               console: Console | None = None) -> Report:
     """Every finding for the named actions (all actions when none is named), then a count;
     each rule in colour when `colour` (a terminal). `portal_db` is the local portal whose catalogue input
     fields are checked against (the default one when None); one named must exist, as check
     only reads it. An action that cannot be checked is noted on the console's stderr."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
     console = console or Console()
     try:
         folders = action_module.chosen(refs, not refs, actions_dir)
@@ -41,7 +42,7 @@ def run_check(refs: list[str], *, actions_dir: Path = project.ACTIONS,
     findings, unchecked = [], 0
     for folder in folders:  # one broken action does not hide the findings of the others
         try:
-            findings += check([folder], helpers_dir, portal_db=portal_db or DEFAULT_DB)
+            findings += check([folder], helpers_dir, portal_db=portal_db or default_db())
         except ToolkitError as error:
             console.note(f"hs-actions: {error}")
             unchecked += 1

@@ -12,13 +12,12 @@ from typing import Callable
 
 from hs_actions.action import manifest as manifest_module
 from hs_actions.action.manifest import Manifest
-from hs_actions.bundler import imports
 from hs_actions.bundler.errors import BundleError
 from hs_actions.bundler.inline import inline
 from hs_actions.bundler.sources import Source
 from hs_actions.core import project
 from hs_actions.harness import runtime as runtime_module
-from hs_actions.portal.portal import DEFAULT_DB
+from hs_actions.portal.portal import default_db
 from hs_actions.check.registry import CHECKS, ERROR, KINDS, Finding
 
 
@@ -82,8 +81,8 @@ class Run:
         self.findings[:] = [f for f in self.findings if not superseded(f)]
 
 
-def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
-          runtime: runtime_module.Runtime | None = None, portal_db: Path = DEFAULT_DB) -> list[Finding]:
+def check(action_folders: list[Path], helpers_dir: Path | None = None,
+          runtime: runtime_module.Runtime | None = None, portal_db: Path | None = None) -> list[Finding]:
     """Findings for each action and the helpers it imports, sorted by file and line.
 
     `runtime` is the interpreter whose compile() has the last word on syntax; by default
@@ -91,6 +90,8 @@ def check(action_folders: list[Path], helpers_dir: Path = imports.HELPERS_DIR,
     local portal whose seeded and pulled properties count as known (only read). Raises
     ManifestError for an action.toml that does not load.
     """
+    helpers_dir = helpers_dir or project.current().helpers
+    portal_db = portal_db or default_db()
     runtime = runtime if runtime is not None else runtime_module.current()
     actions = []
     for folder in map(Path, action_folders):

@@ -92,7 +92,7 @@ class Harness:
             "event": built,
             "env": {**hubspot_runtime.ENVIRONMENT, **values},
             "cwd": workdir,
-            "helpers_root": str(project.ROOT),   # for `from shared.helpers import ...`
+            "helpers_root": str(project.current().root),   # for `from shared.helpers import ...`
             "network": self._network(allow_hosts),
         }
         if self.portal:

@@ -135,7 +135,7 @@ class Runner:
         self._prepared[key] = zygote
 
     def _start(self, code: str) -> Zygote:
-        return Zygote(self.python, self.env, code, project.ROOT, self.setting)
+        return Zygote(self.python, self.env, code, project.current().root, self.setting)
 
     def _zygote(self, key: str, code: str) -> Zygote:
         if self.mode == "spawn":

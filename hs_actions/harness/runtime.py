@@ -46,10 +46,11 @@ class Runtime:
         )
 
 
-def current(env_dir: Path = project.RUNTIME_ENV) -> Runtime:
+def current(env_dir: Path | None = None) -> Runtime:
     """The prepared runtime when it matches today's requirements and the runtime_python
     setting, else the fallback. A runtime_python setting that is not a Python 3.9 raises
     RuntimeSetupError, whether or not the runtime needs building."""
+    env_dir = env_dir or project.current().runtime_env
     try:
         stamp = json.loads((env_dir / STAMP).read_text())
     except (OSError, ValueError):
@@ -109,10 +110,11 @@ def _configured_base(configured: str) -> Path:
     return Path(configured)
 
 
-def setup(env_dir: Path = project.RUNTIME_ENV, say=print, rebuild: bool = False) -> Runtime:
+def setup(env_dir: Path | None = None, say=print, rebuild: bool = False) -> Runtime:
     """Build (or keep) the runtime environment; returns the runtime runs will use. With
     `rebuild`, build it again even when it is ready; the old one is replaced only by a
     finished build (RuntimeSetupError, and the old one kept, when there is nothing to build from)."""
+    env_dir = env_dir or project.current().runtime_env
     ready = current(env_dir)
     if not ready.fallback and not rebuild:
         say(f"runtime ready: {ready.describe()}")

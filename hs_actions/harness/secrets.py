@@ -32,7 +32,8 @@ def resolve(
     explicit = explicit or {}
     environ = {} if environ is None else environ
     if env_file is None:
-        env_file, file_values = project.ENV_FILE, _read_env_file(project.ENV_FILE, required=False)
+        env_file = project.current().env_file
+        file_values = _read_env_file(env_file, required=False)
     else:
         file_values = _read_env_file(Path(env_file), required=True)
     values: dict[str, str] = {}

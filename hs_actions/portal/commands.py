@@ -20,7 +20,7 @@ from hs_actions.core.errors import SeedError, did_you_mean
 from hs_actions.core.report import Console, Report
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.exceptions import PortalError
-from hs_actions.portal.portal import DEFAULT_DB, LOCAL_TOKEN
+from hs_actions.portal.portal import LOCAL_TOKEN, default_db
 
 SHOWN_RECORDS = 20
 
@@ -100,7 +100,7 @@ def _open(db_path: str | Path | None):
 
 
 def _path(db_path: str | Path | None) -> Path:
-    return Path(db_path or DEFAULT_DB)
+    return Path(db_path or default_db())
 
 
 @contextmanager
@@ -131,7 +131,7 @@ def _connect(path: Path):
 
 
 def _unusable(path: Path, error: Exception) -> exc.PortalDatabaseError:
-    reset = "hs-actions portal reset" + ("" if path == DEFAULT_DB else f" --portal-db {path}")
+    reset = "hs-actions portal reset" + ("" if path == default_db() else f" --portal-db {path}")
     return exc.PortalDatabaseError(exc.DATABASE_UNUSABLE.format(path=path, reason=error, reset=reset))
 
 

@@ -16,14 +16,13 @@ import threading
 from pathlib import Path
 from typing import Mapping
 
-from hs_actions.core.project import STATE
+from hs_actions.core import project
 from hs_actions.portal.backend import Backend
 from hs_actions.portal.limits import ForcedFailures, RateLimiter
 from hs_actions.portal.models import DATA, all_scopes
 from hs_actions.portal.server import PortalServer
 
 DEFAULT_SEED = DATA / "seed_default.json"
-DEFAULT_DB = STATE / "portal.sqlite3"     # the CLI's portal: state survives between commands
 # The token of the local portal's development app (every scope). It is the value
 # .env.example gives each secret, so actions run against the seeded portal out of the box.
 # Only this machine's portal knows it; it means nothing to HubSpot.
@@ -31,6 +30,11 @@ LOCAL_TOKEN = "local-portal-token"
 
 
 ALL_SCOPES = all_scopes()
+
+
+def default_db() -> Path:
+    """The project's portal database, which the CLI's commands share: state survives between them."""
+    return project.current().state / "portal.sqlite3"
 
 
 class Portal:

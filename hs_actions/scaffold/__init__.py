@@ -43,10 +43,13 @@ def new(name: str, *, object_type: str = "CONTACT", secrets: list[str] | None = 
 
 
 def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TOKEN",
-           actions_dir: Path = project.ACTIONS, env_example: Path = project.ENV_EXAMPLE,
-           env_file: Path = project.ENV_FILE) -> Path:
+           actions_dir: Path | None = None, env_example: Path | None = None,
+           env_file: Path | None = None) -> Path:
     """Write actions/<name>/ whole (or nothing) and add its secret to .env.example, and to
     .env when there is one (so the new action runs at once against the local portal)."""
+    actions_dir = actions_dir or project.current().actions
+    env_example = env_example or project.current().env_example
+    env_file = env_file or project.current().env_file
     if not _NAME.match(name):
         raise ToolkitError(f"{name!r} is not a valid action name: use lower-case letters, digits and _, starting with a letter (it names test_{name}.py)")
     if not hubspot_runtime.is_object_type(object_type):
@@ -82,8 +85,9 @@ def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TO
     return folder
 
 
-def add_secret_placeholder(secret: str, env_example: Path = project.ENV_EXAMPLE) -> bool:
+def add_secret_placeholder(secret: str, env_example: Path | None = None) -> bool:
     """Append `SECRET=` to .env.example unless it is already there; True if added."""
+    env_example = env_example or project.current().env_example
     text = env_example.read_text() if env_example.exists() else ""
     if re.search(rf"^{re.escape(secret)}=", text, re.MULTILINE):
         return False

@@ -6,7 +6,7 @@ import subprocess
 from hs_actions.core import project
 from hs_actions.cli import build_parser
 
-README = (project.ROOT / "README.md").read_text()
+README = (project.current().root / "README.md").read_text()
 RECIPE = re.search(r"```yaml\n# \.github/workflows/actions\.yml\n(.*?)```", README, re.S).group(1)
 
 
@@ -27,6 +27,6 @@ def test_the_deploy_filter_picks_actions_with_local_changes():
 
 
 def test_the_wrapper_script_runs_the_toolkit():
-    done = subprocess.run([str(project.ROOT / "scripts" / "hs-actions"), "list", "--json"], capture_output=True, text=True)
+    done = subprocess.run([str(project.current().root / "scripts" / "hs-actions"), "list", "--json"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert {a["name"] for a in json.loads(done.stdout)} >= {"lead_score", "archive_contact"}

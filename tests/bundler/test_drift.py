@@ -14,7 +14,7 @@ def drift(tmp_path, text, capsys):
 
 def current(action="lead_score"):
     from hs_actions.core import project
-    return bundle_text(project.ACTIONS / action)
+    return bundle_text(project.current().actions / action)
 
 
 def test_same_code_even_after_the_editor_changed_line_endings(tmp_path, capsys):

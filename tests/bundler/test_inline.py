@@ -356,11 +356,11 @@ def test_a_helper_module_passed_around_whole_keeps_its_public_names(tmp_path):
 
 
 def test_an_action_shadowing_every_name_of_the_shipped_helpers_still_bundles_right(tmp_path):
-    from hs_actions.bundler.imports import HELPERS_DIR
+    from hs_actions.core import project
     from hs_actions.bundler.sources import read
 
     names = set()
-    for path in HELPERS_DIR.glob("*.py"):
+    for path in project.current().helpers.glob("*.py"):
         refs = read(path, "shared.helpers." + path.stem, path.name).refs
         names |= {r.name for r in refs if r.kind in ("store", "def", "import")}
     assert {"to_e164", "_RAISE", "re", "datetime", "HubSpot", "api_object_type"} <= names

@@ -2,7 +2,7 @@
 shipped in shared/helpers pass every rule."""
 
 from hs_actions.check import check
-from hs_actions.bundler.imports import HELPERS_DIR
+from hs_actions.core import project
 from hs_actions.harness import runtime
 from tests.support import write_action
 
@@ -44,7 +44,7 @@ def test_a_helper_cycle_syntax_error_and_clash_are_findings(tmp_path):
 
 
 def test_the_shipped_helpers_pass_every_rule(tmp_path):
-    modules = sorted(p.stem for p in HELPERS_DIR.glob("*.py") if p.stem != "__init__")
+    modules = sorted(p.stem for p in project.current().helpers.glob("*.py") if p.stem != "__init__")
     assert modules == ["associations", "client", "dates", "phone", "properties"]
     folder = tmp_path / "actions" / "all_helpers"
     folder.mkdir(parents=True)

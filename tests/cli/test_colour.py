@@ -26,7 +26,7 @@ def on_terminal(*args, **env) -> tuple[int, str]:
     leader, follower = os.openpty()
     try:
         process = subprocess.Popen([*HS, *map(str, args)], stdout=follower, stderr=subprocess.DEVNULL,
-                                   cwd=project.ROOT, env=environ)
+                                   cwd=project.current().root, env=environ)
     finally:
         os.close(follower)
     shown = b""
@@ -45,7 +45,7 @@ def on_terminal(*args, **env) -> tuple[int, str]:
 
 def piped(*args, **env) -> tuple[int, str]:
     environ = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.ROOT,
+    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.current().root,
                           env={**environ, "TERM": "xterm-256color", **env})
     return done.returncode, done.stdout
 

@@ -22,7 +22,7 @@ def run_cli(*args, stdin=None, env=None):
     if args[0] == "run" and "--portal-db" not in args:
         args = (*args, "--portal-db", PORTAL_DB)
     done = subprocess.run([*HS, *map(str, args)], input=stdin, capture_output=True, text=True,
-                          cwd=project.ROOT, env={**os.environ, **(env or {})})
+                          cwd=project.current().root, env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr
 
 
@@ -102,7 +102,7 @@ def test_list(capsys):
 def test_run_against_the_local_portal_seeded_on_first_use(tmp_path):
     db = tmp_path / "portal.sqlite3"
     code, out, err = run_cli("run", "associate_company_by_domain", "--object-id", "1", "--portal-db", db,
-                             "--env-file", project.ENV_EXAMPLE, "--json")
+                             "--env-file", project.current().env_example, "--json")
     data = json.loads(out)
     assert code == 0, err
     assert data["outputFields"] == {"company_id": "308", "matched": True}
@@ -115,7 +115,7 @@ def test_run_against_the_local_portal_seeded_on_first_use(tmp_path):
 
 def test_portal_state_survives_between_commands(tmp_path):
     db = tmp_path / "portal.sqlite3"
-    args = ("--portal-db", db, "--env-file", project.ENV_EXAMPLE, "--json")
+    args = ("--portal-db", db, "--env-file", project.current().env_example, "--json")
     assert run_cli("run", "archive_contact", "--object-id", "2", *args)[0] == 0
     code, out, _ = run_cli("run", "archive_contact", "--object-id", "2", *args)
     assert code == 1 and json.loads(out)["error"]["type"] == "NotFoundException"

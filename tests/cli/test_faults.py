@@ -30,7 +30,7 @@ PROBE_MANIFEST = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\nstatu
 
 
 def hs(*args, env=None):
-    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.ROOT,
+    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.current().root,
                           env={**os.environ, "TOKEN": LOCAL_TOKEN, **(env or {})})
     return done.returncode, done.stdout, done.stderr
 
@@ -116,7 +116,7 @@ def test_a_bad_value_is_a_usage_error_naming_the_option(command, prog, option, v
 def test_serve_forces_failures_and_rate_limits_while_it_serves(db):
     server = subprocess.Popen([*HS, "portal", "serve", "--db", db, "--rate-limit", "professional",
                                "--fail", "GET /crm/v3/objects/contacts/1$ 503 2"],
-                              cwd=project.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              cwd=project.current().root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         banner = [server.stdout.readline(), server.stdout.readline()]
         url = re.match(r"Local portal on (http://\S+) ", banner[0]).group(1)

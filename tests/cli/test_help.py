@@ -17,7 +17,7 @@ COMMANDS = ["run", "portal", "list", "new", "bundle", "drift", "check", "pull", 
 
 
 def hs(*args, columns=80):
-    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.ROOT,
+    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.current().root,
                           env={**os.environ, "COLUMNS": str(columns)})
     return done.returncode, done.stdout, done.stderr
 
@@ -96,7 +96,7 @@ def test_a_mistyped_object_type_for_new_gets_did_you_mean(tmp_path):
     assert (code, out) == (2, "")
     assert err.startswith("hs-actions: --object-type 'COMPNY' is not an object type HubSpot enrolls "
                           "(did you mean 'COMPANY'?): use one of CONTACT, COMPANY, DEAL, TICKET, ")
-    assert not (project.ACTIONS / "x").exists()
+    assert not (project.current().actions / "x").exists()
 
 
 def test_a_mistyped_object_type_for_portal_show_gets_did_you_mean(tmp_path):

@@ -28,7 +28,7 @@ def test_a_reader_that_closed_before_anything_was_written(args, db):
     read, write = os.pipe()
     os.close(read)  # the reader is gone before the command writes a byte
     try:
-        done = subprocess.run([*HS, *args], stdout=write, stderr=subprocess.PIPE, text=True, cwd=project.ROOT)
+        done = subprocess.run([*HS, *args], stdout=write, stderr=subprocess.PIPE, text=True, cwd=project.current().root)
     finally:
         os.close(write)
     assert (done.returncode, done.stderr) == (SIGPIPE_EXIT, "")
@@ -40,7 +40,7 @@ def test_a_reader_that_reads_one_line_and_exits(make_action, db):
     reader = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.readline()"], stdin=subprocess.PIPE)
     try:
         done = subprocess.run([*HS, "run", folder, "--json", "--portal-db", db], stdout=reader.stdin,
-                              stderr=subprocess.PIPE, text=True, cwd=project.ROOT)
+                              stderr=subprocess.PIPE, text=True, cwd=project.current().root)
     finally:
         reader.stdin.close()
         reader.wait()

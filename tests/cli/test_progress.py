@@ -21,12 +21,12 @@ def test_bundle_names_each_action_on_stderr_before_verifying_it(tmp_path):
         (folder / f"test_{name}.py").write_text(TEST)
         folders.append(str(folder))
     environ = {**os.environ, "PYTHONUNBUFFERED": "1"}   # stdout unbuffered too: one stream, in order
-    done = subprocess.run([*HS, "bundle", *folders, "--out", str(tmp_path / "dist")], cwd=project.ROOT,
+    done = subprocess.run([*HS, "bundle", *folders, "--out", str(tmp_path / "dist")], cwd=project.current().root,
                           env=environ, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines() == ["bundling first: running its tests against the bundle",
                                         "bundling second: running its tests against the bundle"]
-    merged = subprocess.run([*HS, "bundle", *folders, "--out", str(tmp_path / "dist")], cwd=project.ROOT,
+    merged = subprocess.run([*HS, "bundle", *folders, "--out", str(tmp_path / "dist")], cwd=project.current().root,
                             env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
     steps = [" ".join(line.split()[:2]) for line in merged.splitlines() if not line.startswith(" ")]
     assert steps == ["bundling first:", "first: wrote", "first: verified:",

@@ -11,7 +11,7 @@ import sys
 from hs_actions.core import project
 from hs_actions.harness.result import Result
 
-README = (project.ROOT / "README.md").read_text()
+README = (project.current().root / "README.md").read_text()
 HS = [sys.executable, "-m", "hs_actions.cli"]
 COMMANDS = {".venv/bin/hs-actions": HS, "./scripts/run": [*HS, "run"]}
 
@@ -49,5 +49,5 @@ def test_the_recipe_for_a_token_with_fewer_scopes(tmp_path):
     assert "scopes needed: crm.objects.contacts.read, crm.objects.contacts.write" in report
     # The development token still works for every other run, though the narrow one came first.
     done = subprocess.run([*HS, "run", "archive_contact", "--object-id", "3", "--portal-db", str(db),
-                           "--env-file", str(project.ENV_EXAMPLE)], env=environ, capture_output=True, text=True)
+                           "--env-file", str(project.current().env_example)], env=environ, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout

@@ -20,7 +20,7 @@ needs_39 = pytest.mark.skipif(not PREPARED, reason="no Python 3.9 runtime prepar
 
 def hs(*args, env=None, portal_db=None):
     environ = {k: v for k, v in os.environ.items() if k != "HS_ACTIONS_RUNTIME_PYTHON"}
-    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.ROOT,
+    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.current().root,
                           env={**environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr
 
@@ -71,7 +71,7 @@ def test_a_runtime_built_from_another_python_than_the_setting_is_out_of_date(bas
     env_dir = tmp_path / "runtime"
     (env_dir / "bin").mkdir(parents=True)
     (env_dir / "bin" / "python").symlink_to(runtime.current().python)
-    stamp = json.loads((project.RUNTIME_ENV / runtime.STAMP).read_text())
+    stamp = json.loads((project.current().runtime_env / runtime.STAMP).read_text())
     (env_dir / runtime.STAMP).write_text(json.dumps({**stamp, "base": base_39}))
     same_python = tmp_path / "python3.9"
     same_python.symlink_to(base_39)   # the same interpreter, named differently: not what it was built from
@@ -85,7 +85,7 @@ def test_a_runtime_built_from_another_python_than_the_setting_is_out_of_date(bas
 
 @needs_39
 def test_setup_rebuild_rebuilds_a_ready_runtime_or_leaves_it_as_it_was(tmp_path):
-    stamp = (project.RUNTIME_ENV / runtime.STAMP).read_text()
+    stamp = (project.current().runtime_env / runtime.STAMP).read_text()
     # Nothing to build from: no runtime_python, no python3.9 on PATH, an empty pyenv.
     nowhere = {"PATH": "/usr/bin:/bin", "PYENV_ROOT": str(tmp_path)}
     if any(Path(d, "python3.9").exists() for d in nowhere["PATH"].split(":")):
@@ -95,6 +95,6 @@ def test_setup_rebuild_rebuilds_a_ready_runtime_or_leaves_it_as_it_was(tmp_path)
     code, out, err = hs("setup", "--rebuild", env=nowhere)
     assert (code, out) == (2, "")
     assert err == (f"hs-actions: cannot rebuild the runtime: no Python 3.9 found (runtime_python setting, "
-                   f"python3.9 on PATH, pyenv); {project.RUNTIME_ENV} is left as it was\n")
-    assert (project.RUNTIME_ENV / runtime.STAMP).read_text() == stamp
+                   f"python3.9 on PATH, pyenv); {project.current().runtime_env} is left as it was\n")
+    assert (project.current().runtime_env / runtime.STAMP).read_text() == stamp
     assert not runtime.current().fallback

@@ -194,7 +194,7 @@ def cli(tmp_path_factory):
         done = subprocess.run(
             [sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--env-file", str(root / "secrets.env"),
              "--portal-db", str(db), *args],
-            capture_output=True, text=True, cwd=project.ROOT, env={k: v for k, v in os.environ.items() if k != "TOKEN"})
+            capture_output=True, text=True, cwd=project.current().root, env={k: v for k, v in os.environ.items() if k != "TOKEN"})
         return done.returncode, done.stdout, done.stderr, db
 
     return run

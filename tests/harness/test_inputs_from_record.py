@@ -17,8 +17,8 @@ ECHO = "def main(event):\n    print(__import__('json').dumps(event['inputFields'
 
 
 def run_cli(*args, db):
-    done = subprocess.run([*HS, *map(str, args), "--portal-db", str(db), "--env-file", str(project.ENV_EXAMPLE)],
-                          capture_output=True, text=True, cwd=project.ROOT, env=dict(os.environ))
+    done = subprocess.run([*HS, *map(str, args), "--portal-db", str(db), "--env-file", str(project.current().env_example)],
+                          capture_output=True, text=True, cwd=project.current().root, env=dict(os.environ))
     return done.returncode, done.stdout, done.stderr
 
 
@@ -47,7 +47,7 @@ def test_a_record_that_does_not_exist_cannot_be_run(tmp_path):
                    "that exist: name one listed by `hs-actions portal show contact`, or give every input field "
                    "(--input NAME=VALUE) to run it as a record deleted after enrolment\n")
     listed = subprocess.run([*HS, "portal", "show", "contact", "--db", str(tmp_path / "portal.sqlite3")],
-                            capture_output=True, text=True, cwd=project.ROOT)
+                            capture_output=True, text=True, cwd=project.current().root)
     assert listed.returncode == 0 and "First 20 contacts" in listed.stdout   # the command it names works
 
 

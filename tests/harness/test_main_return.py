@@ -41,7 +41,7 @@ def check_findings(folder):
 
 def cli(*args, env=None):
     done = subprocess.run([sys.executable, "-m", "hs_actions.cli", *map(str, args)], capture_output=True,
-                          text=True, cwd=project.ROOT, env={**os.environ, **(env or {})})
+                          text=True, cwd=project.current().root, env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr
 
 

@@ -52,7 +52,7 @@ def test_an_action_that_kills_its_parent_does_not_break_the_next_run(make_action
 def test_stopping_the_cli_ends_the_run(make_action):
     loop = make_action("import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\ndef main(event):\n    while True: pass\n")
     cli = subprocess.Popen([sys.executable, "-m", "hs_actions.cli", "run", str(loop), "--portal-db", str(loop / "p.sqlite3")],
-                           cwd=project.ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                           cwd=project.current().root, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20
     workers = []
     while not workers and time.monotonic() < deadline:

@@ -55,7 +55,7 @@ def test_an_event_file_nested_100000_deep_is_a_clean_exit_2(tmp_path, make_actio
     event.write_text(deep(100_000))
     done = subprocess.run([sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--event", str(event),
                            "--portal-db", str(tmp_path / "portal.sqlite3")],
-                          capture_output=True, text=True, cwd=project.ROOT, env=os.environ)
+                          capture_output=True, text=True, cwd=project.current().root, env=os.environ)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == (f"hs-actions: {event}: the event is nested more than 100 levels deep; HubSpot's events "
                            f"are a few levels deep (origin, object, inputFields)\n")

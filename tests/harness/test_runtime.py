@@ -60,9 +60,8 @@ def test_setup_finds_a_python_39():
 
 
 def test_a_configured_interpreter_that_is_not_39_is_refused(monkeypatch):
-    from hs_actions.core import project
     from hs_actions.core.errors import RuntimeSetupError
-    monkeypatch.setitem(project.settings(), "runtime_python", sys.executable)
+    monkeypatch.setenv("HS_ACTIONS_RUNTIME_PYTHON", sys.executable)
     with pytest.raises(RuntimeSetupError, match=r"is Python 3\.\d+, not 3\.9"):
         runtime.find_base_python()
 

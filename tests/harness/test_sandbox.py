@@ -51,7 +51,7 @@ def test_the_sandbox_shows_a_run_only_its_own_world(run_action, make_action, san
     # and the repository's helpers: nothing else of the machine.
     shown = subprocess.run([str(runtime.current().python), "-c", "import sys; print('\\n'.join([sys.prefix, "
                             "sys.base_prefix, sys.executable, *sys.path]))"], capture_output=True, text=True).stdout
-    tops = {p.split("/")[1] for p in [*shown.split(), str(project.ROOT), str(folder)] if p.startswith("/")}
+    tops = {p.split("/")[1] for p in [*shown.split(), str(project.current().root), str(folder)] if p.startswith("/")}
     system = {name for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32", "usr") if os.path.lexists("/" + name)}
     assert set(first["root"]) == system | tops | {"dev", "etc", "proc", "tmp"}
     assert "left-by-a-run" not in second["tmp_before"]  # each cold run has its own empty /tmp

@@ -51,11 +51,11 @@ def main(event):
 def test_undeclared_secrets_on_disk_cannot_be_read(attack, make_action, tmp_path):
     (tmp_path / ".env").write_text("UNDECLARED_TOKEN=never-shown-to-the-action\n")
     folder = make_action(READ_FILES, FILES)  # tmp_path/action_0: ../.env is the file above
-    report = attack(folder, inputs={"env_file": str(tmp_path / ".env"), "repo": str(project.ROOT)})
+    report = attack(folder, inputs={"env_file": str(tmp_path / ".env"), "repo": str(project.current().root)})
     assert report["status"] == "success", report["error"]
     relative, absolute, repo_env, pyproject, listing = report["outputFields"]["seen"].split("|")
     assert (relative, absolute, repo_env, pyproject) == ("FileNotFoundError",) * 4
     # Of the repository, only what runs need: the shared helpers, and the runtime if it is there.
     python = runtime.current().python
-    runtime_top = {python.relative_to(project.ROOT).parts[0]} if python.is_relative_to(project.ROOT) else set()
+    runtime_top = {python.relative_to(project.current().root).parts[0]} if python.is_relative_to(project.current().root) else set()
     assert set(listing.split(",")) == {"shared"} | runtime_top

@@ -6,9 +6,9 @@ import textwrap
 import pytest
 
 from tests.support import TOKEN, contact
-from hs_actions.core.project import ROOT, RUNTIME_ENV
+from hs_actions.core import project
 
-RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
+RUNTIME_PYTHON = project.current().runtime_env / "bin" / "python"
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_the_8x_client_on_hubspots_runtime(empty_portal, pair):
     deal = str(empty_portal.backend.create("deals", {"dealname": "Pilot"}).id)
     code = textwrap.dedent(f"""
         import importlib.util, json, os
-        spec = importlib.util.spec_from_file_location("_routing", {str(ROOT / "hs_actions/harness/inside/routing.py")!r})
+        spec = importlib.util.spec_from_file_location("_routing", {str(project.current().root / "hs_actions/harness/inside/routing.py")!r})
         routing = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(routing)
         routing.install({{"api.hubapi.com": "127.0.0.1:{empty_portal.server.port}"}}, "v3")

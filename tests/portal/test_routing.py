@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.support import TOKEN, contact
-from hs_actions.core.project import ROOT, RUNTIME_ENV
+from hs_actions.core import project
 
-RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
-ROUTING = ROOT / "hs_actions" / "harness" / "inside" / "routing.py"
+RUNTIME_PYTHON = project.current().runtime_env / "bin" / "python"
+ROUTING = project.current().root / "hs_actions" / "harness" / "inside" / "routing.py"
 
 # Production-style action code: no host, no port, the token from the environment.
 PRODUCTION = """

@@ -11,9 +11,9 @@ import subprocess
 import pytest
 
 from tests.support import TOKEN
-from hs_actions.core.project import ROOT, RUNTIME_ENV
+from hs_actions.core import project
 
-RUNTIME_PYTHON = RUNTIME_ENV / "bin" / "python"
+RUNTIME_PYTHON = project.current().runtime_env / "bin" / "python"
 SWEEP = '''
 import importlib.util, json, os, sys
 spec = importlib.util.spec_from_file_location("_routing", sys.argv[1])
@@ -173,7 +173,7 @@ EXPECTED = {
 @pytest.mark.skipif(not RUNTIME_PYTHON.exists(), reason="HubSpot's runtime is not prepared (.hs-actions/runtime)")
 def test_the_8x_client_accepts_every_answer(empty_portal):
     empty_portal.seed_default()
-    done = subprocess.run([str(RUNTIME_PYTHON), "-I", "-c", SWEEP, str(ROOT / "hs_actions/harness/inside/routing.py"),
+    done = subprocess.run([str(RUNTIME_PYTHON), "-I", "-c", SWEEP, str(project.current().root / "hs_actions/harness/inside/routing.py"),
                            f"127.0.0.1:{empty_portal.server.port}"], env={"TEST_SECRET": TOKEN},
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

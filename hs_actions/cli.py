@@ -123,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the secret holding the action's token (default HUBSPOT_TOKEN)")
     new.set_defaults(handler=_new)
 
+    init = commands.add_parser("init", help="make a team's project here or in DIR (adds only what is missing)",
+                               description="Make an hs-actions project in DIR (default: here) with one example action, "
+                                           "or add what an existing repository lacks; nothing is overwritten.")
+    init.add_argument("dir", nargs="?", default=".", help="the project's folder (made if missing; default: here)")
+    init.add_argument("--source", metavar="SPEC", help="where pip gets hs-actions: a wheel, a checkout, or a requirement "
+                                                      "such as 'hs-actions==1.2.0' (default: where this toolkit came from)")
+    init.set_defaults(handler=_init)
+
     bundle = commands.add_parser("bundle", help="write one paste-ready file per action, verified by its tests")
     bundle.add_argument("actions", nargs="*", metavar="ACTION", help="names under actions/ or paths to action folders")
     bundle.add_argument("--all", action="store_true", help="every action under actions/")
@@ -144,6 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--list-rules", action="store_true",
                        help="print every rule check applies (id, severity, description), one a line, and exit")
     check.set_defaults(handler=_check)
+
+    test = commands.add_parser("test", help="check, bundle-verify and pytest the actions: what CI runs",
+                               description="For every action (or those named): check, bundle it and pass its tests "
+                                           "against the bundle, then pytest the project's tests and the actions' tests.")
+    test.add_argument("actions", nargs="*", metavar="ACTION", help="names under actions/ (default: every action)")
+    test.add_argument("--lf", "--last-failed", dest="lf", action="store_true", help="pytest: rerun only the tests that failed last time")
+    test.add_argument("--ff", "--failed-first", dest="ff", action="store_true", help="pytest: run the last failures first, then the rest")
+    test.add_argument("-x", "--exitfirst", dest="x", action="store_true", help="pytest: stop at the first failure")
+    test.add_argument("-k", dest="k", metavar="EXPRESSION", help="pytest: only the tests whose names match EXPRESSION")
+    test.set_defaults(handler=_test)
 
     _account_commands(commands, portal_commands)
 
@@ -286,6 +304,20 @@ def _drift(args) -> int:
     from hs_actions.bundler.commands import run_drift
 
     return _print(run_drift(args.action, args.file))
+
+
+def _test(args) -> int:
+    from hs_actions.bundler.commands import run_test
+
+    pytest_args = [*(["--lf"] if args.lf else []), *(["--ff"] if args.ff else []), *(["-x"] if args.x else []),
+                   *(["-k", args.k] if args.k else [])]
+    return _print(run_test(args.actions, pytest_args=tuple(pytest_args), console=_console()))
+
+
+def _init(args) -> int:
+    from hs_actions.scaffold.init import init
+
+    return _print(init(args.dir, source=args.source))
 
 
 def _check(args) -> int:

@@ -1,9 +1,12 @@
-"""`hs-actions bundle` and `drift`: what the CLI delegates to. Each returns a Report
+"""`hs-actions bundle`, `drift` and `test`: what the CLI delegates to. Each returns a Report
 (hs_actions.core.report) whose exit code is 0 done, 1 a bundle failed its checks or tests (or
-the code differs), 2 could not run (ToolkitError)."""
+the code differs, or a test failed), 2 could not run (ToolkitError)."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 from hs_actions.core import project
@@ -17,9 +20,11 @@ from hs_actions.action import folder as action_module
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
                actions_dir: Path | None = None, helpers_dir: Path | None = None,
-               pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
+               pytest_args: tuple[str, ...] = (), console: Console | None = None, write: bool = True) -> Report:
     """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
-    against the bundle. With print_, the bundle is the report (not verified).
+    against the bundle. With print_, the bundle is the report (not verified); without write, each
+    bundle is verified and not kept, and check's findings (already shown) are not said again
+    (`hs-actions test`).
     Before each verification (seconds of tests) a line naming the action goes to the console's
     progress stream, and each action's result is shown as soon as it is known, so that a log
     shows which action the time goes to."""
@@ -31,10 +36,10 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
     try:
         for folder in _folders(refs, all_, actions_dir):
             findings = check([folder], helpers_dir)
-            for finding in findings:
+            for finding in findings if write else ():
                 console.note(str(finding))
             if has_errors(findings):
-                console.note(f"{folder.name}: not bundled: fix the problems above first")
+                console.note(f"{folder.name}: not bundled: fix the problems {'above' if write else 'check found'} first")
                 report.exit_code = 1
                 continue
             text = bundle_text(folder, helpers_dir)
@@ -42,7 +47,7 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
                 console.show(report, text.removesuffix("\n"))   # bundle_text ends every line
                 continue
             console.step(f"bundling {folder.name}: running its tests against the bundle")
-            report.exit_code = max(report.exit_code, _bundle_verified(folder, text, out_dir, pytest_args,
+            report.exit_code = max(report.exit_code, _bundle_verified(folder, text, out_dir, pytest_args, write,
                                                                       console, report))
     except ToolkitError as error:
         console.note(f"hs-actions: {error}")
@@ -50,7 +55,8 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
     return report
 
 
-def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, console: Console, report: Report) -> int:
+def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, write: bool, console: Console,
+                     report: Report) -> int:
     final = out_dir / f"{folder.name}.py"
     candidate = out_dir / f".{folder.name}.{os.getpid()}.unverified.py"     # never shared by two runs
     write_atomic(candidate, text)
@@ -58,8 +64,12 @@ def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, consol
         ok, verdict = verify(folder, candidate, pytest_args=pytest_args)
         if not ok:
             console.note(f"{folder.name}: {verdict}")
-            console.note(f"{folder.name}: {project.shown(final)} not written")
+            if write:
+                console.note(f"{folder.name}: {project.shown(final)} not written")
             return 1
+        if not write:
+            console.show(report, f"{folder.name}: bundle {verdict}")
+            return 0
         os.replace(candidate, final)
     finally:
         candidate.unlink(missing_ok=True)
@@ -112,3 +122,45 @@ def _folders(refs: list[str], all_: bool, actions_dir: Path) -> list[Path]:
         raise ToolkitError("no action to bundle: name one (hs-actions bundle NAME) or use --all"
                            + ("" if refs or not all_ else f"; there are none in {actions_dir}"))
     return folders
+
+
+def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
+    """`hs-actions test`: for the project's actions (every one, or those named), what CI needs
+    before a deploy: `check`, each action bundled and its tests passed against the bundle, then
+    pytest over the project's tests/ and the actions' tests (only the named actions' when some
+    are named). `pytest_args` (--lf, --ff, -x, -k EXPR) go to that last pytest, which keeps its
+    cache, so --lf reruns what failed last time. Every step runs, so one report shows every
+    problem; the exit code is the worst step's."""
+    from hs_actions.check.commands import run_check
+
+    console = console or Console()
+    here = project.current()
+    report = Report()
+    checked = run_check(refs, console=console)
+    _carry(report, checked, console)
+    code = checked.exit_code
+    if code == 2:       # an action that cannot even be read: bundling it would say the same again
+        return Report(report.lines, exit_code=2, shown=report.shown)
+    with tempfile.TemporaryDirectory(prefix="hs-actions-test-") as out:
+        bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console, write=False)
+    _carry(report, bundled, console)
+    if console.out is not None:
+        console.out.flush()     # before pytest writes to the same stdout
+    code = max(code, bundled.exit_code)
+    paths = [str(action_module.load(ref).folder) for ref in refs] or [
+        str(path) for path in (here.root / "tests", here.actions) if path.is_dir()]
+    console.step(f"pytest {' '.join(project.shown(Path(p)) for p in paths)}")
+    tested = subprocess.run([sys.executable, "-m", "pytest", "-c", str(here.pyproject), "--rootdir",
+                             str(here.root), *pytest_args, *paths],
+                            env={**os.environ, project.PROJECT_ENV: str(here.root)})
+    if tested.returncode not in (0, 5):       # 5: no tests were collected, which check reports already
+        code = max(code, 1 if tested.returncode == 1 else 2)
+    return Report(report.lines, exit_code=code, shown=report.shown)
+
+
+def _carry(report: Report, step: Report, console: Console) -> None:
+    """A step's lines into the report of the command made of steps; those the step's console
+    wrote already count as shown, so none is printed twice."""
+    report.lines.extend(step.lines[:step.shown])
+    report.shown += step.shown
+    console.show(report, *step.lines[step.shown:])

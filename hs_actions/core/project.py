@@ -76,10 +76,10 @@ class Project:
 
     def table(self) -> dict:
         """Its [tool.hs-actions] table."""
-        return _table(self.pyproject) or {}
+        return table_of(self.pyproject) or {}
 
 
-def _table(pyproject: Path) -> dict | None:
+def table_of(pyproject: Path) -> dict | None:
     """The [tool.hs-actions] table of a pyproject.toml; None when the file or the table is
     missing. A file that is there but not TOML stops the command, naming it."""
     try:
@@ -108,12 +108,12 @@ def find(start: Path | None = None) -> Project | None:
     pinned = os.environ.get(PROJECT_ENV)
     if pinned:
         root = Path(pinned).resolve()
-        if _table(root / "pyproject.toml") is None:
+        if table_of(root / "pyproject.toml") is None:
             raise NoProject(f"{PROJECT_ENV}={pinned}: no pyproject.toml with a [tool.{TABLE}] table there")
         return Project(root)
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if _table(folder / "pyproject.toml") is not None:
+        if table_of(folder / "pyproject.toml") is not None:
             return Project(folder)
     return None
 

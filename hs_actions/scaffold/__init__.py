@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from string import Template
 
+from hs_actions.bundler.bundle import write_atomic
 from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import ToolkitError, did_you_mean
 from hs_actions.core.report import Report
@@ -93,5 +94,5 @@ def add_secret_placeholder(secret: str, env_example: Path | None = None) -> bool
         return False
     if text and not text.endswith("\n"):
         text += "\n"
-    env_example.write_text(text + f"{secret}={LOCAL_TOKEN}\n")
+    write_atomic(env_example, text + f"{secret}={LOCAL_TOKEN}\n")
     return True

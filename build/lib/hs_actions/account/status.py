@@ -1,0 +1,95 @@
+"""`hs-actions status`: where each action stands against its workflow action in HubSpot.
+
+    in sync                   HubSpot runs what the repository would deploy now
+    edited in HubSpot         its code or fields in HubSpot changed since the last pull or deploy
+    local changes             the repository's bundle or action.toml changed since then, not deployed
+    not in HubSpot            its workflow, or the action in it, is gone
+    never pulled or deployed  action.toml has no [hubspot] table
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from hs_actions.core import project
+from hs_actions.core.report import Report
+from hs_actions.account import mapping
+from hs_actions.account.actions import FLOWS, find_action, local_actions, normalized_fields
+from hs_actions.account.connection import Connection, NotFound
+
+IN_SYNC = "in sync"
+EDITED = "edited in HubSpot"
+LOCAL = "local changes not deployed"
+GONE = "not in HubSpot"
+NEVER = "never pulled or deployed"
+
+
+@dataclass
+class State:
+    name: str
+    state: str
+    detail: str = ""
+    flow_id: str | None = None
+    action_id: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def status(connection: Connection, *, as_json: bool = False, actions_dir: Path | None = None,
+           helpers_dir: Path | None = None) -> Report:
+    """`hs-actions status`: a line per action, names aligned (with as_json, a JSON list)."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
+    states = action_states(connection, actions_dir=actions_dir, helpers_dir=helpers_dir)
+    if as_json:
+        return Report(data=[s.to_dict() for s in states])
+    if not states:
+        return Report(["no actions yet: `hs-actions pull --all` brings the account's"])
+    width = max(len(s.name) for s in states)
+    return Report([f"{s.name:<{width}}  {s.state}" + (f": {s.detail}" if s.detail else "") for s in states])
+
+
+def action_states(connection: Connection, *, actions_dir: Path | None = None,
+                  helpers_dir: Path | None = None) -> list[State]:
+    """Where each action of `actions_dir` stands against its workflow action in HubSpot."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
+    states, flows = [], {}
+    for local in local_actions(actions_dir):
+        origin = local.origin
+        if origin is None:
+            states.append(State(local.name, NEVER))
+            continue
+        where = dict(flow_id=origin.flow_id, action_id=origin.action_id)
+        if origin.flow_id not in flows:
+            try:
+                flows[origin.flow_id] = connection.get(f"{FLOWS}/{origin.flow_id}")
+            except NotFound:
+                flows[origin.flow_id] = None
+        flow = flows[origin.flow_id]
+        action = find_action(flow, origin.action_id) if flow else None
+        if action is None:
+            gone = f"workflow {origin.flow_id}" if flow is None else f"action {origin.action_id} of workflow {origin.flow_id}"
+            states.append(State(local.name, GONE, f"{gone} does not exist", **where))
+            continue
+        code_there = mapping.source_hash(action.get("sourceCode") or "")
+        fields_there = mapping.fields_hash(normalized_fields(flow, action))
+        code_here, fields_here = local.code_hash(helpers_dir), local.fields_hash()
+        if (code_there, fields_there) == (code_here, fields_here):
+            states.append(State(local.name, IN_SYNC, f"revision {flow.get('revisionId')}", **where))
+        elif (code_there, fields_there) != (origin.code_hash, origin.fields_hash):
+            what = " and ".join(w for w, there, then in (("code", code_there, origin.code_hash),
+                                                        ("fields", fields_there, origin.fields_hash)) if there != then)
+            here = " and ".join(w for w, now, then in (("code", code_here, origin.code_hash),
+                                                      ("fields", fields_here, origin.fields_hash)) if now != then)
+            # Both sides changed: say so, as pull and deploy each refuse to drop the other's change.
+            also = (f"; its {here} changed here too: merge by hand (hs-actions deploy {local.name} --dry-run "
+                    f"shows HubSpot's code against this bundle)") if here else ""
+            states.append(State(local.name, EDITED, f"its {what} changed in HubSpot (now revision "
+                                                    f"{flow.get('revisionId')}){also}", **where))
+        else:
+            what = " and ".join(w for w, here, then in (("code", code_here, origin.code_hash),
+                                                       ("fields", fields_here, origin.fields_hash)) if here != then)
+            states.append(State(local.name, LOCAL, f"its {what} changed here: hs-actions deploy {local.name}", **where))
+    return states

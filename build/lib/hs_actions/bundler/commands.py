@@ -1,0 +1,159 @@
+"""`hs-actions bundle`, `drift` and `test`: what the CLI delegates to. Each returns a Report
+(hs_actions.core.report) whose exit code is 0 done, 1 a bundle failed its checks or tests (or
+the code differs, or a test failed), 2 could not run (ToolkitError)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from hs_actions.core import project
+from hs_actions.bundler.bundle import (HASH_LINE, bundle_text, bundled_hash, header_hash, recorded_hash, verify,
+                                   write_atomic)
+from hs_actions.check import check, has_errors
+from hs_actions.core.errors import ToolkitError
+from hs_actions.core.report import Console, Report
+from hs_actions.action import folder as action_module
+
+
+def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
+               actions_dir: Path | None = None, helpers_dir: Path | None = None,
+               pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
+    """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
+    against the bundle. With print_, the bundle is the report (not verified).
+    Before each verification (seconds of tests) a line naming the action goes to the console's
+    progress stream, and each action's result is shown as soon as it is known, so that a log
+    shows which action the time goes to."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
+    console = console or Console()
+    out_dir = Path(out_dir) if out_dir is not None else project.current().dist
+    report = Report()
+    try:
+        for folder in _folders(refs, all_, actions_dir):
+            findings = check([folder], helpers_dir)
+            for finding in findings:
+                console.note(str(finding))
+            if has_errors(findings):
+                console.note(f"{folder.name}: not bundled: fix the problems above first")
+                report.exit_code = 1
+                continue
+            text = bundle_text(folder, helpers_dir)
+            if print_:
+                console.show(report, text.removesuffix("\n"))   # bundle_text ends every line
+                continue
+            console.step(f"bundling {folder.name}: running its tests against the bundle")
+            report.exit_code = max(report.exit_code, _bundle_verified(folder, text, out_dir, pytest_args,
+                                                                      console, report))
+    except ToolkitError as error:
+        console.note(f"hs-actions: {error}")
+        report.exit_code = error.exit_code
+    return report
+
+
+def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, console: Console, report: Report) -> int:
+    final = out_dir / f"{folder.name}.py"
+    candidate = out_dir / f".{folder.name}.{os.getpid()}.unverified.py"     # never shared by two runs
+    write_atomic(candidate, text)
+    try:
+        ok, verdict = verify(folder, candidate, pytest_args=pytest_args)
+        if not ok:
+            console.note(f"{folder.name}: {verdict}")
+            console.note(f"{folder.name}: {project.shown(final)} not written")
+            return 1
+        os.replace(candidate, final)
+    finally:
+        candidate.unlink(missing_ok=True)
+    header = text[:text.index(HASH_LINE)].splitlines()[1:]       # the first line says where from
+    summary = [line[2:] for line in header if line.startswith("# ")]
+    console.show(report, f"{folder.name}: wrote {project.shown(final)} ({len(text.encode()):,} bytes, "
+                         f"{recorded_hash(final)})",
+                 f"{folder.name}: {verdict}", *(f"  {line}" for line in summary))
+    return 0
+
+
+def run_drift(ref: str, file: Path, *, actions_dir: Path | None = None,
+              helpers_dir: Path | None = None) -> Report:
+    """Compare code copied out of HubSpot (`file`) with the repository's bundle of `ref`:
+    exit 0 when HubSpot runs what the repository has, 1 when they differ (and how).
+    ToolkitError (exit 2) when the action, the file or its bundle cannot be read."""
+    actions_dir = actions_dir or project.current().actions
+    helpers_dir = helpers_dir or project.current().helpers
+    folder = action_module.load(ref, actions_dir).folder
+    if not Path(file).is_file():
+        raise ToolkitError(f"{file}: no such file (save the code from HubSpot's editor to a file)")
+    current = header_hash(bundle_text(folder, helpers_dir))
+    try:
+        recorded, actual = recorded_hash(file), bundled_hash(file)
+        first_line = Path(file).read_text(encoding="utf-8").partition("\n")[0]
+    except (OSError, UnicodeDecodeError) as error:
+        raise ToolkitError(f"{file}: cannot read it as UTF-8 text ({error})") from None
+    bundled_as = first_line[2:].partition(": paste-ready bundle")[0] if "paste-ready bundle" in first_line else None
+    if bundled_as and bundled_as != folder.name:
+        raise ToolkitError(f"{file} is a bundle of {bundled_as}, not of {folder.name}: "
+                           f"hs-actions drift {bundled_as} {file}")
+    name = folder.name
+    if actual == current:
+        return Report([f"{file}: the same code as the repository's bundle of {name} ({current})"])
+    if recorded is not None and actual != recorded:
+        said = (f"{file}: edited after it was bundled (its code is {actual}, its header recorded {recorded}): "
+                f"bring the change into actions/{name}/action.py, then bundle and paste again")
+    elif recorded is not None:
+        said = (f"{file}: an older bundle of {name} ({recorded}); the repository's is now {current}: "
+                f"bundle and paste again")
+    else:
+        said = (f"{file}: not a bundle (no hs-actions header), and not the code of the repository's bundle of "
+                f"{name} ({actual} vs {current})")
+    return Report([said], exit_code=1)
+
+
+def _folders(refs: list[str], all_: bool, actions_dir: Path) -> list[Path]:
+    folders = action_module.chosen(refs, all_, actions_dir)
+    if not folders:
+        raise ToolkitError("no action to bundle: name one (hs-actions bundle NAME) or use --all"
+                           + ("" if refs or not all_ else f"; there are none in {actions_dir}"))
+    return folders
+
+
+def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
+    """`hs-actions test`: for the project's actions (every one, or those named), what CI needs
+    before a deploy: `check`, each action bundled and its tests passed against the bundle, then
+    pytest over the project's tests/ and the actions' tests (only the named actions' when some
+    are named). `pytest_args` (--lf, --ff, -x, -k EXPR) go to that last pytest, which keeps its
+    cache, so --lf reruns what failed last time. Every step runs, so one report shows every
+    problem; the exit code is the worst step's."""
+    from hs_actions.check.commands import run_check
+
+    console = console or Console()
+    here = project.current()
+    report = Report()
+    checked = run_check(refs, console=console)
+    _carry(report, checked, console)
+    code = checked.exit_code
+    if code == 2:       # an action that cannot even be read: bundling it would say the same again
+        return Report(report.lines, exit_code=2, shown=report.shown)
+    with tempfile.TemporaryDirectory(prefix="hs-actions-test-") as out:
+        bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console)
+    _carry(report, bundled, console)
+    if console.out is not None:
+        console.out.flush()     # before pytest writes to the same stdout
+    code = max(code, bundled.exit_code)
+    paths = [str(action_module.load(ref).folder) for ref in refs] or [
+        str(path) for path in (here.root / "tests", here.actions) if path.is_dir()]
+    console.step(f"pytest {' '.join(project.shown(Path(p)) for p in paths)}")
+    tested = subprocess.run([sys.executable, "-m", "pytest", "-c", str(here.pyproject), "--rootdir",
+                             str(here.root), *pytest_args, *paths],
+                            env={**os.environ, project.PROJECT_ENV: str(here.root)})
+    if tested.returncode not in (0, 5):       # 5: no tests were collected, which check reports already
+        code = max(code, 1 if tested.returncode == 1 else 2)
+    return Report(report.lines, exit_code=code, shown=report.shown)
+
+
+def _carry(report: Report, step: Report, console: Console) -> None:
+    """A step's lines into the report of the command made of steps; those the step's console
+    wrote already count as shown, so none is printed twice."""
+    report.lines.extend(step.lines[:step.shown])
+    report.shown += step.shown
+    console.show(report, *step.lines[step.shown:])

@@ -1,0 +1,72 @@
+"""A run's log: stdout and stderr read as the action writes them, masked, kept head and tail.
+
+The pipe is drained as it fills, so an action that prints a flood never blocks on it; what
+is kept is bounded, and the middle of a flood is dropped and counted.
+"""
+from __future__ import annotations
+
+import os
+import select
+import threading
+
+from hs_actions.core.masking import Masks
+
+LOG_HEAD_BYTES = 1 << 20      # logs kept from the start of a run...
+LOG_TAIL_BYTES = 64 << 10     # ...and from its end; the middle of a flood is dropped, counted
+
+
+class LogReader(threading.Thread):
+    """Drains a run's stdout+stderr pipe so the action never blocks, keeping head and tail.
+
+    The log is masked as it is read, before anything is dropped: a secret printed where the
+    log is cut is masked whole, never left in two pieces. The cuts split neither a mask nor
+    a character: the head may end a few bytes past LOG_HEAD_BYTES, the tail keep a few more
+    than LOG_TAIL_BYTES."""
+
+    def __init__(self, fd: int, masks: Masks):
+        super().__init__(daemon=True)
+        self.fd = fd
+        self.masks = masks
+        self.head = bytearray()
+        self.tail = bytearray()
+        self.dropped = 0
+        self._stream = masks.stream()
+        self._closing = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self._closing.is_set():
+                ready, _, _ = select.select([self.fd], [], [], 0.05)
+                if not ready:
+                    continue
+                chunk = os.read(self.fd, 1 << 16)
+                if not chunk:
+                    return
+                self._keep(self._stream.feed(chunk))
+        finally:
+            os.close(self.fd)
+            self._keep(self._stream.feed(b"", final=True))
+
+    def _keep(self, masked: bytes) -> None:
+        room = LOG_HEAD_BYTES - len(self.head)
+        if room > 0:
+            cut = self.masks.cut(masked, room, forward=True)
+            self.head += masked[:cut]
+            masked = masked[cut:]
+        self.tail += masked
+        if len(self.tail) > LOG_TAIL_BYTES:
+            cut = self.masks.cut(self.tail, len(self.tail) - LOG_TAIL_BYTES, forward=False)
+            self.dropped += cut
+            del self.tail[:cut]
+
+    def finish(self, wait: float) -> tuple[str, int]:
+        """Wait up to `wait` seconds for the pipe to close (processes the run left may hold
+        it open), then return the log and how many bytes were dropped from its middle."""
+        self.join(wait)
+        self._closing.set()
+        self.join()
+        if not self.dropped:
+            return (self.head + self.tail).decode("utf-8", "backslashreplace"), 0
+        return (self.head.decode("utf-8", "backslashreplace")
+                + f"\n[hs-actions: {self.dropped:,} bytes of log dropped here]\n"
+                + self.tail.decode("utf-8", "backslashreplace")), self.dropped

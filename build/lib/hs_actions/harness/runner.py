@@ -1,0 +1,358 @@
+"""Runs one action's request in HubSpot's runtime, with HubSpot's limits enforced from outside.
+
+A Runner keeps the runtime processes (zygote.py) for the actions it runs: fresh for one CLI
+run, or one per recently run action for the many runs of a pytest session. For each run the
+supervisor forks an action process; the runner puts it in a memory cgroup (worker.py), hands
+over the run and its log pipe (logs.py), serves the sandbox's channels (gateway.py) and, while
+the run lasts, watches memory and the clock. What happened comes back as a RawOutcome, which
+harness.py judges against the manifest.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import select
+import socket
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from hs_actions.core import hubspot_runtime, project, pyimports
+from hs_actions.core.errors import ToolkitError
+from hs_actions.core.masking import Masks
+from hs_actions.harness import sandbox
+from hs_actions.harness.inside import protocol
+from hs_actions.harness.logs import LogReader
+from hs_actions.harness.worker import Worker
+from hs_actions.harness.zygote import ANSWER_SECONDS, PRELOAD_SECONDS, SupervisorLost, Zygote, described
+
+_TICK = 0.005                 # how often memory is sampled while an action runs
+_MAX_ZYGOTES = 4              # one per recently run action; each holds that action's libraries
+_GRACE = 2.0                  # how long past a run's limit the supervisor may take to say so
+_LATE = 0.5                   # a run this far past its limit by the toolkit's own clock is a timeout
+_SAMPLING = "sampling every 5 ms"
+
+
+@dataclass
+class RawOutcome:
+    """What happened in the runtime, before anything is judged against the manifest."""
+
+    kind: str                            # one of protocol.ENDINGS, or protocol.MEMORY
+    returned: object = None
+    raised: dict | None = None
+    problem: str = ""                    # malformed: what the toolkit was sent
+    logs: str = ""
+    logs_dropped: int = 0                # bytes of log dropped from the middle
+    duration_ms: float = 0.0
+    peak_mb: float = 0.0
+    exit: dict | None = None             # how a worker that died ended: exit_code / signal
+    leftover: list[str] = field(default_factory=list)
+    imported: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)   # hosts the action was not let connect to
+    isolation: dict = field(default_factory=dict)      # sandbox, reason, memory
+
+
+class Runner:
+    """Runs requests on one runtime interpreter.
+
+    mode "spawn": a fresh runtime process per run (what one CLI run needs).
+    mode "fork": a runtime process per action forks each run's action process; the libraries
+    a run imported are imported by it before the next fork, so repeated runs skip that cost
+    while each run still starts from a clean process.
+    `setting` is the sandbox setting (sandbox.mode()): auto, off or required.
+    """
+
+    def __init__(self, python: Path, mode: str = "spawn", setting: str | None = None):
+        self.python = python
+        self.mode = mode
+        self.setting = setting or sandbox.mode()
+        self.env = dict(hubspot_runtime.ENVIRONMENT)  # what a process starts with, before a run's own
+        self._zygotes: OrderedDict[str, Zygote] = OrderedDict()
+        self._learned: dict[str, list[str]] = {}
+        self._warm: dict[str, Worker] = {}
+        self._prepared: dict[str, Zygote] = {}
+        self._active: set[Worker] = set()     # running now: ended by close() on an interrupt
+        self._lock = threading.Lock()
+        self._cgroups: sandbox.MemoryCgroups | None | bool = None if self.setting != "off" else False
+
+    def run(self, key: str, request: dict, timeout: float, memory_mb: float, warm: bool = False,
+            api: Callable[[socket.socket, Callable[[], str]], None] | None = None,
+            masks: Masks | None = None) -> RawOutcome:
+        """Run one request for the action `key` and return what happened; its log is masked
+        with `masks` as it is read.
+
+        `api` serves one connection to HubSpot's API (the local portal), tagging each request
+        on it with the run whose tag the second argument returns; a run in a sandbox reaches the
+        portal only that way. With warm=True the action process is kept for the next warm run
+        of the same action, as HubSpot may reuse a container; one that died, timed out, ran
+        out of memory or wrote more than its answer is never reused.
+        """
+        worker = self._warm.pop(key, None)
+        if worker is not None and (not warm or not worker.zygote.alive()):
+            self._end(worker)  # one action process per supervisor: a cold run ends the warm one
+            worker = None
+        try:
+            if worker is None:
+                worker = self._fork(key, request["action"], Path(request["helpers_root"]), memory_mb)
+        except SupervisorLost as lost:
+            return RawOutcome(protocol.MALFORMED, problem=f"the runtime process failed before the run: {lost}")
+        self._active.add(worker)
+        zygote = worker.zygote
+        try:
+            with zygote.lock:
+                outcome, logs, kept = self._supervise(worker, request, timeout, memory_mb, warm, api, masks or Masks())
+        except BaseException:  # interrupted (Ctrl-C, SIGTERM): the run and all it started end now
+            zygote.kill()
+            raise
+        finally:
+            self._active.discard(worker)
+        if kept:
+            self._warm[key] = worker
+        if outcome.kind in protocol.ANSWERED:
+            self._learned[key] = sorted(set(self._learned.get(key, [])) | set(outcome.imported))
+        if self.mode == "spawn" and not kept:
+            zygote.close()
+        # Once the run's processes are gone the pipe closes at once; a kept worker's
+        # subprocesses may hold it open, so only wait briefly for them.
+        outcome.logs, outcome.logs_dropped = logs.finish(wait=0.2 if kept else 2.0)
+        return outcome
+
+    def prepare(self, key: str, code: Path) -> None:
+        """Start the runtime process for the next run of `key` (whose code is `code`) now, and
+        have it import the action's libraries while the caller builds the run's event, secrets
+        and portal. Only in spawn mode: a zygote has them imported already."""
+        if self.mode != "spawn" or key in self._prepared or key in self._warm:
+            return
+        zygote = self._start(str(code))
+        try:
+            zygote.send({"op": protocol.FORK}, answer=protocol.FORKED)
+            zygote.preload(library_imports(code), into=protocol.INTO_ACTION)
+        except OSError:
+            pass  # a process that died at start is reported by the run
+        self._prepared[key] = zygote
+
+    def _start(self, code: str) -> Zygote:
+        return Zygote(self.python, self.env, code, project.current().root, self.setting)
+
+    def _zygote(self, key: str, code: str) -> Zygote:
+        if self.mode == "spawn":
+            zygote = self._prepared.pop(key, None)
+            return zygote if zygote is not None and zygote.code == code else self._start(code)
+        with self._lock:
+            zygote = self._zygotes.pop(key, None)
+            if zygote is None or not zygote.alive() or zygote.code != code:
+                if zygote is not None:
+                    zygote.kill()
+                zygote = self._start(code)
+            self._zygotes[key] = zygote
+            while len(self._zygotes) > _MAX_ZYGOTES:
+                evicted, old = self._zygotes.popitem(last=False)
+                if evicted in self._warm:
+                    self._warm.pop(evicted).release()
+                old.close()
+        return zygote
+
+    def _fork(self, key: str, code: str, helpers: Path, memory_mb: float) -> Worker:
+        zygote = self._zygote(key, code)
+        try:
+            with zygote.lock:
+                isolation = zygote.ready()
+                if self.setting == "required" and isolation["sandbox"] != protocol.SANDBOXED:
+                    zygote.kill()
+                    raise ToolkitError(
+                        f"the sandbox is required (sandbox = \"required\"), but this machine refused it: "
+                        f"{isolation['reason']}. To enable it: {sandbox.how_to_enable()}")
+                if not zygote.owes(protocol.FORKED):
+                    zygote.preload(self._learned.get(key, []))
+                    zygote.send({"op": protocol.FORK}, answer=protocol.FORKED)
+                forked = zygote.answer(protocol.FORKED, PRELOAD_SECONDS)
+                # In a sandbox the kernel translates the process id it attached; without one,
+                # the supervisor's own number is this process's too.
+                pid = zygote.channel.sender if zygote.sandboxed else forked[protocol.FORKED]
+                if not pid:
+                    raise SupervisorLost("it did not say which process it forked")
+        except SupervisorLost:
+            zygote.kill()
+            raise
+        cgroups = self._memory_cgroups()
+        worker = Worker(zygote, pid)
+        if cgroups:
+            try:
+                worker.cgroup = cgroups.create()
+                worker.cgroup.add(pid)
+            except OSError:  # e.g. not allowed to move the process there: sample instead
+                if worker.cgroup is not None:
+                    worker.cgroup.remove()
+                worker.cgroup = None
+                self._cgroups = False
+        worker.measure_baseline()
+        if worker.cgroup is not None:
+            # What it holds already is not charged there: the kernel stops it just past the limit.
+            worker.cgroup.limit(max(int(memory_mb * 2**20) - worker.baseline + (1 << 20), 1 << 20))
+        return worker
+
+    def _memory_cgroups(self) -> sandbox.MemoryCgroups | None:
+        if self._cgroups is None:
+            self._cgroups = sandbox.MemoryCgroups.find() or False
+        return self._cgroups or None
+
+    def _supervise(self, worker: Worker, request: dict, timeout: float, memory_mb: float, warm: bool,
+                   api, masks: Masks) -> tuple[RawOutcome, LogReader, bool]:
+        """Hand the run over, then watch memory (and the supervisor's own deadline) until the
+        supervisor answers. Returns the outcome, the reader still collecting the run's log, and
+        whether the worker is kept for the next warm run."""
+        zygote = worker.zygote
+        isolation = dict(zygote.isolation, memory=worker.cgroup and f"cgroup v{worker.cgroup.version}" or _SAMPLING)
+        request = dict(request, warm=warm)
+        if zygote.gateway:
+            request["network"] = zygote.gateway.open(request, api)
+        log_read, log_write = os.pipe()
+        logs = LogReader(log_read, masks)
+        logs.start()
+        started = time.monotonic()
+        limit = memory_mb * 2**20
+        peak, ticks, stopped_for_memory = 0, 0, False
+        answer = None
+        try:
+            # A prepared process may still be importing the action's libraries: that answer
+            # comes first, then the run is sent. Both count against the run's time, as a cold
+            # start does.
+            try:
+                zygote.read_owed(started + timeout)
+                zygote.send({"op": protocol.RUN, "request": request, "timeout": started + timeout - time.monotonic(),
+                             "keep": warm}, fds=[log_write])
+            except OSError:
+                pass  # reported below: the supervisor is gone
+            finally:
+                os.close(log_write)
+            while answer is None:
+                if select.select([zygote.channel], [], [], _TICK)[0]:
+                    answer = _checked_outcome(zygote.read(started + timeout + _GRACE)[0])
+                    break
+                ticks += 1
+                if time.monotonic() > started + timeout + _GRACE:
+                    raise SupervisorLost("it did not end the run at its time limit")
+                if stopped_for_memory:
+                    continue
+                # The worker every tick; its whole tree (a container counts that) every tenth.
+                rss = worker.footprint(worker.processes() if ticks % 10 == 0 or worker.process is None
+                                       else [worker.process])
+                peak = max(peak, rss)
+                if rss > limit:
+                    worker.stop()
+                    stopped_for_memory = True
+        except SupervisorLost as lost:
+            zygote.kill()
+            worker.release()
+            elapsed = time.monotonic() - started
+            kind = protocol.TIMEOUT if elapsed > timeout else protocol.MALFORMED
+            outcome = RawOutcome(kind, problem=f"the supervisor failed: {lost}", duration_ms=elapsed * 1000,
+                                 peak_mb=peak / 2**20, isolation=isolation)
+            return outcome, logs, False
+        finally:
+            if zygote.gateway:
+                zygote.gateway.close_run()
+        elapsed = time.monotonic() - started
+        found, leftover = answer
+        outcome = _raw(found, isolation)
+        outcome.peak_mb = max(peak / 2**20, outcome.peak_mb)
+        if found.get("memory_kb"):
+            kb = found["memory_kb"]
+            outcome.peak_mb = max(outcome.peak_mb, (kb["peak"] - kb["file"] + max(kb["file"], worker.floor // 1024)) / 1024)
+        if outcome.kind in protocol.ANSWERED and elapsed > timeout + _LATE:
+            outcome.kind = protocol.TIMEOUT  # the toolkit's own clock: the supervisor may have been stopped
+            outcome.duration_ms = elapsed * 1000
+        if outcome.kind in protocol.ANSWERED and leftover:
+            outcome.leftover = described(leftover, zygote)
+        if zygote.gateway:
+            outcome.refused = sorted(set(outcome.refused) | zygote.gateway.refused)
+        keep = warm and outcome.kind in protocol.ANSWERED and not found.get("stray")
+        try:
+            zygote.send({"op": protocol.END, "keep": keep}, answer=protocol.ENDED)
+            ended = zygote.answer(protocol.ENDED, ANSWER_SECONDS)[protocol.ENDED]
+        except (SupervisorLost, OSError):
+            zygote.kill()
+            keep, ended = False, {}
+        if isinstance(ended, dict):
+            if isinstance(ended.get("exit"), dict) and outcome.exit is None:
+                outcome.exit = ended["exit"]
+            if isinstance(ended.get("children_peak_kb"), int):
+                outcome.peak_mb = max(outcome.peak_mb, ended["children_peak_kb"] / 1024)
+        if worker.cgroup is not None:
+            charged = worker.cgroup.peak()
+            if charged is not None:
+                outcome.peak_mb = max(outcome.peak_mb, (worker.baseline + charged) / 2**20)
+            if worker.cgroup.oom_kills():
+                stopped_for_memory = True
+        if not keep:
+            worker.release()
+        if stopped_for_memory or (outcome.raised and outcome.raised.get("memory")) or \
+                (outcome.kind in (*protocol.ANSWERED, protocol.DIED) and outcome.peak_mb > memory_mb):
+            outcome.kind = protocol.MEMORY
+        return outcome, logs, keep
+
+    def cool(self) -> None:
+        """Forget warm workers: the next warm run starts cold again."""
+        for worker in self._warm.values():
+            self._end(worker)
+        self._warm.clear()
+
+    def _end(self, worker: Worker) -> None:
+        """End a kept worker. A zygote serving many runs stays for the next one."""
+        zygote = worker.zygote
+        try:
+            with zygote.lock:
+                zygote.send({"op": protocol.END, "keep": False}, answer=protocol.ENDED)
+                zygote.answer(protocol.ENDED, ANSWER_SECONDS)
+        except (SupervisorLost, OSError):
+            zygote.kill()
+        worker.release()
+        if self.mode == "spawn":
+            zygote.close()
+
+    def close(self) -> None:
+        for worker in [*self._active, *self._warm.values()]:
+            worker.zygote.kill()
+            worker.release()
+        self._active.clear()
+        self._warm.clear()
+        for zygote in [*self._prepared.values(), *self._zygotes.values()]:
+            zygote.close()
+        self._prepared.clear()
+        self._zygotes.clear()
+        if self._cgroups:
+            self._cgroups.close()
+
+
+def _checked_outcome(message: dict) -> tuple[dict, list]:
+    """The supervisor's answer to a run, checked: SupervisorLost when it is not one."""
+    problem = protocol.outcome_problem(message)
+    if problem:
+        raise SupervisorLost(problem)
+    return message[protocol.OUTCOME], message[protocol.LEFTOVER]
+
+
+def _raw(found: dict, isolation: dict) -> RawOutcome:
+    exit_status = found.get("exit")
+    return RawOutcome(
+        found["kind"], returned=found.get(protocol.RETURNED), raised=found.get(protocol.RAISED),
+        problem=str(found.get("problem", "")), duration_ms=float(found["duration_ms"]),
+        exit=exit_status if isinstance(exit_status, dict) else None,
+        imported=list(found.get("imported", [])), refused=list(found.get("refused", [])), isolation=isolation,
+    )
+
+
+def library_imports(code: Path) -> list[str]:
+    """The modules an action's file imports at its top level, other than the repo's own: the
+    runtime can import them before the run starts. Unreadable code gives none (the run
+    reports the problem)."""
+    try:
+        tree = ast.parse(code.read_bytes())
+    except (OSError, SyntaxError, ValueError):
+        return []
+    names = [name for node in pyimports.statements(tree.body) for name in pyimports.modules(node)
+             if not name.startswith(".")]
+    return [n for n in dict.fromkeys(names) if n.split(".")[0] not in ("shared", "hs_actions")]

@@ -1,0 +1,83 @@
+"""Secrets as HubSpot gives them: only the ticked ones, as environment variables.
+
+Values come from, in order: explicit values (a test's), the process environment, the .env
+file. Everything else in the developer's environment is withheld from the action. How their
+values are masked in what a run shows: hs_actions/core/masking.py.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from dotenv import dotenv_values
+from dotenv.parser import parse_stream
+
+from hs_actions.core import hubspot_runtime, project
+from hs_actions.core.errors import SecretError
+from hs_actions.core.masking import MASK_MIN_LENGTH
+
+
+def resolve(
+    declared: tuple[str, ...],
+    *,
+    explicit: Mapping[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+) -> dict[str, str]:
+    """The values of the declared secrets; SecretError naming the secret when one is missing.
+
+    `env_file` defaults to the project's .env, which may be absent; a file named explicitly
+    must exist.
+    """
+    explicit = explicit or {}
+    environ = {} if environ is None else environ
+    if env_file is None:
+        env_file = project.current().env_file
+        file_values = _read_env_file(env_file, required=False)
+    else:
+        file_values = _read_env_file(Path(env_file), required=True)
+    values: dict[str, str] = {}
+    for name in declared:
+        for source in (explicit, environ, file_values):
+            if source.get(name) not in (None, ""):
+                values[name] = str(source[name])
+                break
+        else:
+            raise SecretError(
+                f"secret {name} has no value: looked in the values given to the run, the "
+                f"environment and {env_file}. Add `{name}=...` to {env_file} (see .env.example) "
+                f"or export it; in HubSpot, tick {name} under the action's secrets."
+            )
+    total = sum(len(v) for v in values.values())
+    if total > hubspot_runtime.SECRETS_TOTAL_MAX:
+        sizes = ", ".join(f"{n}: {len(v):,}" for n, v in values.items())
+        raise SecretError(
+            f"the secrets of this action total {total:,} characters ({sizes}); HubSpot allows "
+            f"at most {hubspot_runtime.SECRETS_TOTAL_MAX:,} characters of secret values per action"
+        )
+    return values
+
+
+def unmasked(secrets: Mapping[str, str]) -> list[str]:
+    """Warnings for the secrets too short to be masked."""
+    return [f"secret {name} is only {len(value)} characters long, too short to mask without mangling the "
+            f"output, so it is shown as it is (real tokens are far longer)"
+            for name, value in secrets.items() if 0 < len(value) < MASK_MIN_LENGTH]
+
+
+def _read_env_file(path: Path, required: bool) -> dict[str, str | None]:
+    """The file's values; SecretError for a file that is not UTF-8 or has a line that is not
+    NAME=value (python-dotenv would skip it with a warning; here a secret may hide there).
+    Messages name the line, never its text, which may hold a secret."""
+    if not path.is_file():
+        if required:
+            raise SecretError(f"{path}: no such env file")
+        return {}
+    try:
+        with open(path, encoding="utf-8") as stream:
+            bad = [b.original.line for b in parse_stream(stream) if b.error]
+    except UnicodeDecodeError as e:
+        raise SecretError(f"{path}: not UTF-8 text (byte {e.start}): save it as UTF-8") from None
+    if bad:
+        raise SecretError(f"{path}, line {bad[0]}: not a NAME=value line; fix or remove it (# starts a comment)")
+    return dotenv_values(path)

@@ -1,0 +1,250 @@
+"""The core every family shares: one SQLite connection, its transactions, the record tables and
+the registry of types. Families (see backend/__init__.py) reach the portal's state only through
+what this module documents, and each other only through their public methods.
+
+One connection, guarded by one lock: the server's threads take turns, and SQLite never sees
+two writers (8 threads x 250 writes lose nothing). With a file the database is in WAL mode,
+so another process (`hs-actions portal show`) can read while the server writes.
+
+What the core offers a family (`self.backend` in a family):
+    conn, lock          the connection, and the lock every read holds
+    write()             a transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)
+    types, defs, pipelines, assoc_types, computed, spellings
+                        the registry: object types, property definitions by type, pipelines by
+                        type, association types by (from type, type id, category), the computed
+                        properties by type, every spelling of a type
+    load_registry()     read the registry again, after a write that changes it
+    object_type(name)   a type by any spelling; HubSpot's 400 for an unknown one
+    seeding             the seed entry being added, (where, object type), for a refusal's message
+    masks, portal_id    secret values the request log never keeps; the portal's id
+    check_batch(), cursor()   the batch-size and `after` rules every family checks alike
+and the tables every family reads and writes (`TABLES` below): records (`objects`), their
+property values (`pv`, one row per object and property with a folded (lower-case) and a
+numeric copy, indexed by (object type, property, value), so a search filter is an index range
+scan), their `history`, associations between records (`assoc`, stored both ways) and `meta`
+(counters by key: the next record id, the next association type id).
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import threading
+from contextlib import closing, contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from hs_actions.core.masking import Masks
+from hs_actions.portal import exceptions as exc
+from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, load, property_rows
+
+BATCH_MAX = 100
+_MAX_ID = 2**63 - 1
+
+
+def cursor(after, search: bool = False) -> int:
+    """The number an `after` stands for: 0 when absent. HubSpot's 400 when it is negative or not
+    a number (a Python slice would otherwise read "-5" as "the last five"). Search cursors are
+    offsets, given as a JSON number or string; list cursors are ids, from the query string."""
+    if after is None or after == "":
+        return 0
+    text = str(after).strip() if isinstance(after, (str, int)) and not isinstance(after, bool) else None
+    if text is not None and re.fullmatch(r"-\d+", text):
+        raise exc.ValidationError(exc.AFTER_NEGATIVE.format(value=text))
+    if text is None or not text.isdigit() or not text.isascii():
+        if search:
+            raise exc.ValidationError(exc.SEARCH_AFTER_INVALID.format(
+                value=after if isinstance(after, str) else json.dumps(after)))
+        raise exc.ValidationError(exc.AFTER_INVALID.format(value=after))
+    return min(int(text), _MAX_ID)   # past every id: an empty page, not SQLite's overflow
+
+
+def check_batch(inputs) -> list:
+    """A batch's inputs: HubSpot's 400 when they are not a list or more than BATCH_MAX."""
+    if not isinstance(inputs, list):
+        raise exc.InvalidInput("inputs must be a list")
+    if len(inputs) > BATCH_MAX:
+        raise exc.ValidationError(exc.BATCH_TOO_LARGE.format(count=len(inputs), maximum=BATCH_MAX))
+    return inputs
+
+
+
+class Store:
+    """The one SQLite connection, its lock and transactions, the record tables, and the registry
+    of object types, property definitions, association types and pipelines (data files plus what
+    seeds added). `families` are the Family classes composed on it (backend/__init__.py)."""
+
+    TABLES = {
+        "meta": "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);",
+        "objects": "CREATE TABLE IF NOT EXISTS objects (otype TEXT, id INTEGER, created INTEGER, updated INTEGER, "
+                   "archived INTEGER DEFAULT 0, archived_at INTEGER, PRIMARY KEY (otype, id)) WITHOUT ROWID;",
+        "pv": "CREATE TABLE IF NOT EXISTS pv (otype TEXT, oid INTEGER, name TEXT, value TEXT, folded TEXT, num REAL, "
+              "PRIMARY KEY (otype, oid, name)) WITHOUT ROWID;"
+              "CREATE INDEX IF NOT EXISTS pv_folded ON pv (otype, name, folded, oid);"
+              "CREATE INDEX IF NOT EXISTS pv_num ON pv (otype, name, num, oid);",
+        "history": "CREATE TABLE IF NOT EXISTS history (otype TEXT, oid INTEGER, name TEXT, value TEXT, ts INTEGER, "
+                   "source_type TEXT, source_id TEXT);"
+                   "CREATE INDEX IF NOT EXISTS history_object ON history (otype, oid, name);",
+        "assoc": "CREATE TABLE IF NOT EXISTS assoc (from_type TEXT, from_id INTEGER, to_type TEXT, to_id INTEGER, "
+                 "type_id INTEGER, category TEXT, "
+                 "PRIMARY KEY (from_type, from_id, to_type, to_id, category, type_id)) WITHOUT ROWID;",
+    }
+    check_batch = staticmethod(check_batch)
+
+    def __init__(self, db: str = ":memory:", portal_id: int = 0, families: tuple = ()):
+        self.db = str(db)
+        self.portal_id = portal_id
+        self.lock = threading.RLock()
+        self.seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
+        self.masks = Masks()   # secret values the request log never keeps (Portal.mask_secrets)
+        self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 5000")
+            if self.db != ":memory:":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.families = {cls.name: cls(self) for cls in families}
+            for family in self.families.values():
+                for name, (arity, function) in family.FUNCTIONS.items():
+                    self.conn.create_function(name, arity, function, deterministic=True)
+            self.conn.executescript("".join(self.tables().values()))
+            self.load_registry()
+        except BaseException:
+            # A file that is not a database fails here: leave nothing open on it, so that
+            # `portal reset` can replace it.
+            self.conn.close()
+            raise
+
+    @classmethod
+    def catalogue(cls, db: str | Path):
+        """The object types and property definitions a portal on `db` knows (the data files, plus
+        the custom objects and properties seeded or pulled into that database), for reading
+        them without serving it. The file is only read: a missing one is not created, and one
+        that cannot be read adds nothing."""
+        backend = cls()
+        path = Path(db)
+        if path.is_file():
+            # Without a -wal file no connection is writing it: read it as it is, creating no
+            # -wal and -shm files beside it (a read-only connection in WAL mode would).
+            mode = "mode=ro" if path.with_name(path.name + "-wal").exists() else "immutable=1"
+            try:
+                with closing(sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)) as source:
+                    backend.load_registry(source)
+            except sqlite3.Error:
+                pass
+        return backend
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    # ---- transactions and the registry of types ------------------------------------------
+
+    @contextmanager
+    def write(self):
+        """One transaction, holding the lock: committed when the block ends, rolled back when it
+        raises. Families nest no transactions: a write inside another's block joins it."""
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    def tables(self) -> dict[str, str]:
+        """Every table, the core's and each family's (`TABLES = {name: "CREATE TABLE IF NOT EXISTS
+        ..."}`): created with the connection, emptied by reset()."""
+        tables = dict(self.TABLES)
+        for family in self.families.values():
+            tables.update(family.TABLES)
+        return tables
+
+    def reset(self) -> None:
+        """Back to empty: no records, owners, tokens, custom objects or logged requests."""
+        with self.write() as db:
+            for table in self.tables():
+                db.execute(f"DELETE FROM {table}")
+        self.load_registry()
+
+    def load_registry(self, source: sqlite3.Connection | None = None) -> None:
+        """Object types, property definitions, association types and pipelines: the data
+        files, plus what seeds and writes added to the database (the tables of the schemas,
+        properties and pipelines families), then what each family adds (`extend_registry`);
+        read from `source`'s database instead of this one's when given. Families call it after
+        a write that changes types or definitions."""
+        data = load("object_types.json")
+        with self.lock:
+            db = source or self.conn
+            schemas = [json.loads(body) for (body,) in db.execute("SELECT body FROM schemas")]
+            extra = db.execute("SELECT otype, body FROM property_defs").fetchall()
+            seeded_pipelines = db.execute("SELECT otype, body FROM pipelines ORDER BY rowid").fetchall()
+        types = {}
+        for spec in data["standard"]:
+            ot = ObjectType.standard(spec)
+            types[ot.type_id] = ot
+        pipelines: dict[str, dict[str, dict]] = {}
+        for name, listed in load("pipelines.json").items():
+            if name != "comment":
+                pipelines[self._standard_id(name, types)] = {p["id"]: p for p in listed}
+        for otype, body in seeded_pipelines:
+            pipeline = json.loads(body)
+            pipelines.setdefault(otype, {})[pipeline["id"]] = pipeline
+        pipeline_options = tuple(
+            (f"{kind}:{types[otype].name if otype in types else otype}", tuple(values))
+            for otype, listed in pipelines.items()
+            for kind, values in (("pipelines", [(p["label"], p["id"]) for p in listed.values()]),
+                                 ("stages", [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]])))
+        options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
+        defs: dict[str, dict[str, PropertyDef]] = {
+            ot.type_id: dict(standard) for ot, standard in zip(types.values(), _standard_defs(pipeline_options))}
+        assoc = [AssociationType(self._standard_id(t["from"], types), self._standard_id(t["to"], types),
+                                 t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
+                                 t.get("default", False), t["v3"])
+                 for t in load("association_types.json")["types"]]
+        for schema in schemas:
+            ot = ObjectType.from_schema(schema)
+            types[ot.type_id] = ot
+            defs[ot.type_id] = {p["name"]: PropertyDef.from_data(p, None, i)
+                                for i, p in enumerate(data["custom"]["builtinProperties"])}
+            assoc.extend(AssociationType(**a) for a in schema.get("_associationTypes", []))
+        for otype, body in extra:
+            spec = json.loads(body)
+            defs.setdefault(otype, {})[spec["name"]] = PropertyDef.from_data(spec, options)
+        self.types = types
+        self.pipelines = pipelines
+        self.defs = defs
+        # (property, rule) of the properties the portal computes, by type (backend/objects.py)
+        self.computed = {otype: [(p.name, p.computed) for p in listed.values() if p.computed]
+                         for otype, listed in defs.items()}
+        self.assoc_types = {(a.from_type, a.type_id, a.category): a for a in assoc}
+        self.spellings = {name: ot for ot in types.values() for name in ot.names(self.portal_id)}
+        for family in self.families.values():
+            with self.lock:
+                family.extend_registry(source or self.conn)
+
+    @staticmethod
+    def _standard_id(name: str, types: dict) -> str:
+        return next(t.type_id for t in types.values() if t.name == name)
+
+    def object_type(self, name: str) -> ObjectType:
+        ot = self.spellings.get(str(name).lower())
+        if ot is None:
+            raise exc.UnknownObjectType(name=name)
+        return ot
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            rows = self.conn.execute("SELECT otype, COUNT(*) FROM objects WHERE archived = 0 GROUP BY otype").fetchall()
+        return {self.types[t].name if t in self.types else t: n for t, n in rows}
+
+
+@lru_cache(maxsize=8)
+def _standard_defs(pipeline_options: tuple) -> list[dict[str, PropertyDef]]:
+    """The property definitions of every standard type, in object_types.json's order: built once
+    per set of pipelines (their stages are options), not at every reset. Callers copy the dicts;
+    the definitions themselves are never changed."""
+    options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
+    return [{row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(spec["name"]))}
+            for spec in load("object_types.json")["standard"]]

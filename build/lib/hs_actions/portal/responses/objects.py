@@ -1,0 +1,89 @@
+"""Objects v3: get, list, create, update, archive and batches, for every object type."""
+from __future__ import annotations
+
+from hs_actions.portal.backend.objects import LIST_LIMIT_MAX
+from hs_actions.portal.responses import OBJECT, ONE, Request, Response, batch_response, paging, reads
+from hs_actions.portal.responses.shapes import ANY, ASSOCIATION_TYPES, ID, TEXT, MapOf, Required
+
+PROPERTIES = MapOf(ANY)   # values are checked by each property's type (backend)
+RECORD = {"properties": PROPERTIES,
+          "associations": [{"to": Required(ID), "types": Required(ASSOCIATION_TYPES)}]}
+
+
+def get_object(backend, request: Request) -> Response:
+    record = backend.get(request.params["object_type"], request.params["object_id"],
+                         request.listing("properties"), request.listing("propertiesWithHistory"),
+                         request.listing("associations"), request.flag("archived"), request.first("idProperty"))
+    return Response(200, record.to_dict())
+
+
+def list_objects(backend, request: Request) -> Response:
+    records, after = backend.list(request.params["object_type"], request.limit(10, LIST_LIMIT_MAX),
+                                  request.first("after"), request.listing("properties"),
+                                  request.listing("propertiesWithHistory"), request.listing("associations"),
+                                  request.flag("archived"))
+    return Response(200, {"results": [r.to_dict() for r in records], **paging(request.path, after)})
+
+
+@reads(RECORD)
+def create_object(backend, request: Request, body: dict) -> Response:
+    record = backend.create(request.params["object_type"], body.get("properties", {}), body.get("associations"))
+    return Response(201, record.to_dict())
+
+
+@reads({"properties": PROPERTIES})
+def update_object(backend, request: Request, body: dict) -> Response:
+    record = backend.update(request.params["object_type"], request.params["object_id"],
+                            body.get("properties", {}), request.first("idProperty"))
+    return Response(200, record.to_dict())
+
+
+def archive_object(backend, request: Request) -> Response:
+    backend.archive(request.params["object_type"], request.params["object_id"])
+    return Response(204)
+
+
+@reads({"inputs": Required([ID]), "properties": [TEXT], "propertiesWithHistory": [TEXT], "idProperty": TEXT})
+def batch_read(backend, request: Request, body: dict) -> Response:
+    records, errors = backend.batch_read(
+        request.params["object_type"], [i["id"] for i in body["inputs"]], body.get("properties") or None,
+        body.get("propertiesWithHistory") or None, body.get("idProperty"), request.flag("archived"))
+    return batch_response([r.to_dict() for r in records], errors)
+
+
+@reads({"inputs": Required([RECORD])})
+def batch_create(backend, request: Request, body: dict) -> Response:
+    records = backend.batch_create(request.params["object_type"], body["inputs"])
+    return batch_response([r.to_dict() for r in records], [], ok=201)
+
+
+@reads({"inputs": Required([{"id": Required(TEXT), "idProperty": TEXT, "properties": PROPERTIES}])})
+def batch_update(backend, request: Request, body: dict) -> Response:
+    records, errors = backend.batch_update(request.params["object_type"], body["inputs"])
+    return batch_response([r.to_dict() for r in records], errors)
+
+
+@reads({"inputs": Required([ID])})
+def batch_archive(backend, request: Request, body: dict) -> Response:
+    backend.batch_archive(request.params["object_type"], [i["id"] for i in body["inputs"]])
+    return Response(204)
+
+
+@reads({"inputs": Required([{"id": Required(TEXT), "idProperty": Required(TEXT), "properties": PROPERTIES}])})
+def batch_upsert(backend, request: Request, body: dict) -> Response:
+    done = backend.batch_upsert(request.params["object_type"], body["inputs"])
+    return batch_response([{**record.to_dict(), "new": created} for record, created in done], [])
+
+
+ROUTES = [
+    ("GET", OBJECT, list_objects, "read object_type"),
+    ("POST", OBJECT, create_object, "write object_type"),
+    ("POST", OBJECT + "/batch/read", batch_read, "read object_type"),
+    ("POST", OBJECT + "/batch/create", batch_create, "write object_type"),
+    ("POST", OBJECT + "/batch/update", batch_update, "write object_type"),
+    ("POST", OBJECT + "/batch/archive", batch_archive, "write object_type"),
+    ("POST", OBJECT + "/batch/upsert", batch_upsert, "write object_type"),
+    ("GET", ONE, get_object, "read object_type"),
+    ("PATCH", ONE, update_object, "write object_type"),
+    ("DELETE", ONE, archive_object, "write object_type"),
+]

@@ -1,0 +1,140 @@
+"""pytest fixtures for action tests: `run_action` runs an action as HubSpot would, against
+`portal`, HubSpot's API on this machine.
+
+    def test_archives_the_contact(run_action, portal):
+        portal.add_token("t", ["crm.objects.contacts.read", "crm.objects.contacts.write"])
+        portal.seed({"records": {"contacts": [{"id": "501", "properties": {"email": "a@b.co"}}]}})
+        result = run_action("archive_contact", object_id=501, secrets={"TEST_SECRET": "t"})
+        assert result.status == "success"
+        portal.assert_requested("DELETE", "/crm/v3/objects/contacts/501", status=204)
+
+Registered through the `pytest11` entry point, so any pytest in the toolkit's environment
+has it. One harness and one portal (in memory, served on a free port) serve the whole
+session; the portal is emptied before each test that runs an action. Each action gets a
+zygote that forks every run, so runs stay isolated but cost milliseconds.
+"""
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+from pathlib import Path
+
+import pytest
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("hs-actions")
+    group.addoption(
+        "--hs-actions-code", action="append", default=[], metavar="NAME=PATH",
+        help="run PATH in place of actions/NAME/action.py (how bundles are verified)",
+    )
+    group.addoption(
+        "--hs-actions-mode", choices=("fork", "spawn"), default="fork",
+        help="fork runs from a per-action zygote (default), or spawn a fresh interpreter per run",
+    )
+
+
+@pytest.fixture(scope="session")
+def hs_actions_portal():
+    """The session's local portal (in memory), served on a free port."""
+    from hs_actions.portal.portal import Portal
+
+    served = Portal(db=":memory:")
+    served.serve()
+    yield served
+    served.close()
+
+
+@pytest.fixture(scope="session")
+def hs_actions_harness(request, hs_actions_portal):
+    """The session's Harness (runtime interpreter, runner, portal)."""
+    from hs_actions.harness import Harness
+
+    harness = Harness(mode=request.config.getoption("--hs-actions-mode"), portal=hs_actions_portal)
+    yield harness
+    harness.close()
+
+
+@pytest.fixture
+def portal(hs_actions_portal):
+    """The local portal, emptied for this test: seed it, add tokens, force failures, inspect
+    records and assert the requests actions made."""
+    hs_actions_portal.reset()
+    return PortalFixture(hs_actions_portal)
+
+
+class PortalFixture:
+    """The session's Portal, plus assertions that explain themselves."""
+
+    def __init__(self, portal):
+        self._portal = portal
+
+    def __getattr__(self, name):
+        return getattr(self._portal, name)
+
+    def assert_requested(self, method: str, path: str, *, status: int | None = None,
+                         times: int | None = None) -> list[dict]:
+        """The logged requests matching METHOD and the `path` regex (and status); on a miss,
+        an AssertionError listing the most similar requests that were made. The log shows a
+        run's secret values as [secret NAME]: match them with re.escape("[secret NAME]")."""
+        made = self._portal.requests()
+        hits = [r for r in made if r["method"] == method.upper() and re.fullmatch(path, r["path"])
+                and (status is None or r["status"] == status)]
+        if hits and (times is None or len(hits) == times):
+            return hits
+        wanted = f"{method.upper()} {path}" + (f" -> {status}" if status else "")
+        seen = [f"{r['method']} {r['path']} -> {r['status']}" for r in made]
+        similar = difflib.get_close_matches(wanted, seen, n=5, cutoff=0.0)
+        count = f"{len(hits)} time(s), expected {times}" if hits else "never"
+        listing = "\n".join(f"  {line}" for line in similar) or "  (no requests at all)"
+        raise AssertionError(self._portal.masked(
+            f"{wanted} was requested {count}. Most similar of the {len(made)} requests made:\n{listing}"))
+
+
+@pytest.fixture
+def run_action(hs_actions_harness, portal, request):
+    """run_action(action, **options) -> Result; options as for Harness.run (event, inputs,
+    secrets, object_id, timeout, memory, warm, ...)."""
+    from hs_actions.core.errors import ToolkitError
+    from hs_actions.harness import Action, load_action
+
+    replacements = {}
+    for item in request.config.getoption("--hs-actions-code"):
+        name, sep, path = item.partition("=")
+        if not sep:
+            raise pytest.UsageError(f"--hs-actions-code {item!r}: write it as NAME=PATH")
+        replacements[name] = Path(path).resolve()
+
+    # A test beside an action.py names actions relative to that action's own actions/ folder.
+    here = Path(str(request.path)).parent
+    actions_dir = here.parent if (here / "action.py").is_file() else None
+
+    def run(action, **options):
+        if isinstance(action, Action):
+            loaded = action
+        else:
+            loaded = load_action(action, actions_dir) if actions_dir else load_action(action)
+        if loaded.name in replacements:
+            if not replacements[loaded.name].is_file():
+                raise ToolkitError(f"--hs-actions-code: {replacements[loaded.name]} does not exist")
+            loaded = dataclasses.replace(loaded, code_file=replacements[loaded.name])
+            _REPLACED_RUNS[loaded.name] = _REPLACED_RUNS.get(loaded.name, 0) + 1
+        return hs_actions_harness.run(loaded, **options)
+
+    yield run
+    hs_actions_harness.cool()  # warm reuse lasts one test: tests must not depend on their order
+
+
+# Runs per action that used --hs-actions-code: a bundle no test ran is not verified.
+_REPLACED_RUNS: dict[str, int] = {}
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    names = [item.partition("=")[0] for item in session.config.getoption("--hs-actions-code")]
+    unused = [name for name in names if not _REPLACED_RUNS.get(name)]
+    if unused and exitstatus == 0:
+        session.config.get_terminal_writer().line(
+            f"hs-actions: no test ran {', '.join(unused)} through run_action, so the code given by "
+            "--hs-actions-code was never run: nothing was verified", red=True)
+        session.exitstatus = 1

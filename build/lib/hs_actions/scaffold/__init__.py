@@ -1,0 +1,98 @@
+"""`hs-actions new`: a new action folder that runs and passes its test from the start."""
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from string import Template
+
+from hs_actions.bundler.bundle import write_atomic
+from hs_actions.core import hubspot_runtime, project
+from hs_actions.core.errors import ToolkitError, did_you_mean
+from hs_actions.core.report import Report
+from hs_actions.portal.portal import LOCAL_TOKEN
+
+TEMPLATES = Path(__file__).with_name("templates")
+# The property a new action reads, by object type, with a sample value for its event and
+# test: names from the portal's catalogue (hs_actions/portal/data/properties.json). Other
+# standard types read hs_object_id, which every object has; a custom object (2-<n>) reads
+# none until one is named (templates/custom_object).
+PROPERTIES = {
+    "CONTACT": ("email", "ada@example.com"),
+    "COMPANY": ("domain", "example.com"),
+    "DEAL": ("dealname", "Annual renewal"),
+    "TICKET": ("subject", "Cannot sign in"),
+}
+ANY_OBJECT = ("hs_object_id", "101")   # the object id of events/default.json
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_FILES = {  # template -> path in the action folder
+    "action.py.tmpl": "action.py",
+    "action.toml.tmpl": "action.toml",
+    "default.json.tmpl": "events/default.json",
+    "test.py.tmpl": "test_{name}.py",
+}
+
+
+def new(name: str, *, object_type: str = "CONTACT", secrets: list[str] | None = None) -> Report:
+    """`hs-actions new`: create() with the one secret the command takes (--secret); what to do next."""
+    secrets = secrets or ["HUBSPOT_TOKEN"]
+    if len(secrets) > 1:
+        raise ToolkitError("new: give one --secret (the token's); add other secrets to action.toml afterwards")
+    folder = create(name, object_type=object_type, secret=secrets[0])
+    return Report([f"created {folder}: edit action.py and action.toml, then `./scripts/run {name}`"])
+
+
+def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TOKEN",
+           actions_dir: Path | None = None, env_example: Path | None = None,
+           env_file: Path | None = None) -> Path:
+    """Write actions/<name>/ whole (or nothing) and add its secret to .env.example, and to
+    .env when there is one (so the new action runs at once against the local portal)."""
+    actions_dir = actions_dir or project.current().actions
+    env_example = env_example or project.current().env_example
+    env_file = env_file or project.current().env_file
+    if not _NAME.match(name):
+        raise ToolkitError(f"{name!r} is not a valid action name: use lower-case letters, digits and _, starting with a letter (it names test_{name}.py)")
+    if not hubspot_runtime.is_object_type(object_type):
+        hint = did_you_mean(object_type.upper(), hubspot_runtime.STANDARD_OBJECT_TYPES)
+        raise ToolkitError(f"--object-type {object_type!r} is not an object type HubSpot enrolls{hint}: use one of "
+                           f"{', '.join(hubspot_runtime.STANDARD_OBJECT_TYPES)}, or a custom object's type id such as 2-1234567")
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", secret):
+        raise ToolkitError(f"--secret {secret!r} is not a secret name: use letters, digits and _")
+    folder = actions_dir / name
+    if folder.exists():
+        raise ToolkitError(f"{folder} already exists: choose another name")
+    values = {"name": name, "object_type": object_type, "secret": secret}
+    if object_type in hubspot_runtime.STANDARD_OBJECT_TYPES:
+        templates = TEMPLATES / "property"
+        values["property"], values["sample"] = PROPERTIES.get(object_type, ANY_OBJECT)
+        values["var"] = values["property"]
+    else:
+        templates = TEMPLATES / "custom_object"
+    actions_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=actions_dir))
+    try:
+        for template, target in _FILES.items():
+            path = staging / target.format(name=name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(Template((templates / template).read_text()).substitute(values))
+        staging.rename(folder)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    add_secret_placeholder(secret, env_example)
+    if env_file.exists():
+        add_secret_placeholder(secret, env_file)
+    return folder
+
+
+def add_secret_placeholder(secret: str, env_example: Path | None = None) -> bool:
+    """Append `SECRET=` to .env.example unless it is already there; True if added."""
+    env_example = env_example or project.current().env_example
+    text = env_example.read_text() if env_example.exists() else ""
+    if re.search(rf"^{re.escape(secret)}=", text, re.MULTILINE):
+        return False
+    if text and not text.endswith("\n"):
+        text += "\n"
+    write_atomic(env_example, text + f"{secret}={LOCAL_TOKEN}\n")
+    return True

@@ -90,7 +90,7 @@ def test_the_new_project_tests_itself_outside_the_toolkit(tmp_path):
     done = hs_actions(team, "test")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no problems in 1 action" in done.stdout
-    assert "first_action: verified: 3 passed" in done.stdout
+    assert "first_action: bundle verified: 3 passed" in done.stdout
     assert "5 passed" in done.stdout                      # the project's test and the action's, nothing else
 
     test = team / "actions" / "first_action" / "test_first_action.py"

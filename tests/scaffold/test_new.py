@@ -1,5 +1,6 @@
 """hs-actions new: a working action folder whose own tests pass, for every object type, reading
 a property of that type; and its secret in .env.example."""
+import json
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -11,10 +12,13 @@ from hs_actions import scaffold
 from hs_actions.check import check
 from hs_actions.core.errors import ToolkitError
 from hs_actions.action import manifest as manifest_module
+from hs_actions.portal import models
 from hs_actions.portal.backend import Backend
 
 CUSTOM = "2-1234"
 OBJECT_TYPES = [*hubspot_runtime.STANDARD_OBJECT_TYPES, CUSTOM]
+# Types workflows enroll that the local portal does not model: their new tests skip, saying so.
+UNMODELLED = {"FEEDBACK_SUBMISSION"}
 
 
 @pytest.fixture(scope="module")
@@ -41,28 +45,33 @@ def generated(tmp_path_factory):
 def test_the_new_action_passes_its_own_tests(generated, object_type):
     actions, output = generated
     _, outcomes = actions[object_type]
-    assert len(outcomes) >= 2 and set(outcomes.values()) == {"passed"}, output
+    expected = {"skipped"} if object_type in UNMODELLED else {"passed"}
+    assert len(outcomes) >= 2 and set(outcomes.values()) == expected, output
 
 
 @pytest.mark.parametrize("object_type", OBJECT_TYPES)
-def test_the_new_action_reads_a_property_of_its_object_type(generated, object_type):
+def test_the_new_action_reads_the_enrolled_record_through_the_api(generated, object_type):
+    """It reads a property of its type with HubSpot's client, from the record its sample event
+    names, which the local portal's default seed holds for the types it seeds."""
     folder, _ = generated[0][object_type]
     manifest = manifest_module.load(folder / "action.toml")
-    assert manifest.object_type == object_type
-    read = [field.property for field in manifest.inputs]
+    assert manifest.object_type == object_type and not manifest.inputs
+    code = (folder / "action.py").read_text()
+    prop = scaffold.PROPERTIES.get(object_type, (scaffold.ANY_OBJECT,))[0]
+    api_type = (CUSTOM if object_type == CUSTOM else "feedback_submissions" if object_type in UNMODELLED
+                else Backend().object_type(object_type).name)
+    assert f'get_by_id("{api_type}", record_id, properties=["{prop}"])' in code
     known = Backend().property_names(object_type)
-    if object_type == CUSTOM:
-        assert read == []            # none until one is named
-    elif known is None:              # a type the portal's catalogue does not have
-        assert read == ["hs_object_id"]
-    else:
-        assert len(read) == 1 and read[0] in known and read[0] == scaffold.PROPERTIES.get(object_type, ("hs_object_id",))[0]
+    assert known is None or prop in known
+    event = json.loads((folder / "events" / "default.json").read_text())
+    seeded = {r["id"] for r in models.load("seed_default.json")["records"].get(api_type, [])}
+    assert not seeded or str(event["object"]["objectId"]) in seeded
 
 
 def test_the_readmes_company_example_reads_a_company_property(generated):
     folder, _ = generated[0]["COMPANY"]
-    assert [(f.name, f.property) for f in manifest_module.load(folder / "action.toml").inputs] == [("domain", "domain")]
-    assert '"inputFields": {"domain": "example.com"}' in (folder / "events" / "default.json").read_text()
+    assert 'get_by_id("companies", record_id, properties=["domain"])' in (folder / "action.py").read_text()
+    assert json.loads((folder / "events" / "default.json").read_text())["object"] == {"objectType": "COMPANY", "objectId": 301}
 
 
 def test_the_new_actions_pass_check(generated, tmp_path):

@@ -197,6 +197,21 @@ def _account_commands(commands, portal_commands) -> None:
         api_base(sub)
         sub.set_defaults(handler=handler)
 
+    account = commands.add_parser("account", help="a demo account to try pull, deploy and status: account demo",
+                                  description="A stand-in for a HubSpot account on this machine.")
+    account.set_defaults(handler=None, commands_of=account)
+    demo = account.add_subparsers(title="commands", metavar="COMMAND").add_parser(
+        "demo", help="serve a local portal playing a HubSpot account (workflows with custom code) until Ctrl-C")
+    demo.add_argument("--port", type=int, default=0, help="the port to listen on (default: a free one)")
+    demo.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    demo.set_defaults(handler=_account_demo)
+
+
+def _account_demo(args) -> int:
+    from hs_actions.account.demo import demo
+
+    return _print(demo(args.host, args.port, console=_console()))
+
 
 def _connection(args):
     from hs_actions.account.connection import Connection

@@ -14,7 +14,7 @@ from hs_actions.cli import DESCRIPTION, build_parser
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
 COMMANDS = ["run", "portal", "list", "new", "init", "bundle", "drift", "check", "test", "pull", "deploy", "status",
-            "setup"]
+            "account", "setup"]
 
 
 def hs(*args, columns=80):

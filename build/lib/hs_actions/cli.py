@@ -123,6 +123,14 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the secret holding the action's token (default HUBSPOT_TOKEN)")
     new.set_defaults(handler=_new)
 
+    init = commands.add_parser("init", help="make a team's project here or in DIR (adds only what is missing)",
+                               description="Make an hs-actions project in DIR (default: here) with one example action, "
+                                           "or add what an existing repository lacks; nothing is overwritten.")
+    init.add_argument("dir", nargs="?", default=".", help="the project's folder (made if missing; default: here)")
+    init.add_argument("--source", metavar="SPEC", help="where pip gets hs-actions: a wheel, a checkout, or a requirement "
+                                                      "such as 'hs-actions==1.2.0' (default: where this toolkit came from)")
+    init.set_defaults(handler=_init)
+
     bundle = commands.add_parser("bundle", help="write one paste-ready file per action, verified by its tests")
     bundle.add_argument("actions", nargs="*", metavar="ACTION", help="names under actions/ or paths to action folders")
     bundle.add_argument("--all", action="store_true", help="every action under actions/")
@@ -135,24 +143,6 @@ def build_parser() -> argparse.ArgumentParser:
     drift.add_argument("file", type=Path, help="the code from HubSpot's editor, saved to a file")
     drift.set_defaults(handler=_drift)
 
-    test = commands.add_parser("test", help="check, bundle-verify and pytest the project's actions (what CI runs)",
-                               description="For every action (or those named): check, bundle it and pass its tests "
-                                           "against the bundle, then pytest the project's tests and the actions' tests.")
-    test.add_argument("actions", nargs="*", metavar="ACTION", help="names under actions/ (default: every action)")
-    test.add_argument("--lf", "--last-failed", dest="lf", action="store_true", help="pytest: rerun only the tests that failed last time")
-    test.add_argument("--ff", "--failed-first", dest="ff", action="store_true", help="pytest: run the last failures first, then the rest")
-    test.add_argument("-x", "--exitfirst", dest="x", action="store_true", help="pytest: stop at the first failure")
-    test.add_argument("-k", dest="k", metavar="EXPRESSION", help="pytest: only the tests whose names match EXPRESSION")
-    test.set_defaults(handler=_test)
-
-    init = commands.add_parser("init", help="make a team's project: actions/, tests, scripts, CI (adds only what is missing)",
-                               description="Make an hs-actions project in DIR (default: here) with one example action, "
-                                           "or add what an existing repository lacks; nothing is overwritten.")
-    init.add_argument("dir", nargs="?", default=".", help="the project's folder (made if missing; default: here)")
-    init.add_argument("--source", metavar="SPEC", help="where pip gets hs-actions: a wheel, a checkout, or a requirement "
-                                                      "such as 'hs-actions==1.2.0' (default: where this toolkit came from)")
-    init.set_defaults(handler=_init)
-
     check = commands.add_parser("check", help="find what HubSpot's runtime would reject, with file:line")
     check.add_argument("actions", nargs="*", metavar="ACTION",
                        help="names under actions/ or paths to action folders (default: every action)")
@@ -162,6 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--list-rules", action="store_true",
                        help="print every rule check applies (id, severity, description), one a line, and exit")
     check.set_defaults(handler=_check)
+
+    test = commands.add_parser("test", help="check, bundle-verify and pytest the actions: what CI runs",
+                               description="For every action (or those named): check, bundle it and pass its tests "
+                                           "against the bundle, then pytest the project's tests and the actions' tests.")
+    test.add_argument("actions", nargs="*", metavar="ACTION", help="names under actions/ (default: every action)")
+    test.add_argument("--lf", "--last-failed", dest="lf", action="store_true", help="pytest: rerun only the tests that failed last time")
+    test.add_argument("--ff", "--failed-first", dest="ff", action="store_true", help="pytest: run the last failures first, then the rest")
+    test.add_argument("-x", "--exitfirst", dest="x", action="store_true", help="pytest: stop at the first failure")
+    test.add_argument("-k", dest="k", metavar="EXPRESSION", help="pytest: only the tests whose names match EXPRESSION")
+    test.set_defaults(handler=_test)
 
     _account_commands(commands, portal_commands)
 
@@ -196,6 +196,21 @@ def _account_commands(commands, portal_commands) -> None:
     for sub, handler in ((pull, _pull), (deploy, _deploy), (status, _status), (schema, _portal_pull)):
         api_base(sub)
         sub.set_defaults(handler=handler)
+
+    account = commands.add_parser("account", help="a demo account to try pull, deploy and status: account demo",
+                                  description="A stand-in for a HubSpot account on this machine.")
+    account.set_defaults(handler=None, commands_of=account)
+    demo = account.add_subparsers(title="commands", metavar="COMMAND").add_parser(
+        "demo", help="serve a local portal playing a HubSpot account (workflows with custom code) until Ctrl-C")
+    demo.add_argument("--port", type=int, default=0, help="the port to listen on (default: a free one)")
+    demo.add_argument("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1)")
+    demo.set_defaults(handler=_account_demo)
+
+
+def _account_demo(args) -> int:
+    from hs_actions.account.demo import demo
+
+    return _print(demo(args.host, args.port, console=_console()))
 
 
 def _connection(args):

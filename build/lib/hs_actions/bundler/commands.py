@@ -20,9 +20,11 @@ from hs_actions.action import folder as action_module
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
                actions_dir: Path | None = None, helpers_dir: Path | None = None,
-               pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
+               pytest_args: tuple[str, ...] = (), console: Console | None = None, write: bool = True) -> Report:
     """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
-    against the bundle. With print_, the bundle is the report (not verified).
+    against the bundle. With print_, the bundle is the report (not verified); without write, each
+    bundle is verified and not kept, and check's findings (already shown) are not said again
+    (`hs-actions test`).
     Before each verification (seconds of tests) a line naming the action goes to the console's
     progress stream, and each action's result is shown as soon as it is known, so that a log
     shows which action the time goes to."""
@@ -34,10 +36,10 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
     try:
         for folder in _folders(refs, all_, actions_dir):
             findings = check([folder], helpers_dir)
-            for finding in findings:
+            for finding in findings if write else ():
                 console.note(str(finding))
             if has_errors(findings):
-                console.note(f"{folder.name}: not bundled: fix the problems above first")
+                console.note(f"{folder.name}: not bundled: fix the problems {'above' if write else 'check found'} first")
                 report.exit_code = 1
                 continue
             text = bundle_text(folder, helpers_dir)
@@ -45,7 +47,7 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
                 console.show(report, text.removesuffix("\n"))   # bundle_text ends every line
                 continue
             console.step(f"bundling {folder.name}: running its tests against the bundle")
-            report.exit_code = max(report.exit_code, _bundle_verified(folder, text, out_dir, pytest_args,
+            report.exit_code = max(report.exit_code, _bundle_verified(folder, text, out_dir, pytest_args, write,
                                                                       console, report))
     except ToolkitError as error:
         console.note(f"hs-actions: {error}")
@@ -53,7 +55,8 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
     return report
 
 
-def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, console: Console, report: Report) -> int:
+def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, write: bool, console: Console,
+                     report: Report) -> int:
     final = out_dir / f"{folder.name}.py"
     candidate = out_dir / f".{folder.name}.{os.getpid()}.unverified.py"     # never shared by two runs
     write_atomic(candidate, text)
@@ -61,8 +64,12 @@ def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, consol
         ok, verdict = verify(folder, candidate, pytest_args=pytest_args)
         if not ok:
             console.note(f"{folder.name}: {verdict}")
-            console.note(f"{folder.name}: {project.shown(final)} not written")
+            if write:
+                console.note(f"{folder.name}: {project.shown(final)} not written")
             return 1
+        if not write:
+            console.show(report, f"{folder.name}: bundle {verdict}")
+            return 0
         os.replace(candidate, final)
     finally:
         candidate.unlink(missing_ok=True)
@@ -135,7 +142,7 @@ def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), console: Con
     if code == 2:       # an action that cannot even be read: bundling it would say the same again
         return Report(report.lines, exit_code=2, shown=report.shown)
     with tempfile.TemporaryDirectory(prefix="hs-actions-test-") as out:
-        bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console)
+        bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console, write=False)
     _carry(report, bundled, console)
     if console.out is not None:
         console.out.flush()     # before pytest writes to the same stdout

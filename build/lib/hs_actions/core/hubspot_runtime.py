@@ -54,7 +54,12 @@ def is_retried_status(status: int) -> bool:
 
 
 def is_object_type(name: str) -> bool:
-    return name in STANDARD_OBJECT_TYPES or bool(_CUSTOM_OBJECT_TYPE.match(name))
+    return name in STANDARD_OBJECT_TYPES or is_custom_object_type(name)
+
+
+def is_custom_object_type(name: str) -> bool:
+    """A custom object's type id (2-<n>)."""
+    return bool(_CUSTOM_OBJECT_TYPE.match(name))
 
 
 def requirements(core_only: bool = False) -> list[str]:

@@ -112,6 +112,8 @@ class Harness:
             # A call the portal does not model needs scopes no one here knows: "unknown", never none.
             unknown = [UNKNOWN_SCOPES] if any(c["unmodelled"] for c in calls) else []
             result.scopes = sorted({s for c in calls for s in c["scopes"] or ()}) + unknown   # as scopes_needed()
+            if any(c["status"] == 401 for c in calls):
+                result.warnings += _unknown_tokens(values, self.portal)
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         result.warnings += secrets_module.unmasked(values)
         return masks.all(result)
@@ -278,6 +280,19 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
         else:
             result.status = "invalid_outputs" if verdict.problems else "success"
     return result
+
+
+def _unknown_tokens(values: dict[str, str], portal) -> list[str]:
+    """Why the local portal answered 401, when a secret holds a token it does not know (named,
+    never shown), and how to give it one: a new user's first API call in a test meets this."""
+    from hs_actions.portal.portal import LOCAL_TOKEN   # here: a run without a 401 never needs it
+
+    unknown = sorted(name for name, value in values.items() if value and portal.backend.token(value) is None)
+    if not unknown:
+        return []
+    return [f"the API answered 401: the local portal knows no token given in {', '.join(unknown)}. In a test, "
+            f"register it first: portal.add_token(<its value>, [scopes]); for `hs-actions run`, give the secret "
+            f"the local portal's token ({LOCAL_TOKEN}) in .env, or seed a token (`hs-actions portal seed`, key tokens)"]
 
 
 def _parses(path: str) -> bool:

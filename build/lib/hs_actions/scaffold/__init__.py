@@ -1,6 +1,8 @@
 """`hs-actions new`: a new action folder that runs and passes its test from the start."""
 from __future__ import annotations
 
+import functools
+import json
 import re
 import shutil
 import tempfile
@@ -11,20 +13,22 @@ from hs_actions.bundler.bundle import write_atomic
 from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import ToolkitError, did_you_mean
 from hs_actions.core.report import Report
+from hs_actions.portal import models
 from hs_actions.portal.portal import LOCAL_TOKEN
 
-TEMPLATES = Path(__file__).with_name("templates")
-# The property a new action reads, by object type, with a sample value for its event and
-# test: names from the portal's catalogue (hs_actions/portal/data/properties.json). Other
-# standard types read hs_object_id, which every object has; a custom object (2-<n>) reads
-# none until one is named (templates/custom_object).
+TEMPLATES = Path(__file__).with_name("templates") / "action"
+# The property a new action reads, by object type, with a sample value for its test: names
+# from the portal's catalogue (hs_actions/portal/data/properties/). Other types, custom objects
+# among them, read hs_object_id, which every record has.
 PROPERTIES = {
     "CONTACT": ("email", "ada@example.com"),
     "COMPANY": ("domain", "example.com"),
     "DEAL": ("dealname", "Annual renewal"),
     "TICKET": ("subject", "Cannot sign in"),
 }
-ANY_OBJECT = ("hs_object_id", "101")   # the object id of events/default.json
+ANY_OBJECT = "hs_object_id"
+# Values for the properties a type requires on create, where the default seed has no record of it.
+REQUIRED_SAMPLES = {"hs_timestamp": "2026-01-15T09:00:00Z", "hs_initial_amount": "100", "hs_initiated_date": "2026-01-15"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _FILES = {  # template -> path in the action folder
     "action.py.tmpl": "action.py",
@@ -62,13 +66,8 @@ def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TO
     folder = actions_dir / name
     if folder.exists():
         raise ToolkitError(f"{folder} already exists: choose another name")
-    values = {"name": name, "object_type": object_type, "secret": secret}
-    if object_type in hubspot_runtime.STANDARD_OBJECT_TYPES:
-        templates = TEMPLATES / "property"
-        values["property"], values["sample"] = PROPERTIES.get(object_type, ANY_OBJECT)
-        values["var"] = values["property"]
-    else:
-        templates = TEMPLATES / "custom_object"
+    values = {"name": name, "object_type": object_type, "secret": secret, **_record(object_type)}
+    templates = TEMPLATES
     actions_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=actions_dir))
     try:
@@ -84,6 +83,43 @@ def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TO
     if env_file.exists():
         add_secret_placeholder(secret, env_file)
     return folder
+
+
+def _record(object_type: str) -> dict:
+    """What the new action reads and its test seeds, for one object type: the type's name in
+    API paths, its read scope, the property read, and the record events/default.json names
+    (the first of its type in the local portal's default seed, so `hs-actions run` finds it)."""
+    types = models.load("object_types.json")
+    spec = next((s for s in types["standard"] if s["hubspotName"] == object_type), None)
+    custom = hubspot_runtime.is_custom_object_type(object_type)
+    # Its name in API paths: a custom object's is its type id; a type the portal does not model
+    # is spelt as HubSpot's paths spell the others (FEEDBACK_SUBMISSION: feedback_submissions).
+    api_type = spec["name"] if spec else object_type if custom else object_type.lower() + "s"
+    seeded = _default_seed().get(api_type)
+    object_id = seeded["id"] if seeded else "1"
+    prop, sample = PROPERTIES.get(object_type, (ANY_OBJECT, object_id))
+    # The properties HubSpot requires on create (one of each group), valued as in the default seed.
+    given = seeded.get("properties", {}) if seeded else {}
+    required = [next((p for p in group if p in given), group[0]) for group in (spec or {}).get("requiredProperties", [])]
+    properties = {p: given.get(p, REQUIRED_SAMPLES.get(p, "sample")) for p in required}
+    if prop != ANY_OBJECT:
+        properties[prop] = sample
+    record = {"id": object_id, "properties": properties}
+    seed = {"records": {api_type: [record]}}
+    if custom:  # the test portal knows no custom object until a schema names it
+        seed = {"schemas": [{"name": f"objects_{object_type.replace('-', '_')}", "objectTypeId": object_type}], **seed}
+    unmodelled = "" if spec or custom else (
+        f'# The local portal does not hold {object_type} records yet, so nothing here can run.\n'
+        f'pytestmark = pytest.mark.skip(reason="the local portal does not model {object_type} records")\n')
+    return {"api_type": api_type, "read_scope": (spec or types["custom"])["scopes"]["read"],
+            "property": prop, "var": prop, "expected": sample, "object_id": object_id, "seed": json.dumps(seed),
+            "unmodelled": unmodelled and "\n" + unmodelled}
+
+
+@functools.cache
+def _default_seed() -> dict[str, dict]:
+    """The first record of each type in the local portal's default seed."""
+    return {api_type: records[0] for api_type, records in models.load("seed_default.json")["records"].items() if records}
 
 
 def add_secret_placeholder(secret: str, env_example: Path | None = None) -> bool:

@@ -6,11 +6,11 @@ at it. Its state lives in memory: every start is the same account."""
 from __future__ import annotations
 
 import json
-import signal
 import threading
 from pathlib import Path
 
 from hs_actions.core.report import Console, Report
+from hs_actions.core.stopping import until_stopped
 
 DATA = Path(__file__).with_name("demo_account.json")
 PORTAL_ID = 7654321          # not the local portal's (1234567): pulled actions show which they came from
@@ -44,12 +44,7 @@ def demo(host: str = "127.0.0.1", port: int = 0, *, ready=None, stop: threading.
                      "Ctrl-C stops it (its state is in memory: the next start is the same account).", flush=True)
         if ready is not None:
             ready(server)
-        stop = stop or threading.Event()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        until_stopped(stop)
     finally:
         portal.close()
     return report

@@ -10,12 +10,12 @@ import errno
 import fcntl
 import json
 import re
-import signal
 import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from hs_actions.core.stopping import until_stopped
 from hs_actions.core.errors import SeedError, did_you_mean
 from hs_actions.core.report import Console, Report
 from hs_actions.portal import exceptions as exc
@@ -182,12 +182,7 @@ def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int 
                          flush=True)
         if ready is not None:
             ready(server)
-        stop = stop or threading.Event()
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
+        until_stopped(stop)
     finally:
         portal.close()
     return report

@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print JSON instead of text")
     listing.set_defaults(handler=_list)
 
+    secrets = commands.add_parser("secrets", help="each secret's actions, whether .env has it, and its length")
+    secrets.add_argument("--json", action="store_true", help="print JSON instead of text")
+    secrets.set_defaults(handler=_secrets)
+
     new = commands.add_parser("new", help="make actions/NAME: a working action, manifest, event and test")
     new.add_argument("name", help="the action's folder under actions/ (lower case letters, digits and _)")
     new.add_argument("--object-type", default="CONTACT", metavar="TYPE",
@@ -266,6 +270,12 @@ def _list(args) -> int:
     from hs_actions.action.commands import list_actions
 
     return _print(list_actions(as_json=args.json, console=_console()))
+
+
+def _secrets(args) -> int:
+    from hs_actions.action.secrets_command import secrets_report
+
+    return _print(secrets_report(as_json=args.json, console=_console()))
 
 
 def _new(args) -> int:

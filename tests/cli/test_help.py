@@ -13,7 +13,7 @@ from hs_actions.core import project
 from hs_actions.cli import DESCRIPTION, build_parser
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
-COMMANDS = ["run", "portal", "list", "new", "bundle", "drift", "check", "pull", "deploy", "status", "setup"]
+COMMANDS = ["run", "portal", "list", "secrets", "new", "bundle", "drift", "check", "pull", "deploy", "status", "setup"]
 
 
 def hs(*args, columns=80):

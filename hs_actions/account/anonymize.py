@@ -144,8 +144,9 @@ def anonymize(seed: dict, backend, key: bytes) -> None:
             values = row.get("values") or {}
             for column, value in values.items():
                 kind = columns.get(column)
-                if kind == "LOCATION" and isinstance(value, dict):
-                    values[column] = {k: fakes.coordinate(str(v)) if k in ("lat", "long") else v for k, v in value.items()}
+                if kind == "LOCATION" and isinstance(value, dict):   # a place: its numbers are personal too
+                    values[column] = {k: float(fakes.coordinate(str(v))) if k in ("lat", "long") else v
+                                      for k, v in value.items()}
                 elif kind not in _HUBDB_KEPT:
                     values[column] = fakes.deep(value)
 
@@ -359,8 +360,8 @@ class Fakes:
             return _shaped(token, self.phrases[" ".join(token.split()).casefold()])
         if kind == "tag":
             # Tag and attribute names stay; attribute values are text (a title, an href).
-            return _ATTRIBUTE.sub(lambda m: "".join(
-                self.text(part) if i % 3 == 1 else part for i, part in enumerate(m.groups()) if part is not None), token)
+            return _ATTRIBUTE.sub(lambda m: "".join(self.text(part) if i % 3 == 1 else part   # (=", value, ")
+                                                    for i, part in enumerate(m.groups()) if part is not None), token)
         if kind == "entity":
             return token
         if kind == "email":

@@ -20,6 +20,7 @@ HTML = f'<p>Hi {FIRST},</p><a href="mailto:{EMAIL}" title="{FIRST} {LAST}">write
 # Forms a leak could take: the words in any case, the email's parts, the phone's digits however written.
 WORDS = (FIRST, LAST, "quarghmail", "zebulon.quargh")
 DIGITS = ("4155550199", "5550199")
+OFFICE = {"lat": 37.7749, "long": -122.4194}
 SAMPLE = {"datetime": "2024-05-01T09:00:00Z", "date": "2024-05-01", "number": "1", "bool": "true"}
 TEXT_TYPES = ("string", "phone_number", "object_coordinates")
 
@@ -58,10 +59,10 @@ def canary_account() -> dict:
         "hubdb": [{"id": 5, "name": "territories", "label": "Territories",
                    "columns": [{"name": "rep", "type": "TEXT"}, {"name": "bio", "type": "RICHTEXT"},
                                {"name": "site", "type": "URL"}, {"name": "tier", "type": "SELECT", "options": ["A"]},
-                               {"name": "quota", "type": "NUMBER"}],
+                               {"name": "quota", "type": "NUMBER"}, {"name": "office", "type": "LOCATION"}],
                    "rows": [{"id": 11, "name": f"{FIRST} {LAST}", "path": f"{FIRST.lower()}-{LAST.lower()}",
                              "values": {"rep": CANARY, "bio": HTML, "site": f"https://{DOMAIN}/{FIRST}",
-                                        "tier": "A", "quota": 250}}]}],
+                                        "tier": "A", "quota": 250, "office": OFFICE}}]}],
         "records": records,
     }
 
@@ -123,6 +124,8 @@ def test_what_is_not_personal_is_kept_and_the_file_loads(pulled):
     assert seed["records"]["pets"][0]["properties"]["species"] == "dog"
     row = seed["hubdb"][0]["rows"][0]
     assert row["values"]["tier"] == "A" and row["values"]["quota"] == 250
+    office = row["values"]["office"]         # a place is personal: other numbers, the same shape
+    assert set(office) >= {"lat", "long"} and isinstance(office["lat"], float) and office["lat"] != OFFICE["lat"]
     assert seed["owners"][0]["id"] == "101" and seed["owners"][0]["userId"] == 9
     assert seed["records"]["quotes"][0]["properties"]["hs_expiration_date"].startswith("2024-05-01")
     portal = Portal(db=":memory:")

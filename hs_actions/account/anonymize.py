@@ -201,6 +201,10 @@ class Fakes:
         self.names: dict[str, str] = {}       # a word of a name or place, folded -> its fake
         self.phrases: dict[str, str] = {}     # a name or place of several words, folded -> its fake
         self._phrase_pattern: re.Pattern | None = None
+        # Email is a unique property: two addresses must never share a fake, or the file would
+        # not load. {original, folded: its fake} and {fake: its original}.
+        self._emails: dict[str, str] = {}
+        self._email_owners: dict[str, str] = {}
 
     def _seeded(self, kind: str, value: str):
         digest = hmac.new(self.key, f"{kind}\0{value}".encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
@@ -301,8 +305,17 @@ class Fakes:
     def email(self, value: str) -> str:
         if "@" not in value:
             return self.text(value)
-        local, _, domain = value.strip().rpartition("@")
-        return f"{self._seeded('email', value.strip().casefold()).user_name()}@{self.domain(domain)}"
+        folded = value.strip().casefold()
+        if folded not in self._emails:
+            domain = self.domain(folded.rpartition("@")[2])
+            attempt = 0
+            while True:   # another address's fake already: the next one keyed by this address
+                fake = f"{self._seeded('email', f'{folded}#{attempt}' if attempt else folded).user_name()}@{domain}"
+                if fake not in self._email_owners:
+                    break
+                attempt += 1
+            self._emails[folded], self._email_owners[fake] = fake, folded
+        return self._emails[folded]
 
     def domain(self, value: str) -> str:
         """A host's fake, the same for "www.x.com", "x.com" and "X.com"; a URL's path is dropped."""

@@ -174,6 +174,14 @@ def test_another_key_gives_other_fakes():
     assert one.email(EMAIL) == Fakes(b"1" * 32).email(EMAIL)
 
 
+def test_two_emails_never_share_a_fake():
+    # contacts' email is unique: a shared fake would make the file fail to load.
+    fakes = Fakes(b"k" * 32)
+    made = {fakes.email(f"person{i}@big-customer.example") for i in range(3000)}
+    assert len(made) == 3000 and len({m.split("@")[1] for m in made}) == 1
+    assert fakes.email("Person7@Big-Customer.example") == fakes.email("person7@big-customer.example")
+
+
 @pytest.mark.parametrize("type_name, prop, kind", [
     ("contacts", "firstname", "first_name"), ("contacts", "hs_email_domain", "domain"),
     ("contacts", "hs_calculated_phone_number", "phone"), ("calls", "hs_call_to_number", "phone"),

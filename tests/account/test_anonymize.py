@@ -202,11 +202,14 @@ def test_the_key_is_made_once_and_kept_private(tmp_path):
 
 
 def test_a_damaged_key_is_a_clear_error_and_nothing_is_written(canaries, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(project, "STATE", tmp_path)
-    (tmp_path / KEY_FILE).write_text("not hex at all\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.hs-actions]\n")
+    monkeypatch.setenv(project.PROJECT_ENV, str(tmp_path))
+    key = project.current().state / KEY_FILE
+    key.parent.mkdir()
+    key.write_text("not hex at all\n")
     out = tmp_path / "account.json"
     assert main(["portal", "pull", "--records", "5", "--anonymize", "--out", str(out)]) == AnonymizeError.exit_code
     err = capsys.readouterr().err
-    assert err.startswith(f"hs-actions: {tmp_path / KEY_FILE}: not an anonymization key (")
+    assert err.startswith(f"hs-actions: {key}: not an anonymization key (")
     assert "Delete it and pull again to make a new one" in err
     assert not out.exists()

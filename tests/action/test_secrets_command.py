@@ -29,8 +29,8 @@ def project_dir(tmp_path, monkeypatch):
     action(tmp_path, "beta", ["SHARED"])
     action(tmp_path, "gamma", ["MISSING_ONE"])
     (tmp_path / ".env").write_text(f"# a comment\nTOKEN_A={VALUE_A}\nSHARED='{VALUE_B}'\nUNUSED=whatever\n")
-    monkeypatch.setattr(project, "ACTIONS", tmp_path / "actions")
-    monkeypatch.setattr(project, "ENV_FILE", tmp_path / ".env")
+    (tmp_path / "pyproject.toml").write_text("[tool.hs-actions]\n")
+    monkeypatch.setenv(project.PROJECT_ENV, str(tmp_path))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -115,6 +115,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print JSON instead of text")
     listing.set_defaults(handler=_list)
 
+    secrets = commands.add_parser("secrets", help="each secret's actions, whether .env has it, and its length")
+    secrets.add_argument("--json", action="store_true", help="print JSON instead of text")
+    secrets.set_defaults(handler=_secrets)
+
     new = commands.add_parser("new", help="make actions/NAME: a working action, manifest, event and test")
     new.add_argument("name", help="the action's folder under actions/ (lower case letters, digits and _)")
     new.add_argument("--object-type", default="CONTACT", metavar="TYPE",
@@ -192,7 +196,8 @@ def _account_commands(commands, portal_commands) -> None:
     schema = portal_commands.add_parser("pull", help="copy the account's schema (and sample records) into a seed file")
     schema.add_argument("--out", type=Path, metavar="FILE", help="the seed file to write, JSON (default tests/account_seed.json)")
     schema.add_argument("--records", type=int, default=0, metavar="N", help="also copy N records of each object type")
-    schema.add_argument("--anonymize", action="store_true", help="replace personal data in copied records with consistent fakes")
+    schema.add_argument("--anonymize", action="store_true",
+                        help="replace every string value of records, owners and HubDB rows with a consistent fake")
     for sub, handler in ((pull, _pull), (deploy, _deploy), (status, _status), (schema, _portal_pull)):
         api_base(sub)
         sub.set_defaults(handler=handler)
@@ -299,6 +304,12 @@ def _list(args) -> int:
     from hs_actions.action.commands import list_actions
 
     return _print(list_actions(as_json=args.json, console=_console()))
+
+
+def _secrets(args) -> int:
+    from hs_actions.action.secrets_command import secrets_report
+
+    return _print(secrets_report(as_json=args.json, console=_console()))
 
 
 def _new(args) -> int:

@@ -4,8 +4,8 @@ What the token's scopes allow is copied: custom object schemas, property definit
 local portal's catalogue lacks or has differently, pipelines, association labels (with the
 account's own type ids, which code may name), owners, HubDB tables with their rows, and with
 --records N the first N records of each object type with the associations between them. With --anonymize,
-personal data (names, emails, phones, addresses, free text) is replaced by fakes from Faker,
-consistent across the file (one address always becomes the same fake). The file is loaded into
+every string value of the records, owners and HubDB rows is replaced by a fake of its kind,
+consistent across the file (anonymize.py). The file is loaded into
 a fresh portal before it is written, so a file that `portal seed` would refuse is never written.
 What cannot be read (a scope the token lacks) is skipped and named.
 """
@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from hs_actions.core import project
+from hs_actions.account import anonymize as anonymizing
 from hs_actions.account import mapping
 from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.progress import Progress
@@ -31,13 +32,6 @@ _DEFINITION = ("name", "label", "type", "fieldType", "groupName", "description",
 # What makes a definition behave differently in the portal (labels and descriptions do not).
 _BEHAVIOUR = ("type", "fieldType", "options", "hasUniqueValue", "calculated", "externalOptions", "readOnlyValue",
               "referencedObjectType")
-# Personal data, by property name (any object type) or fieldType: what Faker makes instead.
-_PERSONAL_NAMES = {"email": "email", "work_email": "email", "hs_additional_emails": "email",
-                   "firstname": "first_name", "lastname": "last_name", "phone": "phone_number",
-                   "mobilephone": "phone_number", "fax": "phone_number", "address": "street_address",
-                   "city": "city", "zip": "postcode"}
-_PERSONAL_FIELD_TYPES = {"phonenumber": "phone_number", "textarea": "sentence", "html": "sentence"}
-_OWNER_FIELDS = {"email": "email", "firstName": "first_name", "lastName": "last_name"}
 
 
 def copy_schema(connection: Connection, out: Path | None = None, *, records: int = 0, anonymize: bool = False,
@@ -47,11 +41,12 @@ def copy_schema(connection: Connection, out: Path | None = None, *, records: int
     from hs_actions.portal.portal import Portal
 
     out = project.current().root / SEED_FILE if out is None else out
+    key = anonymizing.project_key() if anonymize else None   # before reading: a bad key fails at once
     local = Portal(db=":memory:")
     try:
         seed, skipped = _read(connection, local.backend, records, (console or Console()).progress)
         if anonymize:
-            _anonymize(seed, local.backend)
+            anonymizing.anonymize(seed, local.backend, key)
         stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d")
         seed = {"comment": f"Copied from the account at {connection.base} on {stamp} by `hs-actions portal pull`"
                            + (", personal data anonymized" if anonymize else "") + ". Load it with "
@@ -260,36 +255,3 @@ def _records(connection: Connection, backend, type_names: list[str], seed: dict,
                         associations.append({"from": f"{from_name}/{result['from']['id']}",
                                              "to": f"{to_name}/{to['toObjectId']}"})
     return copied, associations
-
-
-def _anonymize(seed: dict, backend) -> None:
-    """Replace personal data with consistent fakes (the same value always gets the same fake)."""
-    from faker import Faker
-
-    fake = Faker()
-    Faker.seed(0)
-    made: dict[tuple[str, str], str] = {}
-
-    def fake_for(kind: str, value: str) -> str:
-        if (kind, value) not in made:
-            made[(kind, value)] = str(getattr(fake, kind)())
-        return made[(kind, value)]
-
-    field_types = {}
-    for ot in backend.types.values():
-        field_types[ot.name] = {p.name: p.field_type for p in backend.defs[ot.type_id].values()}
-    for name, listed in seed.get("properties", {}).items():
-        field_types.setdefault(name, {}).update({p["name"]: p.get("fieldType") for p in listed})
-    for schema in seed.get("schemas", []):
-        field_types[schema["name"]] = {p["name"]: p.get("fieldType") for p in schema["properties"]}
-    for name, listed in seed.get("records", {}).items():
-        types = field_types.get(name, {})
-        for record in listed:
-            for key, value in record["properties"].items():
-                kind = _PERSONAL_NAMES.get(key) or _PERSONAL_FIELD_TYPES.get(types.get(key) or "")
-                if kind:
-                    record["properties"][key] = fake_for(kind, value)
-    for owner in seed.get("owners", []):
-        for key, kind in _OWNER_FIELDS.items():
-            if owner.get(key):
-                owner[key] = fake_for(kind, owner[key])

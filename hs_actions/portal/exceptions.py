@@ -192,6 +192,8 @@ DATABASE_PLACE = ("{path}: cannot create the portal database there ({reason}): c
                   "writable directory (--portal-db)")
 DATABASE_REPLACED = ("Moved {path}, which was not a database ({reason}), to {aside}, "
                      "and started an empty portal database in its place.")
+DATABASE_BUSY = ("The local portal's database {path} stayed locked for {seconds} s: another process (a long "
+                 "`hs-actions portal seed`?) is writing it. Try again once it is done.")
 PORT_IN_USE = "port {port} is in use: choose another --port (or 0 for a free one)"
 PORT_OUT_OF_RANGE = "port {port} is not a port number: choose one from 0 to 65535 (0 for a free one)"
 CANNOT_LISTEN = "cannot serve the portal on {host}:{port} ({reason}): choose another --host or --port"
@@ -327,6 +329,15 @@ class ServerError(PortalError):
 
     def __init__(self, status: int, message: str = FORCED_SERVER_ERROR):
         super().__init__(message, status=status)
+
+
+class DatabaseBusy(ServerError):
+    """Another process held the database's write lock for longer than the portal waits: a 503
+    (which HubSpot's clients retry) saying so, never a 500 blaming the toolkit."""
+
+    def __init__(self, path: str, seconds: float):
+        super().__init__(503, DATABASE_BUSY.format(path=path, seconds=round(seconds)))
+        self.headers = {"Retry-After": "1"}
 
 
 class RateLimited(PortalError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 import sys
 import threading
 import time
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal import urls
+from hs_actions.portal.backend import store
 from hs_actions.portal.models import now_ms
 from hs_actions.portal.responses import Request, Response
 from hs_actions.harness.inside.routing import RUN_HEADER
@@ -48,6 +50,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
     rate_headers: dict = {}
     unroutable = None
     try:
+        portal.backend.refresh_registry()   # what another process on the same database added
         # The route and its scopes first, so that the log says what a refused call (a wrong
         # token, a 429) would have needed. Their failures (404, unknown object type) are
         # answered at their place in HubSpot's order, after authentication.
@@ -73,19 +76,28 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
             scopes = None   # unknown: the log and the run's report name the call as unmodelled
         response = Response(error.status, exc.error_body(error, correlation_id), dict(error.headers))
     except Exception as error:  # a bug here must not look like HubSpot's answer, nor stop the server
-        traceback.print_exc(file=sys.stderr)
-        failure = exc.ServerError(500, BUG.format(error=f"{type(error).__name__}: {error}"))
-        response = Response(500, exc.error_body(failure, correlation_id))
+        if isinstance(error, sqlite3.OperationalError) and store.is_busy(error):
+            # Another process held the database past the wait: a 503 naming it, not a bug.
+            failure = exc.DatabaseBusy(portal.backend.db, store.BUSY_WAIT)
+        else:
+            traceback.print_exc(file=sys.stderr)
+            failure = exc.ServerError(500, BUG.format(error=f"{type(error).__name__}: {error}"))
+        response = Response(failure.status, exc.error_body(failure, correlation_id), dict(failure.headers))
     response.headers = {**rate_headers, **response.headers, "X-HubSpot-Correlation-Id": correlation_id}
     category = None
     if response.status >= 400 and isinstance(response.body, dict):
         category = response.body.get("category") or response.body.get("errorType")
-    portal.backend.log({
-        "at": now_ms(), "method": method, "path": path, "query": split.query, "status": response.status,
-        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-        "scope": scopes[0] if scopes else None, "scopes": scopes, "run": headers.get(RUN_HEADER) if run is None else run,
-        "token": token.name if token else None, "category": category,
-    })
+    try:
+        portal.backend.log({
+            "at": now_ms(), "method": method, "path": path, "query": split.query, "status": response.status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "scope": scopes[0] if scopes else None, "scopes": scopes,
+            "run": headers.get(RUN_HEADER) if run is None else run,
+            "token": token.name if token else None, "category": category,
+        })
+    except exc.DatabaseBusy as error:   # the answer is still given: only its log entry is lost, and said so
+        print(f"hs-actions portal: {method} {path} answered {response.status} but not logged: {error.message}",
+              file=sys.stderr)
     portal.after_request(method, path)
     return response
 

@@ -98,8 +98,9 @@ def test_anonymize_replaces_personal_data_consistently(seeded, tmp_path):
     try:
         ada = portal.record("contacts", 1)["properties"]
         assert "@" in ada["email"] and ada["firstname"] != "Ada"
-        assert ada["shoe_size"] == "38"                           # not personal: kept
-        assert portal.record("companies", 10)["properties"]["name"] == "Analytical Engines"
+        assert ada["shoe_size"] == "38"                           # a number: kept
+        assert portal.record("companies", 10)["properties"]["name"] != "Analytical Engines"   # every string
+        assert portal.record("p_pets", 20)["properties"]["species"] == "dog"                  # an option: kept
     finally:
         portal.close()
     again = tmp_path / "again.json"

@@ -13,8 +13,8 @@ from hs_actions.core import project
 from hs_actions.cli import DESCRIPTION, build_parser
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
-COMMANDS = ["run", "portal", "list", "new", "init", "bundle", "drift", "check", "test", "pull", "deploy", "status",
-            "account", "setup"]
+COMMANDS = ["run", "portal", "list", "secrets", "new", "init", "bundle", "drift", "check", "test", "pull", "deploy",
+            "status", "account", "setup"]
 
 
 def hs(*args, columns=80):

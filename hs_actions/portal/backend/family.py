@@ -17,6 +17,8 @@ class Family:
     TABLES        {table: "CREATE TABLE IF NOT EXISTS ..."}: the tables it owns, created with
                   the connection and emptied by reset(); no other family reads or writes them
                   (the core's registry reads those of schemas, properties and pipelines)
+    REGISTRY_TABLES   those of its tables the registry is built from: another process's change
+                  to them makes a serving portal read the registry again (store.py)
     FUNCTIONS     {name: (arity, function)}: SQL functions its queries call
     SEED_KEY      the seed's key it loads (README "Seeding"), or None
     SEED_SHAPES   {shape name: what it is, with an example}: the words a wrong seed is told
@@ -34,6 +36,7 @@ class Family:
 
     name: str = ""
     TABLES: dict[str, str] = {}
+    REGISTRY_TABLES: tuple[str, ...] = ()
     FUNCTIONS: dict[str, tuple[int, Callable]] = {}
     SEED_KEY: str | None = None
     SEED_SHAPES: dict[str, str] = {}

@@ -13,6 +13,7 @@ class Labels(Family):
     """Labels between two object types: each is a pair of type ids, one per direction."""
 
     name = "labels"
+    REGISTRY_TABLES = ("association_labels",)
     TABLES = {"association_labels": "CREATE TABLE IF NOT EXISTS association_labels (from_type TEXT, to_type TEXT, "
                                     "type_id INTEGER, inverse INTEGER, label TEXT, name TEXT, "
                                     "PRIMARY KEY (from_type, type_id)) WITHOUT ROWID;"}

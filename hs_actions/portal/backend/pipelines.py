@@ -16,6 +16,7 @@ class Pipelines(Family):
     """GET /crm/v3/pipelines/{objectType}, a pipeline, its stages."""
 
     name = "pipelines"
+    REGISTRY_TABLES = ("pipelines",)
     TABLES = {"pipelines": "CREATE TABLE IF NOT EXISTS pipelines (otype TEXT, id TEXT, body TEXT, "
                            "PRIMARY KEY (otype, id));"}
     SEED_KEY = "pipelines"

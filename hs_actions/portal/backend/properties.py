@@ -21,6 +21,7 @@ class Properties(Family):
     """Read, create, update and archive properties; list, create, update and archive property groups."""
 
     name = "properties"
+    REGISTRY_TABLES = ("property_defs",)
     TABLES = {
         "property_defs": "CREATE TABLE IF NOT EXISTS property_defs (otype TEXT, name TEXT, body TEXT, "
                          "PRIMARY KEY (otype, name));",

@@ -18,6 +18,7 @@ class Schemas(Family):
     """Custom object types: their schemas, read, and seeded."""
 
     name = "schemas"
+    REGISTRY_TABLES = ("schemas",)
     TABLES = {"schemas": "CREATE TABLE IF NOT EXISTS schemas (type_id TEXT PRIMARY KEY, body TEXT);"}
     SEED_KEY = "schemas"
     SEED_SHAPES = {

@@ -6,6 +6,15 @@ One connection, guarded by one lock: the server's threads take turns, and SQLite
 two writers (8 threads x 250 writes lose nothing). With a file the database is in WAL mode,
 so another process (`hs-actions portal show`) can read while the server writes.
 
+Several processes on one file (two `portal serve`, a `portal seed` while one serves):
+- A write waits up to BUSY_WAIT seconds for another process's transaction: a seed is one
+  transaction however long it is (5 s was too short: 2 of 1,600 writes failed during a long
+  seed). Past that, DatabaseBusy: a 503 saying which process to wait for, not a 500.
+- The registry (types, properties, pipelines, labels) is cached here and read again when
+  another process changed it: triggers on the tables it is built from (the families'
+  REGISTRY_TABLES) stamp meta's `registry` row, and refresh_registry() (once per request)
+  compares that stamp only when SQLite's data_version says another connection committed.
+
 What the core offers a family (`self.backend` in a family):
     conn, lock          the connection, and the lock every read holds
     write()             a transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any error)
@@ -30,6 +39,7 @@ import json
 import re
 import sqlite3
 import threading
+import time
 from contextlib import closing, contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +50,8 @@ from hs_actions.portal.models import AssociationType, ObjectType, PropertyDef, l
 
 BATCH_MAX = 100
 _MAX_ID = 2**63 - 1
+BUSY_WAIT = 60.0     # seconds a write waits for another process's transaction (module docstring)
+_RETRY_PAUSE = 0.05  # between attempts when SQLite answers "busy" at once, without waiting
 
 
 def cursor(after, search: bool = False) -> int:
@@ -57,6 +69,12 @@ def cursor(after, search: bool = False) -> int:
                 value=after if isinstance(after, str) else json.dumps(after)))
         raise exc.ValidationError(exc.AFTER_INVALID.format(value=after))
     return min(int(text), _MAX_ID)   # past every id: an empty page, not SQLite's overflow
+
+
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """SQLite's "database is locked" or "busy": another connection holds what this one needs."""
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
 
 
 def check_batch(inputs) -> list:
@@ -97,17 +115,21 @@ class Store:
         self.lock = threading.RLock()
         self.seeding: tuple[str, str] | None = None   # the seed entry being added, for errors
         self.masks = Masks()   # secret values the request log never keeps (Portal.mask_secrets)
+        # Only a file can be shared with another process; memory and temporary databases never are.
+        self.shared = self.db not in (":memory:", "")
+        self._data_version: int | None = None    # PRAGMA data_version when last compared
+        self._registry_stamp: str | None = None  # meta's `registry` row when the registry was read
         self.conn = sqlite3.connect(self.db, check_same_thread=False, isolation_level=None)
         try:
-            self.conn.execute("PRAGMA busy_timeout = 5000")
-            if self.db != ":memory:":
+            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_WAIT * 1000)}")
+            if self.shared:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
             self.families = {cls.name: cls(self) for cls in families}
             for family in self.families.values():
                 for name, (arity, function) in family.FUNCTIONS.items():
                     self.conn.create_function(name, arity, function, deterministic=True)
-            self.conn.executescript("".join(self.tables().values()))
+            self.conn.executescript("".join(self.tables().values()) + self._registry_triggers())
             self.load_registry()
         except BaseException:
             # A file that is not a database fails here: leave nothing open on it, so that
@@ -145,13 +167,56 @@ class Store:
         """One transaction, holding the lock: committed when the block ends, rolled back when it
         raises. Families nest no transactions: a write inside another's block joins it."""
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             try:
                 yield self.conn
             except BaseException:
                 self.conn.execute("ROLLBACK")
                 raise
             self.conn.execute("COMMIT")
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting for another process's transaction (busy_timeout), and again
+        when SQLite answers "busy" without waiting (it does so where waiting could deadlock)."""
+        deadline = time.monotonic() + BUSY_WAIT
+        while True:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if not is_busy(error):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise exc.DatabaseBusy(self.db, BUSY_WAIT) from None
+                time.sleep(_RETRY_PAUSE)
+
+    def _registry_triggers(self) -> str:
+        """Triggers stamping meta's `registry` row whenever a table the registry is built from
+        changes, in whichever process: a random stamp, so that a reset (which empties meta)
+        can never bring back a stamp another process saw."""
+        tables = [t for family in self.families.values() for t in family.REGISTRY_TABLES]
+        return "".join(f"CREATE TRIGGER IF NOT EXISTS registry_{table}_{event.lower()} AFTER {event} ON {table} "
+                       f"BEGIN INSERT OR REPLACE INTO meta VALUES ('registry', hex(randomblob(8))); END;"
+                       for table in tables for event in ("INSERT", "UPDATE", "DELETE"))
+
+    def refresh_registry(self) -> None:
+        """Read the registry again if another process changed it since it was read. Cheap when
+        nothing changed (one pragma, no disk read): the server calls it for every request."""
+        if not self.shared:
+            return
+        with self.lock:
+            version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+            if version == self._data_version:
+                return
+            self._data_version = version
+            stale = self._stamp(self.conn) != self._registry_stamp
+        if stale:
+            self.load_registry()
+
+    @staticmethod
+    def _stamp(db: sqlite3.Connection) -> str | None:
+        row = db.execute("SELECT value FROM meta WHERE key = 'registry'").fetchone()
+        return row[0] if row else None
 
     def tables(self) -> dict[str, str]:
         """Every table, the core's and each family's (`TABLES = {name: "CREATE TABLE IF NOT EXISTS
@@ -177,6 +242,8 @@ class Store:
         data = load("object_types.json")
         with self.lock:
             db = source or self.conn
+            if source is None:   # first: a change made while the tables are read is seen next time
+                self._registry_stamp = self._stamp(db)
             schemas = [json.loads(body) for (body,) in db.execute("SELECT body FROM schemas")]
             extra = db.execute("SELECT otype, body FROM property_defs").fetchall()
             seeded_pipelines = db.execute("SELECT otype, body FROM pipelines ORDER BY rowid").fetchall()

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from hs_actions.core import hubspot_runtime
+from hs_actions.core import files, hubspot_runtime
 from hs_actions.bundler import imports
 from hs_actions.bundler.errors import BundleWriteError
 from hs_actions.bundler.inline import inline, section as _section
@@ -53,26 +53,11 @@ def bundle(action_folder: Path, out_dir: Path, helpers_dir: Path = imports.HELPE
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename."""
-    folder = path.parent
+    """core.files.write_atomic, its failure said as the bundle's (BundleWriteError)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".partial")
+        files.write_atomic(Path(path), text)
     except OSError as error:
-        raise _write_error(folder, error) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise _write_error(folder, error) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        raise _write_error(Path(path).parent, error) from None
 
 
 def _write_error(folder: Path, error: OSError) -> BundleWriteError:

@@ -138,6 +138,18 @@ class Connection:
                 return
             params["after"] = after
 
+    def first(self, path: str, count: int, params: dict | None = None, page_size: int = 100) -> list:
+        """The first `count` results of a paged list, read `page_size` (HubSpot's most per page)
+        at a time: what `portal pull --records N` needs past 100."""
+        found: list = []
+        if count <= 0:
+            return found
+        for result in self.pages(path, {**(params or {}), "limit": min(count, page_size)}):
+            found.append(result)
+            if len(found) == count:
+                break
+        return found
+
     def _call(self, method: str, path: str, params=None, body=None, idempotent: bool = True):
         url = self.base + path
         for attempt in range(RETRIES + 1):

@@ -5,6 +5,8 @@
     local changes             the repository's bundle or action.toml changed since then, not deployed
     not in HubSpot            its workflow, or the action in it, is gone
     never pulled or deployed  action.toml has no [hubspot] table
+    cannot be read            its action.toml does not load, or its code does not parse: said
+                              with the reason, and the other actions are compared all the same
 """
 from __future__ import annotations
 
@@ -14,15 +16,17 @@ from pathlib import Path
 from hs_actions.core import project
 from hs_actions.core.report import Report
 from hs_actions.account import mapping
-from hs_actions.account.actions import FLOWS, find_action, local_actions, normalized_fields
+from hs_actions.account.actions import find_action, flow_path, normalized_fields, read_actions
 from hs_actions.account.connection import Connection, NotFound
 from hs_actions.bundler import imports
+from hs_actions.core.errors import ToolkitError
 
 IN_SYNC = "in sync"
 EDITED = "edited in HubSpot"
 LOCAL = "local changes not deployed"
 GONE = "not in HubSpot"
 NEVER = "never pulled or deployed"
+BROKEN = "cannot be read"
 
 
 @dataclass
@@ -53,26 +57,40 @@ def action_states(connection: Connection, *, actions_dir: Path = project.ACTIONS
                   helpers_dir: Path = imports.HELPERS_DIR) -> list[State]:
     """Where each action of `actions_dir` stands against its workflow action in HubSpot."""
     states, flows = [], {}
-    for local in local_actions(actions_dir):
+    found, broken = read_actions(actions_dir)
+    states += [State(b.name, BROKEN, f"its action.toml does not load: {b.problem}") for b in broken]
+    for local in found:
         origin = local.origin
         if origin is None:
             states.append(State(local.name, NEVER))
             continue
         where = dict(flow_id=origin.flow_id, action_id=origin.action_id)
+        try:
+            path = flow_path(origin.flow_id)
+            code_here, fields_here = local.code_hash(helpers_dir), local.fields_hash()
+        except ToolkitError as error:
+            states.append(State(local.name, BROKEN, str(error), **where))
+            continue
         if origin.flow_id not in flows:
             try:
-                flows[origin.flow_id] = connection.get(f"{FLOWS}/{origin.flow_id}")
+                flows[origin.flow_id] = connection.get(path)
             except NotFound:
                 flows[origin.flow_id] = None
         flow = flows[origin.flow_id]
-        action = find_action(flow, origin.action_id) if flow else None
+        action = find_action(flow, origin.action_id) if isinstance(flow, dict) else None
         if action is None:
             gone = f"workflow {origin.flow_id}" if flow is None else f"action {origin.action_id} of workflow {origin.flow_id}"
             states.append(State(local.name, GONE, f"{gone} does not exist", **where))
             continue
-        code_there = mapping.source_hash(action.get("sourceCode") or "")
-        fields_there = mapping.fields_hash(normalized_fields(flow, action))
-        code_here, fields_here = local.code_hash(helpers_dir), local.fields_hash()
+        problem = mapping.problem(flow, action)
+        try:
+            code_there = mapping.source_hash(action.get("sourceCode") or "") if problem is None else None
+            fields_there = mapping.fields_hash(normalized_fields(flow, action)) if problem is None else None
+        except ToolkitError as error:
+            problem = str(error)
+        if problem is not None:
+            states.append(State(local.name, BROKEN, f"its action in HubSpot cannot be read: {problem}", **where))
+            continue
         if (code_there, fields_there) == (code_here, fields_here):
             states.append(State(local.name, IN_SYNC, f"revision {flow.get('revisionId')}", **where))
         elif (code_there, fields_there) != (origin.code_hash, origin.fields_hash):
@@ -89,4 +107,4 @@ def action_states(connection: Connection, *, actions_dir: Path = project.ACTIONS
             what = " and ".join(w for w, here, then in (("code", code_here, origin.code_hash),
                                                        ("fields", fields_here, origin.fields_hash)) if here != then)
             states.append(State(local.name, LOCAL, f"its {what} changed here: hs-actions deploy {local.name}", **where))
-    return states
+    return sorted(states, key=lambda s: s.name)

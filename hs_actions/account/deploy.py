@@ -104,7 +104,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
               if there not in (then, now)]
     if edited and not force:
         out(f"{local.name}: not deployed: its {' and '.join(edited)} in HubSpot changed since it was last pulled or "
-            f"deployed (HubSpot is at revision {flow.get('revisionId')}; this action's record says "
+            f"deployed (HubSpot is at revision {mapping.revision(flow)}; this action's record says "
             f"{origin.revision}). HubSpot's against this bundle:")
         out("\n".join(_changes(action, normalized_fields(flow, action), ours, "in HubSpot", "this bundle")))
         out(f"Bring the edit into actions/{local.name}/ (hs-actions pull --flow {origin.flow_id} --force takes "
@@ -114,13 +114,13 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         # Nothing new (a deploy whose answer was lost, or one run twice): no revision for nothing.
         recorded = not dry_run and _record(local, flow, ours)
         out(f"{local.name}: already deployed: {where} has this code and these fields (revision "
-            f"{flow.get('revisionId')}); nothing written" + ("; its [hubspot] record brought up to date" if recorded else ""))
+            f"{mapping.revision(flow)}); nothing written" + ("; its [hubspot] record brought up to date" if recorded else ""))
         return Report(said)
     updated = _updated(flow, action, ours)
     changes = _changes(action, normalized_fields(flow, action), ours, "in HubSpot", "deployed")
     ok, verdict = _verified(folder, bundle)
     if dry_run:
-        out(f"{local.name}: dry run, nothing written; {verdict}. Changes to {where}, revision {flow.get('revisionId')}:")
+        out(f"{local.name}: dry run, nothing written; {verdict}. Changes to {where}, revision {mapping.revision(flow)}:")
         out("\n".join(changes))
         return Report(said, 0 if ok else 1)
     if not ok:
@@ -135,7 +135,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
             f"HubSpot's answer ({text.kind(written)}) does not show the action as sent"
     except Conflict:
         raise AccountError(f"{local.name}: workflow {origin.flow_id} was changed by someone else while deploying "
-                           f"(its revision is no longer {flow.get('revisionId')}): nothing was written; run "
+                           f"(its revision is no longer {mapping.revision(flow)}): nothing was written; run "
                            f"`hs-actions status`, then deploy again") from None
     except (AnswerLost, OddAnswer) as error:
         written, how = None, error.why
@@ -145,7 +145,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         written = _read_back(connection, local, origin.flow_id, flow, ours, how)
         how = f"; HubSpot's answer was lost or unreadable ({how}), and reading the workflow back shows this write landed"
     _record(local, written, ours)
-    out(f"{local.name}: deployed to {where}, now revision {written.get('revisionId')}; {verdict}{how}")
+    out(f"{local.name}: deployed to {where}, now revision {mapping.revision(written)}; {verdict}{how}")
     out("\n".join(changes))
     return Report(said)
 
@@ -185,7 +185,7 @@ def _read_back(connection: Connection, local: Local, flow_id: str, read: dict, o
     if ours.is_in(now, action_id) and str(now.get("revisionId")) != str(read.get("revisionId")):
         return now
     raise AccountError(f"{local.name}: not written: HubSpot's answer was lost or unreadable ({how}), and workflow "
-                       f"{flow_id} read back does not hold this deploy (revision {now.get('revisionId')}): nothing "
+                       f"{flow_id} read back does not hold this deploy (revision {mapping.revision(now)}): nothing "
                        f"changed; deploy again")
 
 

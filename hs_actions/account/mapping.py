@@ -29,6 +29,11 @@ _API_TYPES["BOOL"] = "boolean"
 ACTION_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 
+def revision(flow: dict) -> str:
+    """A flow's revisionId as a message shows it: escaped, since it comes from the account."""
+    return text.printable(text.cut(str(flow.get("revisionId")), 40))
+
+
 def custom_code_actions(flow: dict) -> list[dict]:
     return [a for a in flow.get("actions", []) if isinstance(a, dict) and a.get("type") == "CUSTOM_CODE"]
 

@@ -92,7 +92,7 @@ def action_states(connection: Connection, *, actions_dir: Path = project.ACTIONS
             states.append(State(local.name, BROKEN, f"its action in HubSpot cannot be read: {problem}", **where))
             continue
         if (code_there, fields_there) == (code_here, fields_here):
-            states.append(State(local.name, IN_SYNC, f"revision {flow.get('revisionId')}", **where))
+            states.append(State(local.name, IN_SYNC, f"revision {mapping.revision(flow)}", **where))
         elif (code_there, fields_there) != (origin.code_hash, origin.fields_hash):
             what = " and ".join(w for w, there, then in (("code", code_there, origin.code_hash),
                                                         ("fields", fields_there, origin.fields_hash)) if there != then)
@@ -102,7 +102,7 @@ def action_states(connection: Connection, *, actions_dir: Path = project.ACTIONS
             also = (f"; its {here} changed here too: merge by hand (hs-actions deploy {local.name} --dry-run "
                     f"shows HubSpot's code against this bundle)") if here else ""
             states.append(State(local.name, EDITED, f"its {what} changed in HubSpot (now revision "
-                                                    f"{flow.get('revisionId')}){also}", **where))
+                                                    f"{mapping.revision(flow)}){also}", **where))
         else:
             what = " and ".join(w for w, here, then in (("code", code_here, origin.code_hash),
                                                        ("fields", fields_here, origin.fields_hash)) if here != then)

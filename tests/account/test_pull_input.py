@@ -90,3 +90,22 @@ def test_an_action_that_cannot_become_a_folder_is_named_and_the_pull_goes_on(tmp
     assert why in line
     assert [p.name for p in (tmp_path / "actions").iterdir()] == ["good_one_1"]
     assert "\n" not in line
+
+
+def test_text_from_the_account_is_escaped_before_a_terminal(tmp_path, account_portal):
+    from hs_actions.account.deploy import deploy
+    clear = "\x1b[2J\x1b]0;owned\x07\r"
+    account_portal.seed({"flows": [flow("500", action(), action(actionId="2", runtime="NODE20X"), name=f"Routing{clear}")]})
+    pulled = pull(tmp_path, account_portal)
+    (folder,) = (tmp_path / "actions").iterdir()
+    assert "\x1b" not in pulled.report().text()
+    assert pulled.skipped == ["action 2 of workflow 500 ('Routing\\x1b[2J\\x1b]0;owned\\x07\\r'): runtime NODE20X; "
+                              "hs-actions works with Python actions"]
+    edited = account_portal.backend.flow("500")
+    edited["actions"][0]["sourceCode"] += f"# {clear}\n"
+    account_portal.backend.update_flow("500", edited)
+    refused = deploy(connect(account_portal), folder.name, actions_dir=tmp_path / "actions")
+    shown = "\n".join(refused.lines)
+    assert refused.exit_code == 1 and "+# \\x1b[2J\\x1b]0;owned\\x07\\r" not in shown
+    assert "-# \\x1b[2J\\x1b]0;owned\\x07\\r" in shown
+    assert not any(c in shown for c in "\x1b\x07\r")

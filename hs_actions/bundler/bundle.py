@@ -7,10 +7,8 @@ so a copy that drifted from the bundle can be told apart later (`bundled_hash`).
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from hs_actions.core import files, hubspot_runtime

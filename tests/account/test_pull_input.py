@@ -8,8 +8,6 @@ import pytest
 from hs_actions.account.connection import Connection
 from hs_actions.account.pull import pull_actions
 from hs_actions.action import manifest
-from hs_actions.cli import main
-from hs_actions.core.errors import ToolkitError
 from tests.account.test_loop import FLOW, PYTHON_ACTION
 from tests.support import ACCOUNT_TOKEN
 
@@ -109,3 +107,22 @@ def test_text_from_the_account_is_escaped_before_a_terminal(tmp_path, account_po
     assert refused.exit_code == 1 and "+# \\x1b[2J\\x1b]0;owned\\x07\\r" not in shown
     assert "-# \\x1b[2J\\x1b]0;owned\\x07\\r" in shown
     assert not any(c in shown for c in "\x1b\x07\r")
+
+
+def test_an_action_id_used_twice_in_a_workflow_is_refused_for_both(tmp_path, account_portal):
+    account_portal.backend.store_flow_unchecked(flow("500", action(), action(sourceCode="def main(event):\n    return {}\n")))
+    pulled = pull(tmp_path, account_portal)
+    assert pulled.exit_code == 1 and pulled.written == []
+    assert pulled.failed == ["action 1 of workflow 500 ('Lead routing (EU)'): its actionId is used by another action of "
+                             "the workflow too, so no folder could be told apart from the other"] * 2
+    assert not (tmp_path / "actions").exists() or list((tmp_path / "actions").iterdir()) == []
+
+
+def test_a_workflow_missing_from_the_batch_read_is_named(tmp_path, account_portal):
+    account_portal.seed({"flows": [flow("500", action()), flow("501", action(), name="Deleted meanwhile")]})
+    account_portal.on_request("GET", r"/automation/v4/flows$", lambda: account_portal.backend.delete_flow("501"))
+    pulled = pull(tmp_path, account_portal)
+    assert pulled.written == ["lead_routing_eu_1: created"]
+    assert pulled.failed == ["workflow 501: listed, but not in the answer to the batch read (deleted meanwhile?); "
+                             "`hs-actions pull --flow 501` tries it alone"]
+    assert pulled.exit_code == 1

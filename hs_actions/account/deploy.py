@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hs_actions.core import files, project, text
+from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import Local, fetch_flow, find_action, flow_path, normalized_fields
@@ -71,10 +72,14 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
     if origin is None:
         raise AccountError(f"{local.name}: action.toml has no [hubspot] table, so it is not linked to a workflow "
                            f"action: `hs-actions pull --flow ID` writes the actions of a workflow with it")
+    toml = project.shown(folder / manifest_module.FILENAME)
     if not mapping.ACTION_ID.fullmatch(origin.action_id):
-        raise AccountError(f"{local.name}: action.toml [hubspot] action_id {text.cut(repr(origin.action_id))} is not "
-                           f"an action id: pull the workflow again to restore it")
-    flow_path(origin.flow_id)
+        raise AccountError(f"{toml}: [hubspot] action_id {text.cut(repr(origin.action_id))} is not an action id: "
+                           f"pull the workflow again to restore it")
+    try:
+        flow_path(origin.flow_id)
+    except ToolkitError as error:
+        raise AccountError(f"{toml}: [hubspot] flow_id: {error}; pull the workflow again to restore it") from None
     findings = check([folder], helpers_dir)
     if has_errors(findings):
         out("\n".join(map(str, findings)))
@@ -112,7 +117,11 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         return Report(said, 1)
     if (code_there, fields_there) == (ours.code_hash, ours.fields_hash):
         # Nothing new (a deploy whose answer was lost, or one run twice): no revision for nothing.
-        recorded = not dry_run and _record(local, flow, ours)
+        try:
+            recorded = not dry_run and _record(local, flow, ours)
+        except OSError as error:
+            raise AccountError(f"{local.name}: already deployed, but its [hubspot] record could not be written "
+                               f"({error.strerror or error}); nothing was written to HubSpot") from None
         out(f"{local.name}: already deployed: {where} has this code and these fields (revision "
             f"{mapping.revision(flow)}); nothing written" + ("; its [hubspot] record brought up to date" if recorded else ""))
         return Report(said)
@@ -144,7 +153,12 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
     if how:
         written = _read_back(connection, local, origin.flow_id, flow, ours, how)
         how = f"; HubSpot's answer was lost or unreadable ({how}), and reading the workflow back shows this write landed"
-    _record(local, written, ours)
+    try:
+        _record(local, written, ours)
+    except OSError as error:
+        raise NotConfirmed(f"{local.name}: deployed to {where} (now revision {mapping.revision(written)}), but its "
+                           f"[hubspot] record could not be written ({error.strerror or error}): the next deploy "
+                           f"recognises this write and records it") from None
     out(f"{local.name}: deployed to {where}, now revision {mapping.revision(written)}; {verdict}{how}")
     out("\n".join(changes))
     return Report(said)

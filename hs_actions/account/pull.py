@@ -135,9 +135,13 @@ def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, f
             (pulled.written if not line.startswith("refused") else pulled.refused).append(
                 f"{name}: {line.removeprefix('refused: ')}")
             secrets += action.get("secretNames") or []
-    files.add_variables(env_example, secrets, LOCAL_TOKEN)
-    if env_file.exists():
-        files.add_variables(env_file, secrets, LOCAL_TOKEN)
+    for env in (env_example, env_file):
+        if env is env_example or env.exists():
+            try:
+                files.add_variables(env, secrets, LOCAL_TOKEN)
+            except OSError as error:
+                raise ToolkitError(f"cannot write {project.shown(env)} ({error.strerror or error}): it is as it was; "
+                                   f"the actions were pulled: add their secrets to it by hand, or pull again") from None
     return pulled
 
 

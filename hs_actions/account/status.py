@@ -17,7 +17,7 @@ from hs_actions.core import project
 from hs_actions.core.report import Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import find_action, flow_path, normalized_fields, read_actions
-from hs_actions.account.connection import Connection, NotFound
+from hs_actions.account.connection import Connection, NotFound, OddAnswer
 from hs_actions.bundler import imports
 from hs_actions.core.errors import ToolkitError
 
@@ -67,16 +67,25 @@ def action_states(connection: Connection, *, actions_dir: Path = project.ACTIONS
         where = dict(flow_id=origin.flow_id, action_id=origin.action_id)
         try:
             path = flow_path(origin.flow_id)
+        except ToolkitError as error:
+            states.append(State(local.name, BROKEN, f"action.toml [hubspot] flow_id: {error}", **where))
+            continue
+        try:
             code_here, fields_here = local.code_hash(helpers_dir), local.fields_hash()
         except ToolkitError as error:
-            states.append(State(local.name, BROKEN, str(error), **where))
+            states.append(State(local.name, BROKEN, f"its code cannot be bundled: {error}", **where))
             continue
         if origin.flow_id not in flows:
             try:
                 flows[origin.flow_id] = connection.get(path)
             except NotFound:
                 flows[origin.flow_id] = None
+            except OddAnswer as error:
+                flows[origin.flow_id] = error
         flow = flows[origin.flow_id]
+        if isinstance(flow, OddAnswer):
+            states.append(State(local.name, BROKEN, f"its workflow cannot be read: {flow}", **where))
+            continue
         action = find_action(flow, origin.action_id) if isinstance(flow, dict) else None
         if action is None:
             gone = f"workflow {origin.flow_id}" if flow is None else f"action {origin.action_id} of workflow {origin.flow_id}"

@@ -55,3 +55,26 @@ def test_status_json_lists_it(project, account_portal):
     (project / "actions" / NAME / "action.py").write_text("def main(event:\n")
     listed = status(connect(account_portal), as_json=True, actions_dir=project / "actions").data
     assert [(s["name"], s["state"]) for s in listed] == [(NAME, status_module.BROKEN), ("second_1", status_module.IN_SYNC)]
+
+
+def test_a_flow_id_edited_into_something_else_never_reaches_a_url(project, account_portal):
+    from hs_actions.account.deploy import deploy
+    from hs_actions.account.connection import AccountError
+    toml = project / "actions" / NAME / "action.toml"
+    toml.write_text(toml.read_text().replace('flow_id = "500"', 'flow_id = "../../crm/v3/objects/contacts"'))
+    before = len(account_portal.requests())
+    with pytest.raises(AccountError, match=r"action.toml: \[hubspot\] flow_id: '../../crm/v3/objects/contacts' is not a "
+                                           r"workflow id: HubSpot's are numbers"):
+        deploy(connect(account_portal), NAME, actions_dir=project / "actions")
+    found = states(project, account_portal)
+    assert found[NAME][0] == status_module.BROKEN and found["second_1"][0] == status_module.IN_SYNC
+    assert [r["path"] for r in account_portal.requests()[before:]] == ["/automation/v4/flows/501"]
+
+
+def test_an_env_file_that_cannot_be_written_is_a_clear_error(project, account_portal):
+    from hs_actions.account.pull import pull_actions
+    from hs_actions.core.errors import ToolkitError
+    (project / "afile").write_text("")
+    with pytest.raises(ToolkitError, match=r"cannot write .*afile/\.env\.example \(File exists\): it is as it was"):
+        pull_actions(connect(account_portal), None, actions_dir=project / "actions",
+                     env_example=project / "afile" / ".env.example", env_file=project / ".env")

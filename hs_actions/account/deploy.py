@@ -54,9 +54,15 @@ class Ours:
     code_hash: str
     fields_hash: str
 
-    def is_in(self, flow: dict | None, action_id: str) -> bool:
-        action = find_action(flow, action_id) if isinstance(flow, dict) else None
-        return action is not None and _hashes(flow, action) == (self.code_hash, self.fields_hash)
+    def is_in(self, flow, action_id: str) -> bool:
+        """Whether `flow` (an answer, or a flow read back: any JSON) holds this write."""
+        action = find_action(flow, action_id) if isinstance(flow, dict) and isinstance(flow.get("actions"), list) else None
+        if action is None or mapping.problem(flow, action) is not None:
+            return False
+        try:
+            return _hashes(flow, action) == (self.code_hash, self.fields_hash)
+        except ToolkitError:        # fields action.toml cannot declare: not what this deploy sent
+            return False
 
 
 def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bool = False,

@@ -169,3 +169,11 @@ def test_the_first_n_results_page_past_100(account_portal):
     first = connection.first("/automation/v4/flows", 215)
     assert [f["id"] for f in first] == [str(500 + i) for i in range(215)]
     assert [r["query"] for r in account_portal.requests()] == ["limit=100", "limit=100&after=599", "limit=100&after=699"]
+
+
+def test_a_write_that_could_not_be_sent_says_nothing_was_written():
+    connection = Connection(ACCOUNT_TOKEN, "http://127.0.0.1:9", sleep=lambda s: None)
+    with pytest.raises(AccountError, match=r"^cannot reach http://127.0.0.1:9 \(ConnectionError: .*; nothing was written "
+                                           r"\(the request was not sent\)$") as error:
+        connection.put("/automation/v4/flows/500", {})
+    assert type(error.value) is AccountError      # not AnswerLost: nothing to read back

@@ -8,13 +8,18 @@ reaches 0 the next call waits out the interval, and a 429 is retried with growin
 """
 from __future__ import annotations
 
+import json
 import os
+import sys
 import time
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import requests
+import urllib3
 
-from hs_actions.core import project
+from hs_actions.core import project, text
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.masking import Masks
 
@@ -24,8 +29,9 @@ BASE_VARIABLE = "HS_ACTIONS_API_BASE"
 # The scopes the toolkit's account commands use; the README lists them for the private app.
 SCOPES = ("automation", "crm.schemas.contacts.read", "crm.schemas.companies.read", "crm.schemas.deals.read",
           "crm.schemas.custom.read", "crm.objects.owners.read")
-RETRIES = 4                    # after a 429 or (for reads) a 5xx: 1, 2, 4, 8 seconds apart
+RETRIES = 4                    # after a 429 or (for reads) a 5xx or a timeout: 1, 2, 4, 8 seconds apart
 TIMEOUT_SECONDS = 30
+RETRY_AFTER_MAX = 300          # seconds: a Retry-After longer than this is reported, not waited
 
 
 class AccountError(ToolkitError):
@@ -40,21 +46,51 @@ class Conflict(AccountError):
     """HubSpot refused a write based on a stale revision."""
 
 
+class AnswerLost(AccountError):
+    """A write was sent and its answer was lost (a 5xx, a timeout, a dropped connection): it may
+    have landed. The caller reads back to tell; `why` says what happened to the answer."""
+
+    def __init__(self, message: str, why: str):
+        super().__init__(message)
+        self.why = why
+
+
+class OddAnswer(AccountError):
+    """A 2xx whose body is not JSON: the call was done, its answer cannot be read."""
+
+    def __init__(self, message: str, why: str):
+        super().__init__(message)
+        self.why = why
+
+
+class TokenError(AccountError):
+    """The token in the environment or .env cannot be one (not ASCII, control characters)."""
+
+
 class Connection:
     """Calls to one account. `sleep` is how it waits (between retries, for rate limits)."""
 
-    def __init__(self, token: str, base: str = DEFAULT_API_BASE, sleep=time.sleep):
+    def __init__(self, token: str, base: str = DEFAULT_API_BASE, sleep=time.sleep, timeout: float = TIMEOUT_SECONDS,
+                 *, given: str | None = None):
+        """`given`: the token as it was written, when surrounding whitespace was cut from it:
+        its forms are masked too."""
+        _check_token(token)
         self.token = token
         self.base = base.rstrip("/")
         self.sleep = sleep
+        self.timeout = timeout
+        self.masks = Masks([(TOKEN_VARIABLE, form) for value in {token, given or token} for form in _forms(value)])
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
         self._wait_until = 0.0
 
     @classmethod
-    def from_environment(cls, api_base: str | None = None, env_file: Path | None = None, **options) -> Connection:
+    def from_environment(cls, api_base: str | None = None, env_file: Path | None = None, warn=None,
+                         **options) -> Connection:
         """The account named by --api-base / HS_ACTIONS_API_BASE and HUBSPOT_ACCESS_TOKEN
-        (environment first, then .env); AccountError saying how to set what is missing."""
+        (environment first, then .env); AccountError saying how to set what is missing.
+        Whitespace around the token (a pasted line end) is cut, with a warning to `warn`
+        (stderr by default) that never shows the token."""
         base = api_base or os.environ.get(BASE_VARIABLE) or DEFAULT_API_BASE
         if not base.startswith(("https://", "http://")):
             raise AccountError(f"API base {base!r} (--api-base or {BASE_VARIABLE}) is not a URL: "
@@ -69,7 +105,14 @@ class Connection:
                 f"no {TOKEN_VARIABLE}: set it in the environment or in .env to the access token of a "
                 f"private app in your HubSpot account with the scopes {', '.join(SCOPES)} (README: "
                 f"\"Connect to your account\"). It is used only to call {base}.")
-        return cls(token, base, **options)
+        stripped = token.strip()
+        if stripped != token:
+            (warn or (lambda line: print(line, file=sys.stderr)))(
+                f"hs-actions: warning: {TOKEN_VARIABLE} has whitespace around it (a line end pasted with it?); "
+                f"using it without")
+        if not stripped:
+            raise TokenError(f"{TOKEN_VARIABLE} is only whitespace: set it to the access token of a private app")
+        return cls(stripped, base, given=token, **options)
 
     def get(self, path: str, params: dict | None = None):
         return self._call("GET", path, params=params)
@@ -86,11 +129,26 @@ class Connection:
         params = dict(params or {})
         while True:
             page = self.get(path, params)
+            if not isinstance(page, dict) or not isinstance(page.get("results", []), list):
+                raise AccountError(f"GET {path}: HubSpot's answer is not a page of results ({text.kind(page)}); "
+                                   f"nothing was changed: try again later")
             yield from page.get("results", [])
             after = (page.get("paging") or {}).get("next", {}).get("after")
             if not after:
                 return
             params["after"] = after
+
+    def first(self, path: str, count: int, params: dict | None = None, page_size: int = 100) -> list:
+        """The first `count` results of a paged list, read `page_size` (HubSpot's most per page)
+        at a time: what `portal pull --records N` needs past 100."""
+        found: list = []
+        if count <= 0:
+            return found
+        for result in self.pages(path, {**(params or {}), "limit": min(count, page_size)}):
+            found.append(result)
+            if len(found) == count:
+                break
+        return found
 
     def _call(self, method: str, path: str, params=None, body=None, idempotent: bool = True):
         url = self.base + path
@@ -98,19 +156,35 @@ class Connection:
             pause = self._wait_until - time.monotonic()
             if pause > 0:
                 self.sleep(pause)
+            last = attempt == RETRIES
             try:
-                response = self.session.request(method, url, params=params, json=body, timeout=TIMEOUT_SECONDS)
+                response = self.session.request(method, url, params=params, json=body, timeout=self.timeout)
             except requests.RequestException as error:
-                raise AccountError(self._masked(
-                    f"cannot reach {self.base} ({type(error).__name__}: {error}): check the address "
-                    f"(--api-base or {BASE_VARIABLE}) and the network")) from None
+                said = f"{type(error).__name__}: {error}"
+                # A read that timed out or lost its connection is tried again; an address that
+                # refuses connections (or does not resolve) is a mistake to say at once.
+                if idempotent and not last and (isinstance(error, requests.Timeout) or
+                                                 isinstance(error, requests.ConnectionError) and _sent(error)):
+                    self.sleep(2 ** attempt)
+                    continue
+                if idempotent or not _sent(error):
+                    raise AccountError(self._masked(
+                        f"cannot reach {self.base} ({said}): check the address (--api-base or {BASE_VARIABLE}) and "
+                        f"the network" + ("" if idempotent else "; nothing was written (the request was not sent)"))
+                    ) from None
+                raise AnswerLost(self._masked(f"{method} {path}: the answer was lost ({said}): the write may have "
+                                              f"landed"), self._masked(said)) from None
             self._pace(response.headers)
-            retry = response.status_code == 429 and _policy(response) != "DAILY" or \
-                (response.status_code >= 500 and idempotent)
-            if retry and attempt < RETRIES:
-                self.sleep(2 ** attempt)
+            status = response.status_code
+            retry = status == 429 and _policy(response) != "DAILY" or (status >= 500 and idempotent)
+            if retry and not last:
+                wait = _retry_after(response.headers)
+                if wait is not None and wait > RETRY_AFTER_MAX:
+                    return self._answer(method, path, response, not idempotent,
+                                        f" (HubSpot asks to wait {wait:.0f} s before the next call)")
+                self.sleep(wait if wait is not None else 2 ** attempt)
                 continue
-            return self._answer(method, path, response)
+            return self._answer(method, path, response, not idempotent)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _pace(self, headers) -> None:
@@ -120,32 +194,45 @@ class Connection:
         if remaining is not None and remaining.isdigit() and int(remaining) == 0 and (interval or "").isdigit():
             self._wait_until = time.monotonic() + int(interval) / 1000
 
-    def _answer(self, method: str, path: str, response):
+    def _answer(self, method: str, path: str, response, write: bool, more: str = ""):
+        """The JSON of a 2xx; else the error that says it for a user. `write`: the call changes
+        the account, so a 5xx means its answer was lost, not that nothing happened."""
         status = response.status_code
         if status < 300:
-            return response.json() if response.content else None
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                why = f"HubSpot answered {status} with a body that is not JSON"
+                raise OddAnswer(f"{method} {path}: {why}" + ("" if write else "; nothing was changed: try again"),
+                                why) from None
         body = _json(response)
-        message = body.get("message") or response.text[:200]
-        category = body.get("category") or body.get("errorType") or ""
+        message = text.printable(text.cut(str(body.get("message") or response.text[:200]), 300))
+        category = text.printable(text.cut(str(body.get("category") or body.get("errorType") or ""), 60))
         where = f"{method} {path}"
         if status == 401:
-            text = (f"{where}: the token in {TOKEN_VARIABLE} was refused (401 {category}: {message}). Check that it "
+            said = (f"{where}: the token in {TOKEN_VARIABLE} was refused (401 {category}: {message}). Check that it "
                     f"is the current access token of a private app in this account")
         elif status == 403:
-            scopes = [s for e in body.get("errors") or [] for s in (e.get("context") or {}).get("requiredGranularScopes", [])]
-            text = (f"{where}: the private app lacks the scope(s) {', '.join(scopes) or '(not named)'} (403 {category}). "
+            scopes = [text.printable(s) for e in body.get("errors") or [] if isinstance(e, dict)
+                      for s in (e.get("context") or {}).get("requiredGranularScopes", []) if isinstance(s, str)]
+            said = (f"{where}: the private app lacks the scope(s) {', '.join(scopes) or '(not named)'} (403 {category}). "
                     f"Add them to the app in HubSpot (Settings > Integrations > Private apps > Scopes)")
         elif status == 429:
-            text = f"{where}: HubSpot's rate limit ({_policy(response) or 'RATE_LIMIT'}): {message}. Try again later"
+            said = (f"{where}: HubSpot's rate limit ({text.printable(_policy(response) or 'RATE_LIMIT')}): {message}"
+                    f"{more}. Try again later")
         else:
-            text = f"{where}: HubSpot answered {status} {category}: {message}"
+            said = f"{where}: HubSpot answered {status} {category}: {message}"
+        if status >= 500 and write:
+            raise AnswerLost(self._masked(said + "; the write may have landed"), self._masked(f"{status} {category}"))
         kind = NotFound if status == 404 else Conflict if status == 409 else AccountError
-        error = kind(self._masked(text))
+        error = kind(self._masked(said))
         error.status, error.body = status, body
         raise error
 
-    def _masked(self, text: str) -> str:
-        return Masks({TOKEN_VARIABLE: self.token}).text(text)
+    def _masked(self, said: str) -> str:
+        return self.masks.text(said)
 
 
 def _json(response) -> dict:
@@ -158,3 +245,45 @@ def _json(response) -> dict:
 
 def _policy(response) -> str | None:
     return _json(response).get("policyName")
+
+
+def _retry_after(headers) -> float | None:
+    """Seconds HubSpot's Retry-After asks for (a number or an HTTP date), or None."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _sent(error: requests.RequestException) -> bool:
+    """Whether a request may have reached the account before it failed: not when the
+    connection could not even be made."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    reason = error.args[0] if error.args else None
+    reason = getattr(reason, "reason", reason)
+    return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
+
+
+def _check_token(token: str) -> None:
+    """A HubSpot token is printable ASCII (pat-na1-<uuid>, a service key): anything else was
+    mangled on the way, and would end deep in the HTTP library, in a traceback."""
+    for position, character in enumerate(token):
+        if not character.isascii():
+            raise TokenError(f"{TOKEN_VARIABLE} holds a character that is not ASCII (character {position + 1} of "
+                             f"{len(token)}): a HubSpot token is plain ASCII, such as pat-na1-...; copy it again from "
+                             f"HubSpot (Settings > Integrations > Private apps)")
+        if not character.isprintable() or character.isspace():
+            raise TokenError(f"{TOKEN_VARIABLE} holds a control character or a space (character {position + 1} of "
+                             f"{len(token)}): copy the token again from HubSpot")
+
+
+def _forms(token: str) -> list[str]:
+    """Every way a message may spell the token: as is, escaped as Python, JSON or a URL does."""
+    return [token, repr(token)[1:-1], json.dumps(token)[1:-1], json.dumps(token, ensure_ascii=False)[1:-1],
+            quote(token, safe=""), quote_plus(token)]

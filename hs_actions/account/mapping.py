@@ -17,13 +17,21 @@ import hashlib
 import json
 import re
 
-from hs_actions.core import hubspot_runtime
+import tomlkit
+
+from hs_actions.core import hubspot_runtime, text
 from hs_actions.bundler.bundle import code_hash, strip_header
 from hs_actions.action.manifest import Manifest
 from hs_actions.portal.models import load
 
 _API_TYPES = {api: name for name, api in hubspot_runtime.OUTPUT_TYPES_API.items()}
 _API_TYPES["BOOL"] = "boolean"
+ACTION_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def revision(flow: dict) -> str:
+    """A flow's revisionId as a message shows it: escaped, since it comes from the account."""
+    return text.printable(text.cut(str(flow.get("revisionId")), 40))
 
 
 def custom_code_actions(flow: dict) -> list[dict]:
@@ -40,6 +48,58 @@ def object_type(object_type_id: str) -> str:
         if spec["objectTypeId"] == object_type_id:
             return spec["hubspotName"]
     return object_type_id
+
+
+def problem(flow: dict, action: dict) -> str | None:
+    """Why a CUSTOM_CODE action as HubSpot sent it cannot become an action folder, or None.
+    Checked before anything is written, so that one odd action is skipped, named, and the
+    pull goes on (the names themselves are action.toml's rules, checked when it is parsed)."""
+    action_id = action.get("actionId")
+    if not isinstance(action_id, str) or not ACTION_ID.fullmatch(action_id):
+        return f"its actionId {text.cut(repr(action_id))} is not an action id (up to 40 letters, digits, _ or -)"
+    if not isinstance(flow.get("name", ""), (str, type(None))):
+        return f"the workflow's name is {text.kind(flow['name'])}, not a string"
+    if not isinstance(action.get("sourceCode"), str):
+        return f"its sourceCode is {text.kind(action.get('sourceCode'))}, not a string"
+    for key in ("secretNames", "inputFields", "outputFields"):
+        if not isinstance(action.get(key) or [], list):
+            return f"its {key} is {text.kind(action[key])}, not a list"
+    if not all(isinstance(name, str) for name in action.get("secretNames") or []):
+        return "its secretNames are not all strings"
+    for key, names in (("inputFields", _names(action.get("inputFields"))), ("outputFields", _names(action.get("outputFields")))):
+        if names is None:
+            return f"its {key} are not all {{\"name\": \"...\", ...}} objects"
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            return f"its {key} name {text.cut(repr(twice[0]))} twice"
+    for field in action.get("inputFields") or []:
+        value = field.get("value")
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            return f"input field {field['name']!r} has no value type"
+        if value["type"] == "OBJECT_PROPERTY" and not isinstance(value.get("propertyName"), str):
+            return f"input field {field['name']!r} names no property"
+        if value["type"] == "STATIC_VALUE" and not isinstance(value.get("staticValue"), (str, int, float, bool)):
+            return f"input field {field['name']!r} has a static value that is {text.kind(value.get('staticValue'))}"
+    for field in action.get("outputFields") or []:
+        try:
+            output_type(field.get("type"))
+        except ValueError as error:
+            return f"output field {field['name']!r}: {error}"
+        options = field.get("options")
+        if options is not None and (not isinstance(options, list) or not all(isinstance(o, str) for o in options)):
+            return f"output field {field['name']!r} has options that are not a list of strings"
+    try:
+        json.dumps([flow.get("name"), flow.get("objectTypeId"), action], ensure_ascii=False).encode("utf-8")
+    except (UnicodeEncodeError, TypeError, ValueError):
+        return "it holds text that is not valid Unicode (a lone surrogate) or values that are not JSON"
+    return None
+
+
+def _names(fields) -> list | None:
+    fields = fields or []
+    if not all(isinstance(f, dict) and isinstance(f.get("name"), str) for f in fields):
+        return None
+    return [f["name"] for f in fields]
 
 
 def fields_from(manifest: Manifest) -> dict:
@@ -73,41 +133,57 @@ def source_hash(source: str) -> str:
 
 
 def manifest_text(flow: dict, action: dict, origin: dict, description: str | None = None) -> str:
-    """action.toml for a pulled action: what it declares in HubSpot, and where it lives there."""
-    lines = [f"description = {_toml(description or _description(flow, action))}",
-             f"object_type = {_toml(object_type(flow.get('objectTypeId', '')))}",
-             f"secrets = [{', '.join(_toml(s) for s in action.get('secretNames') or [])}]", "", "[inputs]"]
+    """action.toml for a pulled action: what it declares in HubSpot, and where it lives there.
+    Every value from the account goes through tomlkit, so no name or value can add a line
+    (an input field's value type once did); the comments hold none of the account's text."""
+    doc = tomlkit.document()
+    doc["description"] = description or _description(flow, action)
+    doc["object_type"] = object_type(flow.get("objectTypeId", ""))
+    doc["secrets"] = list(action.get("secretNames") or [])
+    inputs = tomlkit.table()
     for field in action.get("inputFields") or []:
         value = field.get("value") or {}
         if value.get("type") == "OBJECT_PROPERTY":
-            lines.append(f"{_key(field['name'])} = {_toml(value.get('propertyName', ''))}")
+            inputs[field["name"]] = value.get("propertyName", "")
         elif value.get("type") == "STATIC_VALUE":
-            lines.append(f"{_key(field['name'])} = {{ value = {_toml(str(value.get('staticValue', '')))} }}")
+            inputs[field["name"]] = _inline({"value": _static(value.get("staticValue", ""))})
         else:
-            lines.append(f"# {field['name']}: HubSpot fills this with a {value.get('type')} value, which a local run "
-                         f"cannot compute (null unless given with --input); deploy keeps it as it is")
-            lines.append(f"{_key(field['name'])} = {{ hubspot = {_inline(value)} }}")
-    lines += ["", "[outputs]"]
+            inputs.add(tomlkit.comment("HubSpot fills the next input with a value a local run cannot compute "
+                                       "(null unless given with --input); deploy keeps it as it is"))
+            inputs[field["name"]] = _inline({"hubspot": value})
+    doc.add(tomlkit.nl())
+    doc["inputs"] = inputs
+    outputs = tomlkit.table()
     for field in action.get("outputFields") or []:
-        kind = _API_TYPES.get(str(field.get("type", "")).upper(), "string")
-        if field.get("options"):
-            lines.append(f"{_key(field['name'])} = {{ type = {_toml(kind)}, options = "
-                         f"[{', '.join(_toml(o) for o in field['options'])}] }}")
-        else:
-            lines.append(f"{_key(field['name'])} = {_toml(kind)}")
-    return "\n".join(lines) + "\n\n" + origin_text(origin)
+        kind = output_type(field.get("type"))
+        outputs[field["name"]] = _inline({"type": kind, "options": list(field["options"])}) if field.get("options") else kind
+    doc["outputs"] = outputs
+    doc["hubspot"] = _origin_table(origin)
+    return tomlkit.dumps(doc)
 
 
-def origin_text(origin: dict) -> str:
-    keys = ("flow_id", "action_id", "revision", "code_hash", "fields_hash")
-    return ("[hubspot]  # where this action lives in HubSpot: written by `hs-actions pull` and `deploy`\n"
-            + "".join(f"{key} = {_toml(str(origin[key]))}\n" for key in keys))
+def output_type(api_type) -> str:
+    """action.toml's name of one of HubSpot's output types; ValueError for a type it has none for."""
+    kind = _API_TYPES.get(str(api_type).upper()) if isinstance(api_type, str) else None
+    if kind is None:
+        raise ValueError(f"output type {api_type!r} is not one hs-actions knows "
+                         f"({', '.join(sorted(_API_TYPES))})")
+    return kind
 
 
 def with_origin(toml_text: str, origin: dict) -> str:
     """action.toml's text with its [hubspot] table replaced (or added) and nothing else changed."""
-    kept = re.sub(r"(?ms)^\[hubspot\][^\n]*\n(?:(?!^\[).*?\n)*", "", toml_text if toml_text.endswith("\n") else toml_text + "\n")
-    return kept.rstrip("\n") + "\n\n" + origin_text(origin)
+    doc = tomlkit.parse(toml_text)
+    doc["hubspot"] = _origin_table(origin)
+    return tomlkit.dumps(doc)
+
+
+def _origin_table(origin: dict):
+    table = tomlkit.table()
+    table.comment("where this action lives in HubSpot: written by `hs-actions pull` and `deploy`")
+    for key in ("flow_id", "action_id", "revision", "code_hash", "fields_hash"):
+        table[key] = str(origin[key])
+    return table
 
 
 def action_name(flow: dict, action: dict) -> str:
@@ -128,21 +204,18 @@ def _static(value) -> str:
     return str(value)
 
 
-def _key(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else _toml(name)
+def _inline(value: dict):
+    """An inline table of HubSpot's JSON; TOML has no null, so a null in it is left out."""
+    table = tomlkit.inline_table()
+    for key, item in value.items():
+        if item is not None:
+            table[key] = _inline(item) if isinstance(item, dict) else _without_nulls(item)
+    return table
 
 
-def _toml(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)   # a JSON string is a TOML basic string
-
-
-def _inline(value) -> str:
-    if isinstance(value, dict):   # TOML has no null: a null in HubSpot's JSON is left out
-        return "{ " + ", ".join(f"{_key(k)} = {_inline(v)}" for k, v in value.items() if v is not None) + " }"
+def _without_nulls(value):
     if isinstance(value, list):
-        return "[" + ", ".join(_inline(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return json.dumps(value)
-    return _toml(str(value))
+        return [_without_nulls(v) for v in value if v is not None]
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return value

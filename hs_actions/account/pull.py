@@ -10,21 +10,24 @@ updates a folder, but never over local changes that were not deployed, unless fo
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hs_actions.core import project
+from hs_actions.core import files, project, text
+from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
 from hs_actions.account import mapping
-from hs_actions.account.actions import FLOWS, Local, by_origin, fetch_flow, normalized_fields
+from hs_actions.account.actions import FLOW_ID, FLOWS, Local, fetch_flow, flow_path, normalized_fields, read_actions
 from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.progress import Progress
-from hs_actions.bundler.bundle import strip_header, write_atomic
-from hs_actions.scaffold import add_secret_placeholder
+from hs_actions.bundler.bundle import strip_header
+from hs_actions.portal.portal import LOCAL_TOKEN
 
 BATCH = 100
+STAGING_PREFIX = ".hs-actions-pulling-"   # a new folder is built under this name, then renamed
 # A record of each standard type in the default seed, for the starter test's run.
 _SAMPLE_RECORDS = {"CONTACT": 1, "COMPANY": 301, "DEAL": 361, "TICKET": 481}
 TEST_TEMPLATE = '''"""Starter test written by `hs-actions pull`: runs the action as it is in HubSpot on a sample record
@@ -53,20 +56,23 @@ class Pulled:
     written: list[str] = field(default_factory=list)     # "name: created" / "name: updated" ...
     skipped: list[str] = field(default_factory=list)     # Node actions, flows without custom code
     refused: list[str] = field(default_factory=list)     # local changes in the way
+    failed: list[str] = field(default_factory=list)      # what could not be pulled or read, and why
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.refused else 0
+        return 1 if self.refused or self.failed else 0
 
     def report(self) -> Report:
-        return Report([*self.written, *(f"skipped {s}" for s in self.skipped), *(f"not pulled: {r}" for r in self.refused)]
-                      or ["no Python custom-code actions found"], self.exit_code)
+        return Report([*self.written, *(f"skipped {s}" for s in self.skipped), *(f"not pulled: {r}" for r in self.refused),
+                       *(f"not pulled: {f}" for f in self.failed)] or ["no Python custom-code actions found"],
+                      self.exit_code)
 
 
 def pull(connection: Connection, flow_ids: list[str] | None = None, *, force: bool = False,
          console: Console | None = None) -> Report:
     """`hs-actions pull`: pull_actions into the project's actions/, its progress on the console's
-    progress stream; exit 1 when local changes kept an action from being pulled."""
+    progress stream; exit 1 when an action was not pulled (local changes, or it cannot become
+    a folder), 2 when the account cannot be read at all."""
     return pull_actions(connection, flow_ids, force=force, progress=(console or Console()).progress).report()
 
 
@@ -75,49 +81,117 @@ def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, f
                  env_example: Path | None = None, env_file: Path | None = None,
                  progress=None) -> Pulled:
     """Pull the named flows (every flow when `flow_ids` is None). `progress` is the stream the
-    progress of reading every flow goes to (stderr by default)."""
+    progress of reading every flow goes to (stderr by default).
+
+    Every file is written whole or not at all (a temporary file, then a rename); the secrets
+    of every action pulled are added to .env.example (and .env) in one write each, at the end,
+    so an interrupted pull leaves each file as it was or complete. An action that cannot
+    become a folder is named with the reason and skipped; the others are pulled."""
     actions_dir = actions_dir or project.current().actions
     helpers_dir = helpers_dir or project.current().helpers
     env_example = env_example or project.current().env_example
     env_file = env_file or project.current().env_file
     pulled = Pulled()
     named = flow_ids is not None
-    flows = [fetch_flow(connection, flow_id) for flow_id in flow_ids] if named else _every_flow(connection, progress)
-    existing = by_origin(actions_dir)
+    for flow_id in flow_ids or []:
+        flow_path(flow_id)          # every id checked before the first call
+    flows = [fetch_flow(connection, flow_id) for flow_id in flow_ids] if named else _every_flow(connection, progress, pulled)
+    _remove_leftovers(actions_dir, env_example, env_file)
+    locals_, broken = read_actions(actions_dir)
+    existing = {(a.origin.flow_id, a.origin.action_id): a for a in locals_ if a.origin}
+    unreadable = {b.origin: b for b in broken if b.origin}
+    for b in broken:
+        if not b.origin:
+            pulled.failed.append(f"{b.name}: its action.toml does not load, so it was not compared: {b.problem}")
     taken = {p.name for p in actions_dir.iterdir()} if actions_dir.is_dir() else set()
+    secrets: list[str] = []
     for flow in flows:
         actions = mapping.custom_code_actions(flow)
         if not actions and named:
-            raise AccountError(f"workflow {flow['id']} ({flow.get('name', '')!r}) has no custom-code action to pull")
+            raise AccountError(f"workflow {flow['id']} ({text.printable(repr(flow.get('name', '')))}) has no "
+                               f"custom-code action to pull")
+        ids = [a.get("actionId") for a in actions]
         for action in actions:
-            where = f"action {action.get('actionId')} of workflow {flow['id']} ({flow.get('name', '')!r})"
+            where = f"action {_said(action.get('actionId'))} of workflow {flow['id']} ({_said(flow.get('name', ''), True)})"
             if not mapping.is_python(action):
-                pulled.skipped.append(f"{where}: runtime {action.get('runtime')}; hs-actions works with Python actions")
+                pulled.skipped.append(f"{where}: runtime {_said(action.get('runtime'))}; "
+                                      f"hs-actions works with Python actions")
                 continue
-            local = existing.get((str(flow["id"]), str(action["actionId"])))
+            why = ("its actionId is used by another action of the workflow too, so no folder could be told "
+                   "apart from the other" if isinstance(ids[0], str) and ids.count(action.get("actionId")) > 1
+                   else mapping.problem(flow, action))
+            key = (str(flow["id"]), str(action.get("actionId")))
+            if why is None and key in unreadable:
+                why = (f"actions/{unreadable[key].name} holds it, and its action.toml does not load: "
+                       f"{unreadable[key].problem}; fix it, then pull again")
+            if why is not None:
+                pulled.failed.append(f"{where}: {why}")
+                continue
+            local = existing.get(key)
             name = local.name if local else _free_name(mapping.action_name(flow, action), taken)
+            try:
+                line = _write(flow, action, name, local, force, actions_dir, helpers_dir)
+            except (ToolkitError, ValueError, OSError) as error:
+                pulled.failed.append(f"{where}: {text.printable(error)}")
+                continue
             taken.add(name)
-            report_line = _write(flow, action, name, local, force, actions_dir, helpers_dir)
-            (pulled.written if not report_line.startswith("refused") else pulled.refused).append(
-                f"{name}: {report_line.removeprefix('refused: ')}")
-            for secret in action.get("secretNames") or []:
-                add_secret_placeholder(secret, env_example)
-                if env_file.exists():
-                    add_secret_placeholder(secret, env_file)
+            (pulled.written if not line.startswith("refused") else pulled.refused).append(
+                f"{name}: {line.removeprefix('refused: ')}")
+            secrets += action.get("secretNames") or []
+    for env in (env_example, env_file):
+        if env is env_example or env.exists():
+            try:
+                files.add_variables(env, secrets, LOCAL_TOKEN)
+            except OSError as error:
+                raise ToolkitError(f"cannot write {project.shown(env)} ({error.strerror or error}): it is as it was; "
+                                   f"the actions were pulled: add their secrets to it by hand, or pull again") from None
     return pulled
 
 
-def _every_flow(connection: Connection, progress) -> list[dict]:
-    ids = [listing["id"] for listing in connection.pages(FLOWS, {"limit": 100})]
+def _every_flow(connection: Connection, progress, pulled: Pulled) -> list[dict]:
+    listed = list(connection.pages(FLOWS, {"limit": 100}))
+    ids = []
+    for listing in listed:
+        flow_id = listing.get("id") if isinstance(listing, dict) else None
+        if isinstance(flow_id, str) and FLOW_ID.fullmatch(flow_id):
+            ids.append(flow_id)
+        else:
+            pulled.failed.append(f"a workflow listed with the id {text.printable(text.cut(repr(flow_id)))}, which is "
+                                 f"not a workflow id: not read")
     flows = []
     with Progress("reading workflows", len(ids), progress) as shown:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
             answer = connection.post(f"{FLOWS}/batch/read", {"inputs": [{"flowId": i, "type": "FLOW_ID"} for i in chunk]},
                                      read=True)
-            flows += answer.get("results", [])
+            results = answer.get("results") if isinstance(answer, dict) else None
+            flows += [f for f in results or [] if isinstance(f, dict) and str(f.get("id")) in chunk
+                      and isinstance(f.get("actions", []), list)]
             shown.advance(len(chunk))
-    return sorted(flows, key=lambda f: int(f["id"]) if str(f["id"]).isdigit() else 0)
+    read = {str(f["id"]) for f in flows}
+    pulled.failed += [f"workflow {i}: listed, but not in the answer to the batch read (deleted meanwhile?); "
+                      f"`hs-actions pull --flow {i}` tries it alone" for i in ids if i not in read]
+    unique = {str(f["id"]): f for f in flows}
+    return sorted(unique.values(), key=lambda f: int(f["id"]))
+
+
+def _said(value, quoted: bool = False) -> str:
+    """A name or id from the account as a line shows it: as it is when it is a plain word,
+    else quoted and escaped (a newline or a terminal's escape sequence must not reach it)."""
+    if isinstance(value, str) and not quoted and re.fullmatch(r"[A-Za-z0-9_.-]{1,40}", value):
+        return value
+    return text.printable(text.cut(repr(value), 80))
+
+
+def _remove_leftovers(actions_dir: Path, *env_files: Path) -> None:
+    """What a pull killed by kill -9 was building (a folder, a .env not yet renamed): never
+    an action or a setting, never kept."""
+    if actions_dir.is_dir():
+        for leftover in actions_dir.glob(f"{STAGING_PREFIX}*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+    for env in env_files:
+        for leftover in env.parent.glob(f".{env.name}.*{files.PARTIAL_SUFFIX}"):
+            leftover.unlink(missing_ok=True)
 
 
 def _free_name(name: str, taken: set[str]) -> str:
@@ -135,8 +209,11 @@ def _write(flow: dict, action: dict, name: str, local: Local | None, force: bool
               "code_hash": mapping.source_hash(source),
               "fields_hash": mapping.fields_hash(normalized_fields(flow, action))}
     if local is not None:
-        changed = [what for what, now, then in (("code", local.code_hash(helpers_dir), local.origin.code_hash),
-                                                 ("fields", local.fields_hash(), local.origin.fields_hash)) if now != then]
+        # A local change is one made since the last pull or deploy that HubSpot does not have:
+        # an update a killed pull had half made (action.py written, action.toml not) is none.
+        changed = [what for what, now, then, there in (
+            ("code", local.code_hash(helpers_dir), local.origin.code_hash, origin["code_hash"]),
+            ("fields", local.fields_hash(), local.origin.fields_hash, origin["fields_hash"])) if now not in (then, there)]
         if changed and not force:
             return (f"refused: local changes to its {' and '.join(changed)} were never deployed; deploy them "
                     f"(hs-actions deploy {name}) or pull --force to overwrite them")
@@ -146,12 +223,12 @@ def _write(flow: dict, action: dict, name: str, local: Local | None, force: bool
         if same_code and toml_text == old_toml:
             return "unchanged"
         if not same_code:   # the code in HubSpot is not what the repository would deploy: take it
-            write_atomic(local.folder / "action.py", strip_header(source))
-        write_atomic(local.folder / "action.toml", toml_text)
+            files.write_atomic(local.folder / "action.py", strip_header(source))
+        files.write_atomic(local.folder / "action.toml", toml_text)
         return f"updated ({'code and ' if not same_code else ''}action.toml)"
     folder = actions_dir / name
     actions_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=actions_dir))
+    staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{name}-", dir=actions_dir))
     try:
         kind = mapping.object_type(flow.get("objectTypeId", ""))
         (staging / "action.py").write_text(strip_header(source), encoding="utf-8")

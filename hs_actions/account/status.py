@@ -5,6 +5,8 @@
     local changes             the repository's bundle or action.toml changed since then, not deployed
     not in HubSpot            its workflow, or the action in it, is gone
     never pulled or deployed  action.toml has no [hubspot] table
+    cannot be read            its action.toml does not load, or its code does not parse: said
+                              with the reason, and the other actions are compared all the same
 """
 from __future__ import annotations
 
@@ -14,14 +16,16 @@ from pathlib import Path
 from hs_actions.core import project
 from hs_actions.core.report import Report
 from hs_actions.account import mapping
-from hs_actions.account.actions import FLOWS, find_action, local_actions, normalized_fields
-from hs_actions.account.connection import Connection, NotFound
+from hs_actions.account.actions import find_action, flow_path, normalized_fields, read_actions
+from hs_actions.account.connection import Connection, NotFound, OddAnswer
+from hs_actions.core.errors import ToolkitError
 
 IN_SYNC = "in sync"
 EDITED = "edited in HubSpot"
 LOCAL = "local changes not deployed"
 GONE = "not in HubSpot"
 NEVER = "never pulled or deployed"
+BROKEN = "cannot be read"
 
 
 @dataclass
@@ -56,28 +60,51 @@ def action_states(connection: Connection, *, actions_dir: Path | None = None,
     actions_dir = actions_dir or project.current().actions
     helpers_dir = helpers_dir or project.current().helpers
     states, flows = [], {}
-    for local in local_actions(actions_dir):
+    found, broken = read_actions(actions_dir)
+    states += [State(b.name, BROKEN, f"its action.toml does not load: {b.problem}") for b in broken]
+    for local in found:
         origin = local.origin
         if origin is None:
             states.append(State(local.name, NEVER))
             continue
         where = dict(flow_id=origin.flow_id, action_id=origin.action_id)
+        try:
+            path = flow_path(origin.flow_id)
+        except ToolkitError as error:
+            states.append(State(local.name, BROKEN, f"action.toml [hubspot] flow_id: {error}", **where))
+            continue
+        try:
+            code_here, fields_here = local.code_hash(helpers_dir), local.fields_hash()
+        except ToolkitError as error:
+            states.append(State(local.name, BROKEN, f"its code cannot be bundled: {error}", **where))
+            continue
         if origin.flow_id not in flows:
             try:
-                flows[origin.flow_id] = connection.get(f"{FLOWS}/{origin.flow_id}")
+                flows[origin.flow_id] = connection.get(path)
             except NotFound:
                 flows[origin.flow_id] = None
+            except OddAnswer as error:
+                flows[origin.flow_id] = error
         flow = flows[origin.flow_id]
-        action = find_action(flow, origin.action_id) if flow else None
+        if isinstance(flow, OddAnswer):
+            states.append(State(local.name, BROKEN, f"its workflow cannot be read: {flow}", **where))
+            continue
+        action = find_action(flow, origin.action_id) if isinstance(flow, dict) else None
         if action is None:
             gone = f"workflow {origin.flow_id}" if flow is None else f"action {origin.action_id} of workflow {origin.flow_id}"
             states.append(State(local.name, GONE, f"{gone} does not exist", **where))
             continue
-        code_there = mapping.source_hash(action.get("sourceCode") or "")
-        fields_there = mapping.fields_hash(normalized_fields(flow, action))
-        code_here, fields_here = local.code_hash(helpers_dir), local.fields_hash()
+        problem = mapping.problem(flow, action)
+        try:
+            code_there = mapping.source_hash(action.get("sourceCode") or "") if problem is None else None
+            fields_there = mapping.fields_hash(normalized_fields(flow, action)) if problem is None else None
+        except ToolkitError as error:
+            problem = str(error)
+        if problem is not None:
+            states.append(State(local.name, BROKEN, f"its action in HubSpot cannot be read: {problem}", **where))
+            continue
         if (code_there, fields_there) == (code_here, fields_here):
-            states.append(State(local.name, IN_SYNC, f"revision {flow.get('revisionId')}", **where))
+            states.append(State(local.name, IN_SYNC, f"revision {mapping.revision(flow)}", **where))
         elif (code_there, fields_there) != (origin.code_hash, origin.fields_hash):
             what = " and ".join(w for w, there, then in (("code", code_there, origin.code_hash),
                                                         ("fields", fields_there, origin.fields_hash)) if there != then)
@@ -87,9 +114,9 @@ def action_states(connection: Connection, *, actions_dir: Path | None = None,
             also = (f"; its {here} changed here too: merge by hand (hs-actions deploy {local.name} --dry-run "
                     f"shows HubSpot's code against this bundle)") if here else ""
             states.append(State(local.name, EDITED, f"its {what} changed in HubSpot (now revision "
-                                                    f"{flow.get('revisionId')}){also}", **where))
+                                                    f"{mapping.revision(flow)}){also}", **where))
         else:
             what = " and ".join(w for w, here, then in (("code", code_here, origin.code_hash),
                                                        ("fields", fields_here, origin.fields_hash)) if here != then)
             states.append(State(local.name, LOCAL, f"its {what} changed here: hs-actions deploy {local.name}", **where))
-    return states
+    return sorted(states, key=lambda s: s.name)

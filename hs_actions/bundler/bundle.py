@@ -7,14 +7,11 @@ so a copy that drifted from the bundle can be told apart later (`bundled_hash`).
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from hs_actions.core import project
-from hs_actions.core import hubspot_runtime
+from hs_actions.core import files, hubspot_runtime, project
 from hs_actions.bundler.errors import BundleWriteError
 from hs_actions.bundler.inline import inline, section as _section
 from hs_actions.bundler.sources import Source, load_helpers, read
@@ -56,31 +53,11 @@ def bundle(action_folder: Path, out_dir: Path, helpers_dir: Path | None = None) 
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write `text` to `path` through a temporary file in the same folder and a rename. A file
-    that is there keeps its mode (a .env of 0600 stays so); a new one is 0644."""
-    folder = path.parent
+    """core.files.write_atomic, its failure said as the bundle's (BundleWriteError)."""
     try:
-        mode = path.stat().st_mode & 0o7777
-    except OSError:
-        mode = 0o644
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.stem}.", suffix=".partial")
+        files.write_atomic(Path(path), text)
     except OSError as error:
-        raise _write_error(folder, error) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise _write_error(folder, error) from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        raise _write_error(Path(path).parent, error) from None
 
 
 def _write_error(folder: Path, error: OSError) -> BundleWriteError:

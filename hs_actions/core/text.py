@@ -36,3 +36,10 @@ def python_value(value) -> str:
     if value is None:
         return "None"
     return f"{type(value).__name__} {cut(repr(value))}"
+
+
+def printable(value) -> str:
+    """Text from outside (HubSpot's answers, a workflow's code) made safe for a terminal: every
+    character that is not printable (escape sequences, carriage returns, ...) as its Python
+    escape, so it can neither move the cursor nor hide what is shown. Tabs and newlines stay."""
+    return "".join(c if c.isprintable() or c in "\t\n" else repr(c)[1:-1] for c in str(value))

@@ -84,28 +84,48 @@ class ForcedFailures:
     def __init__(self):
         self.lock = threading.Lock()
         self.rules: list[list] = []
+        self.tampers: list[list] = []
 
-    def add(self, method: str, path_regex: str, status: int = 429, times: int = 1) -> None:
+    def add(self, method: str, path_regex: str, status: int = 429, times: int = 1,
+            retry_after: int | None = None) -> None:
         if status != 429 and not 500 <= status <= 599:
             raise ValueError(f"a forced failure is a 429 or a 5xx status, not {status}")
         with self.lock:
-            self.rules.append([method.upper(), re.compile(path_regex), status, times, times])
+            self.rules.append([method.upper(), re.compile(path_regex), status, times, times,
+                               {} if retry_after is None else {"Retry-After": str(retry_after)}])
+
+    def add_tamper(self, method: str, path_regex: str, times: int, answer: dict) -> None:
+        """After the next `times` calls matching method and path are served, change their answer
+        as `answer` says (Portal.tamper)."""
+        with self.lock:
+            self.tampers.append([method.upper(), re.compile(path_regex), times, answer])
+
+    def tamper(self, method: str, path: str) -> dict | None:
+        """How to change the answer of this call, just served, using up one time of the first
+        tamper rule matching it; None to answer as served."""
+        with self.lock:
+            for rule in self.tampers:
+                if rule[2] > 0 and rule[0] in (method, "*") and rule[1].search(path):
+                    rule[2] -= 1
+                    return rule[3]
+        return None
 
     def reset(self) -> None:
         with self.lock:
             self.rules.clear()
+            self.tampers.clear()
 
     def unused(self) -> list[str]:
         """The rules no call has matched yet, as "METHOD REGEX STATUS": a test of a failure that
         never happened passes for the wrong reason (a typo in the regex, a call not made)."""
         with self.lock:
-            return [f"{m} {p.pattern} {s}" for m, p, s, times, asked in self.rules if times == asked]
+            return [f"{m} {p.pattern} {s}" for m, p, s, times, asked, _ in self.rules if times == asked]
 
     def take(self, method: str, path: str, limiter: RateLimiter) -> None:
         """Raise the failure of the first rule matching this call, using up one of its times."""
         with self.lock:
             for rule in self.rules:
-                rule_method, pattern, status, times, _asked = rule
+                rule_method, pattern, status, times, _asked, extra = rule
                 if times > 0 and rule_method in (method, "*") and pattern.search(path):
                     rule[3] -= 1
                     break
@@ -113,5 +133,7 @@ class ForcedFailures:
                 return
         if status == 429:
             headers = limiter._headers(limiter.per_interval or 0) if limiter.per_interval else {}
-            raise exc.RateLimited(exc.RATE_LIMIT_INTERVAL, "TEN_SECONDLY_ROLLING", headers)
-        raise exc.ServerError(status)
+            raise exc.RateLimited(exc.RATE_LIMIT_INTERVAL, "TEN_SECONDLY_ROLLING", {**headers, **extra})
+        failure = exc.ServerError(status)
+        failure.headers = {**failure.headers, **extra}
+        raise failure

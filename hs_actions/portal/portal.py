@@ -119,10 +119,24 @@ class Portal:
         for _method, _pattern, callback in due:
             callback()
 
-    def fail(self, method: str, path_regex: str, status: int = 429, times: int = 1) -> None:
+    def fail(self, method: str, path_regex: str, status: int = 429, times: int = 1,
+             retry_after: int | None = None) -> None:
         """Make the next `times` calls of `method` ("*" for any) on paths matching the regex
-        fail with `status`: 429 (HubSpot's RATE_LIMIT body and headers) or a 5xx."""
-        self.failures.add(method, path_regex, status, times)
+        fail with `status`: 429 (HubSpot's RATE_LIMIT body and headers) or a 5xx, with a
+        Retry-After header of `retry_after` seconds when given."""
+        self.failures.add(method, path_regex, status, times, retry_after)
+
+    def tamper(self, method: str, path_regex: str, *, status: int | None = None, body: bytes | None = None,
+               delay: float = 0.0, drop: bool = False, times: int = 1) -> None:
+        """After serving the next `times` calls of `method` on paths matching the regex (what
+        they do is done: a write lands), change their answer: hold it back `delay` seconds (a
+        client's timeout loses it), `drop` the connection without one, or answer `status` (a
+        5xx gets HubSpot's error body) or `body`, raw bytes (with status 200 unless given).
+        How a lost or unreadable answer to a write looks to a client."""
+        if status is not None and not (200 <= status <= 299 or 500 <= status <= 599):
+            raise ValueError(f"a tampered answer is a 2xx or a 5xx, not {status}")
+        self.failures.add_tamper(method, path_regex, times, {"status": status, "body": body, "delay": delay,
+                                                             "drop": drop})
 
     # ---- serving and the request log --------------------------------------------------------
 

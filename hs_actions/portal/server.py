@@ -71,6 +71,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
         if missing:
             raise exc.MissingScopes(missing)
         response = route.handler(portal.backend, Request(method, path, params, query, body))
+        response = _tampered(portal.failures.tamper(method, path), response)
     except exc.PortalError as error:
         if isinstance(error, exc.Unmodelled) or isinstance(unroutable, exc.Unmodelled):
             scopes = None   # unknown: the log and the run's report name the call as unmodelled
@@ -99,6 +100,23 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
         print(f"hs-actions portal: {method} {path} answered {response.status} but not logged: {error.message}",
               file=sys.stderr)
     portal.after_request(method, path)
+    return response
+
+
+def _tampered(how: dict | None, response: Response) -> Response:
+    """The answer of a call already served, as Portal.tamper asked: late, dropped (status 0:
+    the connection is closed without an answer), or replaced."""
+    if how is None:
+        return response
+    time.sleep(how["delay"])
+    if how["drop"]:
+        return Response(0)
+    if how["body"] is not None:
+        return Response(how["status"] or 200, how["body"])
+    if how["status"] is not None and how["status"] >= 500:
+        raise exc.ServerError(how["status"])
+    if how["status"] is not None:
+        return Response(how["status"], response.body, response.headers)
     return response
 
 
@@ -146,9 +164,13 @@ class _Handler(BaseHTTPRequestHandler):
             body = error
         response = handle(self.server.portal, self.command, self.path, self.headers, body,
                           self.run() if self.run else None)
-        payload = b"" if response.body is None else json.dumps(response.body).encode()
+        if response.status == 0:            # Portal.tamper(drop=True): the answer is lost
+            self.close_connection = True
+            return
+        body = response.body
+        payload = b"" if body is None else body if isinstance(body, bytes) else json.dumps(body).encode()
         lines = [f"HTTP/1.1 {response.status} {self.responses.get(response.status, ('',))[0]}"]
-        if payload:
+        if payload and not isinstance(body, bytes):
             lines.append("Content-Type: application/json;charset=utf-8")
         lines.append(f"Content-Length: {len(payload)}")
         lines.extend(f"{k}: {v}" for k, v in response.headers.items())

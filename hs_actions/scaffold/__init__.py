@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 from string import Template
 
-from hs_actions.bundler.bundle import write_atomic
+from hs_actions.core import files
+from hs_actions.core.files import write_atomic
 from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import ToolkitError, did_you_mean
 from hs_actions.core.report import Report
@@ -123,12 +124,6 @@ def _default_seed() -> dict[str, dict]:
 
 
 def add_secret_placeholder(secret: str, env_example: Path | None = None) -> bool:
-    """Append `SECRET=` to .env.example unless it is already there; True if added."""
-    env_example = env_example or project.current().env_example
-    text = env_example.read_text() if env_example.exists() else ""
-    if re.search(rf"^{re.escape(secret)}=", text, re.MULTILINE):
-        return False
-    if text and not text.endswith("\n"):
-        text += "\n"
-    write_atomic(env_example, text + f"{secret}={LOCAL_TOKEN}\n")
-    return True
+    """Append `SECRET=<the local portal's token>` to .env.example (or the file given) unless the
+    secret is there already, in one atomic write; True if added."""
+    return bool(files.add_variables(env_example or project.current().env_example, [secret], LOCAL_TOKEN))

@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from string import Template
 
-from hs_actions.bundler.bundle import write_atomic
+from hs_actions.core.files import write_atomic
 from hs_actions.core import project
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Report

@@ -106,3 +106,74 @@ def test_no_calls_left_in_the_interval_waits_it_out(account_portal):
     account_portal.rate_limit("unlimited")   # the wait is not really waited here: let the next call through
     connection.get("/automation/v4/flows")
     assert len(waited) == 1 and 9 < waited[0] <= 10
+
+
+def forms(token: str) -> list[str]:
+    """The token as a message might spell it: as is, stripped, escaped as Python, JSON or a URL."""
+    from urllib.parse import quote
+    return [f for f in {token, token.strip(), repr(token)[1:-1], json.dumps(token)[1:-1], quote(token, safe=""),
+                        token.strip()[:12]} if len(f) >= 6]
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r", " \t"])
+def test_whitespace_around_the_token_is_cut_with_a_warning(account_portal, capsys, monkeypatch, ending):
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", ACCOUNT_TOKEN + ending)
+    code, out, err = run(capsys, "status", "--json")
+    assert code == 0
+    assert err == ("hs-actions: warning: HUBSPOT_ACCESS_TOKEN has whitespace around it (a line end pasted with it?); "
+                   "using it without\n")
+    assert not any(f in out + err for f in forms(ACCOUNT_TOKEN + ending))
+
+
+@pytest.mark.parametrize("token", ["pat-na1-wrong-token\r\n", "pat-na1-wrong-token\n", "  pat-na1-wrong-token"])
+def test_a_refused_token_with_whitespace_is_never_shown(account_portal, capsys, monkeypatch, token):
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", token)
+    code, out, err = run(capsys, "pull", "--all")
+    assert code == 2 and "was refused (401" in err and "cannot reach" not in err
+    assert not any(f in out + err for f in forms(token))
+
+
+@pytest.mark.parametrize("token, said", [
+    ("pat-na1-caf\u00e9-token", "holds a character that is not ASCII (character 12 of 18)"),
+    ("pat-na1-\u4e2d\u6587-token", "holds a character that is not ASCII (character 9 of 16)"),
+    ("pat-na1-in\x1bside", "holds a control character or a space (character 11 of 15)"),
+    ("pat-na1 inside", "holds a control character or a space (character 8 of 14)"),
+])
+def test_a_token_that_cannot_be_one_is_a_clear_error(account_portal, capsys, monkeypatch, token, said):
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", token)
+    code, out, err = run(capsys, "status")
+    assert code == 2
+    assert err.startswith(f"hs-actions: HUBSPOT_ACCESS_TOKEN {said}") and "Traceback" not in err
+    assert not any(f in out + err for f in forms(token))
+
+
+def test_the_token_from_env_file_is_cut_too(account_portal, monkeypatch, tmp_path):
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN")
+    (tmp_path / ".env").write_text(f'HUBSPOT_ACCESS_TOKEN="{ACCOUNT_TOKEN}\\r"\n')
+    warned = []
+    connection = Connection.from_environment(env_file=tmp_path / ".env", warn=warned.append)
+    assert connection.token == ACCOUNT_TOKEN and len(warned) == 1 and ACCOUNT_TOKEN not in warned[0]
+
+
+def test_flow_ids_are_checked_before_they_reach_a_url(account_portal, capsys):
+    for given in ("../../crm/v3/objects/contacts", "500?archived=true", "5 00", "500#x"):
+        code, _, err = run(capsys, "pull", "--flow", given)
+        assert code == 2
+        assert "is not a workflow id: HubSpot's are numbers" in err
+    assert account_portal.requests() == []
+
+
+def test_the_first_n_results_page_past_100(account_portal):
+    account_portal.seed({"flows": [{**copy.deepcopy(FLOW), "id": str(500 + i)} for i in range(230)]})
+    connection = Connection(ACCOUNT_TOKEN, account_portal.server.url, sleep=lambda s: None)
+    first = connection.first("/automation/v4/flows", 215)
+    assert [f["id"] for f in first] == [str(500 + i) for i in range(215)]
+    assert [r["query"] for r in account_portal.requests()] == ["limit=100", "limit=100&after=599", "limit=100&after=699"]
+
+
+def test_a_write_that_could_not_be_sent_says_nothing_was_written():
+    connection = Connection(ACCOUNT_TOKEN, "http://127.0.0.1:9", sleep=lambda s: None)
+    with pytest.raises(AccountError, match=r"^cannot reach http://127.0.0.1:9 \(ConnectionError: .*; nothing was written "
+                                           r"\(the request was not sent\)$") as error:
+        connection.put("/automation/v4/flows/500", {})
+    assert type(error.value) is AccountError      # not AnswerLost: nothing to read back

@@ -148,7 +148,7 @@ def test_an_edit_made_in_hubspot_is_seen_and_not_overwritten_without_force(proje
     assert states(project, account_portal) == {NAME: status_module.EDITED}
     refused = deploy(connect(account_portal), NAME, actions_dir=project / "actions")
     assert refused.exit_code == 1
-    assert f"{NAME}: not deployed: its code in HubSpot was edited" in refused.lines[0]
+    assert refused.lines[0].startswith(f"{NAME}: not deployed: its code in HubSpot changed since it was last pulled or deployed")
     assert "platinum" in account_portal.backend.flow("500")["actions"][0]["sourceCode"]
     assert deploy(connect(account_portal), NAME, force=True, actions_dir=project / "actions").exit_code == 0
     assert "platinum" not in account_portal.backend.flow("500")["actions"][0]["sourceCode"]

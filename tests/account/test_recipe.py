@@ -18,12 +18,14 @@ def test_every_hs_actions_command_of_the_recipe_parses():
         build_parser().parse_args([a if a != "$name" else "lead_score" for a in argv])
 
 
-def test_the_deploy_filter_picks_actions_with_local_changes():
+def test_the_deploy_filter_picks_every_action_not_in_sync():
+    # An action edited in HubSpot is deployed too: its deploy refuses, which fails the job.
     snippet = re.search(r"python3 -c '(.*?)'\)", RECIPE, re.S).group(1)
     states = [{"name": "a", "state": "local changes not deployed"}, {"name": "b", "state": "in sync"},
-              {"name": "c", "state": "edited in HubSpot"}, {"name": "d", "state": "local changes not deployed"}]
+              {"name": "c", "state": "edited in HubSpot"}, {"name": "d", "state": "never pulled or deployed"},
+              {"name": "e", "state": "cannot be read"}, {"name": "f", "state": "not in HubSpot"}]
     done = subprocess.run(["python3", "-c", snippet], input=json.dumps(states), capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["a", "d"]
+    assert done.stdout.split() == ["a", "c", "e", "f"]
 
 
 def test_the_wrapper_script_runs_the_toolkit():

@@ -10,7 +10,6 @@ from pathlib import Path
 from string import Template
 
 from hs_actions.core import files
-from hs_actions.core.files import write_atomic
 from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import ToolkitError, did_you_mean
 from hs_actions.core.report import Report

@@ -15,7 +15,8 @@ entry, its seed step, and (in responses/<name>.py) its routes.
     owners.py        owners
     objects.py       records of every type: objects v3, the properties the portal computes
     associations.py  associations v4 and v3
-    hubdb.py         HubDB tables and rows (read)
+    hubdb.py         HubDB tables and rows: read, draft writes, publishing
+    hubdb_values.py  HubDB's column types, values and row filters (functions hubdb.py uses)
     lists.py         lists and their memberships
     tokens.py        private-app tokens and their scopes
     flows.py         workflows (Automation v4 flows) and their custom-code actions

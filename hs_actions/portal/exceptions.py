@@ -148,6 +148,7 @@ HUBDB_COLUMN_UNKNOWN = "Column {column} does not exist in table {table}; its col
 HUBDB_OPERATOR_UNKNOWN = "Unknown filter operator {operator} on column {column}; use one of {allowed}."
 HUBDB_OPERATOR_TYPE = "Filter operator {operator} does not apply to {type} column {column}; it applies to {allowed}."
 HUBDB_FILTER_VALUE = "{value} is not a value {column}__{operator} can compare with a {type} column."
+HUBDB_TABLE_EXISTS = "A HubDB table named {name} already exists."
 HUBDB_SORT_UNKNOWN = "Unknown sort {name}; tables sort by {allowed}."
 # Lists (the portal's own wording)
 LIST_NOT_FOUND = "List {id} does not exist."

@@ -36,6 +36,7 @@ def all_scopes() -> list[str]:
     scopes = {s for spec in data["standard"] for s in spec["scopes"].values()}
     scopes |= {s for spec in data["standard"] for alts in spec.get("scopeAlternatives", {}).values() for s in alts}
     scopes |= set(data["custom"]["scopes"].values()) | set(data["fixedScopes"].values())
+    scopes |= {s for kind, alts in data["fixedScopeAlternatives"].items() if kind != "comment" for s in alts}
     return sorted(scopes)
 
 

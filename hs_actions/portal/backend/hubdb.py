@@ -1,7 +1,8 @@
-"""HubDB read: tables and rows, published and draft, with HubSpot's row filters, sorts and paging.
+"""HubDB: tables and rows, published and draft, with HubSpot's row filters, sorts and paging;
+draft row writes, publishing, resetting and cloning.
 
-Tables come from seeds (`hubdb`); the API here only reads them. Values are kept in the wire
-form HubSpot sends (a select is an option object, a date is epoch milliseconds).
+Tables come from seeds (`hubdb`) or a clone; columns are never written. Values are kept in the
+wire form HubSpot sends (a select is an option object, a date is epoch milliseconds).
 """
 from __future__ import annotations
 
@@ -12,14 +13,15 @@ from hs_actions.portal.backend.family import Family
 from hs_actions.portal.backend.store import cursor
 from hs_actions.portal.backend.hubdb_values import (
     META_COLUMNS, OPERATORS, cell, cell_value, column_from_spec, is_empty, matcher, matches_any, sort_key, split_filter)
-from hs_actions.portal.models import id_number
+from hs_actions.portal.models import id_number, now_ms
 
 ROWS_LIMIT_DEFAULT, ROWS_LIMIT_MAX = 1000, 10000
 TABLES_LIMIT_DEFAULT, TABLES_LIMIT_MAX = 1000, 1000
+EMPTY_ROW = {"path": None, "name": None, "values": {}}   # a row's written fields, none set
 
 
 class HubDb(Family):
-    """HubDB tables and rows (published and draft versions), read-only."""
+    """HubDB tables and rows (published and draft versions): read, and the draft written."""
 
     name = "hubdb"
     SEED_KEY = "hubdb"
@@ -181,6 +183,142 @@ class HubDb(Family):
             raise exc.ValidationError(exc.HUBDB_COLUMN_UNKNOWN.format(
                 column=name, table=table["name"], columns=", ".join([*columns, *META_COLUMNS])))
         return columns[name]["type"]
+
+    # ---- writes: rows of the draft, then publishing it ---------------------------------------
+    # HubSpot's model (HubDB guide, "Draft vs live tables"): every row write changes the draft
+    # only; publishing copies the draft over the published version, resetting copies the
+    # published version over the draft. Row ids are unique across a table's two versions.
+
+    def hubdb_create_rows(self, table, specs: list[dict]) -> tuple[dict, list[dict]]:
+        """(table, rows): new draft rows {path?, name?, values?} after the last, with new ids."""
+        with self.backend.write():
+            found = self._find_table(table)
+            bodies = [self._row_body(found, spec, EMPTY_ROW) for spec in specs]
+            return found, self._append(found["id"], bodies)
+
+    def hubdb_update_rows(self, table, specs: list[dict], replace: bool) -> tuple[dict, list[dict], list]:
+        """(table, rows, errors): draft rows {id, path?, name?, values?} changed; `replace` (PUT)
+        clears what a spec leaves out, else only the given columns change (PATCH). A null value
+        clears a cell. An id not in the draft is one of the 207's errors."""
+        with self.backend.write():
+            found = self._find_table(table)
+            stamp = now_ms()
+            current = {r["id"]: r for r in self._rows(found["id"], True, [s["id"] for s in specs])}
+            rows, missing = [], []
+            for spec in specs:
+                row = current.get(id_number(str(spec["id"])))
+                if row is None:
+                    missing.append(str(spec["id"]))
+                    continue
+                base = EMPTY_ROW if replace else row
+                body = self._row_body(found, spec, base)
+                self.conn.execute("UPDATE hubdb_rows SET body = ?, updated = ? WHERE table_id = ? AND version = ? "
+                                  "AND id = ?", (json.dumps(body), stamp, found["id"], "draft", row["id"]))
+                rows.append({**body, "id": row["id"], "created": row["created"], "updated": stamp})
+            if rows:
+                self._touch(found["id"], stamp)
+        return found, rows, self._missing(table, missing)
+
+    def hubdb_clone_rows(self, table, row_ids: list) -> tuple[dict, list[dict], list]:
+        """(table, copies, errors): each draft row copied to a new id at the end of the draft."""
+        with self.backend.write():
+            found = self._find_table(table)
+            rows = {r["id"]: r for r in self._rows(found["id"], True, row_ids)}
+            known = [rows[n] for n in (id_number(str(i)) for i in row_ids) if n in rows]
+            missing = [str(i) for i in row_ids if id_number(str(i)) not in rows]
+            copies = self._append(found["id"], [{k: r[k] for k in EMPTY_ROW} for r in known])
+        return found, copies, self._missing(table, missing)
+
+    def hubdb_purge_rows(self, table, row_ids: list) -> None:
+        """Delete draft rows for good (the published version keeps them until a publish); 404
+        naming the ids not in the draft, and nothing deleted."""
+        with self.backend.write():
+            found = self._find_table(table)
+            present = {r["id"] for r in self._rows(found["id"], True, row_ids)}
+            missing = [str(i) for i in row_ids if id_number(str(i)) not in present]
+            if missing:
+                raise self._missing(table, missing)[0]
+            self.conn.executemany("DELETE FROM hubdb_rows WHERE table_id = ? AND version = ? AND id = ?",
+                                  [(found["id"], "draft", i) for i in present])
+            self._touch(found["id"], now_ms())
+
+    def hubdb_publish(self, table) -> dict:
+        """The draft becomes the published version; the published table."""
+        return self._copy_version(table, "draft", "published")
+
+    def hubdb_reset_draft(self, table) -> dict:
+        """The published version becomes the draft again; the draft table. 404 for a table never published."""
+        return self._copy_version(table, "published", "draft")
+
+    def hubdb_unpublish(self, table) -> dict:
+        """The table keeps its draft only; the table (no longer published)."""
+        with self.backend.write():
+            found = self._find_table(table)
+            self.conn.execute("DELETE FROM hubdb_rows WHERE table_id = ? AND version = ?", (found["id"], "published"))
+            self.conn.execute("UPDATE hubdb_tables SET published_at = NULL, updated = ? WHERE id = ?",
+                              (now_ms(), found["id"]))
+        return self.hubdb_table(found["id"], draft=True)
+
+    def hubdb_clone_table(self, table, name: str, label: str | None, copy_rows: bool) -> dict:
+        """A new table, draft only, with the columns (and, with copy_rows, the draft rows) of another."""
+        with self.backend.write():
+            found = self._find_table(table)
+            if self.conn.execute("SELECT 1 FROM hubdb_tables WHERE name = ?", (name,)).fetchone():
+                raise exc.PortalConflict(exc.HUBDB_TABLE_EXISTS.format(name=name))
+            stamp = now_ms()
+            body = {k: found[k] for k in ("columns", "allowPublicApiAccess", "useForPages")}
+            body.update(name=name, label=label or found["label"])
+            new_id = self.conn.execute("INSERT INTO hubdb_tables VALUES (NULL, ?, ?, ?, ?, NULL)",
+                                       (name, json.dumps(body), stamp, stamp)).lastrowid
+            if copy_rows:
+                self.conn.execute("INSERT INTO hubdb_rows SELECT ?, version, position, id, body, ?, ? FROM hubdb_rows "
+                                  "WHERE table_id = ? AND version = ?", (new_id, stamp, stamp, found["id"], "draft"))
+        return self.hubdb_table(new_id, draft=True)
+
+    def _copy_version(self, table, source: str, target: str) -> dict:
+        with self.backend.write():
+            found = self._find_table(table)
+            if source == "published" and found["published_at"] is None:
+                raise exc.ObjectNotFound(exc.HUBDB_TABLE_NOT_PUBLISHED.format(table=table))
+            stamp = now_ms()
+            self.conn.execute("DELETE FROM hubdb_rows WHERE table_id = ? AND version = ?", (found["id"], target))
+            self.conn.execute("INSERT INTO hubdb_rows SELECT table_id, ?, position, id, body, created, updated "
+                              "FROM hubdb_rows WHERE table_id = ? AND version = ?", (target, found["id"], source))
+            published = "published_at = ?, " if target == "published" else ""
+            self.conn.execute(f"UPDATE hubdb_tables SET {published}updated = ? WHERE id = ?",
+                              (*([stamp] if published else []), stamp, found["id"]))
+        return self.hubdb_table(found["id"], draft=target == "draft")
+
+    def _row_body(self, table: dict, spec: dict, base: dict) -> dict:
+        values = dict(base["values"])
+        for name, value in (spec.get("values") or {}).items():
+            values[name] = cell_value(table["columns"], name, value)
+        return {"path": spec.get("path", base["path"]), "name": spec.get("name", base["name"]),
+                "values": {k: v for k, v in values.items() if v is not None}}
+
+    def _append(self, table_id: int, bodies: list[dict]) -> list[dict]:
+        """Draft rows with these bodies after the table's last row, with ids after its last."""
+        if not bodies:
+            return []
+        stamp = now_ms()
+        (last_id, last_position), = self.conn.execute(
+            "SELECT COALESCE(MAX(id), 0), COALESCE(MAX(position), -1) FROM hubdb_rows WHERE table_id = ?",
+            (table_id,)).fetchall()
+        rows = []
+        for offset, body in enumerate(bodies, start=1):
+            self.conn.execute("INSERT INTO hubdb_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              (table_id, "draft", last_position + offset, last_id + offset, json.dumps(body), stamp, stamp))
+            rows.append({**body, "id": last_id + offset, "created": stamp, "updated": stamp})
+        self._touch(table_id, stamp)
+        return rows
+
+    def _touch(self, table_id: int, stamp: int) -> None:
+        self.conn.execute("UPDATE hubdb_tables SET updated = ? WHERE id = ?", (stamp, table_id))
+
+    @staticmethod
+    def _missing(table, ids: list[str]) -> list:
+        return [exc.ObjectNotFound(exc.HUBDB_ROW_NOT_FOUND.format(row=", ".join(ids), table=table),
+                                   context={"ids": ids})] if ids else []
 
     # ---- seeding ----------------------------------------------------------------------------
 

@@ -54,7 +54,9 @@ def column_from_spec(spec: dict, index: int, stamp: int) -> dict:
 
 
 def cell_value(columns: list[dict], name: str, value):
-    """A seed value in HubSpot's wire form for its column's type; ValidationError if it cannot be."""
+    """A value written to a row (a seed's, or the API's) in HubSpot's wire form for its column's
+    type; ValidationError if it cannot be. An option is named by its name or id, or given as
+    the option object a read answers."""
     column = next((c for c in columns if c["name"] == name), None)
     if column is None:
         raise exc.ValidationError(exc.SEED_HUBDB_COLUMN_UNKNOWN.format(
@@ -86,6 +88,8 @@ def cell_value(columns: list[dict], name: str, value):
             raise bad
         options = []
         for option_name in names:
+            if isinstance(option_name, dict):   # the API's option object, as a read answers it
+                option_name = option_name.get("id") or option_name.get("name")
             option = next((o for o in column["options"] if option_name in (o["name"], o["id"])), None)
             if option is None:
                 raise exc.ValidationError(exc.SEED_HUBDB_OPTION.format(

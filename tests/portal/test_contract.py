@@ -78,6 +78,23 @@ CASES = {
                                                                       "CollectionResponsePipelineStageNoPaging"),
     ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
         "/crm/v3/pipelines/deals/default/stages/closedwon", None, 200, "crm.pipelines", "PipelineStage"),
+    ("POST", "/crm/v3/pipelines/{object_type}"): ("/crm/v3/pipelines/deals", {"label": "New", "stages": [
+        {"label": "Open", "metadata": {"probability": "0.5"}}]}, 201, "crm.pipelines", "Pipeline"),
+    ("PATCH", "/crm/v3/pipelines/{object_type}/{pipeline_id}"): ("/crm/v3/pipelines/deals/default", {"label": "Sales"},
+                                                                 200, "crm.pipelines", "Pipeline"),
+    ("PUT", "/crm/v3/pipelines/{object_type}/{pipeline_id}"): ("/crm/v3/pipelines/tickets/0", {"label": "Support", "stages": [
+        {"label": "New", "metadata": {"ticketState": "OPEN"}}]}, 200, "crm.pipelines", "Pipeline"),
+    ("DELETE", "/crm/v3/pipelines/{object_type}/{pipeline_id}"): ("/crm/v3/pipelines/tickets/0", None, 204, None, None),
+    ("POST", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages"): (
+        "/crm/v3/pipelines/deals/default/stages", {"label": "Lost again", "metadata": {"probability": "0.0"}}, 201,
+        "crm.pipelines", "PipelineStage"),
+    ("PATCH", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
+        "/crm/v3/pipelines/deals/default/stages/closedwon", {"label": "Won!"}, 200, "crm.pipelines", "PipelineStage"),
+    ("PUT", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
+        "/crm/v3/pipelines/deals/default/stages/closedwon", {"label": "Won", "metadata": {"probability": "1.0"}}, 200,
+        "crm.pipelines", "PipelineStage"),
+    ("DELETE", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
+        "/crm/v3/pipelines/deals/default/stages/closedlost", None, 204, None, None),
     ("GET", urls.ONE): (C + "/{contact}?propertiesWithHistory=email&associations=companies", None, 200,
                         "crm.objects", "SimplePublicObjectWithAssociations"),
     ("PATCH", urls.ONE): (C + "/{contact}", {"properties": {"firstname": "P"}}, 200, "crm.objects", "SimplePublicObject"),

@@ -26,7 +26,7 @@ def unmodelled_type(empty_portal) -> dict:
     ("GET", "/crm/v3/lists/folders", "HubSpot's lists API (create, search, folders, filters)"),
     ("POST", "/cms/v3/hubdb/tables", "HubSpot's HubDB API (table writes, import, export)"),
     ("POST", "/cms/hubdb/2026-03/tables/t/draft/import", "HubSpot's HubDB API (table writes, import, export)"),
-    ("PATCH", "/crm/v3/pipelines/deals/default", "HubSpot's pipelines API (writes, audit)"),
+    ("GET", "/crm/v3/pipelines/deals/default/audit", "HubSpot's pipelines API (audit)"),
 ])
 def test_a_call_hubspot_serves_and_the_portal_does_not_is_named_as_such(portal_api, empty_portal, method, path, family):
     response = portal_api.request(method, path, json={})

@@ -25,8 +25,14 @@ def load(name: str) -> dict:
 
 
 def property_rows(object_type: str) -> list[dict]:
-    """The property catalogue of a standard object type (data/properties/<name>.json)."""
-    return load(f"properties/{object_type}.json")["properties"]
+    """The property catalogue of a standard object type (data/properties/<name>.json), then the
+    rows of the files it includes (the engagement properties activities share) it lacks."""
+    data = load(f"properties/{object_type}.json")
+    rows = data["properties"]
+    for shared in data.get("include", []):
+        own = {row["name"] for row in rows}
+        rows = rows + [row for row in load(f"properties/{shared}.json")["properties"] if row["name"] not in own]
+    return rows
 
 
 def all_scopes() -> list[str]:

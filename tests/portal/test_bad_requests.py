@@ -379,3 +379,17 @@ def test_a_bug_in_the_portal_is_a_500_that_says_so(portal_api, empty_portal, mon
                                           "action): KeyError: 'oops'")
     monkeypatch.undo()
     assert portal_api.get("/crm/v3/objects/contacts").status_code == 200
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/crm/v3/objects/contacts?archived=maybe", "archived must be true or false, not 'maybe'"),
+    ("/crm/v3/objects/contacts?archived=1", "archived must be true or false, not '1'"),
+    ("/crm/v3/properties/contacts?dataSensitivity=bogus",
+     "dataSensitivity must be one of highly_sensitive, non_sensitive, sensitive, not 'bogus'"),
+    ("/crm/v3/properties/contacts/email?dataSensitivity=bogus",
+     "dataSensitivity must be one of highly_sensitive, non_sensitive, sensitive, not 'bogus'"),
+])
+def test_query_booleans_and_enums_are_checked_as_in_a_body(portal_api, path, message):
+    response = portal_api.get(path)
+    assert (response.status_code, response.json()["message"]) == (400, message)
+    assert portal_api.get(path.split("?")[0] + "?archived=False").status_code == 200

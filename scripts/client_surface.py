@@ -8,6 +8,7 @@ hand. Run it with the runtime's Python, whose hubspot-api-client is the runtime'
     .hs-actions/runtime/bin/python scripts/client_surface.py [output.json]
 """
 import json
+import re
 import sys
 from importlib.metadata import version
 from pathlib import Path
@@ -41,12 +42,23 @@ def walk(obj) -> dict:
     return found
 
 
+def operations() -> list[str]:
+    """"METHOD /path" of every call the package's generated APIs make (their call_api lines)."""
+    found = set()
+    for module in Path(hubspot.__file__).parent.rglob("api/*.py"):
+        text = module.read_text()
+        for path, method in re.findall(r'call_api\(\s*"([^"]+)",\s*"([A-Z]+)"', text):
+            found.add(f"{method} {path}")
+    return sorted(found)
+
+
 def surface() -> dict:
     installed = version("hubspot-api-client")
     return {"comment": f"Every attribute path of hubspot.HubSpot() in hubspot-api-client {installed}, the version in "
-                       "HubSpot's Python runtime: {name: its attributes, or null where a path ends}. Generated from the "
-                       "installed package by scripts/client_surface.py (run with the runtime's Python); do not edit.",
-            "version": installed, "client": walk(hubspot.HubSpot())}
+                       "HubSpot's Python runtime: {name: its attributes, or null where a path ends}; and `operations`, "
+                       "every call its generated APIs can make. Generated from the installed package by "
+                       "scripts/client_surface.py (run with the runtime's Python); do not edit.",
+            "version": installed, "client": walk(hubspot.HubSpot()), "operations": operations()}
 
 
 if __name__ == "__main__":

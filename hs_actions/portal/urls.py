@@ -64,6 +64,7 @@ DATED = [
     ("/crm/objects/{date}/{}/{}/associations/", "/crm/v4/objects/{}/{}/associations/"),
     ("/crm/objects/{date}/", "/crm/v3/objects/"),
     ("/crm/objects/v3/", "/crm/v3/objects/"),
+    ("/crm-object-schemas/v3/schemas", "/crm/v3/schemas"),   # where client 12 reads schemas
     ("/crm/associations/{date}/", "/crm/v4/associations/"),
     ("/crm/associations/v4/", "/crm/v4/associations/"),
     ("/crm/properties/{date}/", "/crm/v3/properties/"),

@@ -60,3 +60,23 @@ def test_a_dated_path_to_nothing_is_hubspots_404(portal_api, seeded):
     response = portal_api.get("/crm/objects/2026-03/contacts/1/nope")
     assert response.status_code == 404
     assert response.json()["message"].startswith("Unrecognized request URL (GET /crm/objects/2026-03/contacts/1/nope).")
+
+
+def test_schemas_are_served_under_crm_object_schemas_too(portal_api, empty_portal):
+    """Client 12's crm.schemas.core_api calls /crm-object-schemas/v3/schemas."""
+    empty_portal.seed({"schemas": [{"name": "pets", "objectTypeId": "2-1"}]})
+    listed = portal_api.get("/crm-object-schemas/v3/schemas")
+    assert [s["name"] for s in listed.json()["results"]] == ["pets"]
+    assert portal_api.get("/crm-object-schemas/v3/schemas/pets").json()["objectTypeId"] == "2-1"
+
+
+def test_schemas_through_client_12(hubspot_client, empty_portal):
+    empty_portal.seed({"schemas": [{"name": "pets", "objectTypeId": "2-1"}]})
+    assert [s.name for s in hubspot_client.crm.schemas.core_api.get_all().results] == ["pets"]
+
+
+def test_a_literal_flow_path_is_not_read_as_a_flow_id(portal_api):
+    response = portal_api.get("/automation/v4/flows/email-campaigns")
+    assert response.status_code == 404
+    assert response.json()["subCategory"] == "hs_actions.NOT_MODELLED"
+    assert "HubSpot's workflows API (email campaigns of flows)" in response.json()["message"]

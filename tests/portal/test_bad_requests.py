@@ -226,7 +226,9 @@ def test_ids_of_digits_int_cannot_read_in_bodies_are_missing_records(portal_api,
     found = portal_api.post("/crm/v3/objects/contacts/search", json={"filterGroups": [{"filters": [
         {"propertyName": "associations.company", "operator": "EQ", "value": "²"}]}]})
     assert (found.status_code, found.json()["total"]) == (200, 0)
-    flow = {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "actions": [{"actionId": "²", "type": "DELAY"}]}
+    flow = {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "flowType": "WORKFLOW", "isEnabled": False,
+            "canEnrollFromSalesforce": False, "blockedDates": [], "customProperties": {}, "dataSources": [],
+            "suppressionListIds": [], "timeWindows": [], "actions": [{"actionId": "²", "type": "DELAY"}]}
     created = portal_api.post("/automation/v4/flows", json=flow)
     assert (created.status_code, created.json()["nextAvailableActionId"]) == (201, "1")
 

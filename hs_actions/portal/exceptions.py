@@ -100,6 +100,8 @@ NO_ASSOCIATIONS = "No {to_type} is associated with {from_type} {id}."
 OWNER_OPTION = "{value} is not a valid owner id: no active owner has it"
 SCHEMA_NOT_FOUND = "Unable to find a custom object schema for {name}"
 FLOW_NOT_FOUND = "Flow {id} not found."
+UNSUPPORTED_MEDIA_TYPE = ("Unsupported Media Type: the body is sent as {content_type}; this API reads JSON "
+                          "(Content-Type: application/json)")
 FLOW_INVALID = "Invalid flow: {field}: {problem}"
 FLOW_STALE_REVISION = ("Flow {id} has changed since revision {given} was read (it is now at revision {current}): "
                        "read it again and apply the change to the current revision.")
@@ -295,6 +297,16 @@ class MethodNotAllowed(PortalError):
 
 class PayloadTooLarge(PortalError):
     status = 413
+
+
+class UnsupportedMediaType(PortalError):
+    """A body sent as another media type than JSON (text/plain, a form): HubSpot answers 415
+    (its file and automation APIs are seen answering "Unsupported Media Type" in client issues)."""
+    status = 415
+    category = "VALIDATION_ERROR"
+
+    def __init__(self, content_type: str):
+        super().__init__(UNSUPPORTED_MEDIA_TYPE.format(content_type=content_type))
 
 
 class PortalConflict(PortalError):

@@ -395,3 +395,24 @@ def test_query_booleans_and_enums_are_checked_as_in_a_body(portal_api, path, mes
     response = portal_api.get(path)
     assert (response.status_code, response.json()["message"]) == (400, message)
     assert portal_api.get(path.split("?")[0] + "?archived=False").status_code == 200
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("text/plain", b'{"properties": {"email": "x@example.com"}}'),
+    ("application/x-www-form-urlencoded", b"properties=email"),
+])
+def test_a_body_that_is_not_json_is_a_415_and_creates_nothing(portal_api, empty_portal, content_type, body):
+    response = portal_api.post("/crm/v3/objects/contacts", data=body, headers={"Content-Type": content_type})
+    assert (response.status_code, response.json()["message"]) == (415, (
+        f"Unsupported Media Type: the body is sent as {content_type}; this API reads JSON "
+        "(Content-Type: application/json)"))
+    assert empty_portal.backend.counts() == {}
+
+
+def test_json_with_a_charset_or_without_a_content_type_is_read(portal_api, empty_portal):
+    body = b'{"properties": {"email": "a@example.com"}}'
+    sent = portal_api.post("/crm/v3/objects/contacts", data=body,
+                           headers={"Content-Type": "application/json; charset=utf-8"})
+    assert sent.status_code == 201
+    bare = portal_api.post("/crm/v3/objects/contacts", data=body.replace(b"a@", b"b@"))
+    assert bare.status_code == 201

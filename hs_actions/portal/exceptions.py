@@ -107,6 +107,7 @@ FLOW_STALE_REVISION = ("Flow {id} has changed since revision {given} was read (i
                        "read it again and apply the change to the current revision.")
 # HubSpot's words for a create without a required property (PipedreamHQ/pipedream issue 12366).
 REQUIRED_PROPERTIES = "Error creating {hubspot_name}. Some required properties were not set."
+REQUIRED_PROPERTIES_CLEARED = "Error updating {hubspot_name}. Some required properties were cleared."
 ASSOCIATION_FILTER_OPERATOR = ("Filters on associations.{name} take the operators EQ and IN, but {operator} was given.")
 # Merge, GDPR delete (HubSpot publishes no wording for these refusals: the portal's own)
 MERGE_SAME = "Cannot merge a record with itself: primaryObjectId and objectIdToMerge are both record {id}."

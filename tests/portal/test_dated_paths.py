@@ -80,3 +80,39 @@ def test_a_literal_flow_path_is_not_read_as_a_flow_id(portal_api):
     assert response.status_code == 404
     assert response.json()["subCategory"] == "hs_actions.NOT_MODELLED"
     assert "HubSpot's workflows API (email campaigns of flows)" in response.json()["message"]
+
+
+REQUIRED = {"requiredProperties": {"contacts": ["email", "firstname"]}}
+
+
+@pytest.mark.parametrize("version", ["2026-09", "2027-03"])
+def test_from_2026_09_writes_enforce_the_accounts_required_properties(portal_api, empty_portal, version):
+    """HubSpot's changelog (2026-08-11): from the 2026-09 version, CRM create and update enforce
+    the account's required-property rules; a seed sets them."""
+    empty_portal.seed(REQUIRED)
+    base = f"/crm/objects/{version}/contacts"
+    refused = portal_api.post(base, json={"properties": {"email": "ada@example.com"}})
+    assert (refused.status_code, refused.json()["message"], refused.json()["context"]) == (
+        400, "Error creating CONTACT. Some required properties were not set.", {"properties": ["firstname"]})
+    created = portal_api.post(base, json={"properties": {"email": "ada@example.com", "firstname": "Ada"}})
+    assert created.status_code == 201
+    cleared = portal_api.patch(f"{base}/{created.json()['id']}", json={"properties": {"firstname": ""}})
+    assert (cleared.status_code, cleared.json()["message"]) == (
+        400, "Error updating CONTACT. Some required properties were cleared.")
+    batch = portal_api.post(f"{base}/batch/create", json={"inputs": [{"properties": {"email": "b@example.com"}}]})
+    assert batch.status_code == 400
+    assert portal_api.patch(f"{base}/{created.json()['id']}", json={"properties": {"lastname": "L"}}).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["/crm/v3/objects", "/crm/objects/2026-03"])
+def test_earlier_versions_do_not(portal_api, empty_portal, prefix):
+    empty_portal.seed(REQUIRED)
+    assert portal_api.post(f"{prefix}/contacts", json={"properties": {"lastname": "L"}}).status_code == 201
+
+
+def test_a_required_property_the_type_lacks_is_refused_in_the_seed(empty_portal):
+    from hs_actions.core.errors import SeedError
+    with pytest.raises(SeedError) as raised:
+        empty_portal.seed({"requiredProperties": {"contacts": ["shoe_size"]}})
+    assert str(raised.value).startswith("not seeded, nothing was added: Unable to find property shoe_size for object "
+                                        "type contacts (at requiredProperties.contacts)")

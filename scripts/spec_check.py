@@ -9,13 +9,16 @@ licence is internal use: keep it outside this repository; nothing here copies it
 Serves a portal (in memory, the default seed, a token with every scope, no rate limit) and,
 for each OpenAPI file under SPECS (Postman collections are skipped), sorts its operations
 into served (a route of urls.py answers that method and path, with every literal segment of
-the spec's path either the route's own or an object type the portal knows) and not modelled
-(the portal answers 404 or 405). Each served operation gets --examples cases generated from
+the spec's path either the route's own or an object type the portal knows, and no not-modelled
+404 for the spec's own object type) and not modelled (the portal answers 404 or 405). A
+generic {objectType} is the spec's own type, read from its folder (CRM/Goal Targets: goal
+targets), or contacts for a spec of no one type (CRM/Objects). Each served operation gets --examples cases generated from
 the spec (positive and negative, derandomized), with path parameters HubSpot's specs name
 (objectType, contactId...) set to records of the seed, and each response goes through
 schemathesis's checks. Prints, per spec with a served operation: operations, served, not
 modelled, cases sent, and the operations failing each check; --details adds the first
-failure of each (operation, check). A run of the whole collection takes minutes.
+failure of each (operation, check). Prints the versions of schemathesis and hypothesis it ran
+with first, since its figures move with them. A run of the whole collection takes minutes.
 Not part of ./scripts/test: the specs are not in the repository.
 """
 from __future__ import annotations
@@ -27,6 +30,7 @@ import re
 import sys
 import time
 import warnings
+from importlib.metadata import version
 from pathlib import Path
 
 import requests
@@ -45,6 +49,7 @@ from schemathesis.specs.openapi.checks import (content_type_conformance, negativ
 
 from hs_actions.portal import exceptions as exc  # noqa: E402
 from hs_actions.portal import urls  # noqa: E402
+from hs_actions.portal.models import load  # noqa: E402
 from hs_actions.portal.portal import ALL_SCOPES, Portal  # noqa: E402
 
 TOKEN = "pat-local-spec-check"
@@ -77,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"spec_check: no JSON files under {args.specs} match {args.match!r}", file=sys.stderr)
         return 2
     warnings.filterwarnings("ignore")
+    print("spec_check with " + ", ".join(f"{name} {version(name)}" for name in ("schemathesis", "hypothesis")))
     portal = Portal(db=":memory:")
     portal.rate_limit("unlimited")
     server = portal.serve()
@@ -102,11 +108,12 @@ def check_spec(portal, base_url: str, path: Path, args) -> dict | None:
     row = {"spec": name, "operations": 0, "served": 0, "cases": 0, "errors": [],
            "failing": collections.defaultdict(dict)}
     served = []
+    own = own_type(path.relative_to(args.specs))
     for spec_path, methods in document.get("paths", {}).items():
         for method in methods:
             if method in METHODS:
                 row["operations"] += 1
-                if is_served(portal, method.upper(), spec_path):
+                if is_served(portal, method.upper(), spec_path, own):
                     served.append(f"{method.upper()} {spec_path}")
     row["served"] = len(served)
     if not served:
@@ -124,16 +131,32 @@ def check_spec(portal, base_url: str, path: Path, args) -> dict | None:
                 row["errors"].append(f"{type(error).__name__}: {str(error)[:200]}")
                 continue
             if operation.label in served:
-                exercise(operation, base_url, session, row, args.examples)
+                exercise(operation, base_url, session, row, args.examples, own)
     return row
 
 
-def is_served(portal, method: str, spec_path: str) -> bool:
+def own_type(relative: Path) -> str:
+    """The object type a spec is about, from its folder under CRM (Goal Targets: goal_targets),
+    as HubSpot's objects API spells it; contacts for a spec of no one type (Objects, Properties)."""
+    parts = relative.parts
+    folder = parts[parts.index("CRM") + 1] if "CRM" in parts[:-1] else ""
+    name = folder.lower().replace(" ", "_")
+    known = {entry["name"] for entry in load("hubspot_apis.json")["objectTypes"]}
+    known |= {entry["name"] for entry in load("object_types.json")["standard"]}
+    return name if name in known else "contacts"
+
+
+def is_served(portal, method: str, spec_path: str, own: str = "contacts") -> bool:
     """Whether a route of urls.py serves `method spec_path` as the spec means it: a literal of
     the spec's path that the route reads as a parameter counts only if it is an object type
-    (contacts), not when it is another resource (properties/{objectType}/groups)."""
+    (contacts), not when it is another resource (properties/{objectType}/groups); a generic
+    object type is the spec's own, and a type the portal answers as not modelled is not served."""
+    filled = re.sub(r"\{[^}/]+\}", lambda m: own if "objecttype" in m.group(0).lower() else "1", spec_path)
     try:
-        route, _ = urls.resolve(method, re.sub(r"\{[^}/]+\}", "1", spec_path))
+        route, params = urls.resolve(method, filled)
+        for name in ("object_type", "to_object_type"):
+            if name in params:
+                urls.object_type(portal.backend, params[name])
     except exc.PortalError:
         return False
     for spec_part, route_part in zip(spec_path.split("/"), route.template.split("/")):
@@ -147,10 +170,11 @@ def is_served(portal, method: str, spec_path: str) -> bool:
     return True
 
 
-def exercise(operation, base_url: str, session, row: dict, examples: int) -> None:
+def exercise(operation, base_url: str, session, row: dict, examples: int, own: str = "contacts") -> None:
     """Generated cases of one operation, positive and negative; failing checks recorded in row."""
     names = {p.name for p in operation.path_parameters}
-    values = {**PATH_VALUES, **(PIPELINE_VALUES if "/pipelines/" in operation.path else {})}
+    values = {**PATH_VALUES, **(PIPELINE_VALUES if "/pipelines/" in operation.path else {}),
+              **({"objectType": own} if own != "contacts" else {})}
     fixed = {name: value for name, value in values.items() if name in names}
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
         strategy = operation.as_strategy(generation_mode=mode, path_parameters=fixed or None)

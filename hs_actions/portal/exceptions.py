@@ -88,6 +88,7 @@ UNIQUE_CONFLICT = "{singular} already exists. Existing ID: {id}"
 PROPERTY_NOT_FOUND = "Unable to find property {name} for object type {object_type}"
 OWNER_NOT_FOUND = "Owner not found: {id}"
 PIPELINE_NOT_FOUND = "Unable to find pipeline {id} for object type {object_type}"
+PIPELINE_STAGE_METADATA = "A stage of this pipeline needs metadata.{key}, {allowed}; {value} was given."
 STAGE_NOT_FOUND = "Unable to find stage {id} in pipeline {pipeline}"
 UNKNOWN_FILTER_PROPERTY = "There was a problem with the request: property {name} does not exist for {object_type}"
 FILTER_VALUE_MISSING = "Filter on {name} with operator {operator} needs {field}"
@@ -99,11 +100,14 @@ NO_ASSOCIATIONS = "No {to_type} is associated with {from_type} {id}."
 OWNER_OPTION = "{value} is not a valid owner id: no active owner has it"
 SCHEMA_NOT_FOUND = "Unable to find a custom object schema for {name}"
 FLOW_NOT_FOUND = "Flow {id} not found."
+UNSUPPORTED_MEDIA_TYPE = ("Unsupported Media Type: the body is sent as {content_type}; this API reads JSON "
+                          "(Content-Type: application/json)")
 FLOW_INVALID = "Invalid flow: {field}: {problem}"
 FLOW_STALE_REVISION = ("Flow {id} has changed since revision {given} was read (it is now at revision {current}): "
                        "read it again and apply the change to the current revision.")
 # HubSpot's words for a create without a required property (PipedreamHQ/pipedream issue 12366).
 REQUIRED_PROPERTIES = "Error creating {hubspot_name}. Some required properties were not set."
+REQUIRED_PROPERTIES_CLEARED = "Error updating {hubspot_name}. Some required properties were cleared."
 ASSOCIATION_FILTER_OPERATOR = ("Filters on associations.{name} take the operators EQ and IN, but {operator} was given.")
 # Merge, GDPR delete (HubSpot publishes no wording for these refusals: the portal's own)
 MERGE_SAME = "Cannot merge a record with itself: primaryObjectId and objectIdToMerge are both record {id}."
@@ -148,6 +152,7 @@ HUBDB_COLUMN_UNKNOWN = "Column {column} does not exist in table {table}; its col
 HUBDB_OPERATOR_UNKNOWN = "Unknown filter operator {operator} on column {column}; use one of {allowed}."
 HUBDB_OPERATOR_TYPE = "Filter operator {operator} does not apply to {type} column {column}; it applies to {allowed}."
 HUBDB_FILTER_VALUE = "{value} is not a value {column}__{operator} can compare with a {type} column."
+HUBDB_TABLE_EXISTS = "A HubDB table named {name} already exists."
 HUBDB_SORT_UNKNOWN = "Unknown sort {name}; tables sort by {allowed}."
 # Lists (the portal's own wording)
 LIST_NOT_FOUND = "List {id} does not exist."
@@ -295,6 +300,16 @@ class MethodNotAllowed(PortalError):
 
 class PayloadTooLarge(PortalError):
     status = 413
+
+
+class UnsupportedMediaType(PortalError):
+    """A body sent as another media type than JSON (text/plain, a form): HubSpot answers 415
+    (its file and automation APIs are seen answering "Unsupported Media Type" in client issues)."""
+    status = 415
+    category = "VALIDATION_ERROR"
+
+    def __init__(self, content_type: str):
+        super().__init__(UNSUPPORTED_MEDIA_TYPE.format(content_type=content_type))
 
 
 class PortalConflict(PortalError):

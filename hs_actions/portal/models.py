@@ -25,8 +25,14 @@ def load(name: str) -> dict:
 
 
 def property_rows(object_type: str) -> list[dict]:
-    """The property catalogue of a standard object type (data/properties/<name>.json)."""
-    return load(f"properties/{object_type}.json")["properties"]
+    """The property catalogue of a standard object type (data/properties/<name>.json), then the
+    rows of the files it includes (the engagement properties activities share) it lacks."""
+    data = load(f"properties/{object_type}.json")
+    rows = data["properties"]
+    for shared in data.get("include", []):
+        own = {row["name"] for row in rows}
+        rows = rows + [row for row in load(f"properties/{shared}.json")["properties"] if row["name"] not in own]
+    return rows
 
 
 def all_scopes() -> list[str]:
@@ -36,6 +42,7 @@ def all_scopes() -> list[str]:
     scopes = {s for spec in data["standard"] for s in spec["scopes"].values()}
     scopes |= {s for spec in data["standard"] for alts in spec.get("scopeAlternatives", {}).values() for s in alts}
     scopes |= set(data["custom"]["scopes"].values()) | set(data["fixedScopes"].values())
+    scopes |= {s for kind, alts in data["fixedScopeAlternatives"].items() if kind != "comment" for s in alts}
     return sorted(scopes)
 
 

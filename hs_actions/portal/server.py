@@ -70,7 +70,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
         missing = route.missing(token.scopes, params, portal.backend.object_type)
         if missing:
             raise exc.MissingScopes(missing)
-        response = route.handler(portal.backend, Request(method, path, params, query, body))
+        response = route.handler(portal.backend, Request(method, path, params, query, body, headers.get("Content-Type")))
         response = _tampered(portal.failures.tamper(method, path), response)
     except exc.PortalError as error:
         if isinstance(error, exc.Unmodelled) or isinstance(unroutable, exc.Unmodelled):

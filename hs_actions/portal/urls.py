@@ -3,7 +3,8 @@
 `{name}` in a path matches one segment and reaches the handler as a parameter. The scope
 column says what access the route needs: "read object_type" is the read scope of the object
 type in the `object_type` parameter (from data/object_types.json); a bare word such as
-"owners" is a fixed scope. Several entries, comma-separated, are all required.
+"owners" is a fixed scope (data/object_types.json `fixedScopes`; `fixedScopeAlternatives` names
+scopes HubSpot takes in its place). Several entries, comma-separated, are all required.
 """
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ DATED = [
     ("/crm/objects/{date}/{}/{}/associations/", "/crm/v4/objects/{}/{}/associations/"),
     ("/crm/objects/{date}/", "/crm/v3/objects/"),
     ("/crm/objects/v3/", "/crm/v3/objects/"),
+    ("/crm-object-schemas/v3/schemas", "/crm/v3/schemas"),   # where client 12 reads schemas
     ("/crm/associations/{date}/", "/crm/v4/associations/"),
     ("/crm/associations/v4/", "/crm/v4/associations/"),
     ("/crm/properties/{date}/", "/crm/v3/properties/"),
@@ -95,16 +97,25 @@ class Route:
         """The needed scopes that `granted` lacks, counting the scopes a type takes in place of one
         (line items take e-commerce for crm.objects.line_items.read)."""
         return list(dict.fromkeys(scope for scope, ot in self._access(params, object_type)
-                                  if not (ot.grants(scope, granted) if ot else scope in granted)))
+                                  if not ot.grants(scope, granted)))
 
     def _access(self, params: dict, object_type):
-        fixed = load("object_types.json")["fixedScopes"]
+        data = load("object_types.json")
         for kind, param in self.access:
             if param is None:
-                yield fixed[kind], None
+                yield data["fixedScopes"][kind], _Fixed(tuple(data["fixedScopeAlternatives"].get(kind, ())))
             else:
                 ot = object_type(params[param])
                 yield ot.scopes[kind], ot
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """A fixed scope and the scopes HubSpot takes in its place (hubdb.rows.write for hubdb)."""
+    alternatives: tuple
+
+    def grants(self, scope: str, granted) -> bool:
+        return scope in granted or any(alt in granted for alt in self.alternatives)
 
 
 def _compile(method: str, template: str, handler, access: str) -> Route:

@@ -226,7 +226,9 @@ def test_ids_of_digits_int_cannot_read_in_bodies_are_missing_records(portal_api,
     found = portal_api.post("/crm/v3/objects/contacts/search", json={"filterGroups": [{"filters": [
         {"propertyName": "associations.company", "operator": "EQ", "value": "²"}]}]})
     assert (found.status_code, found.json()["total"]) == (200, 0)
-    flow = {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "actions": [{"actionId": "²", "type": "DELAY"}]}
+    flow = {"type": "CONTACT_FLOW", "objectTypeId": "0-1", "flowType": "WORKFLOW", "isEnabled": False,
+            "canEnrollFromSalesforce": False, "blockedDates": [], "customProperties": {}, "dataSources": [],
+            "suppressionListIds": [], "timeWindows": [], "actions": [{"actionId": "²", "type": "DELAY"}]}
     created = portal_api.post("/automation/v4/flows", json=flow)
     assert (created.status_code, created.json()["nextAvailableActionId"]) == (201, "1")
 
@@ -379,3 +381,38 @@ def test_a_bug_in_the_portal_is_a_500_that_says_so(portal_api, empty_portal, mon
                                           "action): KeyError: 'oops'")
     monkeypatch.undo()
     assert portal_api.get("/crm/v3/objects/contacts").status_code == 200
+
+
+@pytest.mark.parametrize("path, message", [
+    ("/crm/v3/objects/contacts?archived=maybe", "archived must be true or false, not 'maybe'"),
+    ("/crm/v3/objects/contacts?archived=1", "archived must be true or false, not '1'"),
+    ("/crm/v3/properties/contacts?dataSensitivity=bogus",
+     "dataSensitivity must be one of highly_sensitive, non_sensitive, sensitive, not 'bogus'"),
+    ("/crm/v3/properties/contacts/email?dataSensitivity=bogus",
+     "dataSensitivity must be one of highly_sensitive, non_sensitive, sensitive, not 'bogus'"),
+])
+def test_query_booleans_and_enums_are_checked_as_in_a_body(portal_api, path, message):
+    response = portal_api.get(path)
+    assert (response.status_code, response.json()["message"]) == (400, message)
+    assert portal_api.get(path.split("?")[0] + "?archived=False").status_code == 200
+
+
+@pytest.mark.parametrize("content_type, body", [
+    ("text/plain", b'{"properties": {"email": "x@example.com"}}'),
+    ("application/x-www-form-urlencoded", b"properties=email"),
+])
+def test_a_body_that_is_not_json_is_a_415_and_creates_nothing(portal_api, empty_portal, content_type, body):
+    response = portal_api.post("/crm/v3/objects/contacts", data=body, headers={"Content-Type": content_type})
+    assert (response.status_code, response.json()["message"]) == (415, (
+        f"Unsupported Media Type: the body is sent as {content_type}; this API reads JSON "
+        "(Content-Type: application/json)"))
+    assert empty_portal.backend.counts() == {}
+
+
+def test_json_with_a_charset_or_without_a_content_type_is_read(portal_api, empty_portal):
+    body = b'{"properties": {"email": "a@example.com"}}'
+    sent = portal_api.post("/crm/v3/objects/contacts", data=body,
+                           headers={"Content-Type": "application/json; charset=utf-8"})
+    assert sent.status_code == 201
+    bare = portal_api.post("/crm/v3/objects/contacts", data=body.replace(b"a@", b"b@"))
+    assert bare.status_code == 201

@@ -137,3 +137,42 @@ def test_calculated_properties_the_portal_does_not_compute_are_flagged_in_the_da
         for row in load(f"properties/{object_type}.json")["properties"]:
             if row.get("calculated"):
                 assert bool(row.get("computed")) != bool(row.get("notComputed")), (object_type, row["name"])
+
+
+ENGAGEMENT = ["hubspot_team_id", "hs_all_owner_ids", "hs_all_team_ids", "hs_all_accessible_team_ids", "hs_object_source",
+              "hs_object_source_id", "hs_object_source_label", "hs_object_source_user_id", "hs_object_source_detail_1"]
+
+
+@pytest.mark.parametrize("activity", ["tasks", "notes", "meetings", "calls", "emails", "communications", "postal_mail"])
+def test_every_activity_type_has_the_common_engagement_properties(hubspot_client, activity):
+    names = {p.name for p in hubspot_client.crm.properties.core_api.get_all(activity).results}
+    assert set(ENGAGEMENT) <= names
+
+
+@pytest.mark.parametrize("object_type, name", [
+    ("meetings", "hubspot_team_id"), ("tasks", "hs_object_source"), ("quotes", "hs_sign_status"),
+    ("quotes", "hs_esign_date"), ("contacts", "hs_lifecyclestage_lead_date")])
+def test_the_properties_real_actions_read_exist(hubspot_client, object_type, name):
+    assert hubspot_client.crm.properties.core_api.get_by_name(object_type, name).name == name
+
+
+def test_real_portals_values_of_them_can_be_seeded_and_read(empty_portal, portal_api):
+    empty_portal.seed({"records": {
+        "tasks": [{"id": "1", "properties": {"hs_timestamp": "2025-05-01T10:00:00Z", "hubspot_team_id": "7",
+                                             "hs_object_source": "CRM_UI", "hs_object_source_label": "CRM_UI"}}],
+        "quotes": [{"id": "2", "properties": {"hs_title": "Q", "hs_expiration_date": "2025-06-01",
+                                              "hs_sign_status": "ESIGN_COMPLETED",
+                                              "hs_esign_date": "2025-05-20T09:00:00Z"}}]}})
+    task = portal_api.get("/crm/v3/objects/tasks/1?properties=hubspot_team_id,hs_object_source").json()["properties"]
+    assert (task["hubspot_team_id"], task["hs_object_source"]) == ("7", "CRM_UI")
+    refused = portal_api.patch("/crm/v3/objects/quotes/2", json={"properties": {"hs_sign_status": "MAYBE"}})
+    assert refused.json()["errors"][0]["code"] == "INVALID_OPTION"
+    written = portal_api.patch("/crm/v3/objects/tasks/1", json={"properties": {"hs_object_source": "API"}})
+    assert written.json()["errors"][0]["code"] == "READ_ONLY_VALUE"
+
+
+def test_every_activity_file_includes_the_shared_engagement_rows_which_name_their_source():
+    for activity in ("tasks", "notes", "meetings", "calls", "emails", "communications", "postal_mail"):
+        data = load(f"properties/{activity}.json")
+        assert data["include"] == ["_engagements"]
+    assert load("properties/_engagements.json")["source"]

@@ -78,6 +78,23 @@ CASES = {
                                                                       "CollectionResponsePipelineStageNoPaging"),
     ("GET", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
         "/crm/v3/pipelines/deals/default/stages/closedwon", None, 200, "crm.pipelines", "PipelineStage"),
+    ("POST", "/crm/v3/pipelines/{object_type}"): ("/crm/v3/pipelines/deals", {"label": "New", "stages": [
+        {"label": "Open", "metadata": {"probability": "0.5"}}]}, 201, "crm.pipelines", "Pipeline"),
+    ("PATCH", "/crm/v3/pipelines/{object_type}/{pipeline_id}"): ("/crm/v3/pipelines/deals/default", {"label": "Sales"},
+                                                                 200, "crm.pipelines", "Pipeline"),
+    ("PUT", "/crm/v3/pipelines/{object_type}/{pipeline_id}"): ("/crm/v3/pipelines/tickets/0", {"label": "Support", "stages": [
+        {"label": "New", "metadata": {"ticketState": "OPEN"}}]}, 200, "crm.pipelines", "Pipeline"),
+    ("DELETE", "/crm/v3/pipelines/{object_type}/{pipeline_id}"): ("/crm/v3/pipelines/tickets/0", None, 204, None, None),
+    ("POST", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages"): (
+        "/crm/v3/pipelines/deals/default/stages", {"label": "Lost again", "metadata": {"probability": "0.0"}}, 201,
+        "crm.pipelines", "PipelineStage"),
+    ("PATCH", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
+        "/crm/v3/pipelines/deals/default/stages/closedwon", {"label": "Won!"}, 200, "crm.pipelines", "PipelineStage"),
+    ("PUT", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
+        "/crm/v3/pipelines/deals/default/stages/closedwon", {"label": "Won", "metadata": {"probability": "1.0"}}, 200,
+        "crm.pipelines", "PipelineStage"),
+    ("DELETE", "/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}"): (
+        "/crm/v3/pipelines/deals/default/stages/closedlost", None, 204, None, None),
     ("GET", urls.ONE): (C + "/{contact}?propertiesWithHistory=email&associations=companies", None, 200,
                         "crm.objects", "SimplePublicObjectWithAssociations"),
     ("PATCH", urls.ONE): (C + "/{contact}", {"properties": {"firstname": "P"}}, 200, "crm.objects", "SimplePublicObject"),
@@ -187,6 +204,31 @@ CASES = {
                                                       "cms.hubdb", "BatchResponseHubDbTableRowV3"),
     ("GET", urls.HUBDB_TABLE + "/rows/{row_id}"): (T + "/rows/1", None, 200, "cms.hubdb", "HubDbTableRowV3"),
     ("GET", urls.HUBDB_TABLE + "/rows/{row_id}/draft"): (T + "/rows/2/draft", None, 200, "cms.hubdb", "HubDbTableRowV3"),
+    ("POST", urls.HUBDB_TABLE + "/rows"): (T + "/rows", {"values": {"state": "TX", "tier": "gold"}}, 201, "cms.hubdb",
+                                     "HubDbTableRowV3"),
+    ("PATCH", urls.HUBDB_TABLE + "/rows/{row_id}/draft"): (T + "/rows/1/draft", {"values": {"rank": 3}}, 200, "cms.hubdb",
+                                                     "HubDbTableRowV3"),
+    ("PUT", urls.HUBDB_TABLE + "/rows/{row_id}/draft"): (T + "/rows/1/draft", {"values": {"state": "CA"}}, 200, "cms.hubdb",
+                                                   "HubDbTableRowV3"),
+    ("DELETE", urls.HUBDB_TABLE + "/rows/{row_id}/draft"): (T + "/rows/2/draft", None, 204, None, None),
+    ("POST", urls.HUBDB_TABLE + "/rows/{row_id}/draft/clone"): (T + "/rows/2/draft/clone", None, 200, "cms.hubdb",
+                                                          "HubDbTableRowV3"),
+    ("POST", urls.HUBDB_TABLE + "/rows/draft/batch/create"): (T + "/rows/draft/batch/create", {"inputs": [
+        {"values": {"state": "WA"}}]}, 201, "cms.hubdb", "BatchResponseHubDbTableRowV3"),
+    ("POST", urls.HUBDB_TABLE + "/rows/draft/batch/update"): (T + "/rows/draft/batch/update", {"inputs": [
+        {"id": "1", "values": {"rank": 5}}, {"id": "99", "values": {}}]}, 207, "cms.hubdb",
+        "BatchResponseHubDbTableRowV3WithErrors"),
+    ("POST", urls.HUBDB_TABLE + "/rows/draft/batch/replace"): (T + "/rows/draft/batch/replace", {"inputs": [
+        {"id": "2", "values": {"state": "NJ"}}]}, 200, "cms.hubdb", "BatchResponseHubDbTableRowV3"),
+    ("POST", urls.HUBDB_TABLE + "/rows/draft/batch/purge"): (T + "/rows/draft/batch/purge", {"inputs": ["1"]}, 204,
+                                                       None, None),
+    ("POST", urls.HUBDB_TABLE + "/rows/draft/batch/clone"): (T + "/rows/draft/batch/clone", {"inputs": ["1"]}, 200,
+                                                       "cms.hubdb", "BatchResponseHubDbTableRowV3"),
+    ("POST", urls.HUBDB_TABLE + "/draft/publish"): (T + "/draft/publish", None, 200, "cms.hubdb", "HubDbTableV3"),
+    ("POST", urls.HUBDB_TABLE + "/draft/reset"): (T + "/draft/reset", None, 200, "cms.hubdb", "HubDbTableV3"),
+    ("POST", urls.HUBDB_TABLE + "/unpublish"): (T + "/unpublish", None, 200, "cms.hubdb", "HubDbTableV3"),
+    ("POST", urls.HUBDB_TABLE + "/draft/clone"): (T + "/draft/clone", {"newName": "copy", "copyRows": True}, 200,
+                                            "cms.hubdb", "HubDbTableV3"),
     ("GET", "/crm/v3/lists"): ("/crm/v3/lists?listIds=7&listIds=8", None, 200, "crm.lists", "ListsByIdResponse"),
     ("GET", "/crm/v3/lists/"): ("/crm/v3/lists/?listIds=7", None, 200, "crm.lists", "ListsByIdResponse"),
     ("GET", "/crm/v3/lists/object-type-id/{object_type_id}/name/{list_name}"): (

@@ -60,3 +60,59 @@ def test_a_dated_path_to_nothing_is_hubspots_404(portal_api, seeded):
     response = portal_api.get("/crm/objects/2026-03/contacts/1/nope")
     assert response.status_code == 404
     assert response.json()["message"].startswith("Unrecognized request URL (GET /crm/objects/2026-03/contacts/1/nope).")
+
+
+def test_schemas_are_served_under_crm_object_schemas_too(portal_api, empty_portal):
+    """Client 12's crm.schemas.core_api calls /crm-object-schemas/v3/schemas."""
+    empty_portal.seed({"schemas": [{"name": "pets", "objectTypeId": "2-1"}]})
+    listed = portal_api.get("/crm-object-schemas/v3/schemas")
+    assert [s["name"] for s in listed.json()["results"]] == ["pets"]
+    assert portal_api.get("/crm-object-schemas/v3/schemas/pets").json()["objectTypeId"] == "2-1"
+
+
+def test_schemas_through_client_12(hubspot_client, empty_portal):
+    empty_portal.seed({"schemas": [{"name": "pets", "objectTypeId": "2-1"}]})
+    assert [s.name for s in hubspot_client.crm.schemas.core_api.get_all().results] == ["pets"]
+
+
+def test_a_literal_flow_path_is_not_read_as_a_flow_id(portal_api):
+    response = portal_api.get("/automation/v4/flows/email-campaigns")
+    assert response.status_code == 404
+    assert response.json()["subCategory"] == "hs_actions.NOT_MODELLED"
+    assert "HubSpot's workflows API (email campaigns of flows)" in response.json()["message"]
+
+
+REQUIRED = {"requiredProperties": {"contacts": ["email", "firstname"]}}
+
+
+@pytest.mark.parametrize("version", ["2026-09", "2027-03"])
+def test_from_2026_09_writes_enforce_the_accounts_required_properties(portal_api, empty_portal, version):
+    """HubSpot's changelog (2026-08-11): from the 2026-09 version, CRM create and update enforce
+    the account's required-property rules; a seed sets them."""
+    empty_portal.seed(REQUIRED)
+    base = f"/crm/objects/{version}/contacts"
+    refused = portal_api.post(base, json={"properties": {"email": "ada@example.com"}})
+    assert (refused.status_code, refused.json()["message"], refused.json()["context"]) == (
+        400, "Error creating CONTACT. Some required properties were not set.", {"properties": ["firstname"]})
+    created = portal_api.post(base, json={"properties": {"email": "ada@example.com", "firstname": "Ada"}})
+    assert created.status_code == 201
+    cleared = portal_api.patch(f"{base}/{created.json()['id']}", json={"properties": {"firstname": ""}})
+    assert (cleared.status_code, cleared.json()["message"]) == (
+        400, "Error updating CONTACT. Some required properties were cleared.")
+    batch = portal_api.post(f"{base}/batch/create", json={"inputs": [{"properties": {"email": "b@example.com"}}]})
+    assert batch.status_code == 400
+    assert portal_api.patch(f"{base}/{created.json()['id']}", json={"properties": {"lastname": "L"}}).status_code == 200
+
+
+@pytest.mark.parametrize("prefix", ["/crm/v3/objects", "/crm/objects/2026-03"])
+def test_earlier_versions_do_not(portal_api, empty_portal, prefix):
+    empty_portal.seed(REQUIRED)
+    assert portal_api.post(f"{prefix}/contacts", json={"properties": {"lastname": "L"}}).status_code == 201
+
+
+def test_a_required_property_the_type_lacks_is_refused_in_the_seed(empty_portal):
+    from hs_actions.core.errors import SeedError
+    with pytest.raises(SeedError) as raised:
+        empty_portal.seed({"requiredProperties": {"contacts": ["shoe_size"]}})
+    assert str(raised.value).startswith("not seeded, nothing was added: Unable to find property shoe_size for object "
+                                        "type contacts (at requiredProperties.contacts)")

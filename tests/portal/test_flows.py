@@ -60,3 +60,20 @@ def test_an_update_is_kept_as_written_from_the_revision_it_read(portal_api, empt
     assert (stale.status_code, stale.json()["message"]) == (409, (
         f"Flow {flow_id} has changed since revision 1 was read (it is now at revision 2): read it again and apply the "
         "change to the current revision."))
+
+
+def test_a_flow_is_checked_as_hubspots_spec_says(portal_api, empty_portal):
+    """Found by HubSpot's spec run against the portal: an objectTypeId of not-a-type, unknown
+    top-level keys and flows without the fields the spec requires were all accepted."""
+    bad_type = portal_api.post(F, json={**FLOW, "objectTypeId": "not-a-type", "type": "PLATFORM_FLOW"})
+    assert (bad_type.status_code, bad_type.json()["message"]) == (400, (
+        "Invalid flow: objectTypeId: 'not-a-type' is not an object type id of this portal (0-1 for contacts, 0-3 for "
+        "deals, 2-<n> for a custom object...)"))
+    unknown = portal_api.post(F, json={**FLOW, "colour": "blue", "owner": 1})
+    assert unknown.json()["message"] == "Invalid flow: colour, owner: not a field of a flow (HubSpot's Automation v4 spec)"
+    missing = portal_api.post(F, json={k: v for k, v in FLOW.items() if k not in ("blockedDates", "isEnabled")})
+    assert missing.json()["message"] == "Invalid flow: blockedDates, isEnabled: required"
+    flow = portal_api.post(F, json=FLOW).json()
+    no_revision = portal_api.put(f"{F}/{flow['id']}", json=written(flow))
+    assert no_revision.json()["message"] == "Invalid flow: revisionId: required"
+    assert portal_api.put(f"{F}/{flow['id']}", json=flow).status_code == 200   # what a GET answered, PUT back

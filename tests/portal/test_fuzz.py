@@ -76,7 +76,7 @@ FIELD_EXAMPLES = {"propertyName": "email", "operator": "EQ", "value": "ada", "hi
                   "callbackId": "ap-1-2-3-4", "flowId": "500", "objectTypeId": "0-1", "revisionId": "1",
                   "actionId": "1", "recordIdsToAdd": "2", "recordIdsToRemove": "1", "inputs": "1"}
 LEAF_EXAMPLES = {id(shapes.TEXT): "1", id(shapes.INTEGER): 1, id(shapes.BOOLEAN): False, id(shapes.SCALAR): "1",
-                 id(shapes.ANY): "1"}
+                 id(shapes.ANY): "1", id(shapes.ANY_OR_NULL): "1"}
 OTHER_KINDS = [["x"], {"x": "1"}, True, 7, 2.5, "x", None]
 
 
@@ -254,6 +254,7 @@ LEAVES = {
     id(shapes.BOOLEAN): st.booleans(),
     id(shapes.SCALAR): st.one_of(st.sampled_from(WORDS), st.text(max_size=10), st.integers(), st.floats(), st.booleans()),
     id(shapes.ANY): JSON,
+    id(shapes.ANY_OR_NULL): st.one_of(JSON, st.none()),
 }
 
 

@@ -85,3 +85,14 @@ def test_owners_after_must_be_a_cursor_of_an_earlier_page(portal_api, empty_port
     assert response.status_code == 400
     assert response.json()["category"] == "VALIDATION_ERROR"
     assert response.json()["message"].startswith("after must be the paging.next.after of an earlier page")
+
+
+@pytest.mark.parametrize("value", ["userid", "email", "ID", ""])
+def test_id_property_is_id_or_user_id_and_nothing_else(portal_api, empty_portal, value):
+    """HubSpot's owners spec allows idProperty id and userId only; the portal used to read any
+    other value as id."""
+    empty_portal.seed({"owners": [{"id": "101", "userId": 9001, "email": "o@example.com"}]})
+    assert portal_api.get("/crm/v3/owners/9001?idProperty=userId").json()["id"] == "101"
+    response = portal_api.get(f"/crm/v3/owners/101?idProperty={value}")
+    assert (response.status_code, response.json()["message"]) == (
+        400, f"idProperty must be one of id, userId, not {value!r}")

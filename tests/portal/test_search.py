@@ -178,3 +178,18 @@ def test_more_than_one_sort_is_a_400_as_hubspot_applies_one_sorting_rule(portal_
         "Only one sort is supported per search (HubSpot applies one sorting rule per search), but 2 were "
         "given: lifecyclestage, -annualrevenue.")
     assert response.json()["context"] == {"sorts": ["lifecyclestage", "-annualrevenue"]}
+
+
+def test_a_sort_sent_as_json_text_is_read_as_the_object(hubspot_client, people):
+    """HubSpot's Node README built sorts with JSON.stringify({propertyName, direction}), the
+    client typing a sort as a string; HubSpot reads that text as the sort it encodes."""
+    sort = json.dumps({"propertyName": "annualrevenue", "direction": "DESCENDING"})
+    assert [r.properties["email"][:3] for r in search(hubspot_client, sorts=[sort]).results] == [
+        "gra", "lin", "ada", "ken", "bar"]
+
+
+@pytest.mark.parametrize("sort", ["desc", "{not json", "nosuchproperty"])
+def test_a_string_sort_hubspot_cannot_read_is_ignored(hubspot_client, people, sort):
+    """A real action sent sorts: ["desc"]; the Ruby client's unreadable sort strings came back
+    unsorted rather than refused (hubspot-api-ruby#257): results keep their default order."""
+    assert names(search(hubspot_client, sorts=[sort])) == names(search(hubspot_client))

@@ -115,3 +115,17 @@ def test_the_readme_documents_every_seed_key_and_its_example_seeds(empty_portal)
     counts = empty_portal.seed(example)
     assert {k for k, n in counts.items() if n} == set(SEED_KEYS) - {"comment"}
     assert empty_portal.record("p_pets", 3)["properties"]["pet_name"] == "Rex"
+
+
+def test_custom_objects_may_name_each_other_in_one_seed_in_any_order(empty_portal, portal_api):
+    """Two custom objects of one seed, each naming the other in associatedObjects (the first one
+    naming a type declared after it): one pair of association types links them."""
+    empty_portal.seed({
+        "schemas": [{"name": "projects", "objectTypeId": "2-10", "associatedObjects": ["p_sites", "CONTACT"]},
+                    {"name": "sites", "objectTypeId": "2-11", "associatedObjects": ["projects"]}],
+        "records": {"p_projects": [{"id": "1", "properties": {}}], "p_sites": [{"id": "2", "properties": {}}]},
+        "associations": [{"from": "p_projects/1", "to": "p_sites/2"}]})
+    listed = portal_api.get("/crm/v4/objects/p_sites/2/associations/p_projects").json()["results"]
+    assert [r["toObjectId"] for r in listed] == [1]
+    assert len(empty_portal.backend.association_types("p_projects", "p_sites")) == 1
+    assert len(empty_portal.backend.association_types("p_sites", "p_projects")) == 1

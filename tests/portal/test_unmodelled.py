@@ -24,9 +24,9 @@ def unmodelled_type(empty_portal) -> dict:
     ("POST", "/crm/v3/imports", "HubSpot's CRM imports API"),
     ("GET", "/contacts/v1/lists/all/contacts/all", "HubSpot's legacy contacts API (v1)"),
     ("GET", "/crm/v3/lists/folders", "HubSpot's lists API (create, search, folders, filters)"),
-    ("POST", "/cms/v3/hubdb/tables", "HubSpot's HubDB API (writes, publishing, export)"),
-    ("POST", "/cms/hubdb/2026-03/tables/t/draft/publish", "HubSpot's HubDB API (writes, publishing, export)"),
-    ("PATCH", "/crm/v3/pipelines/deals/default", "HubSpot's pipelines API (writes, audit)"),
+    ("POST", "/cms/v3/hubdb/tables", "HubSpot's HubDB API (table writes, import, export)"),
+    ("POST", "/cms/hubdb/2026-03/tables/t/draft/import", "HubSpot's HubDB API (table writes, import, export)"),
+    ("GET", "/crm/v3/pipelines/deals/default/audit", "HubSpot's pipelines API (audit)"),
 ])
 def test_a_call_hubspot_serves_and_the_portal_does_not_is_named_as_such(portal_api, empty_portal, method, path, family):
     response = portal_api.request(method, path, json={})

@@ -10,12 +10,14 @@ entry, its seed step, and (in responses/<name>.py) its routes.
     seeding.py       the seeding loop over the families, and the checks seed shapes are made of
     schemas.py       custom object schemas (read; seeded)
     properties.py    property definitions and groups: read, written
+    requirements.py  the account's required properties (enforced on 2026-09 paths)
     pipelines.py     deal and ticket pipelines and their stages
     labels.py        association labels (USER_DEFINED types)
     owners.py        owners
     objects.py       records of every type: objects v3, the properties the portal computes
     associations.py  associations v4 and v3
-    hubdb.py         HubDB tables and rows (read)
+    hubdb.py         HubDB tables and rows: read, draft writes, publishing
+    hubdb_values.py  HubDB's column types, values and row filters (functions hubdb.py uses)
     lists.py         lists and their memberships
     tokens.py        private-app tokens and their scopes
     flows.py         workflows (Automation v4 flows) and their custom-code actions
@@ -54,6 +56,7 @@ from hs_actions.portal.backend.owners import Owners
 from hs_actions.portal.backend.pipelines import Pipelines
 from hs_actions.portal.backend.properties import Properties
 from hs_actions.portal.backend.request_log import RequestLog
+from hs_actions.portal.backend.requirements import Requirements
 from hs_actions.portal.backend.schemas import Schemas
 from hs_actions.portal.backend.search import Search
 from hs_actions.portal.backend.seeding import Seeder
@@ -63,8 +66,8 @@ from hs_actions.portal.backend.tokens import Tokens
 __all__ = ["API", "Backend", "FAMILIES", "SEED_KEYS", "api_of", "cursor"]
 
 # In the order their seed steps run; families without a seed key after them.
-FAMILIES = (Schemas, Properties, Pipelines, Labels, Owners, Objects, Associations, HubDb, Lists, Tokens, Flows,
-            Search, Merge, Gdpr, Callbacks, RequestLog)
+FAMILIES = (Schemas, Properties, Requirements, Pipelines, Labels, Owners, Objects, Associations, HubDb, Lists, Tokens,
+            Flows, Search, Merge, Gdpr, Callbacks, RequestLog)
 
 SEEDER = Seeder(FAMILIES)
 # The keys a seed file may have (see Backend.seed); "comment" documents the file.

@@ -65,7 +65,7 @@ class Flows(Family):
 
     def create_flow(self, body: dict) -> dict:
         """POST: a new flow at revision 1."""
-        check_flow(body, body.get("objectTypeId"))
+        self._check_request(body, body.get("objectTypeId"), "requiredOnCreate")
         with self.backend.write():
             return self._insert_flow(body)
 
@@ -75,7 +75,7 @@ class Flows(Family):
         with self.backend.write() as db:
             flow_id, revision, created, _updated, stored = self._flow_row(flow_id)
             stored = json.loads(stored)
-            check_flow(body, stored["objectTypeId"])
+            self._check_request(body, stored["objectTypeId"], "requiredOnUpdate")
             ready = stored.get("crmObjectCreationStatus", COMPLETE)
             if ready != COMPLETE:
                 raise exc.ValidationError(exc.FLOW_INVALID.format(
@@ -97,6 +97,27 @@ class Flows(Family):
         with self.backend.write():
             return self._insert_flow(body, int(body["id"]) if body.get("id") is not None else None,
                                      int(body.get("revisionId") or 1))
+
+    def _check_request(self, body: dict, object_type_id, required: str) -> None:
+        """A POST or PUT as HubSpot's spec has it (data/flows.json `fields`): the fields the request
+        requires, none it does not know, an object type that exists; then check_flow's rules.
+        Seeds skip the first two: a pulled flow may carry fields a newer HubSpot added."""
+        fields = load("flows.json")["fields"]
+        unknown = [key for key in body if key not in fields["known"]]
+        if unknown:
+            raise exc.ValidationError(exc.FLOW_INVALID.format(
+                field=", ".join(unknown), problem="not a field of a flow (HubSpot's Automation v4 spec)"))
+        missing = [key for key in fields[required] if key not in body]
+        if missing:
+            raise exc.ValidationError(exc.FLOW_INVALID.format(field=", ".join(missing), problem="required"))
+        self._check_object_type(object_type_id)
+        check_flow(body, object_type_id)
+
+    def _check_object_type(self, object_type_id) -> None:
+        if isinstance(object_type_id, str) and object_type_id and object_type_id not in self.backend.types:
+            raise exc.ValidationError(exc.FLOW_INVALID.format(
+                field="objectTypeId", problem=f"{object_type_id!r} is not an object type id of this portal "
+                                              "(0-1 for contacts, 0-3 for deals, 2-<n> for a custom object...)"))
 
     def delete_flow(self, flow_id) -> None:
         with self.backend.write() as db:
@@ -138,6 +159,7 @@ class Flows(Family):
         """Flows keep their ids, revisions and timestamps."""
         for index, flow in enumerate(data.get("flows", [])):
             self.backend.seeding = (f"flows[{index}]", "flows")
+            self._check_object_type(flow.get("objectTypeId"))
             check_flow(flow, flow.get("objectTypeId"))
             flow_id = int(flow["id"]) if flow.get("id") is not None else None
             if flow_id is not None and db.execute("SELECT 1 FROM flows WHERE id = ?", (flow_id,)).fetchone():

@@ -1,40 +1,27 @@
-"""HubDB read: tables and rows, published and draft, with HubSpot's row filters, sorts and paging.
+"""HubDB: tables and rows, published and draft, with HubSpot's row filters, sorts and paging;
+draft row writes, publishing, resetting and cloning.
 
-Tables come from seeds (`hubdb`); the API here only reads them. Values are kept in the wire
-form HubSpot sends (a select is an option object, a date is epoch milliseconds).
+Tables come from seeds (`hubdb`) or a clone; columns are never written. Values are kept in the
+wire form HubSpot sends (a select is an option object, a date is epoch milliseconds).
 """
 from __future__ import annotations
 
 import json
-import re
 
 from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.family import Family
 from hs_actions.portal.backend.store import cursor
-from hs_actions.portal.models import id_number, parse_time
+from hs_actions.portal.backend.hubdb_values import (
+    META_COLUMNS, OPERATORS, cell, cell_value, column_from_spec, is_empty, matcher, matches_any, sort_key, split_filter)
+from hs_actions.portal.models import id_number, now_ms
 
 ROWS_LIMIT_DEFAULT, ROWS_LIMIT_MAX = 1000, 10000
 TABLES_LIMIT_DEFAULT, TABLES_LIMIT_MAX = 1000, 1000
-COLUMN_TYPES = ("BOOLEAN", "CODE", "COMPOSITE", "CTA", "CURRENCY", "DATE", "DATETIME", "EMBED", "FILE", "FOREIGN_ID",
-                "HUBSPOT_VIDEO", "IMAGE", "JSON", "LOCATION", "MULTISELECT", "NULL", "NUMBER", "RICHTEXT", "SELECT",
-                "TEXT", "URL", "VIDEO")
-_TEXTS, _NUMBERS, _OPTIONS = ("TEXT", "RICHTEXT"), ("NUMBER", "CURRENCY", "DATE", "DATETIME"), ("SELECT", "MULTISELECT")
-# HubSpot's HubDB guide, "Filtering and sorting table rows": each operator and the column types
-# it applies to (None: every type). `column=value` is `column__eq=value`.
-OPERATORS = {
-    "eq": None, "ne": None,
-    "contains": (*_TEXTS, *_OPTIONS), "icontains": _TEXTS, "startswith": _TEXTS, "like": _TEXTS, "not_like": _TEXTS,
-    "lt": _NUMBERS, "lte": _NUMBERS, "gt": _NUMBERS, "gte": _NUMBERS,
-    "is_null": tuple(t for t in COLUMN_TYPES if t != "BOOLEAN"), "not_null": tuple(t for t in COLUMN_TYPES if t != "BOOLEAN"),
-    "in": ("NUMBER", "CURRENCY", "TEXT", "SELECT", "MULTISELECT"), "not_in": ("NUMBER", "CURRENCY", "TEXT", "SELECT", "MULTISELECT"),
-}
-# Row fields every table has, for filters and sorts: name -> (type, row key)
-META_COLUMNS = {"hs_id": ("NUMBER", "id"), "hs_path": ("TEXT", "path"), "hs_name": ("TEXT", "name"),
-                "hs_created_at": ("DATETIME", "created"), "hs_updated_at": ("DATETIME", "updated")}
+EMPTY_ROW = {"path": None, "name": None, "values": {}}   # a row's written fields, none set
 
 
 class HubDb(Family):
-    """HubDB tables and rows (published and draft versions), read-only."""
+    """HubDB tables and rows (published and draft versions): read, and the draft written."""
 
     name = "hubdb"
     SEED_KEY = "hubdb"
@@ -131,7 +118,7 @@ class HubDb(Family):
             raise exc.InvalidInput(f"offset must be 0 or more, not {offset}")
         columns = {c["name"]: c for c in found["columns"]}
         rows = self._rows(found["id"], draft)
-        filters = [(*_split(key, columns), value) for key, value in filters]
+        filters = [(*split_filter(key, columns), value) for key, value in filters]
         for column, operator, value in filters:
             kind = self._column_type(found, columns, column)
             if operator not in OPERATORS:
@@ -141,19 +128,19 @@ class HubDb(Family):
             if applies is not None and kind not in applies:
                 raise exc.ValidationError(exc.HUBDB_OPERATOR_TYPE.format(
                     operator=operator, type=kind, column=column, allowed=", ".join(applies)))
-            test = _matcher(operator, kind, column, value)
-            rows = [r for r in rows if test(_cell(r, column))]
+            test = matcher(operator, kind, column, value)
+            rows = [r for r in rows if test(cell(r, column))]
         ins = [(column, value) for column, operator, value in filters if operator == "in"]
         if ins and not sort:
             column, value = ins[0]
             wanted = [v.strip() for v in value.split(",")]
-            rows.sort(key=lambda r: min((i for i, w in enumerate(wanted) if _matches_any(_cell(r, column), [w])),
+            rows.sort(key=lambda r: min((i for i, w in enumerate(wanted) if matches_any(cell(r, column), [w])),
                                         default=len(wanted)))
         for item in reversed(sort):
             column = item.lstrip("-")
             kind = self._column_type(found, columns, column)
-            rows.sort(key=lambda r, c=column, k=kind: _sort_key(_cell(r, c), k), reverse=item.startswith("-"))
-            rows.sort(key=lambda r, c=column: _empty(_cell(r, c)))   # empty values last, either way
+            rows.sort(key=lambda r, c=column, k=kind: sort_key(cell(r, c), k), reverse=item.startswith("-"))
+            rows.sort(key=lambda r, c=column: is_empty(cell(r, c)))   # empty values last, either way
         if properties:
             for name in properties:
                 self._column_type(found, columns, name)
@@ -197,6 +184,142 @@ class HubDb(Family):
                 column=name, table=table["name"], columns=", ".join([*columns, *META_COLUMNS])))
         return columns[name]["type"]
 
+    # ---- writes: rows of the draft, then publishing it ---------------------------------------
+    # HubSpot's model (HubDB guide, "Draft vs live tables"): every row write changes the draft
+    # only; publishing copies the draft over the published version, resetting copies the
+    # published version over the draft. Row ids are unique across a table's two versions.
+
+    def hubdb_create_rows(self, table, specs: list[dict]) -> tuple[dict, list[dict]]:
+        """(table, rows): new draft rows {path?, name?, values?} after the last, with new ids."""
+        with self.backend.write():
+            found = self._find_table(table)
+            bodies = [self._row_body(found, spec, EMPTY_ROW) for spec in specs]
+            return found, self._append(found["id"], bodies)
+
+    def hubdb_update_rows(self, table, specs: list[dict], replace: bool) -> tuple[dict, list[dict], list]:
+        """(table, rows, errors): draft rows {id, path?, name?, values?} changed; `replace` (PUT)
+        clears what a spec leaves out, else only the given columns change (PATCH). A null value
+        clears a cell. An id not in the draft is one of the 207's errors."""
+        with self.backend.write():
+            found = self._find_table(table)
+            stamp = now_ms()
+            current = {r["id"]: r for r in self._rows(found["id"], True, [s["id"] for s in specs])}
+            rows, missing = [], []
+            for spec in specs:
+                row = current.get(id_number(str(spec["id"])))
+                if row is None:
+                    missing.append(str(spec["id"]))
+                    continue
+                base = EMPTY_ROW if replace else row
+                body = self._row_body(found, spec, base)
+                self.conn.execute("UPDATE hubdb_rows SET body = ?, updated = ? WHERE table_id = ? AND version = ? "
+                                  "AND id = ?", (json.dumps(body), stamp, found["id"], "draft", row["id"]))
+                rows.append({**body, "id": row["id"], "created": row["created"], "updated": stamp})
+            if rows:
+                self._touch(found["id"], stamp)
+        return found, rows, self._missing(table, missing)
+
+    def hubdb_clone_rows(self, table, row_ids: list) -> tuple[dict, list[dict], list]:
+        """(table, copies, errors): each draft row copied to a new id at the end of the draft."""
+        with self.backend.write():
+            found = self._find_table(table)
+            rows = {r["id"]: r for r in self._rows(found["id"], True, row_ids)}
+            known = [rows[n] for n in (id_number(str(i)) for i in row_ids) if n in rows]
+            missing = [str(i) for i in row_ids if id_number(str(i)) not in rows]
+            copies = self._append(found["id"], [{k: r[k] for k in EMPTY_ROW} for r in known])
+        return found, copies, self._missing(table, missing)
+
+    def hubdb_purge_rows(self, table, row_ids: list) -> None:
+        """Delete draft rows for good (the published version keeps them until a publish); 404
+        naming the ids not in the draft, and nothing deleted."""
+        with self.backend.write():
+            found = self._find_table(table)
+            present = {r["id"] for r in self._rows(found["id"], True, row_ids)}
+            missing = [str(i) for i in row_ids if id_number(str(i)) not in present]
+            if missing:
+                raise self._missing(table, missing)[0]
+            self.conn.executemany("DELETE FROM hubdb_rows WHERE table_id = ? AND version = ? AND id = ?",
+                                  [(found["id"], "draft", i) for i in present])
+            self._touch(found["id"], now_ms())
+
+    def hubdb_publish(self, table) -> dict:
+        """The draft becomes the published version; the published table."""
+        return self._copy_version(table, "draft", "published")
+
+    def hubdb_reset_draft(self, table) -> dict:
+        """The published version becomes the draft again; the draft table. 404 for a table never published."""
+        return self._copy_version(table, "published", "draft")
+
+    def hubdb_unpublish(self, table) -> dict:
+        """The table keeps its draft only; the table (no longer published)."""
+        with self.backend.write():
+            found = self._find_table(table)
+            self.conn.execute("DELETE FROM hubdb_rows WHERE table_id = ? AND version = ?", (found["id"], "published"))
+            self.conn.execute("UPDATE hubdb_tables SET published_at = NULL, updated = ? WHERE id = ?",
+                              (now_ms(), found["id"]))
+        return self.hubdb_table(found["id"], draft=True)
+
+    def hubdb_clone_table(self, table, name: str, label: str | None, copy_rows: bool) -> dict:
+        """A new table, draft only, with the columns (and, with copy_rows, the draft rows) of another."""
+        with self.backend.write():
+            found = self._find_table(table)
+            if self.conn.execute("SELECT 1 FROM hubdb_tables WHERE name = ?", (name,)).fetchone():
+                raise exc.PortalConflict(exc.HUBDB_TABLE_EXISTS.format(name=name))
+            stamp = now_ms()
+            body = {k: found[k] for k in ("columns", "allowPublicApiAccess", "useForPages")}
+            body.update(name=name, label=label or found["label"])
+            new_id = self.conn.execute("INSERT INTO hubdb_tables VALUES (NULL, ?, ?, ?, ?, NULL)",
+                                       (name, json.dumps(body), stamp, stamp)).lastrowid
+            if copy_rows:
+                self.conn.execute("INSERT INTO hubdb_rows SELECT ?, version, position, id, body, ?, ? FROM hubdb_rows "
+                                  "WHERE table_id = ? AND version = ?", (new_id, stamp, stamp, found["id"], "draft"))
+        return self.hubdb_table(new_id, draft=True)
+
+    def _copy_version(self, table, source: str, target: str) -> dict:
+        with self.backend.write():
+            found = self._find_table(table)
+            if source == "published" and found["published_at"] is None:
+                raise exc.ObjectNotFound(exc.HUBDB_TABLE_NOT_PUBLISHED.format(table=table))
+            stamp = now_ms()
+            self.conn.execute("DELETE FROM hubdb_rows WHERE table_id = ? AND version = ?", (found["id"], target))
+            self.conn.execute("INSERT INTO hubdb_rows SELECT table_id, ?, position, id, body, created, updated "
+                              "FROM hubdb_rows WHERE table_id = ? AND version = ?", (target, found["id"], source))
+            published = "published_at = ?, " if target == "published" else ""
+            self.conn.execute(f"UPDATE hubdb_tables SET {published}updated = ? WHERE id = ?",
+                              (*([stamp] if published else []), stamp, found["id"]))
+        return self.hubdb_table(found["id"], draft=target == "draft")
+
+    def _row_body(self, table: dict, spec: dict, base: dict) -> dict:
+        values = dict(base["values"])
+        for name, value in (spec.get("values") or {}).items():
+            values[name] = cell_value(table["columns"], name, value)
+        return {"path": spec.get("path", base["path"]), "name": spec.get("name", base["name"]),
+                "values": {k: v for k, v in values.items() if v is not None}}
+
+    def _append(self, table_id: int, bodies: list[dict]) -> list[dict]:
+        """Draft rows with these bodies after the table's last row, with ids after its last."""
+        if not bodies:
+            return []
+        stamp = now_ms()
+        (last_id, last_position), = self.conn.execute(
+            "SELECT COALESCE(MAX(id), 0), COALESCE(MAX(position), -1) FROM hubdb_rows WHERE table_id = ?",
+            (table_id,)).fetchall()
+        rows = []
+        for offset, body in enumerate(bodies, start=1):
+            self.conn.execute("INSERT INTO hubdb_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
+                              (table_id, "draft", last_position + offset, last_id + offset, json.dumps(body), stamp, stamp))
+            rows.append({**body, "id": last_id + offset, "created": stamp, "updated": stamp})
+        self._touch(table_id, stamp)
+        return rows
+
+    def _touch(self, table_id: int, stamp: int) -> None:
+        self.conn.execute("UPDATE hubdb_tables SET updated = ? WHERE id = ?", (stamp, table_id))
+
+    @staticmethod
+    def _missing(table, ids: list[str]) -> list:
+        return [exc.ObjectNotFound(exc.HUBDB_ROW_NOT_FOUND.format(row=", ".join(ids), table=table),
+                                   context={"ids": ids})] if ids else []
+
     # ---- seeding ----------------------------------------------------------------------------
 
     @classmethod
@@ -235,7 +358,7 @@ class HubDb(Family):
                                      (f"with id {spec.get('id')}", "id = ?", spec.get("id"))):
                 if db.execute(f"SELECT 1 FROM hubdb_tables WHERE {sql}", (value,)).fetchone():
                     raise exc.PortalConflict(exc.SEED_HUBDB_EXISTS.format(what=what))
-            columns = [_column(c, i, stamp) for i, c in enumerate(spec["columns"])]
+            columns = [column_from_spec(c, i, stamp) for i, c in enumerate(spec["columns"])]
             body = {"name": spec["name"], "label": spec.get("label", spec["name"]), "columns": columns,
                     "allowPublicApiAccess": bool(spec.get("allowPublicApiAccess", False)),
                     "useForPages": bool(spec.get("useForPages", False))}
@@ -254,169 +377,12 @@ class HubDb(Family):
                     if row_id in seen:
                         raise exc.PortalConflict(exc.SEED_HUBDB_ROW_EXISTS.format(id=row_id, table=spec["name"]))
                     seen.add(row_id)
-                    values = {name: _value(columns, name, value) for name, value in row.get("values", {}).items()}
+                    values = {name: cell_value(columns, name, value) for name, value in row.get("values", {}).items()}
                     body = {"path": row.get("path"), "name": row.get("name"), "values": values}
                     db.execute("INSERT INTO hubdb_rows VALUES (?, ?, ?, ?, ?, ?, ?)",
                                (table_id, version, position, row_id, json.dumps(body), stamp, stamp))
         return len(tables)
 
 
-def _split(key: str, columns: dict) -> tuple[str, str]:
-    """(column, operator) of a filter parameter: `column__op`, or a bare `column` for eq."""
-    if key in columns or key in META_COLUMNS or "__" not in key:
-        return key, "eq"
-    column, operator = key.rsplit("__", 1)
-    return column, operator
-
-
 def _version(draft: bool) -> str:
     return "draft" if draft else "published"
-
-
-def _column(spec: dict, index: int, stamp: int) -> dict:
-    kind = spec["type"]
-    if kind not in COLUMN_TYPES:
-        raise exc.ValidationError(exc.SEED_HUBDB_COLUMN_TYPE.format(type=kind, name=spec["name"],
-                                                                    allowed=", ".join(COLUMN_TYPES)))
-    column = {"id": str(index + 1), "name": spec["name"], "label": spec.get("label", spec["name"]), "type": kind,
-              "description": spec.get("description", ""), "deleted": False}
-    if kind in _OPTIONS:
-        options = [o if isinstance(o, dict) else {"name": o} for o in spec.get("options", [])]
-        column["options"] = [{"id": str(o.get("id", i + 1)), "name": o["name"], "label": o.get("label", o["name"]),
-                              "type": "option", "order": i, "createdAt": stamp, "updatedAt": stamp}
-                             for i, o in enumerate(options)]
-        column["optionCount"] = len(options)
-    return column
-
-
-def _value(columns: list[dict], name: str, value):
-    """A seed value in HubSpot's wire form for its column's type; ValidationError if it cannot be."""
-    column = next((c for c in columns if c["name"] == name), None)
-    if column is None:
-        raise exc.ValidationError(exc.SEED_HUBDB_COLUMN_UNKNOWN.format(
-            name=name, columns=", ".join(c["name"] for c in columns)))
-    kind = column["type"]
-    if value is None:
-        return None
-    bad = exc.ValidationError(exc.SEED_HUBDB_VALUE.format(value=json.dumps(value), name=name, type=kind))
-    if kind in ("TEXT", "RICHTEXT", "URL", "CODE"):
-        if not isinstance(value, str):
-            raise bad
-        return value
-    if kind in ("NUMBER", "CURRENCY"):
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise bad
-        return value
-    if kind == "BOOLEAN":
-        if not isinstance(value, bool):
-            raise bad
-        return value
-    if kind in ("DATE", "DATETIME"):
-        ms = parse_time(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-        if ms is None or (kind == "DATE" and ms % 86_400_000):
-            raise bad
-        return ms
-    if kind in _OPTIONS:
-        names = value if kind == "MULTISELECT" else [value]
-        if not isinstance(names, list):
-            raise bad
-        options = []
-        for option_name in names:
-            option = next((o for o in column["options"] if option_name in (o["name"], o["id"])), None)
-            if option is None:
-                raise exc.ValidationError(exc.SEED_HUBDB_OPTION.format(
-                    value=option_name, name=name, allowed=", ".join(o["name"] for o in column["options"])))
-            options.append({k: option[k] for k in ("id", "name", "label", "type", "order")})
-        return options if kind == "MULTISELECT" else options[0]
-    return value
-
-
-def _cell(row: dict, column: str):
-    if column in META_COLUMNS:
-        return row.get(META_COLUMNS[column][1])
-    return row["values"].get(column)
-
-
-def _empty(cell) -> bool:
-    return cell is None or cell == "" or cell == []
-
-
-def _option_names(cell) -> list[str]:
-    items = cell if isinstance(cell, list) else [cell]
-    return [str(part) for o in items if isinstance(o, dict) for part in (o.get("name"), o.get("id"))]
-
-
-def _matches_any(cell, wanted: list[str]) -> bool:
-    if isinstance(cell, (dict, list)):
-        return any(w in _option_names(cell) for w in wanted)
-    return any(_equal(cell, w) for w in wanted)
-
-
-def _equal(cell, text: str) -> bool:
-    if cell is None:
-        return False
-    if isinstance(cell, bool):
-        return text.lower() in (("true", "1") if cell else ("false", "0"))
-    if isinstance(cell, (int, float)):
-        number = _number(text)
-        return number is not None and float(cell) == number
-    return str(cell) == text
-
-
-def _number(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        ms = parse_time(text)
-        return float(ms) if ms is not None else None
-
-
-def _like(pattern: str):
-    return re.compile("".join(".*" if part == "%" else re.escape(part) for part in re.split("(%)", pattern)), re.S)
-
-
-def _matcher(operator: str, kind: str, column: str, value: str):
-    """A test of one cell for `column__operator=value`; HubSpot's 400 for a value it cannot read."""
-    values = [v.strip() for v in value.split(",")] if operator in ("in", "not_in") or kind == "MULTISELECT" else [value]
-    if operator in ("lt", "lte", "gt", "gte"):
-        bound = _number(value)
-        if bound is None:
-            raise exc.ValidationError(exc.HUBDB_FILTER_VALUE.format(value=value, column=column, operator=operator,
-                                                                    type=kind))
-        compare = {"lt": float.__lt__, "lte": float.__le__, "gt": float.__gt__, "gte": float.__ge__}[operator]
-        return lambda cell: isinstance(cell, (int, float)) and compare(float(cell), bound)
-    if operator == "is_null":
-        return _empty
-    if operator == "not_null":
-        return lambda cell: not _empty(cell)
-    if operator in ("eq", "ne"):
-        if kind == "MULTISELECT":
-            test = lambda cell: sorted({o["name"] for o in cell or []}) == sorted(set(values))  # noqa: E731
-        else:
-            test = lambda cell: _matches_any(cell, values)  # noqa: E731
-        return test if operator == "eq" else (lambda cell: not test(cell))
-    if operator in ("in", "not_in"):
-        return (lambda cell: _matches_any(cell, values)) if operator == "in" else \
-            (lambda cell: not _matches_any(cell, values))
-    if operator == "contains":
-        if kind in _OPTIONS:
-            return lambda cell: all(w in _option_names(cell) for w in values)
-        return lambda cell: isinstance(cell, str) and value in cell
-    if operator == "icontains":
-        return lambda cell: isinstance(cell, str) and value.lower() in cell.lower()
-    if operator == "startswith":
-        return lambda cell: isinstance(cell, str) and cell.startswith(value)
-    pattern = _like(value)
-    if operator == "like":
-        return lambda cell: isinstance(cell, str) and bool(pattern.fullmatch(cell))
-    return lambda cell: not (isinstance(cell, str) and pattern.fullmatch(cell))
-
-
-def _sort_key(cell, kind: str):
-    if isinstance(cell, dict):
-        return (0, cell.get("order", 0), "")
-    if isinstance(cell, list):
-        return (0, 0, ",".join(o.get("name", "") for o in cell if isinstance(o, dict)))
-    if isinstance(cell, (int, float)):
-        return (0, float(cell), "")
-    return (0, 0, "" if cell is None else str(cell))

@@ -73,14 +73,24 @@ class Schemas(Family):
             if "properties" in schema:
                 check.definitions(schema["properties"], f"{where}.properties")
 
-    def seed_step(self, db, data: dict, stamp: int) -> int:
-        for index, schema in enumerate(data.get("schemas", [])):
-            self.backend.seeding = (f"schemas[{index}]", schema["name"])
-            self._add_schema(db, schema)
-        return len(data.get("schemas", []))
+    # The seed's custom types join the registry before pipelines, labels and records name them.
+    SEED_RELOADS_REGISTRY = True
 
-    def _add_schema(self, db, schema: dict) -> None:
-        """A custom object type, with association types to the standard objects it names."""
+    def seed_step(self, db, data: dict, stamp: int) -> int:
+        schemas = data.get("schemas", [])
+        # Custom objects may name each other in associatedObjects, in any order: every type of
+        # the seed is known by its spellings before the first is added.
+        seeded = {name: ot for ot in map(ObjectType.from_schema, schemas) for name in ot.names(self.backend.portal_id)}
+        linked: set[frozenset] = set()
+        for index, schema in enumerate(schemas):
+            self.backend.seeding = (f"schemas[{index}]", schema["name"])
+            self._add_schema(db, schema, seeded, linked)
+        return len(schemas)
+
+    def _add_schema(self, db, schema: dict, seeded: dict, linked: set) -> None:
+        """A custom object type, with association types to the object types it names (standard
+        ones, custom ones already in the portal, or others of the same seed). Two types that
+        name each other get one pair of types, as HubSpot defines one association per pair."""
         ot = ObjectType.from_schema(schema)
         if ot.type_id in self.backend.types and not self.backend.types[ot.type_id].custom:
             raise exc.InvalidInput(f"{ot.type_id} is a standard object type")
@@ -89,7 +99,10 @@ class Schemas(Family):
         next_type_id = int(db.execute("SELECT COALESCE(MAX(CAST(value AS INTEGER)), 1000) FROM meta "
                                       "WHERE key = 'next_association_type'").fetchone()[0])
         for target in schema.get("associatedObjects", []):
-            other = self.backend.object_type(target)
+            other = seeded.get(str(target).lower()) or self.backend.object_type(target)
+            if frozenset((ot.type_id, other.type_id)) in linked:
+                continue
+            linked.add(frozenset((ot.type_id, other.type_id)))
             forward, backward = next_type_id + 1, next_type_id + 2
             next_type_id = backward
             kinds.append(dict(from_type=ot.type_id, to_type=other.type_id, type_id=forward, inverse=backward,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 
 from hs_actions.portal import exceptions as exc
@@ -191,8 +192,19 @@ class Search(Family):
             raise exc.ValidationError(exc.TOO_MANY_SORTS.format(count=len(sorts), names=", ".join(names)),
                                       context={"sorts": names})
         first = sorts[0]
+        if isinstance(first, str) and first.lstrip().startswith("{"):
+            # The client types a sort as a string, so HubSpot's Node README sent
+            # JSON.stringify({propertyName, direction}): HubSpot reads that text as the object.
+            try:
+                first = json.loads(first)
+            except ValueError:
+                return ("", "o.id"), []
         if isinstance(first, str):
             name, descending = first.lstrip("-"), first.startswith("-")
+            if name not in self.backend.defs[ot.type_id]:
+                # A string HubSpot cannot read as a sort is ignored, not refused: the Ruby
+                # client's sorts, sent as such strings, came back unsorted (hubspot-api-ruby#257).
+                return ("", "o.id"), []
         elif isinstance(first, dict):
             name, descending = first.get("propertyName"), str(first.get("direction", "ASCENDING")).upper() == "DESCENDING"
         else:

@@ -257,7 +257,10 @@ class Store:
                 pipelines[self._standard_id(name, types)] = {p["id"]: p for p in listed}
         for otype, body in seeded_pipelines:
             pipeline = json.loads(body)
-            pipelines.setdefault(otype, {})[pipeline["id"]] = pipeline
+            if pipeline.get("archived"):   # an archived pipeline's tombstone (backend/pipelines.py)
+                pipelines.get(otype, {}).pop(pipeline["id"], None)
+            else:
+                pipelines.setdefault(otype, {})[pipeline["id"]] = pipeline
         pipeline_options = tuple(
             (f"{kind}:{types[otype].name if otype in types else otype}", tuple(values))
             for otype, listed in pipelines.items()
@@ -276,6 +279,13 @@ class Store:
             defs[ot.type_id] = {p["name"]: PropertyDef.from_data(p, None, i)
                                 for i, p in enumerate(data["custom"]["builtinProperties"])}
             assoc.extend(AssociationType(**a) for a in schema.get("_associationTypes", []))
+            if ot.type_id in pipelines:   # HubSpot adds these once a custom object has a pipeline
+                listed = pipelines[ot.type_id].values()
+                choices = {"pipelines": [(p["label"], p["id"]) for p in listed],
+                           "stages": [(s["label"], s["id"]) for p in listed for s in p["stages"]]}
+                for i, spec in enumerate(data["custom"]["pipelineProperties"], start=len(defs[ot.type_id])):
+                    defs[ot.type_id][spec["name"]] = PropertyDef.from_data({**spec, "options": choices[spec["options"]]},
+                                                                           None, i)
         for otype, body in extra:
             spec = json.loads(body)
             defs.setdefault(otype, {})[spec["name"]] = PropertyDef.from_data(spec, options)

@@ -1,4 +1,5 @@
-"""HubDB v3 read: tables and rows, published (`.../rows`) and draft (`.../rows/draft`, `.../draft`)."""
+"""HubDB v3: tables and rows, published (`.../rows`) and draft (`.../rows/draft`, `.../draft`);
+draft row writes (one and batch), publishing, resetting, unpublishing and cloning a table."""
 from __future__ import annotations
 
 import base64
@@ -7,11 +8,17 @@ from hs_actions.portal import exceptions as exc
 from hs_actions.portal.backend.hubdb import ROWS_LIMIT_DEFAULT, ROWS_LIMIT_MAX, TABLES_LIMIT_DEFAULT, TABLES_LIMIT_MAX
 from hs_actions.portal.models import iso, parse_time
 from hs_actions.portal.responses import API_BASE, Request, Response, batch_response, paging, reads
-from hs_actions.portal.responses.shapes import TEXT, Required
+from hs_actions.portal.responses.shapes import ANY_OR_NULL, BOOLEAN, INTEGER, TEXT, MapOf, Required
 
 # Query parameters of the rows routes that are not row filters.
 _ROW_PARAMETERS = {"sort", "after", "limit", "offset", "properties", "archived", "portalId", "includeForeignIds"}
 ROW_IDS = {"inputs": Required([TEXT])}   # the body of a rows batch read (HubSpot's BatchInputString)
+# A row written (HubSpot's HubDbTableRowV3Request): a null value clears its cell. childTableId
+# and displayIndex are read and ignored (child tables and manual order are not modelled).
+ROW = {"path": TEXT, "name": TEXT, "childTableId": TEXT, "displayIndex": INTEGER, "values": MapOf(ANY_OR_NULL)}
+ROWS = {"inputs": Required([ROW])}
+ROW_UPDATES = {"inputs": Required([{**ROW, "id": Required(TEXT)}])}
+TABLE_CLONE = {"newName": Required(TEXT), "newLabel": TEXT, "copyRows": BOOLEAN, "isHubspotDefined": BOOLEAN}
 
 
 def _column(column: dict) -> dict:
@@ -151,6 +158,96 @@ def batch_read_draft_rows(backend, request: Request, body: dict) -> Response:
     return _batch_read(backend, request, body["inputs"], draft=True)
 
 
+# ---- writes ----------------------------------------------------------------------------------
+
+@reads(ROW)
+def create_row(backend, request: Request, body: dict) -> Response:
+    table, rows = backend.hubdb_create_rows(request.params["table"], [body])
+    return Response(201, _row(table, rows[0]))
+
+
+def _write_row(backend, request: Request, body: dict, replace: bool) -> Response:
+    table, rows, errors = backend.hubdb_update_rows(request.params["table"],
+                                                    [{**body, "id": request.params["row_id"]}], replace)
+    if errors:
+        raise errors[0]
+    return Response(200, _row(table, rows[0]))
+
+
+@reads(ROW)
+def update_draft_row(backend, request: Request, body: dict) -> Response:
+    return _write_row(backend, request, body, replace=False)
+
+
+@reads(ROW)
+def replace_draft_row(backend, request: Request, body: dict) -> Response:
+    return _write_row(backend, request, body, replace=True)
+
+
+def purge_draft_row(backend, request: Request) -> Response:
+    backend.hubdb_purge_rows(request.params["table"], [request.params["row_id"]])
+    return Response(204, None)
+
+
+@reads(None)
+def clone_draft_row(backend, request: Request, _body) -> Response:
+    table, rows, errors = backend.hubdb_clone_rows(request.params["table"], [request.params["row_id"]])
+    if errors:
+        raise errors[0]
+    return Response(200, _row(table, rows[0]))
+
+
+@reads(ROWS)
+def batch_create_rows(backend, request: Request, body: dict) -> Response:
+    table, rows = backend.hubdb_create_rows(request.params["table"], backend.check_batch(body["inputs"]))
+    return batch_response([_row(table, r) for r in rows], [], ok=201)
+
+
+@reads(ROW_UPDATES)
+def batch_update_rows(backend, request: Request, body: dict) -> Response:
+    table, rows, errors = backend.hubdb_update_rows(request.params["table"], backend.check_batch(body["inputs"]), False)
+    return batch_response([_row(table, r) for r in rows], errors)
+
+
+@reads(ROW_UPDATES)
+def batch_replace_rows(backend, request: Request, body: dict) -> Response:
+    table, rows, errors = backend.hubdb_update_rows(request.params["table"], backend.check_batch(body["inputs"]), True)
+    return batch_response([_row(table, r) for r in rows], errors)
+
+
+@reads(ROW_IDS)
+def batch_purge_rows(backend, request: Request, body: dict) -> Response:
+    backend.hubdb_purge_rows(request.params["table"], backend.check_batch(body["inputs"]))
+    return Response(204, None)
+
+
+@reads(ROW_IDS)
+def batch_clone_rows(backend, request: Request, body: dict) -> Response:
+    table, rows, errors = backend.hubdb_clone_rows(request.params["table"], backend.check_batch(body["inputs"]))
+    return batch_response([_row(table, r) for r in rows], errors)
+
+
+@reads(None)
+def publish_table(backend, request: Request, _body) -> Response:
+    return Response(200, _table(backend.hubdb_publish(request.params["table"])))
+
+
+@reads(None)
+def reset_draft_table(backend, request: Request, _body) -> Response:
+    return Response(200, _table(backend.hubdb_reset_draft(request.params["table"])))
+
+
+@reads(None)
+def unpublish_table(backend, request: Request, _body) -> Response:
+    return Response(200, _table(backend.hubdb_unpublish(request.params["table"])))
+
+
+@reads(TABLE_CLONE)
+def clone_table(backend, request: Request, body: dict) -> Response:
+    return Response(200, _table(backend.hubdb_clone_table(request.params["table"], body["newName"],
+                                                          body.get("newLabel"), body.get("copyRows", False))))
+
+
 HUBDB_TABLES = "/cms/v3/hubdb/tables"
 HUBDB_TABLE = HUBDB_TABLES + "/{table}"
 
@@ -165,4 +262,18 @@ ROUTES = [
     ("POST", HUBDB_TABLE + "/rows/draft/batch/read", batch_read_draft_rows, "hubdb"),
     ("GET", HUBDB_TABLE + "/rows/{row_id}", get_row, "hubdb"),
     ("GET", HUBDB_TABLE + "/rows/{row_id}/draft", get_draft_row, "hubdb"),
+    ("POST", HUBDB_TABLE + "/rows", create_row, "hubdbRowsWrite"),
+    ("PATCH", HUBDB_TABLE + "/rows/{row_id}/draft", update_draft_row, "hubdbRowsWrite"),
+    ("PUT", HUBDB_TABLE + "/rows/{row_id}/draft", replace_draft_row, "hubdbRowsWrite"),
+    ("DELETE", HUBDB_TABLE + "/rows/{row_id}/draft", purge_draft_row, "hubdbRowsWrite"),
+    ("POST", HUBDB_TABLE + "/rows/{row_id}/draft/clone", clone_draft_row, "hubdbRowsWrite"),
+    ("POST", HUBDB_TABLE + "/rows/draft/batch/create", batch_create_rows, "hubdbRowsWrite"),
+    ("POST", HUBDB_TABLE + "/rows/draft/batch/update", batch_update_rows, "hubdbRowsWrite"),
+    ("POST", HUBDB_TABLE + "/rows/draft/batch/replace", batch_replace_rows, "hubdbRowsWrite"),
+    ("POST", HUBDB_TABLE + "/rows/draft/batch/purge", batch_purge_rows, "hubdbRowsWrite"),
+    ("POST", HUBDB_TABLE + "/rows/draft/batch/clone", batch_clone_rows, "hubdbRowsWrite"),
+    ("POST", HUBDB_TABLE + "/draft/publish", publish_table, "hubdbPublish"),
+    ("POST", HUBDB_TABLE + "/draft/reset", reset_draft_table, "hubdb"),
+    ("POST", HUBDB_TABLE + "/unpublish", unpublish_table, "hubdb"),
+    ("POST", HUBDB_TABLE + "/draft/clone", clone_table, "hubdb"),
 ]

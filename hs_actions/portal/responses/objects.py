@@ -1,11 +1,24 @@
 """Objects v3: get, list, create, update, archive and batches, for every object type."""
 from __future__ import annotations
 
+import re
+
 from hs_actions.portal.backend.objects import LIST_LIMIT_MAX
 from hs_actions.portal.responses import OBJECT, ONE, Request, Response, batch_response, paging, reads
 from hs_actions.portal.responses.shapes import ANY, ASSOCIATION_TYPES, ID, TEXT, MapOf, Required
 
 PROPERTIES = MapOf(ANY)   # values are checked by each property's type (backend)
+# From the 2026-09 date version on, CRM writes enforce the account's required properties
+# (backend/requirements.py); /crm/v3 and earlier versions do not.
+_DATED = re.compile(r"/crm/objects/(\d{4}-\d{2})")
+REQUIRED_FROM = "2026-09"
+
+
+def _check_required(backend, request: Request, inputs: list[dict], creating: bool) -> None:
+    dated = _DATED.match(request.path)
+    if dated and dated.group(1) >= REQUIRED_FROM:
+        for entry in inputs:
+            backend.check_account_required(request.params["object_type"], entry.get("properties", {}), creating)
 RECORD = {"properties": PROPERTIES,
           "associations": [{"to": Required(ID), "types": Required(ASSOCIATION_TYPES)}]}
 
@@ -27,12 +40,14 @@ def list_objects(backend, request: Request) -> Response:
 
 @reads(RECORD)
 def create_object(backend, request: Request, body: dict) -> Response:
+    _check_required(backend, request, [body], creating=True)
     record = backend.create(request.params["object_type"], body.get("properties", {}), body.get("associations"))
     return Response(201, record.to_dict())
 
 
 @reads({"properties": PROPERTIES})
 def update_object(backend, request: Request, body: dict) -> Response:
+    _check_required(backend, request, [body], creating=False)
     record = backend.update(request.params["object_type"], request.params["object_id"],
                             body.get("properties", {}), request.first("idProperty"))
     return Response(200, record.to_dict())
@@ -53,12 +68,14 @@ def batch_read(backend, request: Request, body: dict) -> Response:
 
 @reads({"inputs": Required([RECORD])})
 def batch_create(backend, request: Request, body: dict) -> Response:
+    _check_required(backend, request, body["inputs"], creating=True)
     records = backend.batch_create(request.params["object_type"], body["inputs"])
     return batch_response([r.to_dict() for r in records], [], ok=201)
 
 
 @reads({"inputs": Required([{"id": Required(TEXT), "idProperty": TEXT, "properties": PROPERTIES}])})
 def batch_update(backend, request: Request, body: dict) -> Response:
+    _check_required(backend, request, body["inputs"], creating=False)
     records, errors = backend.batch_update(request.params["object_type"], body["inputs"])
     return batch_response([r.to_dict() for r in records], errors)
 

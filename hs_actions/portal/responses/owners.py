@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from hs_actions.portal.backend.owners import OWNERS_LIMIT_MAX
 from hs_actions.portal.responses import Request, Response, paging
+from hs_actions.portal.responses.shapes import Enum
+
+# HubSpot's owners spec: idProperty is id (the default) or userId, case and all.
+ID_PROPERTY = Enum("id", "userId")
 
 
 def list_owners(backend, request: Request) -> Response:
@@ -12,7 +16,7 @@ def list_owners(backend, request: Request) -> Response:
 
 
 def get_owner(backend, request: Request) -> Response:
-    owner = backend.owner(request.params["owner_id"], request.first("idProperty", "id"), request.flag("archived"))
+    owner = backend.owner(request.params["owner_id"], request.choice("idProperty", ID_PROPERTY, "id"), request.flag("archived"))
     return Response(200, owner.to_dict())
 
 

@@ -34,6 +34,7 @@ def _definition(prop, archived_at: int | None = None) -> dict:
 
 def list_properties(backend, request: Request) -> Response:
     object_type = request.params["object_type"]
+    request.choice("dataSensitivity", SENSITIVITY)   # checked as in a body; every property is non-sensitive here
     if request.flag("archived"):
         return Response(200, {"results": [_definition(p, at) for p, at in backend.archived_properties(object_type)]})
     return Response(200, {"results": [p.to_dict() for p in backend.properties(object_type)]})
@@ -41,6 +42,7 @@ def list_properties(backend, request: Request) -> Response:
 
 def get_property(backend, request: Request) -> Response:
     p = request.params
+    request.choice("dataSensitivity", SENSITIVITY)
     if request.flag("archived"):
         for prop, at in backend.archived_properties(p["object_type"]):
             if prop.name == p["property_name"]:

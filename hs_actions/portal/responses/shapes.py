@@ -113,6 +113,8 @@ INTEGER = Leaf("an integer", (int,))
 BOOLEAN = Leaf("true or false", (bool,))
 SCALAR = Leaf("a string, number or boolean", (str, int, float, bool))
 ANY = Leaf("any JSON value", (str, int, float, bool, list, dict))
+# A value in a MapOf where null means something (a HubDB cell cleared); elsewhere null is absent.
+ANY_OR_NULL = Leaf("any JSON value or null", (str, int, float, bool, list, dict, type(None)))
 
 # Shapes that more than one family of routes reads (HubSpot's SimplePublicObjectId, AssociationSpec).
 ID = {"id": Required(TEXT)}

@@ -63,7 +63,7 @@ def human(result: Result, colour: bool = False) -> str:
 def isolation(found: dict) -> str:
     """One line: the sandbox a run had (or why none), and how its memory limit was enforced."""
     if found.get("sandbox") == protocol.SANDBOXED:
-        sandbox = "sandbox: own user, pid, mount and network namespaces"
+        sandbox = "sandbox: own user, pid, mount, network, IPC, UTS and cgroup namespaces"
     else:
         sandbox = f"sandbox: none ({found.get('reason') or 'unavailable'}): in-process network guard only"
     return f"{sandbox}; memory limit by {found.get('memory', 'sampling')}"

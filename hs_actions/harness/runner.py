@@ -10,6 +10,7 @@ harness.py judges against the manifest.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import select
 import socket
@@ -220,14 +221,18 @@ class Runner:
             # A prepared process may still be importing the action's libraries: that answer
             # comes first, then the run is sent. Both count against the run's time, as a cold
             # start does.
+            request_read = None
             try:
                 zygote.read_owed(started + timeout)
-                zygote.send({"op": protocol.RUN, "request": request, "timeout": started + timeout - time.monotonic(),
-                             "keep": warm}, fds=[log_write])
+                request_read = hand_over(request)
+                zygote.send({"op": protocol.RUN, "timeout": started + timeout - time.monotonic(), "keep": warm},
+                            fds=[log_write, request_read])
             except OSError:
                 pass  # reported below: the supervisor is gone
             finally:
                 os.close(log_write)
+                if request_read is not None:
+                    os.close(request_read)
             while answer is None:
                 if select.select([zygote.channel], [], [], _TICK)[0]:
                     answer = _checked_outcome(zygote.read(started + timeout + _GRACE)[0])
@@ -325,6 +330,33 @@ class Runner:
         self._zygotes.clear()
         if self._cgroups:
             self._cgroups.close()
+
+
+def hand_over(request: dict) -> int:
+    """The read end of a pipe the run's request is written to, for the action process alone
+    to read (the supervisor passes it on unread). What the pipe does not take at once is
+    written by a thread, which ends when the reader has it all or has gone."""
+    data = json.dumps(request).encode()
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    try:
+        sent = os.write(write, data)
+    except BlockingIOError:
+        sent = 0
+    if sent == len(data):
+        os.close(write)
+        return read
+    os.set_blocking(write, True)
+
+    def rest() -> None:
+        try:
+            with open(write, "wb") as pipe:
+                pipe.write(data[sent:])
+        except OSError:  # the reader has gone: the run reports it
+            pass
+
+    threading.Thread(target=rest, name="hs-actions-request", daemon=True).start()
+    return read
 
 
 def _checked_outcome(message: dict) -> tuple[dict, list]:

@@ -105,16 +105,18 @@ class Supervisor:
     def _run(self, message, fds):
         """Hand the run to the action process and judge its answer by this process's clock."""
         action = self.action
-        log_fd = fds[0] if fds else os.open(os.devnull, os.O_WRONLY)
-        close_all(fds[1:])
+        # The run's log and request pipes, passed on unread: the request holds the run's
+        # secrets, which no later fork of this process may find in its memory.
+        handed = fds[:2] if len(fds) >= 2 else [os.open(os.devnull, os.O_WRONLY), os.open(os.devnull, os.O_RDONLY)]
+        close_all(fds[2:] if len(fds) >= 2 else fds)
         timeout = float(message["timeout"])
         started = time.monotonic()
         try:
-            action.channel.send(dict(message["request"], op=protocol.RUN), [log_fd])
+            action.channel.send({"op": protocol.RUN}, handed)
         except OSError:
             pass  # already gone: reported as died below
         finally:
-            os.close(log_fd)
+            close_all(handed)
         outcome = {"kind": None}
         try:
             reply, stray = self._answer(action, started + timeout)

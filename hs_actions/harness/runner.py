@@ -35,6 +35,8 @@ _MAX_ZYGOTES = 4              # one per recently run action; each holds that act
 _GRACE = 2.0                  # how long past a run's limit the supervisor may take to say so
 _LATE = 0.5                   # a run this far past its limit by the toolkit's own clock is a timeout
 _SAMPLING = "sampling every 5 ms"
+# Top-level names of HubSpot's libraries: the only modules a supervisor preloads.
+_LIBRARIES = frozenset(name.split(".")[0] for lib in hubspot_runtime.LIBRARIES for name in (*lib.imports, *lib.brings))
 
 
 @dataclass
@@ -60,9 +62,10 @@ class Runner:
     """Runs requests on one runtime interpreter.
 
     mode "spawn": a fresh runtime process per run (what one CLI run needs).
-    mode "fork": a runtime process per action forks each run's action process; the libraries
-    a run imported are imported by it before the next fork, so repeated runs skip that cost
-    while each run still starts from a clean process.
+    mode "fork": a runtime process per action forks each run's action process; HubSpot's
+    libraries that the action's file imports at its top level (parsed here) are imported by it
+    before the next fork, so repeated runs skip that cost while each run still starts from a
+    clean process.
     `setting` is the sandbox setting (sandbox.mode()): auto, off or required.
     """
 
@@ -72,7 +75,7 @@ class Runner:
         self.setting = setting or sandbox.mode()
         self.env = dict(hubspot_runtime.ENVIRONMENT)  # what a process starts with, before a run's own
         self._zygotes: OrderedDict[str, Zygote] = OrderedDict()
-        self._learned: dict[str, list[str]] = {}
+        self._static: dict[str, tuple[int, list[str]]] = {}   # key -> (code's mtime, libraries it imports)
         self._warm: dict[str, Worker] = {}
         self._prepared: dict[str, Zygote] = {}
         self._active: set[Worker] = set()     # running now: ended by close() on an interrupt
@@ -112,8 +115,6 @@ class Runner:
             self._active.discard(worker)
         if kept:
             self._warm[key] = worker
-        if outcome.kind in protocol.ANSWERED:
-            self._learned[key] = sorted(set(self._learned.get(key, [])) | set(outcome.imported))
         if self.mode == "spawn" and not kept:
             zygote.close()
         # Once the run's processes are gone the pipe closes at once; a kept worker's
@@ -167,7 +168,7 @@ class Runner:
                         f"the sandbox is required (sandbox = \"required\"), but this machine refused it: "
                         f"{isolation['reason']}. To enable it: {sandbox.how_to_enable()}")
                 if not zygote.owes(protocol.FORKED):
-                    zygote.preload(self._learned.get(key, []))
+                    zygote.preload(self._libraries(key, Path(code)))
                     zygote.send({"op": protocol.FORK}, answer=protocol.FORKED)
                 forked = zygote.answer(protocol.FORKED, PRELOAD_SECONDS)
                 # In a sandbox the kernel translates the process id it attached; without one,
@@ -194,6 +195,20 @@ class Runner:
             # What it holds already is not charged there: the kernel stops it just past the limit.
             worker.cgroup.limit(max(int(memory_mb * 2**20) - worker.baseline + (1 << 20), 1 << 20))
         return worker
+
+    def _libraries(self, key: str, code: Path) -> list[str]:
+        """What the supervisor may import before it forks: HubSpot's libraries that the action's
+        file imports at its top level, as parsed here; never what a run reports it imported
+        (an action, or a forged answer, would then run a module's code in pid 1, outside the
+        run's cgroup). Parsed again only when the file changes."""
+        try:
+            changed = code.stat().st_mtime_ns
+        except OSError:
+            return []
+        cached = self._static.get(key)
+        if cached is None or cached[0] != changed:
+            cached = self._static[key] = (changed, [m for m in library_imports(code) if m.split(".")[0] in _LIBRARIES])
+        return cached[1]
 
     def _memory_cgroups(self) -> sandbox.MemoryCgroups | None:
         if self._cgroups is None:

@@ -33,6 +33,7 @@ class Gateway:
         self.api = None
         self.refused: set[str] = set()
         self._wake_read, self._wake_write = os.pipe()
+        self._closed = False
         self._thread = threading.Thread(target=self._accept, name="hs-actions-gateway", daemon=True)
         self._thread.start()
 
@@ -102,6 +103,11 @@ class Gateway:
                 _relay(conn, upstream)
 
     def close(self) -> None:
+        """Stop accepting and close the listeners; a second call does nothing (a zygote that
+        is killed, then closed, closes its gateway once)."""
+        if self._closed:
+            return
+        self._closed = True
         os.write(self._wake_write, b"x")
         self._thread.join()
         for fd in (self._wake_read, self._wake_write):

@@ -96,7 +96,9 @@ def test_system_v_ipc_is_each_runs_own(attack, make_action, host_segment):
     assert seen["listed"] == [] and seen["host_segment"] == -1   # the developer's segment: not there
     assert seen["left"] and seen["listed_after"] == 1
     assert 0x6873 not in _host_keys()                             # nothing left on the host
-    again = json.loads(attack(folder)["outputFields"]["seen"])
+    again = attack(folder)
+    assert again["status"] == "success", again["error"]
+    again = json.loads(again["outputFields"]["seen"])
     assert again["listed"] == []                                  # nor for the next run of the action
 
 

@@ -226,6 +226,10 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
             f"the action left {len(raw.leftover)} process(es) running ({'; '.join(raw.leftover)}); "
             "they were stopped with the run, as HubSpot ends an execution's processes"
         )
+    if raw.late_calls:
+        result.warnings.append(
+            f"{raw.late_calls} connection(s) to HubSpot's API or the network, made after the action's "
+            "previous run had ended (by a thread or process it left), were refused")
     if raw.refused:
         result.warnings.append(
             f"the action tried to connect to {', '.join(raw.refused)}, which a local run refuses "

@@ -55,6 +55,7 @@ class RawOutcome:
     leftover: list[str] = field(default_factory=list)
     imported: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)   # hosts the action was not let connect to
+    late_calls: int = 0                  # connections refused since the action's last run ended
     isolation: dict = field(default_factory=dict)      # sandbox, reason, memory
 
 
@@ -289,6 +290,7 @@ class Runner:
             outcome.leftover = described(leftover, zygote)
         if zygote.gateway:
             outcome.refused = sorted(set(outcome.refused) | zygote.gateway.refused)
+            outcome.late_calls = zygote.gateway.late_calls
         keep = warm and outcome.kind in protocol.ANSWERED and not found.get("stray")
         try:
             zygote.send({"op": protocol.END, "keep": keep}, answer=protocol.ENDED)

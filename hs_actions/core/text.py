@@ -3,6 +3,7 @@ vocabulary of the file it came from (JSON, TOML or Python)."""
 from __future__ import annotations
 
 import json
+import re
 
 WIDTH = 60   # a value quoted in a message: enough to recognise it, never a screenful
 
@@ -36,3 +37,24 @@ def python_value(value) -> str:
     if value is None:
         return "None"
     return f"{type(value).__name__} {cut(repr(value))}"
+
+
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def escaped(text: str, lines: bool = False) -> str:
+    """`text` (which an action controls: an output, a log, a host, a path) with every control
+    character shown escaped (\\x1b, \\n), so that only the toolkit moves the cursor, clears
+    or colours a terminal. With `lines`, newlines and tabs stay (a log's own lines)."""
+    pattern = _CONTROL_BUT_LINES if lines else _CONTROL
+    return pattern.sub(_escape, str(text))
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    if named:
+        return named
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"

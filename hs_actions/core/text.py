@@ -41,20 +41,20 @@ def python_value(value) -> str:
 
 # C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_BUT_LINES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
-def escaped(text: str, lines: bool = False) -> str:
+def escaped(text: str, keep: str = "") -> str:
     """`text` (which an action controls: an output, a log, a host, a path) with every control
-    character shown escaped (\\x1b, \\n), so that only the toolkit moves the cursor, clears
-    or colours a terminal. With `lines`, newlines and tabs stay (a log's own lines)."""
-    pattern = _CONTROL_BUT_LINES if lines else _CONTROL
-    return pattern.sub(_escape, str(text))
+    character but those in `keep` shown escaped (\\x1b, \\n), so that only the toolkit moves
+    the cursor, clears or colours a terminal. keep="\\t" for a log's line, "\\n\\t" for a
+    log's whole text."""
+    return _CONTROL.sub(lambda match: _escape(match.group(), keep), str(text))
 
 
-def _escape(match: re.Match) -> str:
-    char = match.group()
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
-    if named:
-        return named
+def _escape(char: str, keep: str) -> str:
+    if char in keep:
+        return char
+    if char in _NAMED:
+        return _NAMED[char]
     return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"

@@ -23,6 +23,7 @@ from typing import Callable
 from hs_actions.core import hubspot_runtime
 from hs_actions.harness import inside
 from hs_actions.harness.gateway import Gateway
+from hs_actions.harness.sandbox import PROCESS_LIMIT
 from hs_actions.harness.inside import protocol
 from hs_actions.harness.inside.channel import Channel, ChannelError, close_all
 from hs_actions.harness.lazily import psutil
@@ -59,7 +60,8 @@ class Zygote:
         # Shown read-only in the sandbox: the code file alone (in HubSpot it has no folder
         # around it) and the repo's shared/ helpers; the runtime adds its own files.
         shown = [path for path in (code, str(helpers / "shared")) if os.path.exists(path)]
-        config = {"sandbox": setting, "paths": [[path, os.path.realpath(path)] for path in shown]}
+        config = {"sandbox": setting, "paths": [[path, os.path.realpath(path)] for path in shown],
+                  "processes": PROCESS_LIMIT}
         self.process = _started_by_a_lasting_thread(lambda: subprocess.Popen(
             [str(python), "-I", "-c", BOOT, str(INSIDE), "zygote", str(theirs.fileno()), json.dumps(config)],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,

@@ -18,6 +18,8 @@ import ctypes
 import errno
 import fcntl
 import os
+import re
+import resource
 import socket
 import struct
 
@@ -348,6 +350,18 @@ def drop_privileges():
     _check(_libc.syscall(_SYS_CAPSET[_machine()], ctypes.byref(header), data), "capset")
     prctl(PR_SET_NO_NEW_PRIVS, 1)
     refuse_system_calls()
+
+
+def limit_processes(limit):
+    """At most `limit` processes and threads of the action's uid at once (RLIMIT_NPROC; the
+    action has no capability to pass it). The kernel counts them per user namespace since
+    Linux 5.14: earlier, a developer's own processes would count too, so the limit is set
+    there only when the action's uid is its own (the toolkit runs as root)."""
+    if not limit:
+        return
+    release = tuple(int(n) for n in re.findall(r"\d+", os.uname().release)[:2])
+    if release >= (5, 14) or os.getuid() == ACTION_ID:
+        resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
 
 
 def die_with_parent():

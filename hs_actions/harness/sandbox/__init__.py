@@ -55,6 +55,10 @@ from pathlib import Path
 from hs_actions.core import project
 
 MODES = ("auto", "off", "required")
+# Processes and threads one run may have at once: AWS Lambda's limit per execution environment
+# (HubSpot's runtime is Lambda's: "Task timed out after 20.02 seconds"). A fork or thread flood
+# fails at it, as it would there, and the report says so.
+PROCESS_LIMIT = 1024
 _instances = itertools.count()     # MemoryCgroups made by this process, each with a folder of its own
 
 

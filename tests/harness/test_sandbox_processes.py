@@ -28,6 +28,10 @@ SAYS_SO = (f"the run reached the limit of {PROCESS_LIMIT:,} processes and thread
                          ids=["fork-bomb", "thread-flood"])
 def test_a_flood_of_processes_fails_at_the_limit_saying_so(attack, make_action, code, raised):
     report = attack(make_action(code), timeout=15, memory=1024)
+    if report["status"] == "memory" and not report["isolation"]["memory"].startswith("cgroup"):
+        # Sampled memory counts each process's shared pages again: a thousand forks pass
+        # 1 GB that way before they reach the process limit. A cgroup counts pages once.
+        pytest.skip("memory is sampled here, and the sampled figure stops a fork bomb first")
     assert report["status"] == "error", report
     assert report["error"]["type"] == raised
     assert SAYS_SO in report["warnings"]

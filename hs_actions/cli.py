@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from hs_actions.core.errors import ToolkitError
+from hs_actions.core.text import escaped
 
 
 DESCRIPTION = (
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()  # here, not at exit, so that a closed pipe is caught below
         return code
     except ToolkitError as error:
-        print(f"hs-actions: {error}", file=sys.stderr)
+        print(f"hs-actions: {escaped(str(error), keep=chr(10))}", file=sys.stderr)  # names from files: no raw controls
         return error.exit_code
     except KeyboardInterrupt:
         return 130

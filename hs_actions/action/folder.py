@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from hs_actions.core import project
-from hs_actions.core.errors import ActionNotFound
+from hs_actions.core.text import escaped
+from hs_actions.core.errors import ActionNotFound, LinkLeavesFolder
 from hs_actions.action import manifest as manifest_module
 from hs_actions.action.manifest import Manifest
 
@@ -39,7 +41,25 @@ def load(name_or_path: str | Path, actions_dir: Path | None = None) -> Action:
             f"{folder}: no {CODE}. An action folder holds {CODE} with def main(event) "
             f"(the code pasted into HubSpot) and {manifest_module.FILENAME}."
         )
+    within_folder(folder / CODE, folder, CODE)
+    within_folder(folder / manifest_module.FILENAME, folder, manifest_module.FILENAME)
     return Action(folder.name, folder, manifest_module.load(folder / manifest_module.FILENAME))
+
+
+def within_folder(path: Path, folder: Path, what: str) -> Path:
+    """`path`, unless it is a symbolic link (or in a linked folder of the action's) whose real
+    path leaves the action's folder and the repository's shared/: a repository could
+    otherwise hand the action, or the report, a file of the developer's (~/.docker/config.json).
+    A file named outside the folder, not a link, is the developer's own choice and passes."""
+    lexical = Path(os.path.abspath(path))
+    inside = lexical.is_relative_to(folder) or lexical.is_relative_to(folder.resolve())
+    if not (inside or lexical.is_symlink()):
+        return path
+    real = lexical.resolve()
+    if real.is_relative_to(folder.resolve()) or real.is_relative_to((project.current().root / "shared").resolve()):
+        return path
+    raise LinkLeavesFolder(f"{escaped(str(path))}: a symbolic link to {escaped(str(real))}, outside the action's "
+                           f"folder: refused ({what} must stay in {escaped(str(folder))} or shared/)")
 
 
 def locate(name_or_path: str | Path, actions_dir: Path | None = None) -> Path | None:

@@ -30,6 +30,10 @@ class EventError(ToolkitError):
     pass
 
 
+class LinkLeavesFolder(ToolkitError):
+    """A file of an action folder is a symbolic link to a file outside it."""
+
+
 class SecretError(ToolkitError):
     pass
 

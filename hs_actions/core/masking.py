@@ -2,14 +2,18 @@
 every string (and key) of nested data.
 
 Shared by the harness (a run's logs and result) and the portal (its request log); it knows
-nothing of either. Only exact copies are masked (not an upper-cased or encoded one), and
-only values of MASK_MIN_LENGTH characters or more: a shorter one would mangle ordinary text
-(a test's "x"), and is no real token anyway.
+nothing of either. A value is masked as it is and in the encodings it takes on its way out
+(percent-encoded by quote and quote_plus in a request line, query string or form body;
+JSON-escaped in a JSON body), not upper-cased or otherwise changed; and only values of
+MASK_MIN_LENGTH characters or more: a shorter one would mangle ordinary text (a test's "x"),
+and is no real token anyway.
 """
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+from urllib.parse import quote, quote_plus
 from typing import Iterable, Mapping
 
 MASK = "[secret {name}]"
@@ -24,7 +28,7 @@ class Masks:
 
     def __init__(self, secrets: Secrets = ()):
         self._names = {value: name for name, value in _pairs(secrets) if len(value) >= MASK_MIN_LENGTH}
-        shown = {value: MASK.format(name=name) for value, name in self._names.items()}
+        shown = {form: MASK.format(name=name) for value, name in self._names.items() for form in encodings(value)}
         # A mask stands for itself: text masked twice (a log, then the result holding it)
         # stays as it was, and a value that occurs inside a mask ("secret") leaves it whole.
         table = {**{mask: mask for mask in shown.values()}, **shown}
@@ -114,6 +118,15 @@ class _Replacer:
         if not self.occurs(text):
             return text
         return self.pattern.sub(lambda found: self.table[found.group()], text)
+
+
+def encodings(value: str) -> list[str]:
+    """`value` and the forms it takes in a request: percent-encoded (requests' and urllib's
+    quote, with and without "/" kept; quote_plus, as in a query string or form body) and
+    JSON-escaped (json.dumps, ASCII only or not)."""
+    forms = [value, quote(value), quote(value, safe=""), quote_plus(value),
+             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]]
+    return list(dict.fromkeys(forms))
 
 
 def _pairs(secrets: Secrets) -> Iterable[tuple[str, str]]:

@@ -3,6 +3,7 @@ vocabulary of the file it came from (JSON, TOML or Python)."""
 from __future__ import annotations
 
 import json
+import re
 
 WIDTH = 60   # a value quoted in a message: enough to recognise it, never a screenful
 
@@ -38,8 +39,28 @@ def python_value(value) -> str:
     return f"{type(value).__name__} {cut(repr(value))}"
 
 
+# C0 and C1 controls, DEL, and the bidirectional overrides that reorder what a terminal shows.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escaped(text: str, keep: str = "") -> str:
+    """`text` (which an action controls: an output, a log, a host, a path) with every control
+    character but those in `keep` shown escaped (\\x1b, \\n), so that only the toolkit moves
+    the cursor, clears or colours a terminal. keep="\\t" for a log's line, "\\n\\t" for a
+    log's whole text, and for text from an account (a workflow's code, HubSpot's answers)."""
+    return _CONTROL.sub(lambda match: _escape(match.group(), keep), str(text))
+
+
+def _escape(char: str, keep: str) -> str:
+    if char in keep:
+        return char
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
 def printable(value) -> str:
-    """Text from outside (HubSpot's answers, a workflow's code) made safe for a terminal: every
-    character that is not printable (escape sequences, carriage returns, ...) as its Python
-    escape, so it can neither move the cursor nor hide what is shown. Tabs and newlines stay."""
-    return "".join(c if c.isprintable() or c in "\t\n" else repr(c)[1:-1] for c in str(value))
+    """Text from an account (a workflow's code, HubSpot's answers) for a terminal: escaped(),
+    keeping tabs and newlines."""
+    return escaped(str(value), keep="\t\n")

@@ -16,13 +16,20 @@ import zlib
 from datetime import datetime, timezone
 from pathlib import Path
 
-from hs_actions.core import project
+from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import EventError
-from hs_actions.action.folder import EVENTS, Action
+from hs_actions.core.text import escaped
+from hs_actions.action.folder import EVENTS, Action, within_folder
 from hs_actions.action.manifest import InputField, Manifest
 from hs_actions.harness.nesting import MAX_DEPTH, deeper_than
 
 DEFAULT_EVENT = "default"
+# The toolkit's own cap, not HubSpot's: 50 input fields of 65,536 characters fit, and a file
+# that is not an event (a log, a dump) is refused before it is read into memory.
+EVENT_FILE_MAX_BYTES = 4 << 20
+# HubSpot's documented keys, and those seen in app-defined actions' payloads (--extended-event).
+EVENT_KEYS = ("origin", "object", "inputFields", "callbackId")
+EXTENDED_EVENT_KEYS = ("context", "fields")
 DEFAULT_OBJECT_ID = 1
 # How to tell runs and checks about a property the local portal does not know.
 DECLARE_PROPERTY = ('if your account has it, declare it: a seed file with {{"properties": {{"{object_type}": '
@@ -68,7 +75,7 @@ def build(
     else:
         source = _event_path(action, event_file)
         if source is not None:
-            layers.append(_read(source))
+            layers.append(_only_hubspots_keys(_read(source), _name(source), extended))
     result = _merge(layers)
     if result["callbackId"] != layers[0]["callbackId"]:
         # HubSpot gives every execution its own; reusing one would also merge runs' API logs.
@@ -161,26 +168,41 @@ def _template(action: Action, portal_id: int) -> dict:
 def _event_path(action: Action, ref: str | Path | None) -> Path | str | None:
     if ref is None:
         default = action.folder / EVENTS / f"{DEFAULT_EVENT}.json"
-        return default if default.is_file() else None
+        return within_folder(default, action.folder, "an event file") if default.is_file() else None
     if str(ref) == "-":
         return "-"
     path = Path(ref)
     if path.is_file():
-        return path
+        return within_folder(path, action.folder, "an event file")
     named = action.folder / EVENTS / (str(ref) if str(ref).endswith(".json") else f"{ref}.json")
     if "/" not in str(ref) and named.is_file():
-        return named
+        return within_folder(named, action.folder, "an event file")
     known = ", ".join(p.stem for p in action.events) or "none"
     raise EventError(f"{ref}: no such event file (events of {action.name}: {known}, in {action.folder / EVENTS})")
 
 
+def _name(source: Path | str) -> str:
+    return "stdin" if source == "-" else str(source)
+
+
 def _read(source: Path | str) -> dict:
-    name = "stdin" if source == "-" else str(source)
+    name = _name(source)
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        if source == "-":
+            text = sys.stdin.read(EVENT_FILE_MAX_BYTES + 1)
+            size = len(text.encode("utf-8", "surrogatepass"))
+        else:
+            # Measured before it is read: a huge file is refused without filling memory.
+            size = Path(source).stat().st_size
+            text = "" if size > EVENT_FILE_MAX_BYTES else Path(source).read_bytes()[:EVENT_FILE_MAX_BYTES + 1].decode("utf-8")
+        if size > EVENT_FILE_MAX_BYTES:
+            raise EventError(f"{name}: {size:,} bytes or more; an event file may hold at most {EVENT_FILE_MAX_BYTES:,} "
+                             f"(HubSpot's events are a few hundred bytes: at most {hubspot_runtime.MAX_INPUTS} input fields)")
         if not text.strip():
             raise EventError(f"{name}: empty: an event is a JSON object like {{\"object\": {{\"objectId\": 1}}}}")
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_whole_number)
+    except _TooManyDigits:
+        raise EventError(_too_many_digits(name, text)) from None
     except json.JSONDecodeError as e:
         raise EventError(f"{name}: invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
     except RecursionError:
@@ -188,6 +210,49 @@ def _read(source: Path | str) -> dict:
     except (OSError, UnicodeDecodeError) as e:
         raise EventError(f"{name}: cannot read the event: {e}") from None
     return _check_object(data, name)
+
+
+class _TooManyDigits(ValueError):
+    """A JSON number longer than Python converts (sys.get_int_max_str_digits())."""
+
+
+class _Digits(str):
+    """A number too long to convert, kept as its text: found again to name its field."""
+
+
+def _whole_number(text: str) -> int:
+    if len(text.lstrip("-")) > sys.get_int_max_str_digits() > 0:
+        raise _TooManyDigits(text)
+    return int(text)
+
+
+def _too_many_digits(name: str, text: str) -> str:
+    """Which field holds the long number, and how long it is."""
+    limit = sys.get_int_max_str_digits()
+    data = json.loads(text, parse_int=lambda t: _Digits(t) if len(t.lstrip("-")) > limit else 0)
+    pending = [((), data)]
+    while pending:
+        path, value = pending.pop(0)
+        if isinstance(value, _Digits):
+            where = ".".join(str(key) for key in path) or "the event"
+            return (f"{name}: the number in field {escaped(where)} has {len(value.lstrip('-')):,} digits; Python "
+                    f"reads whole numbers of at most {limit:,}, and no HubSpot id or value is that long")
+        if isinstance(value, dict):
+            pending += [((*path, key), item) for key, item in value.items()]
+        elif isinstance(value, list):
+            pending += [((*path, index), item) for index, item in enumerate(value)]
+    return f"{name}: a number has more than {limit:,} digits"
+
+
+def _only_hubspots_keys(data: dict, name: str, extended: bool) -> dict:
+    """The event file's keys, each one HubSpot's: any other is an EventError naming it."""
+    allowed = EVENT_KEYS + (EXTENDED_EVENT_KEYS if extended else ())
+    for key in data:
+        if key not in allowed:
+            also = "" if extended or key not in EXTENDED_EVENT_KEYS else " (with --extended-event it may)"
+            raise EventError(f"{name}: top-level key {escaped(json.dumps(key))} is not one of HubSpot's event keys "
+                             f"({', '.join(allowed)}): an event file may not hold it{also}")
+    return data
 
 
 def _check_object(data, name: str) -> dict:

@@ -33,6 +33,12 @@ class Gateway:
         self.api = None
         self.refused: set[str] = set()
         self._wake_read, self._wake_write = os.pipe()
+        self._closed = False
+        self._lock = threading.Lock()
+        self._connections: list[socket.socket] = []    # the run's, ended with it
+        self._late = 0
+        self.late_calls = 0
+        self._running = False
         self._thread = threading.Thread(target=self._accept, name="hs-actions-gateway", daemon=True)
         self._thread.start()
 
@@ -42,7 +48,10 @@ class Gateway:
         self.tag = request["event"]["callbackId"]
         self.allow = [a for a in network.get("allow", []) if a not in network.get("routes", {}).values()]
         self.api = api
+        self._running = True
         self.refused = set()
+        # Calls refused since the last run ended: this run's report counts them.
+        self.late_calls, self._late = self._late, 0
         api_address, egress_address = self.addresses
         return {
             "allow": [*self.allow, *self.addresses],
@@ -52,7 +61,18 @@ class Gateway:
         }
 
     def close_run(self) -> None:
+        """End the run's connections, API and egress: a thread or process the run left (a warm
+        action process keeps its threads) reaches nothing once the run is over, and a new
+        connection is refused and counted (late_calls, in the next run's report)."""
         self.api = None
+        self._running = False
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:  # closed already
+                pass
 
     def _accept(self) -> None:
         listeners = [self.api_listener, self.egress_listener]
@@ -65,12 +85,19 @@ class Gateway:
                     conn, _ = listener.accept()
                 except OSError:
                     continue
+                api = self.api
+                if not self._running:  # between runs: whatever connects now was left by a run
+                    self._late += 1
+                    conn.close()
+                    continue
+                with self._lock:
+                    self._connections.append(conn)
                 if listener is self.api_listener:
-                    api = self.api
                     if api is None:
                         conn.close()
-                    else:
-                        api(conn, lambda: self.tag)
+                        continue
+                    tag = self.tag
+                    api(conn, lambda: tag)
                 else:
                     threading.Thread(target=self._egress, args=(conn, list(self.allow)), daemon=True).start()
 
@@ -102,6 +129,11 @@ class Gateway:
                 _relay(conn, upstream)
 
     def close(self) -> None:
+        """Stop accepting and close the listeners; a second call does nothing (a zygote that
+        is killed, then closed, closes its gateway once)."""
+        if self._closed:
+            return
+        self._closed = True
         os.write(self._wake_write, b"x")
         self._thread.join()
         for fd in (self._wake_read, self._wake_write):

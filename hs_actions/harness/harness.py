@@ -15,7 +15,7 @@ from hs_actions.core.errors import ToolkitError
 from hs_actions.harness import event as event_module
 from hs_actions.harness import outputs, secrets as secrets_module
 from hs_actions.action import returns
-from hs_actions.harness import runtime as runtime_module
+from hs_actions.harness import runtime as runtime_module, sandbox
 from hs_actions.action.folder import Action, load
 from hs_actions.harness.inside import protocol
 from hs_actions.harness.result import UNKNOWN_SCOPES, Failure, Result
@@ -116,7 +116,9 @@ class Harness:
                 result.warnings += _unknown_tokens(values, self.portal)
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         result.warnings += secrets_module.unmasked(values)
-        return masks.all(result)
+        masked = masks.all(result)
+        masked.warnings += secrets_module.shown(masked, values)
+        return masked
 
     @property
     def portal(self):
@@ -221,6 +223,16 @@ def _limit(name: str, value) -> float:
     return float(value)
 
 
+def _at_process_limit(raw: RawOutcome) -> bool:
+    """Whether the run met the process limit: main raised what fork() or a new thread raises
+    there (EAGAIN), or the run left about as many processes as the limit allows."""
+    raised = raw.raised or {}
+    failed_to_start = raised.get("type") == "BlockingIOError" or (
+        raised.get("type") == "RuntimeError" and "can't start new thread" in str(raised.get("message")))
+    return raw.isolation.get("sandbox") == protocol.SANDBOXED and (
+        failed_to_start or len(raw.leftover) >= sandbox.PROCESS_LIMIT - 8)
+
+
 def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -> Result:
     result = Result(action.name, "error", logs=raw.logs, duration_ms=raw.duration_ms, memory_mb=raw.peak_mb)
     if raw.leftover:
@@ -228,6 +240,14 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
             f"the action left {len(raw.leftover)} process(es) running ({'; '.join(raw.leftover)}); "
             "they were stopped with the run, as HubSpot ends an execution's processes"
         )
+    if _at_process_limit(raw):
+        result.warnings.append(
+            f"the run reached the limit of {sandbox.PROCESS_LIMIT:,} processes and threads at once (AWS Lambda's per "
+            "execution environment): starting another failed, as a fork or thread flood fails there")
+    if raw.late_calls:
+        result.warnings.append(
+            f"{raw.late_calls} connection(s) to HubSpot's API or the network, made after the action's "
+            "previous run had ended (by a thread or process it left), were refused")
     if raw.refused:
         result.warnings.append(
             f"the action tried to connect to {', '.join(raw.refused)}, which a local run refuses "

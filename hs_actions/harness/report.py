@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-import re
 
 from hs_actions.core.colour import paint
+from hs_actions.core.text import escaped
 from hs_actions.harness.inside import protocol
 from hs_actions.harness.result import Result
 
@@ -19,7 +19,7 @@ def human(result: Result, colour: bool = False) -> str:
     mark = _MARK[result.status]
     shown = paint(mark, _COLOUR[mark]) if colour else mark
     lines = [
-        f"{shown}{' ' * (8 - len(mark))}{result.action}: {_SAID.get(result.status, result.status)}",
+        f"{' ' * (8 - len(mark))}{result.action}: {_SAID.get(result.status, result.status)}",
         f"        {_duration(result.duration_ms)}, {result.memory_mb:.0f} MB peak, {result.runtime}",
         f"        callbackId {result.event.get('callbackId')}, {result.event.get('object', {}).get('objectType')} "
         f"{result.event.get('object', {}).get('objectId')}",
@@ -39,7 +39,7 @@ def human(result: Result, colour: bool = False) -> str:
         # A traceback ends with the exception's type and message; without one, say them. A
         # connection the guard refused is that one line (--json keeps the traceback).
         text = (not result.error.refused_connection and result.error.traceback) or f"{result.error.type}: {result.error.message}"
-        lines += ["  " + _printable(line) for line in text.rstrip().splitlines()]
+        lines += ["  " + line for line in text.rstrip().splitlines()]
     if result.api_calls:
         unmodelled = sum(1 for call in result.api_calls if call.get("unmodelled"))
         gap = (f" ({unmodelled} call{'s' if unmodelled > 1 else ''} the local portal does not model: "
@@ -50,20 +50,22 @@ def human(result: Result, colour: bool = False) -> str:
             note = "  NOT MODELLED by the local portal (a gap in hs-actions, not in your code)" if call.get("unmodelled") else ""
             lines.append(f"  {call['status']} {call['method']} {call['path']}{query}  {call['duration_ms']:.1f} ms{note}")
     if result.retry:
-        lines.append(f"Retry\n  {result.retry}")
+        lines += ["Retry", f"  {result.retry}"]
     lines.append("Logs" if result.logs else "Logs: (none)")
     if result.logs:
-        lines += ["  | " + _printable(line) for line in result.logs.rstrip("\n").splitlines()]
+        lines += ["  | " + line for line in result.logs.rstrip("\n").splitlines()]
     if result.warnings:
         lines.append("Warnings")
         lines += [f"  - {warning}" for warning in result.warnings]
-    return "\n".join(lines)
+    # Names, outputs, paths, hosts, command lines, logs and exception text are the action's:
+    # every control character in them is shown escaped, and only the status word is coloured.
+    return "\n".join([shown + escaped(lines[0], keep="\t")] + [escaped(line, keep="\t") for line in lines[1:]])
 
 
 def isolation(found: dict) -> str:
     """One line: the sandbox a run had (or why none), and how its memory limit was enforced."""
     if found.get("sandbox") == protocol.SANDBOXED:
-        sandbox = "sandbox: own user, pid, mount and network namespaces"
+        sandbox = "sandbox: own user, pid, mount, network, IPC, UTS and cgroup namespaces"
     else:
         sandbox = f"sandbox: none ({found.get('reason') or 'unavailable'}): in-process network guard only"
     return f"{sandbox}; memory limit by {found.get('memory', 'sampling')}"
@@ -71,11 +73,3 @@ def isolation(found: dict) -> str:
 
 def _duration(ms: float) -> str:
     return f"{ms:.1f} ms" if ms < 10 else f"{ms:,.0f} ms"
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def _printable(line: str) -> str:
-    """Control characters shown as \\xNN: an action's output must not drive the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)

@@ -10,6 +10,7 @@ harness.py judges against the manifest.
 from __future__ import annotations
 
 import ast
+import json
 import os
 import select
 import socket
@@ -34,6 +35,8 @@ _MAX_ZYGOTES = 4              # one per recently run action; each holds that act
 _GRACE = 2.0                  # how long past a run's limit the supervisor may take to say so
 _LATE = 0.5                   # a run this far past its limit by the toolkit's own clock is a timeout
 _SAMPLING = "sampling every 5 ms"
+# Top-level names of HubSpot's libraries: the only modules a supervisor preloads.
+_LIBRARIES = frozenset(name.split(".")[0] for lib in hubspot_runtime.LIBRARIES for name in (*lib.imports, *lib.brings))
 
 
 @dataclass
@@ -52,6 +55,7 @@ class RawOutcome:
     leftover: list[str] = field(default_factory=list)
     imported: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)   # hosts the action was not let connect to
+    late_calls: int = 0                  # connections refused since the action's last run ended
     isolation: dict = field(default_factory=dict)      # sandbox, reason, memory
 
 
@@ -59,9 +63,10 @@ class Runner:
     """Runs requests on one runtime interpreter.
 
     mode "spawn": a fresh runtime process per run (what one CLI run needs).
-    mode "fork": a runtime process per action forks each run's action process; the libraries
-    a run imported are imported by it before the next fork, so repeated runs skip that cost
-    while each run still starts from a clean process.
+    mode "fork": a runtime process per action forks each run's action process; HubSpot's
+    libraries that the action's file imports at its top level (parsed here) are imported by it
+    before the next fork, so repeated runs skip that cost while each run still starts from a
+    clean process.
     `setting` is the sandbox setting (sandbox.mode()): auto, off or required.
     """
 
@@ -71,7 +76,7 @@ class Runner:
         self.setting = setting or sandbox.mode()
         self.env = dict(hubspot_runtime.ENVIRONMENT)  # what a process starts with, before a run's own
         self._zygotes: OrderedDict[str, Zygote] = OrderedDict()
-        self._learned: dict[str, list[str]] = {}
+        self._static: dict[str, tuple[int, list[str]]] = {}   # key -> (code's mtime, libraries it imports)
         self._warm: dict[str, Worker] = {}
         self._prepared: dict[str, Zygote] = {}
         self._active: set[Worker] = set()     # running now: ended by close() on an interrupt
@@ -111,8 +116,6 @@ class Runner:
             self._active.discard(worker)
         if kept:
             self._warm[key] = worker
-        if outcome.kind in protocol.ANSWERED:
-            self._learned[key] = sorted(set(self._learned.get(key, [])) | set(outcome.imported))
         if self.mode == "spawn" and not kept:
             zygote.close()
         # Once the run's processes are gone the pipe closes at once; a kept worker's
@@ -166,7 +169,7 @@ class Runner:
                         f"the sandbox is required (sandbox = \"required\"), but this machine refused it: "
                         f"{isolation['reason']}. To enable it: {sandbox.how_to_enable()}")
                 if not zygote.owes(protocol.FORKED):
-                    zygote.preload(self._learned.get(key, []))
+                    zygote.preload(self._libraries(key, Path(code)))
                     zygote.send({"op": protocol.FORK}, answer=protocol.FORKED)
                 forked = zygote.answer(protocol.FORKED, PRELOAD_SECONDS)
                 # In a sandbox the kernel translates the process id it attached; without one,
@@ -194,6 +197,20 @@ class Runner:
             worker.cgroup.limit(max(int(memory_mb * 2**20) - worker.baseline + (1 << 20), 1 << 20))
         return worker
 
+    def _libraries(self, key: str, code: Path) -> list[str]:
+        """What the supervisor may import before it forks: HubSpot's libraries that the action's
+        file imports at its top level, as parsed here; never what a run reports it imported
+        (an action, or a forged answer, would then run a module's code in pid 1, outside the
+        run's cgroup). Parsed again only when the file changes."""
+        try:
+            changed = code.stat().st_mtime_ns
+        except OSError:
+            return []
+        cached = self._static.get(key)
+        if cached is None or cached[0] != changed:
+            cached = self._static[key] = (changed, [m for m in library_imports(code) if m.split(".")[0] in _LIBRARIES])
+        return cached[1]
+
     def _memory_cgroups(self) -> sandbox.MemoryCgroups | None:
         if self._cgroups is None:
             self._cgroups = sandbox.MemoryCgroups.find() or False
@@ -220,14 +237,18 @@ class Runner:
             # A prepared process may still be importing the action's libraries: that answer
             # comes first, then the run is sent. Both count against the run's time, as a cold
             # start does.
+            request_read = None
             try:
                 zygote.read_owed(started + timeout)
-                zygote.send({"op": protocol.RUN, "request": request, "timeout": started + timeout - time.monotonic(),
-                             "keep": warm}, fds=[log_write])
+                request_read = hand_over(request)
+                zygote.send({"op": protocol.RUN, "timeout": started + timeout - time.monotonic(), "keep": warm},
+                            fds=[log_write, request_read])
             except OSError:
                 pass  # reported below: the supervisor is gone
             finally:
                 os.close(log_write)
+                if request_read is not None:
+                    os.close(request_read)
             while answer is None:
                 if select.select([zygote.channel], [], [], _TICK)[0]:
                     answer = _checked_outcome(zygote.read(started + timeout + _GRACE)[0])
@@ -269,6 +290,7 @@ class Runner:
             outcome.leftover = described(leftover, zygote)
         if zygote.gateway:
             outcome.refused = sorted(set(outcome.refused) | zygote.gateway.refused)
+            outcome.late_calls = zygote.gateway.late_calls
         keep = warm and outcome.kind in protocol.ANSWERED and not found.get("stray")
         try:
             zygote.send({"op": protocol.END, "keep": keep}, answer=protocol.ENDED)
@@ -325,6 +347,33 @@ class Runner:
         self._zygotes.clear()
         if self._cgroups:
             self._cgroups.close()
+
+
+def hand_over(request: dict) -> int:
+    """The read end of a pipe the run's request is written to, for the action process alone
+    to read (the supervisor passes it on unread). What the pipe does not take at once is
+    written by a thread, which ends when the reader has it all or has gone."""
+    data = json.dumps(request).encode()
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    try:
+        sent = os.write(write, data)
+    except BlockingIOError:
+        sent = 0
+    if sent == len(data):
+        os.close(write)
+        return read
+    os.set_blocking(write, True)
+
+    def rest() -> None:
+        try:
+            with open(write, "wb") as pipe:
+                pipe.write(data[sent:])
+        except OSError:  # the reader has gone: the run reports it
+            pass
+
+    threading.Thread(target=rest, name="hs-actions-request", daemon=True).start()
+    return read
 
 
 def _checked_outcome(message: dict) -> tuple[dict, list]:

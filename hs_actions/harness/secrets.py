@@ -6,6 +6,7 @@ values are masked in what a run shows: hs_actions/core/masking.py.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Mapping
 
@@ -14,7 +15,7 @@ from dotenv.parser import parse_stream
 
 from hs_actions.core import hubspot_runtime, project
 from hs_actions.core.errors import SecretError
-from hs_actions.core.masking import MASK_MIN_LENGTH
+from hs_actions.core.masking import MASK, MASK_MIN_LENGTH
 
 
 def resolve(
@@ -63,6 +64,27 @@ def unmasked(secrets: Mapping[str, str]) -> list[str]:
     return [f"secret {name} is only {len(value)} characters long, too short to mask without mangling the "
             f"output, so it is shown as it is (real tokens are far longer)"
             for name, value in secrets.items() if 0 < len(value) < MASK_MIN_LENGTH]
+
+
+def shown(result, secrets: Mapping[str, str]) -> list[str]:
+    """Warnings for the secrets a run printed or returned, naming where: `result` is masked
+    already, so a secret is there as its mask (a new user expects to be told, not to find
+    a clean success)."""
+    places: dict[str, list[str]] = {}
+    for name, value in secrets.items():
+        mask = MASK.format(name=name)
+        if len(value) < MASK_MIN_LENGTH:
+            continue
+        if mask in result.logs:
+            places.setdefault(name, []).append("the logs")
+        places.setdefault(name, []).extend(
+            f"output {output!r}" for output, got in result.output_fields.items()
+            if mask in str(output) or mask in json.dumps(got, default=str))
+        if result.error and mask in f"{result.error.message}\n{result.error.traceback or ''}":
+            places.setdefault(name, []).append("the error")
+    return [f"the action printed or returned secret {name} (in {', '.join(where)}): masked here, but nothing "
+            f"says HubSpot masks an action's logs or outputs, which everyone who can see the workflow reads"
+            for name, where in places.items() if where]
 
 
 def _read_env_file(path: Path, required: bool) -> dict[str, str | None]:

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import signal
 import socket
 import subprocess
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from hs_actions.core import hubspot_runtime
 from hs_actions.harness import inside
 from hs_actions.harness.gateway import Gateway
+from hs_actions.harness.sandbox import PROCESS_LIMIT
 from hs_actions.harness.inside import protocol
 from hs_actions.harness.inside.channel import Channel, ChannelError, close_all
 from hs_actions.harness.lazily import psutil
@@ -57,12 +60,13 @@ class Zygote:
         # Shown read-only in the sandbox: the code file alone (in HubSpot it has no folder
         # around it) and the repo's shared/ helpers; the runtime adds its own files.
         shown = [path for path in (code, str(helpers / "shared")) if os.path.exists(path)]
-        config = {"sandbox": setting, "paths": [[path, os.path.realpath(path)] for path in shown]}
-        self.process = subprocess.Popen(
+        config = {"sandbox": setting, "paths": [[path, os.path.realpath(path)] for path in shown],
+                  "processes": PROCESS_LIMIT}
+        self.process = _started_by_a_lasting_thread(lambda: subprocess.Popen(
             [str(python), "-I", "-c", BOOT, str(INSIDE), "zygote", str(theirs.fileno()), json.dumps(config)],
             pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
+        ))
         theirs.close()
         self.channel = Channel(ours)
         self.code = code
@@ -174,6 +178,41 @@ class Zygote:
             except psutil.Error:
                 pass
         self.close()
+
+
+_spawn_requests: queue.Queue = queue.Queue()
+_spawner: threading.Thread | None = None
+_spawner_lock = threading.Lock()
+
+
+def _started_by_a_lasting_thread(start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
+    """start(), called from a thread that lasts as long as this process. The runtime process
+    dies with the thread that started it (PR_SET_PDEATHSIG is a thread's), so one started from
+    a short-lived thread (a test's, a server's) would be killed under a later run."""
+    global _spawner
+    if threading.current_thread() is threading.main_thread():
+        return start()
+    with _spawner_lock:
+        if _spawner is None:
+            _spawner = threading.Thread(target=_spawn_forever, name="hs-actions-spawner", daemon=True)
+            _spawner.start()
+    box: list = []
+    done = threading.Event()
+    _spawn_requests.put((start, box, done))
+    done.wait()
+    if isinstance(box[0], BaseException):
+        raise box[0]
+    return box[0]
+
+
+def _spawn_forever() -> None:
+    while True:
+        start, box, done = _spawn_requests.get()
+        try:
+            box.append(start())
+        except BaseException as error:  # re-raised in the thread that asked
+            box.append(error)
+        done.set()
 
 
 def _nspid(pid: int) -> int | None:

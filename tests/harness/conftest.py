@@ -34,10 +34,12 @@ class Attack:
             keep = {"PATH", "TZ", "LANG"}
             self.needle = next(line for line in own if "=" in line and line.partition("=")[0] not in keep)
 
-    def __call__(self, folder, *, timeout=5.0, memory=None, inputs=None, allow_hosts=(), portal=None):
+    def __call__(self, folder, *, timeout=5.0, memory=None, inputs=None, allow_hosts=(), portal=None, secrets=None):
         """The run's report as --json prints it; fails the test if the run does not end within
-        a bound (so that a toolkit that hangs fails, and nothing is left running)."""
+        a bound (so that a toolkit that hangs fails, and nothing is left running). `secrets`
+        reach the CLI through its environment, run_action as its argument."""
         inputs = inputs or {}
+        secrets = secrets or {}
         if self.variant == "cli":
             args = [sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--json", "--timeout", str(timeout),
                     "--portal-db", str(self._tmp_path / "portal.sqlite3")]
@@ -47,7 +49,7 @@ class Attack:
                 args += ["--memory", str(memory)]
             name, _, value = self.needle.partition("=")
             cli = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   env={**os.environ, name: value}, start_new_session=True)
+                                   env={**os.environ, **secrets, name: value}, start_new_session=True)
             try:
                 out, self.stderr = cli.communicate(timeout=timeout + 30)
             except subprocess.TimeoutExpired:
@@ -66,7 +68,7 @@ class Attack:
         def run():
             try:
                 box["result"] = self._run_action(folder, timeout=timeout, memory=memory, inputs=inputs,
-                                                 allow_hosts=tuple(allow_hosts))
+                                                 allow_hosts=tuple(allow_hosts), secrets=secrets)
             except BaseException as error:  # re-raised in the test
                 box["error"] = error
 

@@ -99,7 +99,7 @@ def test_every_report_says_which_isolation_the_run_had(make_action, tmp_path, sa
         assert human.splitlines()[2].startswith(f"        sandbox: none ({isolation['reason']}): in-process network guard only")
     else:
         assert isolation["sandbox"] == "namespaces" and isolation["reason"] is None
-        assert human.splitlines()[2].startswith("        sandbox: own user, pid, mount and network namespaces; memory limit by ")
+        assert human.splitlines()[2].startswith("        sandbox: own user, pid, mount, network, IPC, UTS and cgroup namespaces; memory limit by ")
     assert human.splitlines()[2].endswith(f"memory limit by {isolation['memory']}")
 
 
@@ -144,7 +144,7 @@ def test_setup_says_what_isolation_runs_get():
     if problem:
         assert f"sandbox: not available ({problem})" in out and "\n  to enable it: " in out
     else:
-        assert "\nsandbox: ready: each run gets its own user, pid, mount and network namespaces\n" in out
+        assert "\nsandbox: ready: each run gets its own user, pid, mount, network, IPC, UTS and cgroup namespaces\n" in out
     assert "\nmemory limit: " in out
     code, out, _ = cli("setup", env={"HS_ACTIONS_SANDBOX": "off"})
     assert "sandbox: not available (turned off (HS_ACTIONS_SANDBOX=off or the sandbox setting))" in out

@@ -71,3 +71,34 @@ def test_closing_the_channel_fails_the_run_at_once(attack, make_action):
     assert report["error"]["type"] == "Runtime.ChannelError"
     assert "the action process closed its channel to the toolkit" in report["error"]["message"]
     assert report["duration_ms"] < 5000
+
+
+# A 20 MB answer whose last byte comes just before the time limit: the frame is announced,
+# then trickles in.
+LATE_LARGE_ANSWER = """
+import json, os, socket, stat, struct, time
+
+def main(event):
+    payload = json.dumps({"returned": {"outputFields": {"x": "y" * (20 << 20)}}, "imported": [],
+                          "refused": []}).encode()
+    socks = [int(n) for n in os.listdir("/proc/self/fd") if stat.S_ISSOCK(os.fstat(int(n)).st_mode)]
+    data = struct.pack("!I", len(payload)) + payload
+    started = time.monotonic()
+    step = len(data) // 20
+    for at in range(0, len(data), step):
+        for fd in socks:
+            try:
+                os.write(fd, data[at:at + step])
+            except OSError:
+                pass
+        time.sleep(max(0.0, started + 1.8 * (at + step) / len(data) - time.monotonic()))
+    time.sleep(5)
+"""
+
+
+def test_a_late_large_answer_fails_the_run_with_its_reason(attack, make_action):
+    report = attack(make_action(LATE_LARGE_ANSWER), timeout=2, memory=1024)
+    assert report["status"] in ("timeout", "error"), report
+    assert report["error"]["message"]
+    assert attack.exit_code in (None, 1)
+    assert "Traceback" not in attack.stderr

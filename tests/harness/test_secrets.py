@@ -99,3 +99,22 @@ def test_unreadable_env_file_is_named_without_its_contents(tmp_path, content, me
         secrets.resolve(("TOKEN",), environ={}, env_file=env_file)
     assert str(caught.value).startswith(str(env_file)) and str(caught.value).endswith(message)
     assert "secret-ish" not in str(caught.value)
+
+
+PRINTS_ITS_TOKEN = """
+import os
+
+def main(event):
+    print("using", os.environ["TOKEN"])
+    return {"outputFields": {"echo": "Bearer " + os.environ["TOKEN"], "fine": "x"}}
+"""
+PRINTS = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\necho = "string"\nfine = "string"\n'
+
+
+def test_a_run_that_prints_or_returns_a_secret_is_warned_naming_where(attack, make_action):
+    report = attack(make_action(PRINTS_ITS_TOKEN, PRINTS), secrets={"TOKEN": "printed-t0ken-value"})
+    assert report["status"] == "success", report["error"]
+    assert "printed-t0ken-value" not in str(report)
+    assert ("the action printed or returned secret TOKEN (in the logs, output 'echo'): masked here, but nothing "
+            "says HubSpot masks an action's logs or outputs, which everyone who can see the workflow reads"
+            ) in report["warnings"]

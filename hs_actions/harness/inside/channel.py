@@ -121,6 +121,29 @@ class Channel:
         self.sock.close()
 
 
+def read_pipe(fd, limit=MAX_MESSAGE):
+    """The JSON object written to the pipe `fd` (closed here), read to its end: at most
+    `limit` bytes. Raises ChannelError for anything else."""
+    data = bytearray()
+    try:
+        while len(data) <= limit:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise ChannelError("more than {:,} bytes were written to the run's request pipe".format(limit))
+    try:
+        message = json.loads(bytes(data))
+    except ValueError as error:
+        raise ChannelError("not JSON ({})".format(error)) from None
+    if not isinstance(message, dict):
+        raise ChannelError("JSON, but not an object")
+    return message
+
+
 def close_all(fds):
     for fd in fds:
         try:

@@ -86,7 +86,14 @@ class HelpersFinder(importlib.abc.MetaPathFinder):
         if self.root is None or name.split(".")[0] not in ("shared", "hs_actions"):
             return None
         if name in ("shared", "shared.helpers") or name.startswith("shared.helpers."):
-            return importlib.machinery.PathFinder.find_spec(name, path or [self.root])
+            spec = importlib.machinery.PathFinder.find_spec(name, path or [self.root])
+            origin = getattr(spec, "origin", None)
+            shared = os.path.realpath(os.path.join(self.root, "shared")) + os.sep
+            if origin and os.path.isfile(origin) and not os.path.realpath(origin).startswith(shared):
+                # A helper linked to a file outside shared/: not the repository's code to import.
+                raise ImportError("{} ({}) is a symbolic link to {}, outside shared/: refused".format(
+                    name, origin, os.path.realpath(origin)), name=name)
+            return spec
         raise ModuleNotFoundError(
             "No module named {!r}: of this repository, actions may import only shared.helpers "
             "(inlined into the paste-ready bundle)".format(name), name=name)

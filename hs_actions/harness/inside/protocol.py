@@ -9,13 +9,16 @@ toolkit -> supervisor (each answered in order, after the supervisor's first mess
     {"op": PRELOAD, "modules", "distributions", "into": INTO_SUPERVISOR | INTO_ACTION, "within"}
                                     -> {"ok": bool}
     {"op": FORK}                    -> {"forked": pid}, the pid also as the message's credentials
-    {"op": RUN, "request", "timeout", "keep"} + the run's log pipe
+    {"op": RUN, "timeout", "keep"} + the run's log pipe and its request pipe
                                     -> {"outcome": {...}, "leftover": [[pid, command], ...]}
     {"op": END, "keep"}             -> {"ended": {"exit", "children_peak_kb"}}
 supervisor -> action process
     {"op": PRELOAD, ...}            -> {"ok": True}
-    dict(request, op=RUN) + the log pipe
+    {"op": RUN} + the log pipe and the request pipe
                                     -> {RETURNED: value} or {RAISED: {...}}, "imported", "refused"
+the run's request (event, secrets in its env, network) is written by the toolkit to a pipe that
+only the action process reads: the supervisor, which every later run forks from, never holds
+a run's secrets in its memory.
 egress channel (the tunnel to the toolkit's gateway, one line each way, then the bytes)
     egress_request(host, port)      -> EGRESS_OK or egress_error(errno, text)
 """

@@ -35,9 +35,10 @@ class Supervisor:
     could reach; the toolkit then checks times and memory itself as well.
     """
 
-    def __init__(self, channel, isolation, listeners=(), shown=()):
+    def __init__(self, channel, isolation, listeners=(), shown=(), processes=None):
         """`shown`: the host paths shown in the sandbox (each run's own /tmp shows those under
-        /tmp again)."""
+        /tmp again); `processes`: how many processes and threads a run may have at once."""
+        self.processes = processes
         self.channel = channel
         self.isolation = isolation
         self.sandboxed = isolation["sandbox"] == protocol.SANDBOXED
@@ -82,7 +83,7 @@ class Supervisor:
             try:
                 ours.close()
                 self.channel.close()
-                action_process(theirs, self.sandboxed, self.shown)
+                action_process(theirs, self.sandboxed, self.shown, self.processes)
             finally:
                 os._exit(70)
         theirs.close()
@@ -105,16 +106,18 @@ class Supervisor:
     def _run(self, message, fds):
         """Hand the run to the action process and judge its answer by this process's clock."""
         action = self.action
-        log_fd = fds[0] if fds else os.open(os.devnull, os.O_WRONLY)
-        close_all(fds[1:])
+        # The run's log and request pipes, passed on unread: the request holds the run's
+        # secrets, which no later fork of this process may find in its memory.
+        handed = fds[:2] if len(fds) >= 2 else [os.open(os.devnull, os.O_WRONLY), os.open(os.devnull, os.O_RDONLY)]
+        close_all(fds[2:] if len(fds) >= 2 else fds)
         timeout = float(message["timeout"])
         started = time.monotonic()
         try:
-            action.channel.send(dict(message["request"], op=protocol.RUN), [log_fd])
+            action.channel.send({"op": protocol.RUN}, handed)
         except OSError:
             pass  # already gone: reported as died below
         finally:
-            os.close(log_fd)
+            close_all(handed)
         outcome = {"kind": None}
         try:
             reply, stray = self._answer(action, started + timeout)
@@ -244,7 +247,7 @@ class Supervisor:
                 if action is None or pid != action.pid]
 
 
-def action_process(sock, sandboxed, shown):
+def action_process(sock, sandboxed, shown, processes=None):
     """The forked action process: set up, then serve runs until the supervisor lets go."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # a Python process's own default
     try:
@@ -257,6 +260,7 @@ def action_process(sock, sandboxed, shown):
         namespaces.die_with_parent()
         namespaces.private_tmp(shown)
         namespaces.drop_privileges()
+        namespaces.limit_processes(processes)
     else:
         linux_process_rules(subreaper=False)
     close_all(fd for fd in _open_fds() if fd > 2 and fd != sock.fileno())

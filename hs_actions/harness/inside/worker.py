@@ -13,6 +13,7 @@ import time
 import traceback
 
 from . import loader, network, protocol, routing
+from .channel import ChannelError, read_pipe
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -38,6 +39,12 @@ class Worker:
                 loader.warm_metadata(request.get("distributions", []))
                 self.channel.send({protocol.OK: True})
                 continue
+            if len(fds) != 2:
+                return
+            try:
+                request = read_pipe(fds[1])
+            except (ChannelError, OSError):
+                return
             self.channel.send(self.run(request, fds[0]))
 
     def run(self, request, log_fd):

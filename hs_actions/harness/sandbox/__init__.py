@@ -4,14 +4,18 @@ A HubSpot execution sees its code, its ticked secrets and an empty /tmp; not the
 repository, environment or processes; nothing it starts outlives it; its limits are not its own
 to lift. On Linux each action gets, from the first process the toolkit starts for it:
 
-- a user namespace (no root, no setuid helper), a network namespace with nothing but its own
+- a user namespace (no root, no setuid helper; when the toolkit runs as root, the action's uid
+  maps to the host's nobody, so /proc/sys and host files judge it as nobody), IPC, UTS (host
+  name "sandbox") and cgroup namespaces of its own, a network namespace with nothing but its own
   loopback, and a mount namespace whose root is a read-only tmpfs showing only the host's
   /usr and libraries, a few files of /etc, the runtime's Python, the action's code file and the
   repository's shared/ helpers: no repository, no home, no host /proc (inside/namespaces.py);
 - a pid namespace whose pid 1 is the *supervisor* (inside/supervisor.py): it imports the
-  action's libraries, forks one action process per run, which mounts its own empty /tmp and
-  drops every capability (and may create no user namespace, where it would hold capabilities
-  again), and ends every other process of the namespace at once (kill(-1)) when the run ends.
+  action's libraries, forks one action process per run, which gets its own empty /tmp and
+  System V IPC, a new session keyring, drops every capability (and may create no user
+  namespace, where it would hold capabilities again) and installs a seccomp filter refusing
+  what Lambda refuses (keyctl, ptrace, mount, bpf, perf_event_open, userfaultfd, io_uring). Its
+  /proc shows the host-wide files (/proc/sys, ...) read-only and /proc/keys empty. It ends every other process of the namespace at once (kill(-1)) when the run ends.
   The kernel delivers pid 1 no signal from inside, so the action can neither stop nor kill it;
 - one way out: two sockets on the sandbox's loopback, opened by the supervisor and handed to the
   toolkit, which alone accepts on them. One is HubSpot's API (the local portal, which logs each
@@ -28,6 +32,9 @@ those imports on every run, or need a setuid binary or namespaces of its own aro
 anyway. The calls (unshare, mount, pivot_root, prctl, capset) are in every Linux kernel since
 4.x, reached from Python 3.9 with ctypes, and need nothing installed: pip cannot install
 bubblewrap, and neither developer machines nor GitHub's ubuntu-latest have it by default.
+The seccomp filter is twenty BPF instructions written in namespaces.py rather than a PyPI
+binding (pyseccomp and the like wrap libseccomp.so): that code runs in HubSpot's runtime, which
+has the standard library only, and libseccomp is not on every machine.
 Building a root costs a few milliseconds once per action; each run pays one fork, an unshare
 of its mount namespace and a cgroup, as it paid a fork before.
 
@@ -48,6 +55,10 @@ from pathlib import Path
 from hs_actions.core import project
 
 MODES = ("auto", "off", "required")
+# Processes and threads one run may have at once: AWS Lambda's limit per execution environment
+# (HubSpot's runtime is Lambda's: "Task timed out after 20.02 seconds"). A fork or thread flood
+# fails at it, as it would there, and the report says so.
+PROCESS_LIMIT = 1024
 _instances = itertools.count()     # MemoryCgroups made by this process, each with a folder of its own
 
 
@@ -117,7 +128,7 @@ def summary() -> str:
     """What `hs-actions setup` says: the isolation runs get here, and how to get what is missing."""
     problem = probe()
     if problem is None:
-        lines = ["sandbox: ready: each run gets its own user, pid, mount and network namespaces"]
+        lines = ["sandbox: ready: each run gets its own user, pid, mount, network, IPC, UTS and cgroup namespaces"]
     else:
         lines = [f"sandbox: not available ({problem}): runs use the in-process network guard, and every report says so"]
         if mode() != "off":

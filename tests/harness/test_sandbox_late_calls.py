@@ -1,0 +1,47 @@
+"""A run's connections end with the run: a thread a warm action process keeps reaches neither
+HubSpot's API nor the network once its run is over, and the next run's report counts what it
+tried (attack class: late calls)."""
+import time
+
+import pytest
+
+LATE = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\n'
+# Opens a connection during its run, and keeps using it from a thread once main has returned.
+CALLS_AFTER_MAIN = """
+import os, threading, time, requests
+
+session = requests.Session()
+
+def later(token):
+    for n in range(6):
+        time.sleep(0.25)
+        try:
+            session.get("https://api.hubapi.com/crm/v3/owners/", params={"late": n},
+                        headers={"Authorization": "Bearer " + token}, timeout=2)
+        except Exception:
+            pass
+
+def main(event):
+    token = os.environ["TOKEN"]
+    session.get("https://api.hubapi.com/crm/v3/owners/", headers={"Authorization": "Bearer " + token}, timeout=5)
+    if not any(t.name == "later" for t in threading.enumerate()):
+        threading.Thread(target=later, args=(token,), name="later", daemon=True).start()
+    return {"outputFields": {}}
+"""
+
+
+def test_a_warm_runs_thread_reaches_nothing_after_its_run(run_action, make_action, portal, sandbox_problem):
+    if sandbox_problem:
+        pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
+    portal.add_token("late-token")
+    folder = make_action(CALLS_AFTER_MAIN, LATE)
+    first = run_action(folder, secrets={"TOKEN": "late-token"}, warm=True)
+    assert first.ok, first.error
+    time.sleep(2)  # the thread tries, between runs
+    second = run_action(folder, secrets={"TOKEN": "late-token"}, warm=True)
+    assert second.ok, second.error
+    assert not [r for r in portal.requests() if "late=" in r.get("query", "") + r["path"]]
+    warning = next(w for w in second.warnings if "were refused" in w)
+    assert warning.endswith("connection(s) to HubSpot's API or the network, made after the action's previous run "
+                            "had ended (by a thread or process it left), were refused")
+    assert int(warning.split()[0]) >= 1

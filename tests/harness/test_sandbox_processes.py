@@ -1,0 +1,37 @@
+"""A run may have at most sandbox.PROCESS_LIMIT processes and threads at once: a fork or thread
+flood fails at it, and the report says so (attack class: process count)."""
+import pytest
+
+from hs_actions.harness.sandbox import PROCESS_LIMIT
+
+FORK_BOMB = """
+import os, time
+
+def main(event):
+    while True:
+        if os.fork() == 0:
+            time.sleep(30)
+            os._exit(0)
+"""
+THREAD_FLOOD = """
+import threading, time
+
+def main(event):
+    while True:
+        threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
+"""
+SAYS_SO = (f"the run reached the limit of {PROCESS_LIMIT:,} processes and threads at once (AWS Lambda's per "
+           "execution environment): starting another failed, as a fork or thread flood fails there")
+
+
+@pytest.mark.parametrize("code, raised", [(FORK_BOMB, "BlockingIOError"), (THREAD_FLOOD, "RuntimeError")],
+                         ids=["fork-bomb", "thread-flood"])
+def test_a_flood_of_processes_fails_at_the_limit_saying_so(attack, make_action, code, raised):
+    report = attack(make_action(code), timeout=15, memory=1024)
+    if report["status"] == "memory" and not report["isolation"]["memory"].startswith("cgroup"):
+        # Sampled memory counts each process's shared pages again: a thousand forks pass
+        # 1 GB that way before they reach the process limit. A cgroup counts pages once.
+        pytest.skip("memory is sampled here, and the sampled figure stops a fork bomb first")
+    assert report["status"] == "error", report
+    assert report["error"]["type"] == raised
+    assert SAYS_SO in report["warnings"]

@@ -75,7 +75,7 @@ class Flows(Family):
         with self.backend.write() as db:
             flow_id, revision, created, _updated, stored = self._flow_row(flow_id)
             stored = json.loads(stored)
-            self._check_request(body, stored["objectTypeId"], "requiredOnUpdate")
+            self._check_request(body, stored["objectTypeId"], "requiredOnUpdate", sent=stored)
             ready = stored.get("crmObjectCreationStatus", COMPLETE)
             if ready != COMPLETE:
                 raise exc.ValidationError(exc.FLOW_INVALID.format(
@@ -98,12 +98,14 @@ class Flows(Family):
             return self._insert_flow(body, int(body["id"]) if body.get("id") is not None else None,
                                      int(body.get("revisionId") or 1))
 
-    def _check_request(self, body: dict, object_type_id, required: str) -> None:
+    def _check_request(self, body: dict, object_type_id, required: str, sent: dict | None = None) -> None:
         """A POST or PUT as HubSpot's spec has it (data/flows.json `fields`): the fields the request
         requires, none it does not know, an object type that exists; then check_flow's rules.
-        Seeds skip the first two: a pulled flow may carry fields a newer HubSpot added."""
+        Seeds skip the first two: a pulled flow may carry fields a newer HubSpot added. A PUT may
+        also send back any field of the flow as it was `sent` (read): HubSpot's PUT replaces the
+        whole flow, so a client returns what it read, fields newer than the spec included."""
         fields = load("flows.json")["fields"]
-        unknown = [key for key in body if key not in fields["known"]]
+        unknown = [key for key in body if key not in fields["known"] and key not in (sent or {})]
         if unknown:
             raise exc.ValidationError(exc.FLOW_INVALID.format(
                 field=", ".join(unknown), problem="not a field of a flow (HubSpot's Automation v4 spec)"))

@@ -63,10 +63,10 @@ class Runner:
     """Runs requests on one runtime interpreter.
 
     mode "spawn": a fresh runtime process per run (what one CLI run needs).
-    mode "fork": a runtime process per action forks each run's action process; HubSpot's
-    libraries that the action's file imports at its top level (parsed here) are imported by it
-    before the next fork, so repeated runs skip that cost while each run still starts from a
-    clean process.
+    mode "fork": a runtime process per action forks each run's action process; modules of
+    HubSpot's libraries (those the action's file imports at its top level, parsed here, and
+    those of them a run went on to import) are imported by it before the next fork, so repeated
+    runs skip that cost while each run still starts from a clean process.
     `setting` is the sandbox setting (sandbox.mode()): auto, off or required.
     """
 
@@ -77,6 +77,7 @@ class Runner:
         self.env = dict(hubspot_runtime.ENVIRONMENT)  # what a process starts with, before a run's own
         self._zygotes: OrderedDict[str, Zygote] = OrderedDict()
         self._static: dict[str, tuple[int, list[str]]] = {}   # key -> (code's mtime, libraries it imports)
+        self._learned: dict[str, set[str]] = {}    # key -> modules of HubSpot's libraries its runs imported
         self._warm: dict[str, Worker] = {}
         self._prepared: dict[str, Zygote] = {}
         self._active: set[Worker] = set()     # running now: ended by close() on an interrupt
@@ -116,6 +117,8 @@ class Runner:
             self._active.discard(worker)
         if kept:
             self._warm[key] = worker
+        if outcome.kind in protocol.ANSWERED:
+            self._learned.setdefault(key, set()).update(m for m in outcome.imported if m.split(".")[0] in _LIBRARIES)
         if self.mode == "spawn" and not kept:
             zygote.close()
         # Once the run's processes are gone the pipe closes at once; a kept worker's
@@ -198,10 +201,13 @@ class Runner:
         return worker
 
     def _libraries(self, key: str, code: Path) -> list[str]:
-        """What the supervisor may import before it forks: HubSpot's libraries that the action's
-        file imports at its top level, as parsed here; never what a run reports it imported
-        (an action, or a forged answer, would then run a module's code in pid 1, outside the
-        run's cgroup). Parsed again only when the file changes."""
+        """What the supervisor may import before it forks: modules of HubSpot's libraries only,
+        those the action's file imports at its top level (parsed here, again when the file
+        changes) and those a run reported it went on to import. Never another module a run
+        reports, which would run the action's code (or a module it wrote) in pid 1, outside the
+        run's cgroup: a library's modules are HubSpot's own, read-only in the sandbox. Learning
+        them matters: the client imports most of its modules lazily, at its first call (about
+        60 ms a run when each fork imports them again)."""
         try:
             changed = code.stat().st_mtime_ns
         except OSError:
@@ -209,7 +215,7 @@ class Runner:
         cached = self._static.get(key)
         if cached is None or cached[0] != changed:
             cached = self._static[key] = (changed, [m for m in library_imports(code) if m.split(".")[0] in _LIBRARIES])
-        return cached[1]
+        return [*cached[1], *sorted(self._learned.get(key, set()) - set(cached[1]))]
 
     def _memory_cgroups(self) -> sandbox.MemoryCgroups | None:
         if self._cgroups is None:

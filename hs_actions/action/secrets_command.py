@@ -14,12 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dotenv import dotenv_values
-from dotenv.parser import parse_stream
-
 from hs_actions.action.folder import discover, load
-from hs_actions.core import hubspot_runtime, project
-from hs_actions.core.errors import SecretError, ToolkitError
+from hs_actions.core import files, hubspot_runtime, project
+from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
 
 CAP = hubspot_runtime.SECRETS_TOTAL_MAX
@@ -94,18 +91,5 @@ def _warnings(total: int, over: dict[str, int], missing: list[str], env_file: Pa
 
 
 def _lengths(env_file: Path) -> dict[str, int]:
-    """{name: length of its value} of the non-empty values in the file. A line that is not
-    NAME=value is an error naming the line, never its text (it may hold a secret); python-dotenv
-    alone would skip it with a warning that prints it."""
-    if not env_file.is_file():
-        return {}
-    try:
-        with open(env_file, encoding="utf-8") as stream:
-            bad = [b.original.line for b in parse_stream(stream) if b.error]
-    except UnicodeDecodeError as error:
-        raise SecretError(f"{env_file}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
-    except OSError as error:
-        raise SecretError(f"{env_file}: cannot be read: {error.strerror or error}") from None
-    if bad:
-        raise SecretError(f"{env_file}, line {bad[0]}: not a NAME=value line; fix or remove it (# starts a comment)")
-    return {name: len(value) for name, value in dotenv_values(env_file).items() if value}
+    """{name: length of its value} of the non-empty values in the file (files.read_env's errors)."""
+    return {name: len(value) for name, value in files.read_env(env_file).items() if value}

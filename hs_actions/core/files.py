@@ -52,3 +52,30 @@ def add_variables(path: Path, names, value: str) -> list[str]:
             text += "\n"
         write_atomic(path, text + "".join(f"{name}={value}\n" for name in missing))
     return missing
+
+
+def read_env(path: Path, required: bool = False) -> dict[str, str | None]:
+    """The NAME=value pairs of a .env-style file; {} for a missing file unless `required`.
+    SecretError for a file that is missing (when required), unreadable, not UTF-8, or has a
+    line that is not NAME=value: python-dotenv would skip that line with a warning that prints
+    it, and a secret may hide there. Messages name the line, never its text."""
+    from dotenv import dotenv_values
+    from dotenv.parser import parse_stream
+
+    from hs_actions.core.errors import SecretError
+
+    path = Path(path)
+    if not path.is_file():
+        if required:
+            raise SecretError(f"{path}: no such env file")
+        return {}
+    try:
+        with open(path, encoding="utf-8") as stream:
+            bad = [b.original.line for b in parse_stream(stream) if b.error]
+    except UnicodeDecodeError as error:
+        raise SecretError(f"{path}: not UTF-8 text (byte {error.start}): save it as UTF-8") from None
+    except OSError as error:
+        raise SecretError(f"{path}: cannot be read: {error.strerror or error}") from None
+    if bad:
+        raise SecretError(f"{path}, line {bad[0]}: not a NAME=value line; fix or remove it (# starts a comment)")
+    return dotenv_values(path)

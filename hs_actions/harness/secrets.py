@@ -10,10 +10,7 @@ import json
 from pathlib import Path
 from typing import Mapping
 
-from dotenv import dotenv_values
-from dotenv.parser import parse_stream
-
-from hs_actions.core import hubspot_runtime, project
+from hs_actions.core import files, hubspot_runtime, project
 from hs_actions.core.errors import SecretError
 from hs_actions.core.masking import MASK, MASK_MIN_LENGTH
 
@@ -34,9 +31,9 @@ def resolve(
     environ = {} if environ is None else environ
     if env_file is None:
         env_file = project.current().env_file
-        file_values = _read_env_file(env_file, required=False)
+        file_values = files.read_env(env_file, required=False)
     else:
-        file_values = _read_env_file(Path(env_file), required=True)
+        file_values = files.read_env(Path(env_file), required=True)
     values: dict[str, str] = {}
     for name in declared:
         for source in (explicit, environ, file_values):
@@ -85,21 +82,3 @@ def shown(result, secrets: Mapping[str, str]) -> list[str]:
     return [f"the action printed or returned secret {name} (in {', '.join(where)}): masked here, but nothing "
             f"says HubSpot masks an action's logs or outputs, which everyone who can see the workflow reads"
             for name, where in places.items() if where]
-
-
-def _read_env_file(path: Path, required: bool) -> dict[str, str | None]:
-    """The file's values; SecretError for a file that is not UTF-8 or has a line that is not
-    NAME=value (python-dotenv would skip it with a warning; here a secret may hide there).
-    Messages name the line, never its text, which may hold a secret."""
-    if not path.is_file():
-        if required:
-            raise SecretError(f"{path}: no such env file")
-        return {}
-    try:
-        with open(path, encoding="utf-8") as stream:
-            bad = [b.original.line for b in parse_stream(stream) if b.error]
-    except UnicodeDecodeError as e:
-        raise SecretError(f"{path}: not UTF-8 text (byte {e.start}): save it as UTF-8") from None
-    if bad:
-        raise SecretError(f"{path}, line {bad[0]}: not a NAME=value line; fix or remove it (# starts a comment)")
-    return dotenv_values(path)

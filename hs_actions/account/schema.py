@@ -217,10 +217,11 @@ def _records(connection: Connection, backend, type_names: list[str], seed: dict,
     copied: dict[str, list[dict]] = {}
     local_props = {ot.name: ot for ot in backend.types.values()}
     for name in type_names:
-        page = attempt(f"{name} records", lambda: connection.get(f"/crm/v3/objects/{name}", {"limit": limit}))
-        if not page:
+        # Paged past HubSpot's 100 a page, and read back in batches of as many.
+        listed = attempt(f"{name} records", lambda: connection.first(f"/crm/v3/objects/{name}", limit))
+        if not listed:
             continue
-        ids = [r["id"] for r in page.get("results", [])][:limit]
+        ids = [r["id"] for r in listed]
         defined = [p["name"] for p in seed.get("properties", {}).get(name, [])]
         ot = local_props.get(name)
         known = list(backend.defs[ot.type_id]) if ot else []
@@ -230,28 +231,36 @@ def _records(connection: Connection, backend, type_names: list[str], seed: dict,
         wanted = sorted(set(known) | set(defined))
         if not ids:
             continue
-        read = connection.post(f"/crm/v3/objects/{name}/batch/read",
-                               {"inputs": [{"id": i} for i in ids], "properties": wanted}, read=True)
+        results = []
+        for chunk in _batches(ids):
+            results += connection.post(f"/crm/v3/objects/{name}/batch/read",
+                                       {"inputs": [{"id": i} for i in chunk], "properties": wanted}, read=True).get("results", [])
         skip = {"hs_object_id"} | ({ot.modified_property} if ot else set())
         copied[name] = [{"id": r["id"], "createdAt": r.get("createdAt"), "updatedAt": r.get("updatedAt"),
                          "properties": {k: v for k, v in (r.get("properties") or {}).items()
                                         if v not in (None, "") and k not in skip}}
-                        for r in read.get("results", [])]
+                        for r in results]
     associations = []
     names = list(copied)
     for i, from_name in enumerate(names):
         for to_name in names[i + 1:]:
             targets = {r["id"] for r in copied[to_name]}
             try:
-                answer = connection.post(f"/crm/v4/associations/{from_name}/{to_name}/batch/read",
-                                         {"inputs": [{"id": r["id"]} for r in copied[from_name]]}, read=True)
+                answers = [connection.post(f"/crm/v4/associations/{from_name}/{to_name}/batch/read",
+                                           {"inputs": [{"id": r["id"]} for r in chunk]}, read=True)
+                           for chunk in _batches(copied[from_name])]
             except AccountError as error:   # a pair without association types, or not readable
                 if getattr(error, "status", None) in (400, 403, 404):
                     continue
                 raise
-            for result in answer.get("results", []):
+            for result in (result for answer in answers for result in answer.get("results", [])):
                 for to in result.get("to", []):
                     if str(to["toObjectId"]) in targets:
                         associations.append({"from": f"{from_name}/{result['from']['id']}",
                                              "to": f"{to_name}/{to['toObjectId']}"})
     return copied, associations
+
+
+def _batches(items: list) -> list[list]:
+    """items in runs of BATCH, the most one batch call of HubSpot's takes."""
+    return [items[i:i + BATCH] for i in range(0, len(items), BATCH)]

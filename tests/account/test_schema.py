@@ -130,3 +130,16 @@ def test_an_unreachable_account_writes_nothing(account_portal, tmp_path):
     with pytest.raises(AccountError, match="cannot reach"):
         copy_schema(Connection(ACCOUNT_TOKEN, "http://127.0.0.1:9"), out)
     assert not out.exists()
+
+
+def test_records_are_paged_past_a_hundred_with_their_associations(account_portal, tmp_path):
+    """HubSpot lists 100 records a page and reads 100 a batch: --records 230 pages and batches."""
+    contacts = [{"id": str(i), "properties": {"email": f"c{i}@example.com"}} for i in range(1, 251)]
+    account_portal.seed({"records": {"contacts": contacts, "companies": [{"id": "900", "properties": {"name": "Acme"}}]},
+                         "associations": [{"from": f"contacts/{i}", "to": "companies/900"} for i in (1, 150, 230, 240)]})
+    out = tmp_path / "account.json"
+    copy_schema(Connection(ACCOUNT_TOKEN, account_portal.server.url, sleep=lambda s: None), out, records=230)
+    copied = json.loads(out.read_text())
+    assert len(copied["records"]["contacts"]) == 230
+    assert {r["id"] for r in copied["records"]["contacts"]} == {str(i) for i in range(1, 231)}
+    assert sorted(a["from"] for a in copied["associations"]) == ["contacts/1", "contacts/150", "contacts/230"]

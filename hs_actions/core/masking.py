@@ -4,7 +4,8 @@ every string (and key) of nested data.
 Shared by the harness (a run's logs and result) and the portal (its request log); it knows
 nothing of either. A value is masked as it is and in the encodings it takes on its way out
 (percent-encoded by quote and quote_plus in a request line, query string or form body;
-JSON-escaped in a JSON body), not upper-cased or otherwise changed; and only values of
+JSON-escaped in a JSON body; as Python shows it in a repr, of the text or of its UTF-8 bytes,
+as `print(token.encode())` or a printed dict does), not upper-cased or otherwise changed; and only values of
 MASK_MIN_LENGTH characters or more: a shorter one would mangle ordinary text (a test's "x"),
 and is no real token anyway.
 """
@@ -121,11 +122,13 @@ class _Replacer:
 
 
 def encodings(value: str) -> list[str]:
-    """`value` and the forms it takes in a request: percent-encoded (requests' and urllib's
-    quote, with and without "/" kept; quote_plus, as in a query string or form body) and
-    JSON-escaped (json.dumps, ASCII only or not)."""
+    """`value` and the forms it takes on its way out: percent-encoded (requests' and urllib's
+    quote, with and without "/" kept; quote_plus, as in a query string or form body),
+    JSON-escaped (json.dumps, ASCII only or not), and between the quotes of its repr and of
+    its UTF-8 bytes' repr (`b'...'`, non-ASCII as \\x escapes), as a printed value shows it."""
     forms = [value, quote(value), quote(value, safe=""), quote_plus(value),
-             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]]
+             json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
+             repr(value)[1:-1], repr(value.encode())[2:-1]]
     return list(dict.fromkeys(forms))
 
 

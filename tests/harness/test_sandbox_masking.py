@@ -1,6 +1,7 @@
 """A secret is masked in the forms it takes on its way out, not only as itself: percent-encoded
-(quote, quote_plus) in a request line, query string or form body, and JSON-escaped in a JSON
-body; in the report, --json, the logs and the portal's request log (attack class: masking)."""
+(quote, quote_plus) in a request line, query string or form body, JSON-escaped in a JSON
+body, and as a printed bytes value shows it (b'...' with \\x escapes); in the
+report, --json, the logs and the portal's request log (attack class: masking)."""
 import json
 
 import pytest
@@ -21,6 +22,9 @@ def main(event):
     token = os.environ["TOKEN"]
     form = event["inputFields"]["form"]
     headers = {"Authorization": "Bearer wrong-on-purpose"}
+    if form == "printed-bytes":
+        print(token.encode())
+        return {"outputFields": {}}
     if form == "path-quote":
         sent = requests.get(API + "/" + quote(token), headers=headers, timeout=5)
     elif form == "path-quote-nothing-safe":
@@ -35,7 +39,8 @@ def main(event):
     body = sent.request.body
     print(body.decode() if isinstance(body, bytes) else body)
 """
-FORMS = ["path-quote", "path-quote-nothing-safe", "query-quote-plus", "form-body-quote-plus", "json-body"]
+FORMS = ["path-quote", "path-quote-nothing-safe", "query-quote-plus", "form-body-quote-plus", "json-body",
+         "printed-bytes"]
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -45,5 +50,5 @@ def test_a_secret_is_masked_in_each_encoding(attack, make_action, form):
     leaked = [encoded for encoded in encodings(TOKEN) if encoded in shown or json.dumps(encoded)[1:-1] in shown]
     assert leaked == []
     assert "[secret TOKEN]" in report["logs"]
-    if form != "form-body-quote-plus" and form != "json-body":
+    if form in ("path-quote", "path-quote-nothing-safe", "query-quote-plus"):
         assert any("[secret TOKEN]" in call["path"] + (call.get("query") or "") for call in report["api_calls"])

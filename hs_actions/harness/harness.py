@@ -229,7 +229,7 @@ def _at_process_limit(raw: RawOutcome) -> bool:
     raised = raw.raised or {}
     failed_to_start = raised.get("type") == "BlockingIOError" or (
         raised.get("type") == "RuntimeError" and "can't start new thread" in str(raised.get("message")))
-    return raw.isolation.get("sandbox") == protocol.SANDBOXED and (
+    return bool(raw.isolation.get("processes")) and (
         failed_to_start or len(raw.leftover) >= sandbox.PROCESS_LIMIT - 8)
 
 
@@ -244,6 +244,12 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
         result.warnings.append(
             f"the run reached the limit of {sandbox.PROCESS_LIMIT:,} processes and threads at once (AWS Lambda's per "
             "execution environment): starting another failed, as a fork or thread flood fails there")
+    if raw.threads:
+        result.warnings.append(
+            f"the action left {raw.threads} thread(s) running after main returned: " + (
+                "they go on in the process kept for the next warm run (as in a reused HubSpot container), but "
+                "reach neither HubSpot's API nor the network: each connection they make is refused, and counted "
+                "in the next run's report" if raw.kept else "they were stopped with the run"))
     if raw.late_calls:
         result.warnings.append(
             f"{raw.late_calls} connection(s) to HubSpot's API or the network, made after the action's "

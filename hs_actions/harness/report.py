@@ -63,12 +63,14 @@ def human(result: Result, colour: bool = False) -> str:
 
 
 def isolation(found: dict) -> str:
-    """One line: the sandbox a run had (or why none), and how its memory limit was enforced."""
+    """One line: the sandbox a run had (or why none), and how its memory and process limits
+    were enforced."""
     if found.get("sandbox") == protocol.SANDBOXED:
         sandbox = "sandbox: own user, pid, mount, network, IPC, UTS and cgroup namespaces"
     else:
         sandbox = f"sandbox: none ({found.get('reason') or 'unavailable'}): in-process network guard only"
-    return f"{sandbox}; memory limit by {found.get('memory', 'sampling')}"
+    processes = f"; process limit by {found['processes']}" if found.get("processes") else ""
+    return f"{sandbox}; memory limit by {found.get('memory', 'sampling')}{processes}"
 
 
 def _duration(ms: float) -> str:

@@ -38,7 +38,7 @@ class Result:
     api_calls: list[dict] = field(default_factory=list)   # HubSpot API calls made (local portal)
     scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed ("unknown"
                                                           # last when a call was one the portal does not model)
-    isolation: dict = field(default_factory=dict)         # sandbox (namespaces|none), reason, memory
+    isolation: dict = field(default_factory=dict)         # sandbox (namespaces|none), reason, memory, processes
 
     @property
     def ok(self) -> bool:

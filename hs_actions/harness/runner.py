@@ -25,6 +25,7 @@ from hs_actions.core import hubspot_runtime, project, pyimports
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.masking import Masks
 from hs_actions.harness import sandbox
+from hs_actions.harness.answer import AnswerReader
 from hs_actions.harness.inside import protocol
 from hs_actions.harness.logs import LogReader
 from hs_actions.harness.worker import Worker
@@ -55,8 +56,10 @@ class RawOutcome:
     leftover: list[str] = field(default_factory=list)
     imported: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)   # hosts the action was not let connect to
+    threads: int = 0                     # threads the action process still ran when main had ended
+    kept: bool = False                   # the action process is kept for the next warm run
     late_calls: int = 0                  # connections refused since the action's last run ended
-    isolation: dict = field(default_factory=dict)      # sandbox, reason, memory
+    isolation: dict = field(default_factory=dict)      # sandbox, reason, memory, processes
 
 
 class Runner:
@@ -82,7 +85,7 @@ class Runner:
         self._prepared: dict[str, Zygote] = {}
         self._active: set[Worker] = set()     # running now: ended by close() on an interrupt
         self._lock = threading.Lock()
-        self._cgroups: sandbox.MemoryCgroups | None | bool = None if self.setting != "off" else False
+        self._cgroups: sandbox.RunCgroups | None | bool = None if self.setting != "off" else False
 
     def run(self, key: str, request: dict, timeout: float, memory_mb: float, warm: bool = False,
             api: Callable[[socket.socket, Callable[[], str]], None] | None = None,
@@ -188,6 +191,8 @@ class Runner:
         if cgroups:
             try:
                 worker.cgroup = cgroups.create()
+                if worker.cgroup.pids is not None:
+                    worker.cgroup.limit_processes(sandbox.PROCESS_LIMIT)
                 worker.cgroup.add(pid)
             except OSError:  # e.g. not allowed to move the process there: sample instead
                 if worker.cgroup is not None:
@@ -217,9 +222,9 @@ class Runner:
             cached = self._static[key] = (changed, [m for m in library_imports(code) if m.split(".")[0] in _LIBRARIES])
         return [*cached[1], *sorted(self._learned.get(key, set()) - set(cached[1]))]
 
-    def _memory_cgroups(self) -> sandbox.MemoryCgroups | None:
+    def _memory_cgroups(self) -> sandbox.RunCgroups | None:
         if self._cgroups is None:
-            self._cgroups = sandbox.MemoryCgroups.find() or False
+            self._cgroups = sandbox.RunCgroups.find() or False
         return self._cgroups or None
 
     def _supervise(self, worker: Worker, request: dict, timeout: float, memory_mb: float, warm: bool,
@@ -228,13 +233,19 @@ class Runner:
         supervisor answers. Returns the outcome, the reader still collecting the run's log, and
         whether the worker is kept for the next warm run."""
         zygote = worker.zygote
-        isolation = dict(zygote.isolation, memory=worker.cgroup and f"cgroup v{worker.cgroup.version}" or _SAMPLING)
+        isolation = dict(zygote.isolation, memory=worker.cgroup and f"cgroup v{worker.cgroup.version}" or _SAMPLING,
+                         processes=_process_limit(worker))
         request = dict(request, warm=warm)
         if zygote.gateway:
             request["network"] = zygote.gateway.open(request, api)
         log_read, log_write = os.pipe()
         logs = LogReader(log_read, masks)
         logs.start()
+        answer_read, answer_write = os.pipe()
+        reader = AnswerReader(answer_read)
+        reader.start()
+        # Where no cgroup counts the run's processes, the action process limits them itself.
+        processes = sandbox.PROCESS_LIMIT if isolation["processes"] == sandbox.RLIMIT else None
         started = time.monotonic()
         limit = memory_mb * 2**20
         peak, ticks, stopped_for_memory = 0, 0, False
@@ -247,12 +258,13 @@ class Runner:
             try:
                 zygote.read_owed(started + timeout)
                 request_read = hand_over(request)
-                zygote.send({"op": protocol.RUN, "timeout": started + timeout - time.monotonic(), "keep": warm},
-                            fds=[log_write, request_read])
+                zygote.send({"op": protocol.RUN, "timeout": started + timeout - time.monotonic(), "keep": warm,
+                             "processes": processes}, fds=[log_write, request_read, answer_write])
             except OSError:
                 pass  # reported below: the supervisor is gone
             finally:
                 os.close(log_write)
+                os.close(answer_write)
                 if request_read is not None:
                     os.close(request_read)
             while answer is None:
@@ -272,6 +284,7 @@ class Runner:
                     worker.stop()
                     stopped_for_memory = True
         except SupervisorLost as lost:
+            reader.stop()
             zygote.kill()
             worker.release()
             elapsed = time.monotonic() - started
@@ -284,7 +297,7 @@ class Runner:
                 zygote.gateway.close_run()
         elapsed = time.monotonic() - started
         found, leftover = answer
-        outcome = _raw(found, isolation)
+        outcome = _raw(found, isolation, reader)
         outcome.peak_mb = max(peak / 2**20, outcome.peak_mb)
         if found.get("memory_kb"):
             kb = found["memory_kb"]
@@ -317,6 +330,7 @@ class Runner:
                 stopped_for_memory = True
         if not keep:
             worker.release()
+        outcome.kept = keep
         if stopped_for_memory or (outcome.raised and outcome.raised.get("memory")) or \
                 (outcome.kind in (*protocol.ANSWERED, protocol.DIED) and outcome.peak_mb > memory_mb):
             outcome.kind = protocol.MEMORY
@@ -355,6 +369,14 @@ class Runner:
             self._cgroups.close()
 
 
+def _process_limit(worker: Worker) -> str | None:
+    """How the run's processes and threads are limited: by its cgroup's pids controller, or in
+    a sandbox by RLIMIT_NPROC, which the action process sets on itself; else not at all."""
+    if worker.cgroup is not None and worker.cgroup.pids is not None:
+        return f"cgroup v{worker.cgroup.version} pids.max"
+    return sandbox.RLIMIT if worker.zygote.sandboxed else None
+
+
 def hand_over(request: dict) -> int:
     """The read end of a pipe the run's request is written to, for the action process alone
     to read (the supervisor passes it on unread). What the pipe does not take at once is
@@ -390,14 +412,23 @@ def _checked_outcome(message: dict) -> tuple[dict, list]:
     return message[protocol.OUTCOME], message[protocol.LEFTOVER]
 
 
-def _raw(found: dict, isolation: dict) -> RawOutcome:
+def _raw(found: dict, isolation: dict, reader: AnswerReader) -> RawOutcome:
+    """The supervisor's outcome `found`, with the action process's answer read by `reader`
+    once the supervisor says it was sent."""
     exit_status = found.get("exit")
-    return RawOutcome(
-        found["kind"], returned=found.get(protocol.RETURNED), raised=found.get(protocol.RAISED),
-        problem=str(found.get("problem", "")), duration_ms=float(found["duration_ms"]),
-        exit=exit_status if isinstance(exit_status, dict) else None,
-        imported=list(found.get("imported", [])), refused=list(found.get("refused", [])), isolation=isolation,
-    )
+    outcome = RawOutcome(found["kind"], problem=str(found.get("problem", "")), duration_ms=float(found["duration_ms"]),
+                         exit=exit_status if isinstance(exit_status, dict) else None, isolation=isolation)
+    if found["kind"] != protocol.ANSWER:
+        reader.stop()
+        return outcome
+    answer, outcome.problem = reader.answer(within=_GRACE)
+    if answer is None:
+        outcome.kind = protocol.MALFORMED
+        return outcome
+    outcome.kind = protocol.RAISED if protocol.RAISED in answer else protocol.RETURNED
+    outcome.returned, outcome.raised = answer.get(protocol.RETURNED), answer.get(protocol.RAISED)
+    outcome.imported, outcome.refused, outcome.threads = answer["imported"], answer["refused"], answer["threads"]
+    return outcome
 
 
 def library_imports(code: Path) -> list[str]:

@@ -18,12 +18,27 @@ def sandbox_problem():
     return sandbox.probe()
 
 
+@pytest.fixture(scope="session")
+def process_limit(sandbox_problem):
+    """How a sandboxed run's processes are limited here, as its report says: by a pids cgroup
+    where one can be made (root, or a delegated cgroup v2), else by RLIMIT_NPROC."""
+    from hs_actions.harness import sandbox
+
+    cgroups = sandbox.RunCgroups.find()
+    if cgroups:
+        cgroups.close()
+    if cgroups and cgroups.pids_root:
+        return f"cgroup v{cgroups.version} pids.max"
+    return None if sandbox_problem else sandbox.RLIMIT
+
+
 class Attack:
     """An action that attacks the toolkit, run as a user would: `hs-actions run` or run_action."""
 
     def __init__(self, variant, run_action, tmp_path):
         self.variant = variant
         self.exit_code = None     # the CLI's
+        self.toolkit_pid = os.getpid()   # the process that ran the last attack: this one, or the CLI's
         self.stderr = ""
         self._run_action = run_action
         self._tmp_path = tmp_path
@@ -50,6 +65,7 @@ class Attack:
             name, _, value = self.needle.partition("=")
             cli = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                    env={**os.environ, **secrets, name: value}, start_new_session=True)
+            self.toolkit_pid = cli.pid
             try:
                 out, self.stderr = cli.communicate(timeout=timeout + 30)
             except subprocess.TimeoutExpired:

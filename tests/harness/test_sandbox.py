@@ -89,7 +89,7 @@ def test_warm_runs_keep_their_tmp(run_action, make_action, sandbox_problem):
     assert "left-by-a-run" in second["tmp_before"]      # as a reused HubSpot container keeps /tmp
 
 
-def test_every_report_says_which_isolation_the_run_had(make_action, tmp_path, sandbox_problem):
+def test_every_report_says_which_isolation_the_run_had(make_action, tmp_path, sandbox_problem, process_limit):
     folder = make_action("def main(event):\n    return {'outputFields': {}}\n")
     _, out, _ = cli("run", folder, "--json", "--portal-db", tmp_path / "p.sqlite3")
     isolation = json.loads(out)["isolation"]
@@ -100,7 +100,9 @@ def test_every_report_says_which_isolation_the_run_had(make_action, tmp_path, sa
     else:
         assert isolation["sandbox"] == "namespaces" and isolation["reason"] is None
         assert human.splitlines()[2].startswith("        sandbox: own user, pid, mount, network, IPC, UTS and cgroup namespaces; memory limit by ")
-    assert human.splitlines()[2].endswith(f"memory limit by {isolation['memory']}")
+    processes = f"; process limit by {isolation['processes']}" if isolation["processes"] else ""
+    assert human.splitlines()[2].endswith(f"memory limit by {isolation['memory']}{processes}")
+    assert isolation["processes"] == process_limit
 
 
 NETWORK = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\nerror = "string"\n'
@@ -122,7 +124,7 @@ def test_the_fallback_can_be_forced_and_says_so(make_action, portal):
     with Harness(mode="spawn", portal=portal, sandbox="off") as harness:
         result = harness.run(make_action(CALLS_AND_CONNECTS, NETWORK), secrets={"TOKEN": "fallback-token"})
     assert result.ok, result.error
-    assert result.isolation == {"sandbox": "none", "memory": "sampling every 5 ms",
+    assert result.isolation == {"sandbox": "none", "memory": "sampling every 5 ms", "processes": None,
                                 "reason": "turned off (HS_ACTIONS_SANDBOX=off or the sandbox setting)"}
     assert [c["path"] for c in result.api_calls] == ["/crm/v3/owners/"]
     assert result.outputs["error"].startswith("hs-actions: this run may not connect to example.com.")

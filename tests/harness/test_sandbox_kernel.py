@@ -4,6 +4,7 @@ import ctypes
 import json
 import os
 import platform
+import re
 
 import pytest
 
@@ -48,6 +49,9 @@ def test_the_hosts_kernel_settings_and_name_are_not_the_actions(attack, make_act
     # Its own cgroup namespace: the toolkit's cgroups are not named inside.
     own = {line.split(":", 2)[2].strip() for line in open("/proc/self/cgroup")} - {"/"}
     assert not [path for path in seen["cgroup"] if any(path.startswith(mine) for mine in own)], seen["cgroup"]
+    # The run's cgroups are named by a random token: their paths do not tell the toolkit's process id.
+    assert not [path for path in seen["cgroup"] if str(attack.toolkit_pid) in re.split(r"[/-]", path)], seen["cgroup"]
+    assert all(re.fullmatch(r"/|(/\.\.)*/hs-actions-[0-9a-f]{12}/run-\d+", path) for path in seen["cgroup"]), seen["cgroup"]
 
 
 SYSV = """

@@ -1,6 +1,6 @@
 """A run's connections end with the run: a thread a warm action process keeps reaches neither
-HubSpot's API nor the network once its run is over, and the next run's report counts what it
-tried (attack class: late calls)."""
+HubSpot's API nor the network once its run is over. The run that left the thread says so in its
+own report, and the next run's report counts what it tried (attack class: late calls)."""
 import time
 
 import pytest
@@ -37,6 +37,7 @@ def test_a_warm_runs_thread_reaches_nothing_after_its_run(run_action, make_actio
     folder = make_action(CALLS_AFTER_MAIN, LATE)
     first = run_action(folder, secrets={"TOKEN": "late-token"}, warm=True)
     assert first.ok, first.error
+    assert LEFT_KEPT in first.warnings
     time.sleep(2)  # the thread tries, between runs
     second = run_action(folder, secrets={"TOKEN": "late-token"}, warm=True)
     assert second.ok, second.error
@@ -45,3 +46,17 @@ def test_a_warm_runs_thread_reaches_nothing_after_its_run(run_action, make_actio
     assert warning.endswith("connection(s) to HubSpot's API or the network, made after the action's previous run "
                             "had ended (by a thread or process it left), were refused")
     assert int(warning.split()[0]) >= 1
+
+
+LEFT_KEPT = ("the action left 1 thread(s) running after main returned: they go on in the process kept for the next "
+             "warm run (as in a reused HubSpot container), but reach neither HubSpot's API nor the network: each "
+             "connection they make is refused, and counted in the next run's report")
+LEFT_STOPPED = "the action left 1 thread(s) running after main returned: they were stopped with the run"
+
+
+def test_a_cold_run_that_leaves_a_thread_says_so_and_the_thread_calls_nothing(attack, make_action, portal):
+    portal.add_token("late-token")
+    report = attack(make_action(CALLS_AFTER_MAIN, LATE), secrets={"TOKEN": "late-token"})
+    assert report["status"] == "success", report["error"]
+    assert LEFT_STOPPED in report["warnings"]
+    assert not [call for call in report["api_calls"] if "late=" in (call.get("query") or "")]

@@ -1,5 +1,6 @@
 """No run's action process holds another run's secrets: the supervisor every run forks from
-never reads a run's request (attack class: memory)."""
+never reads a run's request, nor its answer, which may return a secret as an output (attack
+class: memory)."""
 import json
 import secrets
 
@@ -7,17 +8,17 @@ import psutil
 import pytest
 
 SCAN = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[inputs]\nhead = { value = "" }\ntail = { value = "" }\n' \
-       '[outputs]\nfound = "number"\n'
+       '[outputs]\nfound = "number"\nreturned = "string"\n'
 # Looks for an earlier run's secret in all of its own memory, without ever building the secret
 # itself: its two halves arrive reversed, and a match is a head followed by the tail.
 SCAN_OWN_MEMORY = """
-import ctypes
+import ctypes, os
 
 def main(event):
     head = event["inputFields"]["head"][::-1].encode()
     tail = event["inputFields"]["tail"][::-1].encode()
-    if not head:
-        return {"outputFields": {"found": -1}}
+    if not head:  # the earlier run: returns its secret as an output
+        return {"outputFields": {"found": -1, "returned": os.environ["TOKEN"]}}
     found = 0
     with open("/proc/self/maps") as maps:
         regions = [line.split() for line in maps]
@@ -34,15 +35,18 @@ def main(event):
                     found += 1
                 index = chunk.find(head, index + 1)
             del chunk
-    return {"outputFields": {"found": found}}
+    return {"outputFields": {"found": found, "returned": ""}}
 """
 
 
 def test_a_later_run_cannot_find_an_earlier_runs_secret_in_its_memory(attack, make_action):
+    """The earlier run is handed its secret and returns it; the later run, forked from the same
+    supervisor (run_action keeps one per action), looks for it in its own memory."""
     folder = make_action(SCAN_OWN_MEMORY, SCAN)
     earlier = "earlier-" + secrets.token_hex(16)
     first = attack(folder, secrets={"TOKEN": earlier}, memory=512)
     assert first["status"] == "success", first["error"]
+    assert first["outputFields"]["returned"] == "[secret TOKEN]"
     half = len(earlier) // 2
     later = attack(folder, secrets={"TOKEN": "later-" + secrets.token_hex(16)}, memory=512,
                    inputs={"head": earlier[:half][::-1], "tail": earlier[half:][::-1]})

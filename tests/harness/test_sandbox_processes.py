@@ -1,5 +1,7 @@
 """A run may have at most sandbox.PROCESS_LIMIT processes and threads at once: a fork or thread
-flood fails at it, and the report says so (attack class: process count)."""
+flood fails at it, and the report says so, and by what: the run's pids cgroup where one can be
+made (as root here), else RLIMIT_NPROC (run the tests as an unprivileged user for that way;
+README's Sandbox section) (attack class: process count)."""
 import pytest
 
 from hs_actions.harness.sandbox import PROCESS_LIMIT
@@ -26,12 +28,13 @@ SAYS_SO = (f"the run reached the limit of {PROCESS_LIMIT:,} processes and thread
 
 @pytest.mark.parametrize("code, raised", [(FORK_BOMB, "BlockingIOError"), (THREAD_FLOOD, "RuntimeError")],
                          ids=["fork-bomb", "thread-flood"])
-def test_a_flood_of_processes_fails_at_the_limit_saying_so(attack, make_action, code, raised):
+def test_a_flood_of_processes_fails_at_the_limit_saying_so(attack, make_action, code, raised, process_limit):
     report = attack(make_action(code), timeout=15, memory=1024)
     if report["status"] == "memory" and not report["isolation"]["memory"].startswith("cgroup"):
         # Sampled memory counts each process's shared pages again: a thousand forks pass
         # 1 GB that way before they reach the process limit. A cgroup counts pages once.
         pytest.skip("memory is sampled here, and the sampled figure stops a fork bomb first")
     assert report["status"] == "error", report
+    assert report["isolation"]["processes"] == process_limit
     assert report["error"]["type"] == raised
     assert SAYS_SO in report["warnings"]

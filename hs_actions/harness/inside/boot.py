@@ -76,8 +76,7 @@ def _sandbox_first_process(sock, config, problem_write):
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # pid 1 keeps no handler: nothing inside can signal it
             os.close(problem_write)
             isolation = {"sandbox": protocol.SANDBOXED, "reason": None}
-            Supervisor(Channel(sock), isolation, listeners, [path for path, _ in shown],
-                       processes=config.get("processes")).serve()
+            Supervisor(Channel(sock), isolation, listeners, [path for path, _ in shown]).serve()
             os._exit(0)
         sock.close()
         os.close(problem_write)

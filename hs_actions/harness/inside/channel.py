@@ -42,8 +42,7 @@ class Channel:
     def send(self, message, fds=(), pid=None):
         """Send `message` with `fds`; `pid`, when given, as the credentials the receiver sees
         (another process's id needs CAP_SYS_ADMIN over this pid namespace)."""
-        data = json.dumps(message).encode()
-        frame = _HEADER.pack(len(data)) + data
+        frame = framed(message)
         ancillary = []
         if fds:
             ancillary.append((socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds)))
@@ -64,24 +63,15 @@ class Channel:
         time.monotonic() passes `deadline` (None: wait as long as it takes) before the whole
         message has arrived."""
         while True:
-            if len(self._buffer) >= _HEADER.size:
-                (size,) = _HEADER.unpack_from(self._buffer)
-                if size > self.limit:
-                    raise ChannelError("a message of {:,} bytes was announced; at most {:,} are read".format(
-                        size, self.limit))
-                if len(self._buffer) >= _HEADER.size + size:
-                    data = self._buffer[_HEADER.size:_HEADER.size + size]
-                    self._buffer = self._buffer[_HEADER.size + size:]
-                    fds, self._fds = self._fds, []
-                    try:
-                        message = json.loads(data)
-                    except ValueError as error:
-                        close_all(fds)
-                        raise ChannelError("not JSON ({})".format(error)) from None
-                    if not isinstance(message, dict):
-                        close_all(fds)
-                        raise ChannelError("JSON, but not an object")
-                    return message, fds
+            end = _frame_end(self._buffer, self.limit)
+            if end is not None:
+                data, self._buffer = self._buffer[_HEADER.size:end], self._buffer[end:]
+                fds, self._fds = self._fds, []
+                try:
+                    return _message(data), fds
+                except ChannelError:
+                    close_all(fds)
+                    raise
             if deadline is not None or gone is not None:
                 remaining = None if deadline is None else deadline - time.monotonic()
                 ready = select.select([self.sock, *([gone] if gone is not None else [])], [], [],
@@ -121,6 +111,51 @@ class Channel:
         self.sock.close()
 
 
+def framed(message):
+    """`message` as one frame: its length, then its JSON."""
+    data = json.dumps(message).encode()
+    return _HEADER.pack(len(data)) + data
+
+
+def unframed(data, limit=MAX_MESSAGE):
+    """The message of the frame at the start of `data`, or None while it is incomplete.
+    Raises ChannelError for a frame that is not a message of ours."""
+    end = _frame_end(data, limit)
+    return None if end is None else _message(data[_HEADER.size:end])
+
+
+def _frame_end(data, limit):
+    """Where the frame at the start of `data` ends, or None while it is incomplete."""
+    if len(data) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack_from(data)
+    if size > limit:
+        raise ChannelError("a message of {:,} bytes was announced; at most {:,} are read".format(size, limit))
+    return _HEADER.size + size if len(data) >= _HEADER.size + size else None
+
+
+def _message(data):
+    """The JSON object `data` holds; ChannelError for anything else."""
+    try:
+        message = json.loads(bytes(data))
+    except ValueError as error:
+        raise ChannelError("not JSON ({})".format(error)) from None
+    if not isinstance(message, dict):
+        raise ChannelError("JSON, but not an object")
+    return message
+
+
+def write_pipe(fd, message):
+    """Write `message` as one frame to the pipe `fd`, and close it; False when the reader
+    has gone."""
+    try:
+        with open(fd, "wb", closefd=True) as pipe:
+            pipe.write(framed(message))
+        return True
+    except OSError:
+        return False
+
+
 def read_pipe(fd, limit=MAX_MESSAGE):
     """The JSON object written to the pipe `fd` (closed here), read to its end: at most
     `limit` bytes. Raises ChannelError for anything else."""
@@ -135,13 +170,7 @@ def read_pipe(fd, limit=MAX_MESSAGE):
         os.close(fd)
     if len(data) > limit:
         raise ChannelError("more than {:,} bytes were written to the run's request pipe".format(limit))
-    try:
-        message = json.loads(bytes(data))
-    except ValueError as error:
-        raise ChannelError("not JSON ({})".format(error)) from None
-    if not isinstance(message, dict):
-        raise ChannelError("JSON, but not an object")
-    return message
+    return _message(data)
 
 
 def close_all(fds):

@@ -9,16 +9,19 @@ toolkit -> supervisor (each answered in order, after the supervisor's first mess
     {"op": PRELOAD, "modules", "distributions", "into": INTO_SUPERVISOR | INTO_ACTION, "within"}
                                     -> {"ok": bool}
     {"op": FORK}                    -> {"forked": pid}, the pid also as the message's credentials
-    {"op": RUN, "timeout", "keep"} + the run's log pipe and its request pipe
+    {"op": RUN, "timeout", "keep", "processes"} + the run's log, request and answer pipes
                                     -> {"outcome": {...}, "leftover": [[pid, command], ...]}
     {"op": END, "keep"}             -> {"ended": {"exit", "children_peak_kb"}}
 supervisor -> action process
     {"op": PRELOAD, ...}            -> {"ok": True}
-    {"op": RUN} + the log pipe and the request pipe
-                                    -> {RETURNED: value} or {RAISED: {...}}, "imported", "refused"
-the run's request (event, secrets in its env, network) is written by the toolkit to a pipe that
-only the action process reads: the supervisor, which every later run forks from, never holds
-a run's secrets in its memory.
+    {"op": RUN, "processes"} + the log, request and answer pipes
+                                    -> {ANSWER: True}, once its answer is in the answer pipe
+action process -> toolkit, through the answer pipe (one frame)
+    {RETURNED: value} or {RAISED: {...}}, "imported", "refused", "threads"
+The run's request (event, secrets in its env, network) is written by the toolkit to a pipe that
+only the action process reads, and its answer (outputs that may hold secrets) to a pipe only the
+toolkit reads: the supervisor, which every later run forks from, passes both on unread, and
+never holds a run's secrets in its memory.
 egress channel (the tunnel to the toolkit's gateway, one line each way, then the bytes)
     egress_request(host, port)      -> EGRESS_OK or egress_error(errno, text)
 """
@@ -41,14 +44,18 @@ LEFTOVER = "leftover"
 INTO_SUPERVISOR = "supervisor"
 INTO_ACTION = "action"
 
-# How a run ended, as the supervisor reports it...
-RETURNED = "returned"
-RAISED = "raised"
+# How a run ended, as the supervisor reports it: ANSWER when the action process has written
+# its answer to the toolkit...
+ANSWER = "answer"
 DIED = "died"
 TIMEOUT = "timeout"
 MALFORMED = "malformed"
-ENDINGS = (RETURNED, RAISED, DIED, TIMEOUT, MALFORMED)
-ANSWERED = (RETURNED, RAISED)      # main's own ending: the action process answered
+SUPERVISOR_ENDINGS = (ANSWER, DIED, TIMEOUT, MALFORMED)
+# ...and main's own ending, as the answer says.
+RETURNED = "returned"
+RAISED = "raised"
+ANSWERED = (RETURNED, RAISED)
+ENDINGS = (*ANSWERED, DIED, TIMEOUT, MALFORMED)
 # ...and the toolkit's own verdict from the memory it measured, never sent.
 MEMORY = "memory"
 
@@ -96,11 +103,6 @@ def optional(check):
     return lambda value: value is None or value is MISSING or check(value)
 
 
-def unless_missing(check):
-    """`check` when the key is there (None is a value like any other)."""
-    return lambda value: value is MISSING or check(value)
-
-
 def list_of(check):
     return lambda value: isinstance(value, list) and all(check(item) for item in value)
 
@@ -118,7 +120,7 @@ def first_problem(message, schema):
     return None
 
 
-# ---- the action process's answer to a run (checked by the supervisor) --------------------
+# ---- the action process's answer to a run (checked by the toolkit) -----------------------
 
 EXCEPTION = tuple((key, check, "an exception whose {key} is missing or of the wrong type") for key, check in (
     ("type", text), ("module", text), ("message", text), ("traceback", optional(text)),
@@ -126,6 +128,7 @@ EXCEPTION = tuple((key, check, "an exception whose {key} is missing or of the wr
 ACTION_ANSWER = (
     ("imported", list_of(text), "an answer without the list of modules imported"),
     ("refused", list_of(text), "an answer without the list of hosts refused"),
+    ("threads", integer, "an answer without the count of threads left running"),
     (RAISED, optional(mapping), "an exception that is not described"),
 )
 
@@ -148,8 +151,6 @@ READY_FIELDS = (("sandbox", one_of(SANDBOXED, UNSANDBOXED), NOT_READY), ("channe
 ANSWERS = {OK: boolean, FORKED: lambda value: integer(value) and value > 0, ENDED: mapping}
 OUTCOME_FIELDS = (
     ("duration_ms", number, "it reported no duration"),
-    ("imported", unless_missing(list_of(text)), "its list of {key} holds other things than names"),
-    ("refused", unless_missing(list_of(text)), "its list of {key} holds other things than names"),
     ("memory_kb", optional(lambda kb: mapping(kb) and integer(kb.get("peak")) and integer(kb.get("file"))),
      "it reported memory in a shape not its own"),
 )
@@ -185,10 +186,8 @@ def outcome_problem(message):
     if not mapping(found) or not sequence(leftover):
         return "its answer to the run was not an outcome"
     kind = found.get("kind")
-    if kind not in ENDINGS:
+    if kind not in SUPERVISOR_ENDINGS:
         return "it reported a run that ended as {!r}".format(kind)
-    if kind == RAISED and not mapping(found.get(RAISED)):
-        return "it reported an exception it did not describe"
     problem = first_problem(found, OUTCOME_FIELDS)
     if problem is None and not all(left_process(item) for item in leftover):
         problem = "it listed left processes in a shape not its own"

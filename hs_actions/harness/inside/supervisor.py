@@ -3,8 +3,8 @@
 It imports the libraries actions use (never an action), so that a hundred runs do not pay a
 hundred interpreter start-ups, and forks one action process per run (kept between warm runs,
 as a reused HubSpot container keeps its module). It hands the run over, keeps its own clock,
-reads the answer with a size cap, a schema check (protocol.py) and a deadline, and ends
-whatever the run left. The action process has no capabilities and holds no descriptor of the
+waits for the action process to say it has answered (its answer goes to the toolkit through a
+pipe this process never reads) with a deadline, and ends whatever the run left. The action process has no capabilities and holds no descriptor of the
 toolkit's but its own channel to the supervisor; the supervisor alone talks to the toolkit.
 """
 import os
@@ -35,10 +35,9 @@ class Supervisor:
     could reach; the toolkit then checks times and memory itself as well.
     """
 
-    def __init__(self, channel, isolation, listeners=(), shown=(), processes=None):
+    def __init__(self, channel, isolation, listeners=(), shown=()):
         """`shown`: the host paths shown in the sandbox (each run's own /tmp shows those under
-        /tmp again); `processes`: how many processes and threads a run may have at once."""
-        self.processes = processes
+        /tmp again)."""
         self.channel = channel
         self.isolation = isolation
         self.sandboxed = isolation["sandbox"] == protocol.SANDBOXED
@@ -83,7 +82,7 @@ class Supervisor:
             try:
                 ours.close()
                 self.channel.close()
-                action_process(theirs, self.sandboxed, self.shown, self.processes)
+                action_process(theirs, self.sandboxed, self.shown)
             finally:
                 os._exit(70)
         theirs.close()
@@ -104,16 +103,18 @@ class Supervisor:
         return reply is not None and reply.get(protocol.OK) is True
 
     def _run(self, message, fds):
-        """Hand the run to the action process and judge its answer by this process's clock."""
+        """Hand the run to the action process and time it by this process's clock."""
         action = self.action
-        # The run's log and request pipes, passed on unread: the request holds the run's
-        # secrets, which no later fork of this process may find in its memory.
-        handed = fds[:2] if len(fds) >= 2 else [os.open(os.devnull, os.O_WRONLY), os.open(os.devnull, os.O_RDONLY)]
-        close_all(fds[2:] if len(fds) >= 2 else fds)
+        # The run's log, request and answer pipes, passed on unread: the request holds the
+        # run's secrets and the answer may, which no later fork of this process may find in
+        # its memory.
+        handed = fds[:3] if len(fds) >= 3 else [os.open(os.devnull, os.O_WRONLY), os.open(os.devnull, os.O_RDONLY),
+                                                 os.open(os.devnull, os.O_WRONLY)]
+        close_all(fds[3:] if len(fds) >= 3 else fds)
         timeout = float(message["timeout"])
         started = time.monotonic()
         try:
-            action.channel.send({"op": protocol.RUN}, handed)
+            action.channel.send({"op": protocol.RUN, "processes": message.get("processes")}, handed)
         except OSError:
             pass  # already gone: reported as died below
         finally:
@@ -131,22 +132,19 @@ class Supervisor:
                 outcome["kind"] = protocol.DIED
             elif reply is None:
                 outcome.update(kind=protocol.MALFORMED, problem="the action process closed its channel to the toolkit")
+            elif reply != {protocol.ANSWER: True}:
+                outcome.update(kind=protocol.MALFORMED, problem="the action process sent the toolkit a message "
+                                                                "where it was to say it had answered")
             else:
-                problem = protocol.action_answer_problem(reply)
-                if problem:
-                    outcome.update(kind=protocol.MALFORMED, problem="the action process sent the toolkit {}".format(problem))
-                else:
-                    outcome["kind"] = protocol.RAISED if protocol.RAISED in reply else protocol.RETURNED
-                    outcome[outcome["kind"]] = reply[outcome["kind"]]
-                    outcome.update(imported=reply["imported"], refused=reply["refused"])
+                outcome["kind"] = protocol.ANSWER
         elapsed = time.monotonic() - started
         outcome["duration_ms"] = elapsed * 1000
-        if outcome["kind"] in protocol.ANSWERED:
+        if outcome["kind"] == protocol.ANSWER:
             outcome["memory_kb"] = _memory_kb(action.pid)
             outcome["stray"] = action.channel.pending()  # wrote more than its answer: never reused
             if elapsed > timeout:  # an answer after the limit does not undo the limit
                 outcome["kind"] = protocol.TIMEOUT
-        if outcome["kind"] not in protocol.ANSWERED:
+        if outcome["kind"] != protocol.ANSWER:
             self._kill(everything=True)
             outcome["exit"] = action.status
         return {protocol.OUTCOME: outcome, protocol.LEFTOVER: self._leftover()}
@@ -247,7 +245,7 @@ class Supervisor:
                 if action is None or pid != action.pid]
 
 
-def action_process(sock, sandboxed, shown, processes=None):
+def action_process(sock, sandboxed, shown):
     """The forked action process: set up, then serve runs until the supervisor lets go."""
     signal.signal(signal.SIGINT, signal.default_int_handler)  # a Python process's own default
     try:
@@ -260,15 +258,16 @@ def action_process(sock, sandboxed, shown, processes=None):
         namespaces.die_with_parent()
         namespaces.private_tmp(shown)
         namespaces.drop_privileges()
-        namespaces.limit_processes(processes)
+        limit_processes = namespaces.limit_processes
     else:
         linux_process_rules(subreaper=False)
+        limit_processes = None
     close_all(fd for fd in _open_fds() if fd > 2 and fd != sock.fileno())
     # The action's module table holds none of the toolkit's modules (whose code it is running
     # already), as a HubSpot execution's holds none of this toolkit.
     for name in [n for n in sys.modules if n == __package__ or n.startswith(__package__ + ".")]:
         del sys.modules[name]
-    Worker(Channel(sock)).serve()
+    Worker(Channel(sock), limit_processes).serve()
     os._exit(0)
 
 

@@ -1,9 +1,10 @@
 """The action process: one action, one or more runs, as HubSpot's container runs them.
 
-Forked by the supervisor, it takes each run's request and log pipe, sets up what the
+Forked by the supervisor, it takes each run's request, log and answer pipes, sets up what the
 execution sees (environment, working folder, imports, network), calls main with the event
-and answers with what main returned or raised (protocol.py's action answer). It holds no
-descriptor of the toolkit's but its channel to the supervisor.
+and answers with what main returned or raised (protocol.py's action answer), through the
+answer pipe straight to the toolkit: the supervisor only hears that it has answered. Between
+runs it holds no descriptor of the toolkit's but its channel to the supervisor.
 """
 import io
 import json
@@ -13,7 +14,7 @@ import time
 import traceback
 
 from . import loader, network, protocol, routing
-from .channel import ChannelError, read_pipe
+from .channel import ChannelError, close_all, read_pipe, write_pipe
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -22,8 +23,11 @@ class Worker:
     """Serves the runs (and a preload before the first) the supervisor hands over, until it
     lets go."""
 
-    def __init__(self, channel):
+    def __init__(self, channel, limit_processes=None):
+        """`limit_processes(count)`: limits the processes and threads of a run where no
+        cgroup does (the RUN message says so)."""
         self.channel = channel
+        self.limit_processes = limit_processes
         self.module = None          # kept between runs only when warm
         self.base_path = [os.path.abspath(p) for p in sys.path if p]
         self.network = {}
@@ -39,13 +43,21 @@ class Worker:
                 loader.warm_metadata(request.get("distributions", []))
                 self.channel.send({protocol.OK: True})
                 continue
-            if len(fds) != 2:
+            if len(fds) != 3:
+                close_all(fds)
                 return
+            log_fd, request_fd, answer_fd = fds
+            if request.get("processes") and self.limit_processes:
+                self.limit_processes(request["processes"])
             try:
-                request = read_pipe(fds[1])
+                request = read_pipe(request_fd)
             except (ChannelError, OSError):
+                close_all([log_fd, answer_fd])
                 return
-            self.channel.send(self.run(request, fds[0]))
+            # Its answer may hold secrets (an output of main's): written where only the toolkit
+            # reads it, so that the supervisor, which later runs fork from, never holds it.
+            write_pipe(answer_fd, self.run(request, log_fd))
+            self.channel.send({protocol.ANSWER: True})
 
     def run(self, request, log_fd):
         os.dup2(log_fd, 1)
@@ -81,6 +93,7 @@ class Worker:
         sys.stderr.flush()
         outcome["refused"] = sorted(self.refused)  # reported even when the action caught the error
         outcome["imported"] = loader.library_modules(set(sys.modules) - before, self.base_path)
+        outcome["threads"] = _threads_left()
         # Let go of the run's log pipe, so the parent sees it close once the run's processes end.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)
@@ -108,6 +121,15 @@ class Worker:
             return {protocol.RETURNED: _jsonable(returned)}
         except Exception as error:  # e.g. a dict that contains itself, or keys that are not strings
             return {protocol.RAISED: _marshal_error(error)}
+
+
+def _threads_left():
+    """How many threads the process runs besides this one (main's): those the action left."""
+    try:
+        return len(os.listdir("/proc/self/task")) - 1
+    except OSError:  # no /proc (macOS): the threads Python knows of
+        import threading
+        return threading.active_count() - 1
 
 
 def _describe(error, action_path):

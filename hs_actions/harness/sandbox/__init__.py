@@ -23,7 +23,11 @@ to lift. On Linux each action gets, from the first process the toolkit starts fo
   other, the toolkit connects to --allow-host hosts and nothing else;
 - memory limited by a cgroup (v2, or v1's memory controller) for the run's whole process tree,
   which counts anonymous, file-backed, tmpfs and memfd pages; where none can be made, the
-  toolkit samples resident memory as before.
+  toolkit samples resident memory as before;
+- processes and threads limited by the cgroup's pids controller (pids.max) where it is
+  delegated too; elsewhere by RLIMIT_NPROC, which the action process sets on itself (counted
+  per user namespace since Linux 5.14). The cgroups are named by a random token, never the
+  toolkit's process id: the action sees their paths in /proc/self/cgroup.
 
 Why direct system calls rather than bubblewrap: the sandbox must cost next to nothing per run.
 A hundred runs in one pytest session fork from a process that has imported the action's
@@ -44,8 +48,8 @@ says so. `hs-actions setup` says what is missing and how to get it.
 """
 from __future__ import annotations
 
-import itertools
 import os
+import secrets
 import signal
 import sys
 import time
@@ -59,7 +63,7 @@ MODES = ("auto", "off", "required")
 # (HubSpot's runtime is Lambda's: "Task timed out after 20.02 seconds"). A fork or thread flood
 # fails at it, as it would there, and the report says so.
 PROCESS_LIMIT = 1024
-_instances = itertools.count()     # MemoryCgroups made by this process, each with a folder of its own
+RLIMIT = "RLIMIT_NPROC"        # how the process limit is enforced without a pids cgroup
 
 
 def mode() -> str:
@@ -133,25 +137,32 @@ def summary() -> str:
         lines = [f"sandbox: not available ({problem}): runs use the in-process network guard, and every report says so"]
         if mode() != "off":
             lines.append(f"  to enable it: {how_to_enable()}")
-    cgroups = MemoryCgroups.find() if mode() != "off" else None
+    cgroups = RunCgroups.find() if mode() != "off" else None
     if cgroups:
         lines.append(f"memory limit: enforced by the kernel ({cgroups.describe})")
         cgroups.close()
     else:
         lines.append("memory limit: sampled every 5 ms (no memory cgroup could be made here: on cgroup v2, "
                      "delegate one to this user, as README.md's Sandbox section shows)")
+    if cgroups and cgroups.pids_root is not None:
+        lines.append(f"process limit: {PROCESS_LIMIT:,} by the kernel ({cgroups.describe_processes})")
+    elif problem is None:
+        lines.append(f"process limit: {PROCESS_LIMIT:,} by {RLIMIT} (no pids cgroup could be made here)")
     return "\n".join(lines)
 
 
-# ---- memory: a cgroup per run ------------------------------------------------------------
+# ---- memory and processes: a cgroup per run ---------------------------------------------
 
 
 @dataclass
 class Cgroup:
-    """One run's memory cgroup. Every figure is in bytes; None where the kernel has no file."""
+    """One run's memory cgroup, and where its process count is limited (`pids`: the same
+    folder on cgroup v2, the pids hierarchy's on v1; None without a pids controller). Every
+    figure is in bytes; None where the kernel has no file."""
 
     path: Path
     version: int
+    pids: Path | None = None
 
     def _file(self, v1: str, v2: str) -> Path:
         return self.path / (v1 if self.version == 1 else v2)
@@ -162,8 +173,12 @@ class Cgroup:
         if swap.exists():  # no swapping past the limit either
             swap.write_text(str(limit) if self.version == 1 else "0")
 
+    def limit_processes(self, count: int) -> None:
+        (self.pids / "pids.max").write_text(str(count))
+
     def add(self, pid: int) -> None:
-        (self.path / "cgroup.procs").write_text(str(pid))
+        for folder in dict.fromkeys(p for p in (self.path, self.pids) if p is not None):
+            (folder / "cgroup.procs").write_text(str(pid))
 
     def usage(self) -> int:
         return int(self._file("memory.usage_in_bytes", "memory.current").read_text())
@@ -197,68 +212,99 @@ class Cgroup:
 
     def remove(self) -> None:
         """Remove it once its processes are gone (they may take a moment to be reaped)."""
-        for _ in range(200):
-            try:
-                self.path.rmdir()
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.005)
+        for folder in dict.fromkeys(p for p in (self.path, self.pids) if p is not None):
+            _remove(folder)
 
 
-class MemoryCgroups:
-    """Where this process can make memory cgroups for its runs: a folder of its own, beside or
-    under its own cgroup, removed by close()."""
+def _remove(folder: Path) -> None:
+    for _ in range(200):
+        try:
+            folder.rmdir()
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(0.005)
 
-    def __init__(self, root: Path, version: int):
+
+class RunCgroups:
+    """Where this process can make cgroups for its runs: a folder of its own, beside or under
+    its own cgroup (and, on cgroup v1, another in the pids hierarchy), removed by close().
+    Named by a random token: a run sees its cgroup's path, which must not tell the toolkit's
+    process id."""
+
+    def __init__(self, root: Path, version: int, pids_root: Path | None = None):
         self.root = root
         self.version = version
+        self.pids_root = pids_root
         self._count = 0
 
     @property
     def describe(self) -> str:
         return f"cgroup v{self.version}"
 
+    @property
+    def describe_processes(self) -> str:
+        return f"cgroup v{self.version} pids.max"
+
     @classmethod
-    def find(cls) -> MemoryCgroups | None:
+    def find(cls) -> RunCgroups | None:
         """The first place that works: cgroup v2 with the memory controller delegated to us,
-        then v1's memory hierarchy; None when neither is writable."""
-        for version, base in _candidates():
-            root = base / f"hs-actions-{os.getpid()}-{next(_instances)}"
-            try:
-                root.mkdir(exist_ok=True)
-                if version == 2:
-                    (root / "cgroup.subtree_control").write_text("+memory")
-                probe = Cgroup(root / "probe", version)
-                probe.path.mkdir(exist_ok=True)
-                probe.limit(64 << 20)
-                probe.remove()
-            except OSError:
-                try:
-                    root.rmdir()
-                except OSError:
-                    pass
+        then v1's memory hierarchy; None when neither is writable. The pids controller is
+        used where it is delegated too (v2: the same place; v1: its own hierarchy)."""
+        name = f"hs-actions-{secrets.token_hex(6)}"
+        for version, base in _candidates("memory"):
+            root = base / name
+            if not _made(root, version, "memory", lambda probe: probe.limit(64 << 20)):
                 continue
-            return cls(root, version)
+            if version == 2:
+                pids = root if _made(root, 2, "pids", lambda probe: probe.limit_processes(PROCESS_LIMIT)) else None
+            else:
+                pids = next((base / name for _, base in _candidates("pids") if _made(
+                    base / name, 1, "pids", lambda probe: probe.limit_processes(PROCESS_LIMIT))), None)
+            return cls(root, version, pids)
         return None
 
     def create(self) -> Cgroup:
-        """A new, empty cgroup for one run (its limit is set once its process is in)."""
+        """A new, empty cgroup for one run (its limits are set once its process is in)."""
         self._count += 1
-        cgroup = Cgroup(self.root / f"run-{self._count}", self.version)
-        cgroup.path.mkdir()
+        name = f"run-{self._count}"
+        cgroup = Cgroup(self.root / name, self.version, self.pids_root and self.pids_root / name)
+        for folder in dict.fromkeys(p for p in (cgroup.path, cgroup.pids) if p is not None):
+            folder.mkdir()
         return cgroup
 
     def close(self) -> None:
         for child in self.root.glob("run-*"):
-            Cgroup(child, self.version).kill()
-            Cgroup(child, self.version).remove()
-        Cgroup(self.root, self.version).remove()
+            cgroup = Cgroup(child, self.version, self.pids_root and self.pids_root / child.name)
+            cgroup.kill()
+            cgroup.remove()
+        Cgroup(self.root, self.version, self.pids_root).remove()
 
 
-def _candidates() -> list[tuple[int, Path]]:
-    """(version, folder) where runs' cgroups could go, best first."""
+def _made(root: Path, version: int, controller: str, probe) -> bool:
+    """Whether `root` could be made (or was) with `controller` for its children, shown by
+    probe(Cgroup) on a child; a root made here is removed again when not."""
+    made = not root.exists()
+    try:
+        root.mkdir(exist_ok=True)
+        if version == 2:
+            (root / "cgroup.subtree_control").write_text(f"+{controller}")
+        child = Cgroup(root / "probe", version, root / "probe" if controller == "pids" else None)
+        child.path.mkdir(exist_ok=True)
+        try:
+            probe(child)
+        finally:
+            _remove(child.path)
+        return True
+    except OSError:
+        if made:
+            _remove(root)
+        return False
+
+
+def _candidates(controller: str) -> list[tuple[int, Path]]:
+    """(version, folder) where runs' cgroups with `controller` (memory, pids) could go, best first."""
     try:
         lines = Path("/proc/self/cgroup").read_text().splitlines()
         mounts = Path("/proc/self/mountinfo").read_text().splitlines()
@@ -270,7 +316,7 @@ def _candidates() -> list[tuple[int, Path]]:
         fstype = fields[fields.index("-") + 1]
         if fstype == "cgroup2" and v2_mount is None:
             v2_mount = Path(fields[4])
-        elif fstype == "cgroup" and "memory" in fields[-1].split(","):
+        elif fstype == "cgroup" and controller in fields[-1].split(","):
             v1_mount = Path(fields[4])
     found = []
     for line in lines:
@@ -281,10 +327,10 @@ def _candidates() -> list[tuple[int, Path]]:
             # delegated parent can (systemd's user slices, or CI's setup step; README).
             # Moving a process needs write access to the cgroup.procs of the common ancestor.
             for base in (own, own.parent):
-                if "memory" in _read(base / "cgroup.subtree_control").split() and \
+                if controller in _read(base / "cgroup.subtree_control").split() and \
                         os.access(base / "cgroup.procs", os.W_OK):
                     found.append((2, base))
-        elif "memory" in controllers.split(",") and v1_mount is not None:
+        elif controller in controllers.split(",") and v1_mount is not None:
             found.append((1, v1_mount / path.lstrip("/")))
     return found
 

@@ -51,15 +51,26 @@ def within_folder(path: Path, folder: Path, what: str) -> Path:
     path leaves the action's folder and the repository's shared/: a repository could
     otherwise hand the action, or the report, a file of the developer's (~/.docker/config.json).
     A file named outside the folder, not a link, is the developer's own choice and passes."""
-    lexical = Path(os.path.abspath(path))
-    inside = lexical.is_relative_to(folder) or lexical.is_relative_to(folder.resolve())
-    if not (inside or lexical.is_symlink()):
-        return path
-    real = lexical.resolve()
-    if real.is_relative_to(folder.resolve()) or real.is_relative_to((project.current().root / "shared").resolve()):
+    real = link_out(path, folder)
+    if real is None:
         return path
     raise LinkLeavesFolder(f"{escaped(str(path))}: a symbolic link to {escaped(str(real))}, outside the action's "
                            f"folder: refused ({what} must stay in {escaped(str(folder))} or shared/)")
+
+
+def link_out(path: Path, folder: Path) -> Path | None:
+    """The real path of `path` when it is a symbolic link, or in a linked folder under
+    `folder`, whose real path leaves `folder` and the repository's shared/; else None. The one
+    rule for the toolkit's reads of an action's files and helpers (run, check, bundle); the
+    runtime's loader holds it for helpers imported in a run."""
+    lexical = Path(os.path.abspath(path))
+    inside = lexical.is_relative_to(folder) or lexical.is_relative_to(folder.resolve())
+    if not (inside or lexical.is_symlink()):
+        return None
+    real = lexical.resolve()
+    if real.is_relative_to(folder.resolve()) or real.is_relative_to((project.current().root / "shared").resolve()):
+        return None
+    return real
 
 
 def locate(name_or_path: str | Path, actions_dir: Path | None = None) -> Path | None:

@@ -16,6 +16,7 @@ from hs_actions.bundler.errors import BundleWriteError
 from hs_actions.bundler.inline import inline, section as _section
 from hs_actions.bundler.sources import Source, load_helpers, read
 from hs_actions.action import manifest as manifest_module
+from hs_actions.action.folder import within_folder
 from hs_actions.action.manifest import Manifest
 
 HASH_LINE = "# hs-actions-hash: "
@@ -26,14 +27,15 @@ VERIFY_TIMEOUT_SECONDS = 600
 def load(action_folder: Path, helpers_dir: Path | None = None) -> tuple[Source, list[Source]]:
     """The action's code and every helper it uses, parsed (HelperError on bad input)."""
     helpers_dir = helpers_dir or project.current().helpers
-    action = read(action_folder / "action.py", "action", _display(action_folder))
+    action = read(action_folder / "action.py", "action", _display(action_folder), action_folder)
     return action, load_helpers(action, helpers_dir)
 
 
 def bundle_text(action_folder: Path, helpers_dir: Path | None = None) -> str:
     """The bundle of the action in `action_folder`, as text (what `--print` shows)."""
     helpers_dir = helpers_dir or project.current().helpers
-    manifest = manifest_module.load(action_folder / manifest_module.FILENAME)
+    manifest = manifest_module.load(within_folder(action_folder / manifest_module.FILENAME, action_folder,
+                                                  manifest_module.FILENAME))
     action, helpers = load(action_folder, helpers_dir)
     code = inline(action, helpers)
     return header(action_folder.name, action, helpers, manifest, code) + code

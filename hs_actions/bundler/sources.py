@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hs_actions.core import project
+from hs_actions.core.text import escaped
+from hs_actions.action.folder import link_out
 from hs_actions.bundler import imports
 from hs_actions.bundler.errors import HelperError
 from hs_actions.core.errors import ActionNotFound
@@ -50,8 +52,16 @@ class Source:
         return list(dict.fromkeys(i.module for i in self.helper_imports))
 
 
-def read(path: Path, module: str, display: str) -> Source:
-    """Parse one file; a syntax error is a HelperError at its line (rule "syntax")."""
+def read(path: Path, module: str, display: str, folder: Path) -> Source:
+    """Parse one file of `folder` (the action's, or shared/); a syntax error is a HelperError at
+    its line (rule "syntax"), a symbolic link whose real path leaves `folder` and shared/ one
+    that names the link (rule "link-out"), never read."""
+    real = link_out(path, folder)
+    if real is not None:
+        raise HelperError(f"a symbolic link to {escaped(str(real))}, outside {escaped(str(folder))}: refused, "
+                          "never read", display, 1, "link-out",
+                          "replace the link with the file itself (the bundle and HubSpot get only what the "
+                          "repository holds)")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -104,7 +114,7 @@ def load_helpers(action: Source, helpers_dir: Path | None = None) -> list[Source
                     importer.display, helper_import.line, "helper-missing",
                     _known(helpers_dir) + f"write {display_name(module)}",
                 )
-            source = read(path, module, display_name(module))
+            source = read(path, module, display_name(module), helpers_dir.parent)
             _check_helper_imports(source)
             visit(source, chain + [module])
             loaded[module] = source

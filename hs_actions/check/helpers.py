@@ -20,14 +20,17 @@ HELPERS_SHOWN = imports.HELPERS_PACKAGE.replace(".", "/") + "/"
 @rule("helper-missing", ERROR, "an import of a helper (or a name in one) that does not exist", takes=CODE)
 @rule("helper-import", ERROR, "a helper import the bundler cannot inline", takes=CODE)
 @rule("helper-cycle", ERROR, "helpers importing each other", takes=CODE)
+@rule("link-out", ERROR, "action.py or a helper that is a symbolic link out of its folder (or shared/): never read",
+      takes=CODE)
 def load(action) -> list[Finding]:
     """Reads action.py and the helpers it imports into `action`. Loading a helper also reports
     its imports HubSpot lacks (import-unavailable, import-local) when they stop it loading."""
     path, shown = action.folder / "action.py", f"{action.display}/action.py"
     try:
-        action.source = read(path, "action", shown)
+        action.source = read(path, "action", shown, action.folder)
     except BundleError as error:
-        action.unparsed[shown] = path
+        if error.rule == "syntax":  # a later check compiles it with HubSpot's Python; a link is never read
+            action.unparsed[shown] = path
         return [Finding.of(error)]
     try:
         action.helpers = load_helpers(action.source, action.helpers_dir)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from hs_actions.action import manifest as manifest_module
+from hs_actions.action.folder import within_folder
 from hs_actions.action.manifest import Manifest
 from hs_actions.bundler.errors import BundleError
 from hs_actions.bundler.inline import inline
@@ -95,7 +96,7 @@ def check(action_folders: list[Path], helpers_dir: Path | None = None,
     runtime = runtime if runtime is not None else runtime_module.current()
     actions = []
     for folder in map(Path, action_folders):
-        manifest = manifest_module.load(folder / manifest_module.FILENAME)
+        manifest = manifest_module.load(within_folder(folder / manifest_module.FILENAME, folder, manifest_module.FILENAME))
         actions.append(Action(folder, project.shown(folder), manifest, portal_db, helpers_dir))
     run = Run(actions, runtime)
     for kind in KINDS:

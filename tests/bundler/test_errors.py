@@ -137,3 +137,33 @@ def test_a_helper_imported_inside_a_function(tmp_path):
                          {"phone": "X = 1\n"})
     assert message == ("actions/demo/action.py:2: helper-import: a helper imported inside a block; the bundler "
                        "inlines only top-level imports. Fix: move this import to the top of the file")
+
+
+def test_a_helper_or_manifest_linked_out_of_its_folder_is_refused_naming_the_link(tmp_path, tmp_path_factory):
+    """Never read: a bundle holds only what the repository holds, not a developer's file."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "creds.py").write_text("TOKEN = 'the developer s'\n")
+    (outside / "action.toml").write_text(MANIFEST)
+    folder = tmp_path / "actions" / "demo"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text("from shared.helpers.creds import TOKEN\ndef main(event):\n    return {}\n")
+    (folder / "action.toml").write_text(MANIFEST)
+    helpers_dir = tmp_path / "helpers"
+    helpers_dir.mkdir()
+    (helpers_dir / "creds.py").symlink_to(outside / "creds.py")
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    with pytest.raises(HelperError) as raised:
+        bundle(folder, dist, helpers_dir)
+    assert str(raised.value) == (
+        f"shared/helpers/creds.py:1: link-out: a symbolic link to {outside}/creds.py, outside {tmp_path}: refused, "
+        "never read. Fix: replace the link with the file itself (the bundle and HubSpot get only what the "
+        "repository holds)")
+    (folder / "action.toml").unlink()
+    (folder / "action.toml").symlink_to(outside / "action.toml")
+    with pytest.raises(ToolkitError) as raised:
+        bundle(folder, dist, helpers_dir)
+    assert str(raised.value) == (f"{folder}/action.toml: a symbolic link to {outside}/action.toml, outside the "
+                                 f"action's folder: refused (action.toml must stay in {folder} or shared/)")
+    assert raised.value.exit_code == 2
+    assert list(dist.iterdir()) == []

@@ -361,7 +361,7 @@ def test_an_action_shadowing_every_name_of_the_shipped_helpers_still_bundles_rig
 
     names = set()
     for path in project.current().helpers.glob("*.py"):
-        refs = read(path, "shared.helpers." + path.stem, path.name).refs
+        refs = read(path, "shared.helpers." + path.stem, path.name, path.parent).refs
         names |= {r.name for r in refs if r.kind in ("store", "def", "import")}
     assert {"to_e164", "_RAISE", "re", "datetime", "HubSpot", "api_object_type"} <= names
     shadows = "".join(f"{name} = 'action:{name}'\n" for name in sorted(names))

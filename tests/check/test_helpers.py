@@ -1,8 +1,11 @@
 """check reports what keeps an action from bundling (bad helpers) as findings, and the helpers
 shipped in shared/helpers pass every rule."""
 
+import pytest
+
 from hs_actions.check import check
 from hs_actions.core import project
+from hs_actions.core.errors import LinkLeavesFolder
 from hs_actions.harness import runtime
 from tests.support import write_action
 
@@ -52,3 +55,36 @@ def test_the_shipped_helpers_pass_every_rule(tmp_path):
                                       + f"\n\ndef main(event):\n    print({', '.join(modules)})\n    return {{}}\n")
     (folder / "action.toml").write_text('object_type = "CONTACT"\n')
     assert [str(f) for f in check([folder], runtime=runtime.current())] == []
+
+
+def test_code_linked_out_of_its_folder_or_shared_is_a_finding_naming_the_link(tmp_path, tmp_path_factory):
+    """Never read on the host: check and bundle take only what the repository holds."""
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "creds.py").write_text("TOKEN = 'the developer s'\n")
+    (outside / "action.py").write_text("def main(event):\n    return {'outputFields': {}}\n")
+    folder, helpers_dir = write_action(tmp_path, "from shared.helpers.creds import TOKEN\n", helpers={})
+    (helpers_dir / "creds.py").symlink_to(outside / "creds.py")
+    assert [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback()) if f.rule != "unused"] == [
+        f"shared/helpers/creds.py:1: link-out: a symbolic link to {outside}/creds.py, outside {tmp_path}: refused, "
+        "never read. Fix: replace the link with the file itself (the bundle and HubSpot get only what the "
+        "repository holds)",
+    ]
+    (folder / "action.py").unlink()
+    (folder / "action.py").symlink_to(outside / "action.py")
+    assert [str(f) for f in check([folder], helpers_dir, runtime=runtime.fallback())] == [
+        f"actions/demo/action.py:1: link-out: a symbolic link to {outside}/action.py, outside {folder}: refused, "
+        "never read. Fix: replace the link with the file itself (the bundle and HubSpot get only what the "
+        "repository holds)",
+    ]
+
+
+def test_a_manifest_linked_out_of_its_folder_stops_check_naming_the_link(tmp_path, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("outside") / "action.toml"
+    folder, helpers_dir = write_action(tmp_path, "def main(event):\n    return {'outputFields': {}}\n")
+    (folder / "action.toml").rename(outside)
+    (folder / "action.toml").symlink_to(outside)
+    with pytest.raises(LinkLeavesFolder) as refused:
+        check([folder], helpers_dir, runtime=runtime.fallback())
+    assert str(refused.value) == (f"{folder}/action.toml: a symbolic link to {outside}, outside the action's folder: "
+                                  f"refused (action.toml must stay in {folder} or shared/)")
+    assert refused.value.exit_code == 2

@@ -87,3 +87,38 @@ def test_a_number_past_pythons_digit_limit_is_named_with_its_field(refused, make
     message = refused(make_action(ECHO), event_file=event)
     assert message == (f"{event}: the number in field object.objectId has 5,000 digits; Python reads whole numbers "
                        f"of at most {sys.get_int_max_str_digits():,}, and no HubSpot id or value is that long")
+
+
+@pytest.fixture
+def linked_helper(tmp_path, tmp_path_factory, monkeypatch):
+    """(action folder, outside file): a project of its own, whose shared/helpers/creds.py is a
+    link to a file of the developer's outside it; the action imports it."""
+    from hs_actions.core import project
+
+    root = tmp_path / "project"
+    (root / "shared" / "helpers").mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[tool.hs-actions]\n")
+    (root / ".hs-actions").mkdir()
+    (root / ".hs-actions" / "runtime").symlink_to(project.current().runtime_env)
+    for package in ("shared", "shared/helpers"):
+        (root / package / "__init__.py").write_text("")
+    outside = tmp_path_factory.mktemp("home") / "creds.py"
+    outside.write_text("TOKEN = 'developers-own-token'\n")
+    (root / "shared" / "helpers" / "creds.py").symlink_to(outside)
+    folder = root / "actions" / "uses_creds"
+    folder.mkdir(parents=True)
+    (folder / "action.py").write_text("from shared.helpers.creds import TOKEN\n\ndef main(event):\n"
+                                      "    return {'outputFields': {'token': TOKEN}}\n")
+    (folder / "action.toml").write_text('object_type = "CONTACT"\n[outputs]\ntoken = "string"\n')
+    monkeypatch.setenv("HS_ACTIONS_PROJECT", str(root))
+    return folder, outside
+
+
+def test_a_helper_linked_out_of_shared_is_refused_at_run_time_naming_the_link(attack, linked_helper):
+    folder, outside = linked_helper
+    report = attack(folder)
+    assert report["status"] == "error"
+    assert report["error"]["type"] == "ImportError", report["error"]
+    assert report["error"]["message"] == (f"shared.helpers.creds ({folder.parent.parent}/shared/helpers/creds.py) is a "
+                                          f"symbolic link to {outside}, outside shared/: refused")
+    assert "developers-own-token" not in json.dumps(report)

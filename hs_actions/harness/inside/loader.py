@@ -87,9 +87,11 @@ class HelpersFinder(importlib.abc.MetaPathFinder):
             return None
         if name in ("shared", "shared.helpers") or name.startswith("shared.helpers."):
             spec = importlib.machinery.PathFinder.find_spec(name, path or [self.root])
-            origin = getattr(spec, "origin", None)
+            # In the sandbox a link out of shared/ dangles, and no spec is found: the file it
+            # would be is refused by name all the same.
+            origin = getattr(spec, "origin", None) or _linked_file(self.root, name)
             shared = os.path.realpath(os.path.join(self.root, "shared")) + os.sep
-            if origin and os.path.isfile(origin) and not os.path.realpath(origin).startswith(shared):
+            if origin and not os.path.realpath(origin).startswith(shared):
                 # A helper linked to a file outside shared/: not the repository's code to import.
                 raise ImportError("{} ({}) is a symbolic link to {}, outside shared/: refused".format(
                     name, origin, os.path.realpath(origin)), name=name)
@@ -97,6 +99,16 @@ class HelpersFinder(importlib.abc.MetaPathFinder):
         raise ModuleNotFoundError(
             "No module named {!r}: of this repository, actions may import only shared.helpers "
             "(inlined into the paste-ready bundle)".format(name), name=name)
+
+
+def _linked_file(root, name):
+    """The module file or package of `name` under `root` when it is there as a link, which may
+    dangle; else None."""
+    base = os.path.join(root, *name.split("."))
+    for path in (base + ".py", base, os.path.join(base, "__init__.py")):
+        if os.path.islink(path):
+            return path
+    return None
 
 
 _helpers_finder = HelpersFinder()

@@ -42,6 +42,7 @@ class Harness:
         self._portal = portal
         self._runner = runner or Runner(self.runtime.python, mode, sandbox)
         self._warm_masks: dict[str, Masks] = {}   # per action: the secrets its warm runs were given
+        self._kept: dict[str, Result] = {}        # per action: the result of its run whose process is kept
 
     def run(
         self,
@@ -118,7 +119,20 @@ class Harness:
         result.warnings += secrets_module.unmasked(values)
         masked = masks.all(result)
         masked.warnings += secrets_module.shown(masked, values)
+        self._count_late_calls(str(action.folder), raw, masked)
         return masked
+
+    def _count_late_calls(self, key: str, raw: RawOutcome, result: Result) -> None:
+        """Late calls (refused connections of what a kept run left, found as the next run
+        starts) count in the run that left them too: its result, already returned, gets the
+        warning as well as this one."""
+        earlier = self._kept.pop(key, None)
+        if earlier is not None and raw.late_calls:
+            earlier.warnings.append(
+                f"{raw.late_calls} connection(s) to HubSpot's API or the network, made after this run had ended "
+                "(by a thread or process it left), were refused (counted as the action's next run started)")
+        if raw.kept:
+            self._kept[key] = result
 
     @property
     def portal(self):
@@ -163,10 +177,12 @@ class Harness:
         """End warm workers: the next warm run of each action starts cold (a new test)."""
         self._runner.cool()
         self._warm_masks.clear()
+        self._kept.clear()
 
     def close(self) -> None:
         self._runner.close()
         self._warm_masks.clear()
+        self._kept.clear()
 
     def __enter__(self) -> Harness:
         return self

@@ -1,7 +1,7 @@
 """A run may have at most sandbox.PROCESS_LIMIT processes and threads at once: a fork or thread
 flood fails at it, and the report says so, and by what: the run's pids cgroup where one can be
-made (as root here), else RLIMIT_NPROC (run the tests as an unprivileged user for that way;
-README's Sandbox section) (attack class: process count)."""
+made (as root, usually), else RLIMIT_NPROC (run the tests as an unprivileged user for that way,
+as README's Sandbox section says) (attack class: process count)."""
 import pytest
 
 from hs_actions.harness.sandbox import PROCESS_LIMIT

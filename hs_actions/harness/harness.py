@@ -262,7 +262,7 @@ def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -
             "execution environment): starting another failed, as a fork or thread flood fails there")
     if raw.threads:
         result.warnings.append(
-            f"the action left {raw.threads} thread(s) running after main returned: " + (
+            f"the action left {raw.threads} thread(s) running when main ended: " + (
                 "they go on in the process kept for the next warm run (as in a reused HubSpot container), but "
                 "reach neither HubSpot's API nor the network: each connection they make is refused, and counted "
                 "in the next run's report" if raw.kept else "they were stopped with the run"))

@@ -19,16 +19,24 @@ def sandbox_problem():
 
 
 @pytest.fixture(scope="session")
-def process_limit(sandbox_problem):
-    """How a sandboxed run's processes are limited here, as its report says: by a pids cgroup
-    where one can be made (root, or a delegated cgroup v2), else by RLIMIT_NPROC."""
+def run_cgroups():
+    """The cgroups runs get here (closed again: only what was found is read), or None."""
     from hs_actions.harness import sandbox
 
     cgroups = sandbox.RunCgroups.find()
     if cgroups:
         cgroups.close()
-    if cgroups and cgroups.pids_root:
-        return f"cgroup v{cgroups.version} pids.max"
+    return cgroups
+
+
+@pytest.fixture(scope="session")
+def process_limit(sandbox_problem, run_cgroups):
+    """How a sandboxed run's processes are limited here, as its report says: by a pids cgroup
+    where one can be made (root, or a delegated cgroup v2), else by RLIMIT_NPROC."""
+    from hs_actions.harness import sandbox
+
+    if run_cgroups and run_cgroups.pids_root:
+        return run_cgroups.describe_processes
     return None if sandbox_problem else sandbox.RLIMIT
 
 

@@ -53,10 +53,10 @@ def test_a_warm_runs_thread_reaches_nothing_after_its_run(run_action, make_actio
                                   "next run started)")
 
 
-LEFT_KEPT = ("the action left 1 thread(s) running after main returned: they go on in the process kept for the next "
+LEFT_KEPT = ("the action left 1 thread(s) running when main ended: they go on in the process kept for the next "
              "warm run (as in a reused HubSpot container), but reach neither HubSpot's API nor the network: each "
              "connection they make is refused, and counted in the next run's report")
-LEFT_STOPPED = "the action left 1 thread(s) running after main returned: they were stopped with the run"
+LEFT_STOPPED = "the action left 1 thread(s) running when main ended: they were stopped with the run"
 
 
 def test_a_cold_run_that_leaves_a_thread_says_so_and_the_thread_calls_nothing(attack, make_action, portal):

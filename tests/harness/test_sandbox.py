@@ -137,7 +137,7 @@ def test_the_cli_falls_back_when_told_to(make_action, tmp_path):
     assert json.loads(out)["isolation"]["sandbox"] == "none"
 
 
-def test_setup_says_what_isolation_runs_get():
+def test_setup_says_what_isolation_runs_get(process_limit):
     auto = {"HS_ACTIONS_SANDBOX": "auto"}
     problem = subprocess.run([sys.executable, "-c", "from hs_actions.harness import sandbox; print(sandbox.probe() or '')"],
                              capture_output=True, text=True, env={**os.environ, **auto}).stdout.strip()
@@ -148,6 +148,10 @@ def test_setup_says_what_isolation_runs_get():
     else:
         assert "\nsandbox: ready: each run gets its own user, pid, mount, network, IPC, UTS and cgroup namespaces\n" in out
     assert "\nmemory limit: " in out
+    if process_limit == "RLIMIT_NPROC":
+        assert "\nprocess limit: 1,024 by RLIMIT_NPROC (no pids cgroup could be made here)" in out
+    elif process_limit:
+        assert f"\nprocess limit: 1,024 by the kernel ({process_limit})" in out
     code, out, _ = cli("setup", env={"HS_ACTIONS_SANDBOX": "off"})
     assert "sandbox: not available (turned off (HS_ACTIONS_SANDBOX=off or the sandbox setting))" in out
 

@@ -4,8 +4,10 @@ It imports the libraries actions use (never an action), so that a hundred runs d
 hundred interpreter start-ups, and forks one action process per run (kept between warm runs,
 as a reused HubSpot container keeps its module). It hands the run over, keeps its own clock,
 waits for the action process to say it has answered (its answer goes to the toolkit through a
-pipe this process never reads) with a deadline, and ends whatever the run left. The action process has no capabilities and holds no descriptor of the
-toolkit's but its own channel to the supervisor; the supervisor alone talks to the toolkit.
+pipe this process never reads) with a deadline, and ends whatever the run left. The action
+process has no capabilities and holds no descriptor of the toolkit's but its own channel to the
+supervisor and, during a run, the run's log, request and answer pipes; the supervisor says
+everything else to the toolkit.
 """
 import os
 import resource

@@ -95,7 +95,9 @@ class PortalFixture:
 @pytest.fixture
 def run_action(hs_actions_harness, portal, request):
     """run_action(action, **options) -> Result; options as for Harness.run (event, inputs,
-    secrets, object_id, timeout, memory, warm, ...)."""
+    secrets, object_id, timeout, memory, warm, budget, ...). A run over the [budget] of its
+    action.toml fails the test there, naming each budget and by how much; budget=False runs it
+    without judging (a test of a deliberately heavy input)."""
     from hs_actions.core.errors import ToolkitError
     from hs_actions.harness import Action, load_action
 
@@ -120,7 +122,11 @@ def run_action(hs_actions_harness, portal, request):
                 raise ToolkitError(f"--hs-actions-code: {replacements[loaded.name]} does not exist")
             loaded = dataclasses.replace(loaded, code_file=replacements[loaded.name])
             _REPLACED_RUNS[loaded.name] = _REPLACED_RUNS.get(loaded.name, 0) + 1
-        return hs_actions_harness.run(loaded, **options)
+        result = hs_actions_harness.run(loaded, **options)
+        if result.status == "over_budget":
+            pytest.fail(f"{loaded.name}: over its [budget] in action.toml\n" +
+                        "\n".join(f"  - {overrun}" for overrun in result.budget_errors), pytrace=False)
+        return result
 
     yield run
     hs_actions_harness.cool()  # warm reuse lasts one test: tests must not depend on their order

@@ -30,6 +30,10 @@ def pytest_addoption(parser) -> None:
         help="run PATH in place of actions/NAME/action.py (how bundles are verified)",
     )
     group.addoption(
+        "--hs-snapshot-update", action="store_true", default=False,
+        help="write the hs_snapshot snapshots that are missing or differ, instead of failing the tests",
+    )
+    group.addoption(
         "--hs-actions-mode", choices=("fork", "spawn"), default="fork",
         help="fork runs from a per-action zygote (default), or spawn a fresh interpreter per run",
     )
@@ -130,6 +134,36 @@ def run_action(hs_actions_harness, portal, request):
 
     yield run
     hs_actions_harness.cool()  # warm reuse lasts one test: tests must not depend on their order
+
+
+@pytest.fixture
+def hs_snapshot(request):
+    """hs_snapshot(result): compare the run's status, outputs and API calls (method, path,
+    query, body) with __snapshots__/<test file>/<test>.json beside the test, ids the portal
+    assigned and the run's own times normalised (hs_actions/harness/snapshot.py). A snapshot
+    missing or different fails the test with a diff; `pytest --hs-snapshot-update` writes it."""
+    from hs_actions.harness import snapshot
+
+    update = request.config.getoption("--hs-snapshot-update")
+    taken = []
+
+    def compare(result) -> None:
+        taken.append(result)
+        path = snapshot.path_for(Path(str(request.path)), request.node.name, len(taken))
+        written, problem = snapshot.check(path, snapshot.document(result), update)
+        _SNAPSHOTS_WRITTEN.extend([path] if written else [])
+        if problem:
+            pytest.fail(problem, pytrace=False)
+
+    return compare
+
+
+_SNAPSHOTS_WRITTEN: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _SNAPSHOTS_WRITTEN:
+        terminalreporter.write_line(f"hs-actions: {len(_SNAPSHOTS_WRITTEN)} snapshot(s) written (--hs-snapshot-update)")
 
 
 # Runs per action that used --hs-actions-code: a bundle no test ran is not verified.

@@ -99,6 +99,7 @@ class Harness:
         }
         if self.portal:
             self.portal.mask_secrets(values)
+            first_id = self.portal.backend.peek_next_id()
         try:
             raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm, masks=masks,
                                    api=self._serve_api if self.portal else None)
@@ -109,6 +110,7 @@ class Harness:
         result.runtime = self.runtime.describe()
         result.isolation = raw.isolation
         if self.portal:
+            result.assigned_ids = [str(i) for i in range(first_id, self.portal.backend.peek_next_id())]
             calls = self.portal.requests(run=built["callbackId"])
             result.api_calls = [_api_call(c) for c in calls]
             # A call the portal does not model needs scopes no one here knows: "unknown", never none.
@@ -213,9 +215,9 @@ def _check_arguments(**given) -> None:
 
 
 def _api_call(logged: dict) -> dict:
-    """One API call of a run as the report lists it; a call the local portal does not model
-    says so, with its scopes "unknown\"."""
-    call = {k: logged[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")}
+    """One API call of a run as the report lists it (`body`: the JSON it sent, its text when
+    not JSON, or None); a call the local portal does not model says so, with its scopes "unknown\"."""
+    call = {k: logged[k] for k in ("method", "path", "query", "body", "status", "duration_ms", "scopes")}
     if logged["unmodelled"]:
         call.update(scopes=UNKNOWN_SCOPES, unmodelled=True)
     return call

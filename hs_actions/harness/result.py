@@ -41,6 +41,7 @@ class Result:
     scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed ("unknown"
                                                           # last when a call was one the portal does not model)
     isolation: dict = field(default_factory=dict)         # sandbox (namespaces|none), reason, memory
+    assigned_ids: list[str] = field(default_factory=list)  # ids the local portal gave what the run created
 
     @property
     def ok(self) -> bool:
@@ -69,6 +70,7 @@ class Result:
             "isolation": self.isolation,
             "api_calls": self.api_calls,
             "scopes": self.scopes,
+            "assigned_ids": self.assigned_ids,
             "callbackId": self.event.get("callbackId"),
             "event": self.event,
         }

@@ -77,20 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run an action as HubSpot would and report the result",
                               description="Run an action once as HubSpot would, against the local portal, "
                                           "and report outputs, API calls, scopes, logs, duration and memory.")
-    run.add_argument("action", help="a name under actions/, or a path to an action folder")
-    run.add_argument("--event", metavar="FILE", help="the event, a JSON file: a path, a name in the action's "
-                                                     "events/, or - for stdin (default: events/default.json)")
-    run.add_argument("--object-id", type=int, metavar="N", help="the enrolled record's id in the local portal")
-    run.add_argument("--input", action="append", default=[], metavar="NAME=VALUE", help="an input field's value (repeatable)")
-    run.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file (NAME=value lines) instead of .env")
-    run.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit (HubSpot: 20)")
-    run.add_argument("--memory", type=_positive, metavar="MB", help="memory limit (HubSpot: 128)")
-    run.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
-    run.add_argument("--allow-host", action="append", default=[], type=_host, metavar="HOST", help="let the action connect to HOST (repeatable)")
-    run.add_argument("--portal-db", type=Path, metavar="PATH", help="the local portal's database (default .hs-actions/portal.sqlite3)")
-    _fault_options(run)
+    _run_options(run)
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     run.set_defaults(handler=_run)
+
+    watch = commands.add_parser("watch", help="run an action, then again each time its files change",
+                                description="Run an action as `run` does, then again whenever action.py, action.toml, "
+                                            "its events, the shared/ helpers it imports or .env change; a broken file "
+                                            "is shown and watching goes on. Ctrl-C ends it (exit 0).")
+    _run_options(watch)
+    watch.add_argument("--json", action="store_true", help="print one JSON object a line, one per run")
+    watch.set_defaults(handler=_watch)
 
     portal = commands.add_parser("portal", help="HubSpot's API on this machine: serve, seed, reset, show, pull",
                                  description="The local portal: HubSpot's CRM API on this machine, in a SQLite file.")
@@ -251,6 +248,22 @@ def _portal_pull(args) -> int:
                               console=_console()))
 
 
+def _run_options(command: argparse.ArgumentParser) -> None:
+    """The action and the options of one run: run's and watch's."""
+    command.add_argument("action", help="a name under actions/, or a path to an action folder")
+    command.add_argument("--event", metavar="FILE", help="the event, a JSON file: a path, a name in the action's "
+                                                         "events/, or - for stdin (default: events/default.json)")
+    command.add_argument("--object-id", type=int, metavar="N", help="the enrolled record's id in the local portal")
+    command.add_argument("--input", action="append", default=[], metavar="NAME=VALUE", help="an input field's value (repeatable)")
+    command.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file (NAME=value lines) instead of .env")
+    command.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit (HubSpot: 20)")
+    command.add_argument("--memory", type=_positive, metavar="MB", help="memory limit (HubSpot: 128)")
+    command.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
+    command.add_argument("--allow-host", action="append", default=[], type=_host, metavar="HOST", help="let the action connect to HOST (repeatable)")
+    command.add_argument("--portal-db", type=Path, metavar="PATH", help="the local portal's database (default .hs-actions/portal.sqlite3)")
+    _fault_options(command)
+
+
 def _fault_options(command: argparse.ArgumentParser) -> None:
     """--fail and --rate-limit: the portal's forced failures and rate limits, for run and serve."""
     command.add_argument(
@@ -299,6 +312,18 @@ def _run(args) -> int:
                       extended_event=args.extended_event, allow_hosts=args.allow_host, portal_db=args.portal_db,
                       failures=args.fail, rate_limit=args.rate_limit, as_json=args.json,
                       colour=colour.wanted(sys.stdout)))
+
+
+def _watch(args) -> int:
+    from hs_actions.harness.watch import watch
+    from hs_actions.core import colour
+
+    clear = not args.json and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+    return _print(watch(args.action, out=sys.stdout, event=args.event, object_id=args.object_id, inputs=args.input,
+                        env_file=args.env_file, timeout=args.timeout, memory=args.memory,
+                        extended_event=args.extended_event, allow_hosts=args.allow_host, portal_db=args.portal_db,
+                        failures=args.fail, rate_limit=args.rate_limit, as_json=args.json,
+                        colour=colour.wanted(sys.stdout), clear=clear))
 
 
 def _list(args) -> int:

@@ -30,6 +30,10 @@ def pytest_addoption(parser) -> None:
         help="run PATH in place of actions/NAME/action.py (how bundles are verified)",
     )
     group.addoption(
+        "--hs-snapshot-update", action="store_true", default=False,
+        help="write the hs_snapshot snapshots that are missing or differ, instead of failing the tests",
+    )
+    group.addoption(
         "--hs-actions-mode", choices=("fork", "spawn"), default="fork",
         help="fork runs from a per-action zygote (default), or spawn a fresh interpreter per run",
     )
@@ -95,7 +99,9 @@ class PortalFixture:
 @pytest.fixture
 def run_action(hs_actions_harness, portal, request):
     """run_action(action, **options) -> Result; options as for Harness.run (event, inputs,
-    secrets, object_id, timeout, memory, warm, ...)."""
+    secrets, object_id, timeout, memory, warm, budget, ...). A run over the [budget] of its
+    action.toml fails the test there, naming each budget and by how much; budget=False runs it
+    without judging (a test of a deliberately heavy input)."""
     from hs_actions.core.errors import ToolkitError
     from hs_actions.harness import Action, load_action
 
@@ -120,10 +126,44 @@ def run_action(hs_actions_harness, portal, request):
                 raise ToolkitError(f"--hs-actions-code: {replacements[loaded.name]} does not exist")
             loaded = dataclasses.replace(loaded, code_file=replacements[loaded.name])
             _REPLACED_RUNS[loaded.name] = _REPLACED_RUNS.get(loaded.name, 0) + 1
-        return hs_actions_harness.run(loaded, **options)
+        result = hs_actions_harness.run(loaded, **options)
+        if result.status == "over_budget":
+            pytest.fail(f"{loaded.name}: over its [budget] in action.toml\n" +
+                        "\n".join(f"  - {overrun}" for overrun in result.budget_errors), pytrace=False)
+        return result
 
     yield run
     hs_actions_harness.cool()  # warm reuse lasts one test: tests must not depend on their order
+
+
+@pytest.fixture
+def hs_snapshot(request):
+    """hs_snapshot(result): compare the run's status, outputs and API calls (method, path,
+    query, body) with __snapshots__/<test file>/<test>.json beside the test, ids the portal
+    assigned and the run's own times normalised (hs_actions/harness/snapshot.py). A snapshot
+    missing or different fails the test with a diff; `pytest --hs-snapshot-update` writes it."""
+    from hs_actions.harness import snapshot
+
+    update = request.config.getoption("--hs-snapshot-update")
+    taken = []
+
+    def compare(result) -> None:
+        taken.append(result)
+        path = snapshot.path_for(Path(str(request.path)), request.node.name, len(taken))
+        written, problem = snapshot.check(path, snapshot.document(result), update)
+        _SNAPSHOTS_WRITTEN.extend([path] if written else [])
+        if problem:
+            pytest.fail(problem, pytrace=False)
+
+    return compare
+
+
+_SNAPSHOTS_WRITTEN: list[Path] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _SNAPSHOTS_WRITTEN:
+        terminalreporter.write_line(f"hs-actions: {len(_SNAPSHOTS_WRITTEN)} snapshot(s) written (--hs-snapshot-update)")
 
 
 # Runs per action that used --hs-actions-code: a bundle no test ran is not verified.

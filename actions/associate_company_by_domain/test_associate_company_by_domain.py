@@ -32,6 +32,10 @@ def test_associates_the_oldest_matching_company(run_action, portal, crm):
     portal.assert_requested("PUT", "/crm/v4/objects/contacts/11/associations/default/companies/21", status=200)
 
 
+def test_the_calls_it_makes_are_those_of_its_snapshot(run_action, crm, hs_snapshot):
+    hs_snapshot(run_action("associate_company_by_domain", object_id=11, secrets={"HUBSPOT_TOKEN": TOKEN}))
+
+
 def test_free_mail_makes_no_call(run_action, portal, crm):
     result = run_action("associate_company_by_domain", inputs={"email": "g@gmail.com"}, secrets={"HUBSPOT_TOKEN": TOKEN})
     assert result.outputs == {"company_id": "", "matched": False}

@@ -21,7 +21,7 @@ import tomlkit
 
 from hs_actions.core import hubspot_runtime, text
 from hs_actions.bundler.bundle import code_hash, strip_header
-from hs_actions.action.manifest import Manifest
+from hs_actions.action.manifest import Budget, Manifest
 from hs_actions.portal.models import load
 
 _API_TYPES = {api: name for name, api in hubspot_runtime.OUTPUT_TYPES_API.items()}
@@ -132,10 +132,12 @@ def source_hash(source: str) -> str:
     return code_hash(strip_header(source))
 
 
-def manifest_text(flow: dict, action: dict, origin: dict, description: str | None = None) -> str:
-    """action.toml for a pulled action: what it declares in HubSpot, and where it lives there.
-    Every value from the account goes through tomlkit, so no name or value can add a line
-    (an input field's value type once did); the comments hold none of the account's text."""
+def manifest_text(flow: dict, action: dict, origin: dict, description: str | None = None,
+                  budget: Budget | None = None) -> str:
+    """action.toml for a pulled action: what it declares in HubSpot, and where it lives there,
+    keeping the local action's [budget] (HubSpot has none to pull). Every value from the
+    account goes through tomlkit, so no name or value can add a line (an input field's value
+    type once did); the comments hold none of the account's text."""
     doc = tomlkit.document()
     doc["description"] = description or _description(flow, action)
     doc["object_type"] = object_type(flow.get("objectTypeId", ""))
@@ -158,6 +160,9 @@ def manifest_text(flow: dict, action: dict, origin: dict, description: str | Non
         kind = output_type(field.get("type"))
         outputs[field["name"]] = _inline({"type": kind, "options": list(field["options"])}) if field.get("options") else kind
     doc["outputs"] = outputs
+    kept = {key: value for key, value in vars(budget or Budget()).items() if value is not None}
+    if kept:
+        doc["budget"] = kept
     doc["hubspot"] = _origin_table(origin)
     return tomlkit.dumps(doc)
 

@@ -218,7 +218,8 @@ def _write(flow: dict, action: dict, name: str, local: Local | None, force: bool
             return (f"refused: local changes to its {' and '.join(changed)} were never deployed; deploy them "
                     f"(hs-actions deploy {name}) or pull --force to overwrite them")
         same_code = local.code_hash(helpers_dir) == origin["code_hash"]
-        toml_text = mapping.manifest_text(flow, action, origin, local.manifest.description or None)
+        toml_text = mapping.manifest_text(flow, action, origin, local.manifest.description or None,
+                                          local.manifest.budget)
         old_toml = (local.folder / "action.toml").read_text(encoding="utf-8")
         if same_code and toml_text == old_toml:
             return "unchanged"

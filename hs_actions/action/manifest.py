@@ -12,6 +12,11 @@ campaign = { value = "spring" }    # a static value instead of a property
 [outputs]                          # name = type
 days = "number"
 stage = { type = "enumeration", options = ["early", "late"] }
+
+[budget]                           # optional, local only: a run over one fails (HubSpot never sees it)
+seconds = 2
+memory_mb = 64
+api_calls = 3
 ```
 """
 from __future__ import annotations
@@ -29,7 +34,7 @@ from hs_actions.core.tomlfile import tomllib
 FILENAME = "action.toml"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NAME_RULE = "use letters, digits and _, not starting with a digit"
-_TOP_KEYS = ("description", "object_type", "secrets", "inputs", "outputs", "hubspot")
+_TOP_KEYS = ("description", "object_type", "secrets", "inputs", "outputs", "budget", "hubspot")
 # [hubspot]: where the action lives in the account, written by `hs-actions pull` and `deploy`.
 _ORIGIN_KEYS = ("flow_id", "action_id", "revision", "code_hash", "fields_hash")
 
@@ -66,6 +71,16 @@ class Origin:
 
 
 @dataclass(frozen=True)
+class Budget:
+    """What the team expects a run of the action to stay within, below HubSpot's own limits:
+    a local check (run, pytest, test), never part of what is set in HubSpot. None: no budget."""
+
+    seconds: float | None = None
+    memory_mb: float | None = None
+    api_calls: int | None = None
+
+
+@dataclass(frozen=True)
 class Manifest:
     description: str
     object_type: str
@@ -73,6 +88,7 @@ class Manifest:
     inputs: tuple[InputField, ...]
     outputs: tuple[OutputField, ...]
     origin: Origin | None = None
+    budget: Budget = Budget()
 
     def output(self, name: str) -> OutputField | None:
         return next((o for o in self.outputs if o.name == name), None)
@@ -136,7 +152,27 @@ def parse(data: dict, source: str = FILENAME) -> Manifest:
             f"{len(inputs)} input fields; HubSpot allows at most {hubspot_runtime.MAX_INPUTS} per action",
         )
     outputs = tuple(_output(name, spec, fail) for name, spec in _table(data, "outputs", fail).items())
-    return Manifest(description, object_type, tuple(secrets), inputs, outputs, _origin(data, fail))
+    return Manifest(description, object_type, tuple(secrets), inputs, outputs, _origin(data, fail),
+                    _budget(data, fail))
+
+
+def _budget(data: dict, fail) -> Budget:
+    table = _table(data, "budget", fail)
+    _reject_unknown(table, ("seconds", "memory_mb", "api_calls"), "budget.", fail)
+    # A budget at or over HubSpot's limit could never fail a run: the limit stops it first.
+    ceilings = {"seconds": (hubspot_runtime.TIMEOUT_SECONDS, "seconds of wall time", 2),
+                "memory_mb": (hubspot_runtime.MEMORY_MB, "MB of memory", 64)}
+    for key, (ceiling, unit, example) in ceilings.items():
+        value = table.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < ceiling:
+            raise fail(f"budget.{key}", f"{value!r}: give a number above 0 and below HubSpot's limit of "
+                                        f"{ceiling:g} {unit} (e.g. {key} = {example})")
+    calls = table.get("api_calls")
+    if calls is not None and (isinstance(calls, bool) or not isinstance(calls, int) or calls < 0):
+        raise fail("budget.api_calls", f"{calls!r}: give a whole number of API calls, 0 or more (e.g. api_calls = 3)")
+    return Budget(table.get("seconds"), table.get("memory_mb"), calls)
 
 
 def _origin(data: dict, fail) -> Origin | None:

@@ -25,19 +25,9 @@ def run(ref: str, *, event: str | None = None, object_id: int | None = None, inp
     from hs_actions.harness import Harness
     from hs_actions.harness import report
 
-    values = {}
-    for item in inputs:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")
-        values[name] = value
-    from hs_actions.portal.commands import open_local
-
-    def portal():  # opened by the harness once the runtime is starting, to overlap the two
-        local = open_local(portal_db, failures=failures, rate_limit=rate_limit)
-        local.serve()
-        return local
-
+    values = input_values(inputs)
+    # Opened by the harness once the runtime is starting, to overlap the two.
+    portal = served_portal(portal_db, failures, rate_limit)
     with Harness(runtime=runtime, portal=portal, runner=runner) as harness:
         result = harness.run(
             ref, event_file=event, object_id=object_id, inputs=values,
@@ -54,6 +44,30 @@ def run(ref: str, *, event: str | None = None, object_id: int | None = None, inp
     if as_json:
         return Report(data=result.to_dict(), exit_code=exit_code)
     return Report([report.human(result, colour=colour)], exit_code)
+
+
+def input_values(inputs: list[str]) -> dict[str, str]:
+    """--input NAME=VALUE texts as a dict; ToolkitError naming one written otherwise."""
+    values = {}
+    for item in inputs:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")
+        values[name] = value
+    return values
+
+
+def served_portal(portal_db: Path | None, failures=(), rate_limit: str | None = None):
+    """A function that opens the local portal of `portal_db` (the default's when None) with
+    the faults given, and serves it: what a Harness takes as its portal, opening it at its
+    first run."""
+    def portal():
+        from hs_actions.portal.commands import open_local
+
+        local = open_local(portal_db, failures=failures, rate_limit=rate_limit)
+        local.serve()
+        return local
+    return portal
 
 
 def _start_runtime(ref: str):

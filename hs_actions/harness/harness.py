@@ -13,7 +13,7 @@ from pathlib import Path
 from hs_actions.core import hubspot_runtime, project, text
 from hs_actions.core.errors import ToolkitError
 from hs_actions.harness import event as event_module
-from hs_actions.harness import outputs, secrets as secrets_module
+from hs_actions.harness import budget as budget_module, outputs, secrets as secrets_module
 from hs_actions.action import returns
 from hs_actions.harness import runtime as runtime_module, sandbox
 from hs_actions.action.folder import Action, load
@@ -60,17 +60,19 @@ class Harness:
         warm: bool = False,
         extended_event: bool = False,
         allow_hosts: tuple[str, ...] = (),
+        budget: bool = True,
     ) -> Result:
         """Run `action` once and judge the result.
 
         Raises ToolkitError (exit code 2) when it cannot be run: a missing or invalid folder,
         manifest or event, or a missing secret. Everything that happens once the action runs
         (exceptions, limits, bad outputs) is in the Result. `environ` defaults to this
-        process's environment; pass {} to read secrets only from `secrets` and .env.
+        process's environment; pass {} to read secrets only from `secrets` and .env. With
+        `budget` (the default) a successful run over the [budget] of action.toml is over_budget.
         """
         _check_arguments(event=event, event_file=event_file, object_id=object_id, inputs=inputs, secrets=secrets,
                          environ=environ, env_file=env_file, warm=warm, extended_event=extended_event,
-                         allow_hosts=allow_hosts)
+                         allow_hosts=allow_hosts, budget=budget)
         if not isinstance(action, Action):
             action = load(action)
         self._runner.prepare(str(action.folder), action.code)
@@ -98,6 +100,7 @@ class Harness:
         }
         if self.portal:
             self.portal.mask_secrets(values)
+            first_id = self.portal.backend.peek_next_id()
         try:
             raw = self._runner.run(str(action.folder), request, timeout, memory, warm=warm, masks=masks,
                                    api=self._serve_api if self.portal else None)
@@ -108,6 +111,7 @@ class Harness:
         result.runtime = self.runtime.describe()
         result.isolation = raw.isolation
         if self.portal:
+            result.assigned_ids = [str(i) for i in range(first_id, self.portal.backend.peek_next_id())]
             calls = self.portal.requests(run=built["callbackId"])
             result.api_calls = [_api_call(c) for c in calls]
             # A call the portal does not model needs scopes no one here knows: "unknown", never none.
@@ -115,6 +119,8 @@ class Harness:
             result.scopes = sorted({s for c in calls for s in c["scopes"] or ()}) + unknown   # as scopes_needed()
             if any(c["status"] == 401 for c in calls):
                 result.warnings += _unknown_tokens(values, self.portal)
+        if budget:
+            budget_module.judge(result, action.manifest.budget)
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         result.warnings += secrets_module.unmasked(values)
         masked = masks.all(result)
@@ -219,15 +225,15 @@ def _check_arguments(**given) -> None:
     object_id = given["object_id"]
     if object_id is not None and (isinstance(object_id, bool) or not isinstance(object_id, int) or object_id <= 0):
         refuse("object_id", object_id, "give the record's id as a whole number greater than 0")
-    for name in ("warm", "extended_event"):
+    for name in ("warm", "extended_event", "budget"):
         if not isinstance(given[name], bool):
             refuse(name, given[name], "give True or False")
 
 
 def _api_call(logged: dict) -> dict:
-    """One API call of a run as the report lists it; a call the local portal does not model
-    says so, with its scopes "unknown\"."""
-    call = {k: logged[k] for k in ("method", "path", "query", "status", "duration_ms", "scopes")}
+    """One API call of a run as the report lists it (`body`: the JSON it sent, its text when
+    not JSON, or None); a call the local portal does not model says so, with its scopes "unknown\"."""
+    call = {k: logged[k] for k in ("method", "path", "query", "body", "status", "duration_ms", "scopes")}
     if logged["unmodelled"]:
         call.update(scopes=UNKNOWN_SCOPES, unmodelled=True)
     return call

@@ -8,10 +8,11 @@ from hs_actions.core.text import escaped
 from hs_actions.harness.inside import protocol
 from hs_actions.harness.result import Result
 
-_MARK = {"success": "OK", "invalid_outputs": "INVALID", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT",
+_MARK = {"success": "OK", "invalid_outputs": "INVALID", "over_budget": "OVER", "error": "FAILED", "retry": "RETRY", "timeout": "TIMEOUT",
          "memory": "MEMORY"}
-_SAID = {"invalid_outputs": "invalid_outputs: it ran, but its outputs break action.toml (below)"}
-_COLOUR = {"OK": "green", "INVALID": "yellow", "FAILED": "red", "RETRY": "yellow", "TIMEOUT": "red", "MEMORY": "red"}
+_SAID = {"invalid_outputs": "invalid_outputs: it ran, but its outputs break action.toml (below)",
+         "over_budget": "over_budget: it succeeded, but went over its [budget] in action.toml (below)"}
+_COLOUR = {"OK": "green", "INVALID": "yellow", "OVER": "red", "FAILED": "red", "RETRY": "yellow", "TIMEOUT": "red", "MEMORY": "red"}
 
 
 def human(result: Result, colour: bool = False) -> str:
@@ -34,7 +35,10 @@ def human(result: Result, colour: bool = False) -> str:
     if result.output_errors:
         lines.append("Output problems")
         lines += [f"  - {problem}" for problem in result.output_errors]
-    if result.error:
+    if result.budget_errors:
+        lines.append("Over budget")
+        lines += [f"  - {overrun}" for overrun in result.budget_errors]
+    if result.error and result.status != "over_budget":   # its error repeats the overruns above
         lines.append("Error")
         # A traceback ends with the exception's type and message; without one, say them. A
         # connection the guard refused is that one line (--json keeps the traceback).

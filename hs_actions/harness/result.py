@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 # invalid_outputs: main returned, HubSpot would not fail the execution, but the outputs break
 # action.toml (undeclared, or of the wrong type: see outputs.py for what HubSpot does).
-STATUSES = ("success", "invalid_outputs", "error", "retry", "timeout", "memory")
+# over_budget: it succeeded, but went over the [budget] of its action.toml (harness/budget.py).
+STATUSES = ("success", "invalid_outputs", "over_budget", "error", "retry", "timeout", "memory")
 # The scopes of a call the local portal does not model: HubSpot serves it, no one here knows them.
 UNKNOWN_SCOPES = "unknown"
 
@@ -31,6 +32,7 @@ class Result:
     error: Failure | None = None
     warnings: list[str] = field(default_factory=list)
     output_errors: list[str] = field(default_factory=list)   # outputs that break action.toml
+    budget_errors: list[str] = field(default_factory=list)   # budgets of action.toml it went over
     runtime: str = ""
     event: dict = field(default_factory=dict)
     retry: str | None = None                      # what HubSpot would do, when status is retry
@@ -39,6 +41,7 @@ class Result:
     scopes: list[str] = field(default_factory=list)       # the private-app scopes they needed ("unknown"
                                                           # last when a call was one the portal does not model)
     isolation: dict = field(default_factory=dict)         # sandbox (namespaces|none), reason, memory, processes
+    assigned_ids: list[str] = field(default_factory=list)  # ids the local portal gave what the run created
 
     @property
     def ok(self) -> bool:
@@ -56,6 +59,7 @@ class Result:
             "ok": self.ok,
             "outputFields": self.output_fields,
             "output_errors": self.output_errors,
+            "budget_errors": self.budget_errors,
             "logs": self.logs,
             "duration_ms": round(self.duration_ms, 2),
             "memory_mb": round(self.memory_mb, 1),
@@ -66,6 +70,7 @@ class Result:
             "isolation": self.isolation,
             "api_calls": self.api_calls,
             "scopes": self.scopes,
+            "assigned_ids": self.assigned_ids,
             "callbackId": self.event.get("callbackId"),
             "event": self.event,
         }

@@ -149,10 +149,14 @@ class Runner:
     def _zygote(self, key: str, code: str) -> Zygote:
         if self.mode == "spawn":
             zygote = self._prepared.pop(key, None)
-            return zygote if zygote is not None and zygote.code == code else self._start(code)
+            if zygote is not None and zygote.code == code and zygote.shows_current_code():
+                return zygote
+            if zygote is not None:
+                zygote.kill()
+            return self._start(code)
         with self._lock:
             zygote = self._zygotes.pop(key, None)
-            if zygote is None or not zygote.alive() or zygote.code != code:
+            if zygote is None or not zygote.alive() or zygote.code != code or not zygote.shows_current_code():
                 if zygote is not None:
                     zygote.kill()
                 zygote = self._start(code)

@@ -70,6 +70,7 @@ class Zygote:
         theirs.close()
         self.channel = Channel(ours)
         self.code = code
+        self.code_file = file_identity(code)   # the file the sandbox shows: see shows_current_code()
         self.preloaded: set[str] = set()
         self.lock = threading.Lock()          # one run at a time: the namespace is the run's
         self.isolation: dict | None = None
@@ -153,6 +154,13 @@ class Zygote:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def shows_current_code(self) -> bool:
+        """Whether the code file it was started with is still the file at its path. The sandbox
+        shows that file (its inode) alone: an editor that saves by writing a new file and
+        renaming it over the old one (vim, JetBrains' safe write) leaves the sandbox showing
+        the old code. An edit in place, or a change in shared/ (shown as a folder), it sees."""
+        return self.code_file == file_identity(self.code)
+
     def close(self) -> None:
         """End it: called once its action processes have ended (kill() otherwise). The sandbox
         ends with its first process; without one, the supervisor is that process."""
@@ -213,6 +221,14 @@ def _spawn_forever() -> None:
         except BaseException as error:  # re-raised in the thread that asked
             box.append(error)
         done.set()
+
+
+def file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def _nspid(pid: int) -> int | None:

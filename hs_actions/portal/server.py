@@ -95,6 +95,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
             "scope": scopes[0] if scopes else None, "scopes": scopes,
             "run": headers.get(RUN_HEADER) if run is None else run,
             "token": token.name if token else None, "category": category,
+            "body": body if isinstance(body, bytes) else None,
         })
     except exc.DatabaseBusy as error:   # the answer is still given: only its log entry is lost, and said so
         print(f"hs-actions portal: {method} {path} answered {response.status} but not logged: {error.message}",

@@ -186,6 +186,18 @@ def test_pulling_again_updates_but_never_over_local_changes_without_force(projec
     assert "# a local change" not in code.read_text()
 
 
+def test_pulling_again_keeps_the_local_budget(project, account_portal):
+    pulled(project, account_portal)
+    toml = project / "actions" / NAME / "action.toml"
+    toml.write_text(toml.read_text() + "\n[budget]\nseconds = 1.5\napi_calls = 3\n")
+    assert pulled(project, account_portal).exit_code == 0, "a budget is no local change to HubSpot's fields"
+    assert manifest.load(toml).budget == manifest.Budget(seconds=1.5, api_calls=3)
+    assert pulled(project, account_portal).written == [f"{NAME}: unchanged"]
+    edit_in_hubspot(account_portal, lambda a: a.update(sourceCode=a["sourceCode"].replace("gold", "platinum")))
+    assert pulled(project, account_portal).written == [f"{NAME}: updated (code and action.toml)"]
+    assert manifest.load(toml).budget == manifest.Budget(seconds=1.5, api_calls=3)
+
+
 def test_names_are_safe_against_collisions(project, account_portal):
     (project / "actions" / NAME).mkdir()     # a folder of the same name, not from HubSpot
     twin = {**copy.deepcopy(FLOW), "id": "501", "actions": [copy.deepcopy(PYTHON_ACTION)]}

@@ -37,3 +37,38 @@ def test_a_refused_call_logs_the_scopes_it_would_have_needed(portal_api, empty_p
     assert [(e["status"], e["scopes"]) for e in empty_portal.requests("r")] == [
         (401, ["crm.objects.deals.write"]), (401, []), (401, [])]
     assert empty_portal.scopes_needed("r") == ["crm.objects.deals.write"]
+
+
+def test_each_request_logs_the_body_it_was_sent(portal_api, empty_portal):
+    run = {"X-HS-Actions-Run": "bodies"}
+    portal_api.post("/crm/v3/objects/contacts", json={"properties": {"email": "a@b.co"}}, headers=run)
+    portal_api.post("/crm/v3/objects/contacts/search", data=b"not json", headers=run)
+    portal_api.get("/crm/v3/objects/contacts", headers=run)
+    assert [e["body"] for e in empty_portal.requests("bodies")] == [{"properties": {"email": "a@b.co"}}, "not json", None]
+
+
+def test_a_secret_in_a_body_is_never_logged(portal_api, empty_portal):
+    empty_portal.mask_secrets({"TOKEN": "secret-value-1"})
+    portal_api.post("/crm/v3/objects/notes", json={"properties": {"hs_note_body": "secret-value-1"}},
+                    headers={"X-HS-Actions-Run": "masked"})
+    assert empty_portal.requests("masked")[0]["body"] == {"properties": {"hs_note_body": "[secret TOKEN]"}}
+    stored = empty_portal.backend.conn.execute("SELECT body FROM request_bodies").fetchall()
+    assert stored and all("secret-value-1" not in row[0] for row in stored)
+
+
+def test_a_database_made_before_bodies_were_logged_gains_them(tmp_path):
+    import sqlite3
+
+    from hs_actions.portal.portal import Portal
+
+    db = tmp_path / "old.sqlite3"
+    Portal(db=str(db)).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE request_bodies")
+    portal = Portal(db=str(db))
+    try:
+        portal.backend.log({"at": 0, "method": "POST", "path": "/x", "query": "", "status": 200, "duration_ms": 1.0,
+                            "scope": None, "scopes": [], "run": "r", "token": None, "category": None, "body": b"{}"})
+        assert portal.requests("r")[0]["body"] == {}
+    finally:
+        portal.close()

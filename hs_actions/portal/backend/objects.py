@@ -134,6 +134,13 @@ class Objects(Family):
         self._bump_id(next_id)
         return next_id
 
+    def peek_next_id(self) -> int:
+        """The id the next record created will get (nothing is taken): ids from here on, read
+        before and after a run, are those the run's calls made the portal assign."""
+        with self.lock:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'next_id'").fetchone()
+        return int(row[0]) if row else 1
+
     def _bump_id(self, used: int) -> None:
         # meta.value is TEXT: compare both sides as integers (SQLite orders any text after
         # any integer, so MAX(9001, '8001') would move the counter back to 8001).

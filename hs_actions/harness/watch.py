@@ -1,0 +1,188 @@
+"""`hs-actions watch`: run an action as `run` does, then again each time one of its files
+changes, until Ctrl-C.
+
+Runs fork from a runtime process kept warm with the action's libraries imported (the Runner's
+fork mode, as in a pytest session), so a re-run costs a fork, not an interpreter's start. That
+process never imports the action or its helpers (each run imports them afresh), so an edit is
+what the next run runs; one started before the action's file was replaced by a new file (an
+editor's atomic save) is restarted by the Runner, as its sandbox shows the old file.
+
+Files are polled with os.stat: no dependency, the same on every system, and a few stats every
+50 ms cost nothing measurable. A change seen may be mid-write (an editor truncates, then
+writes): when the files changed while the run ran, its result is dropped and the action run
+again, so a half-written file never shows a spurious error, and a change costs no waiting.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+from hs_actions.core import project
+from hs_actions.core.errors import ToolkitError
+from hs_actions.core.report import Report
+from hs_actions.core.text import escaped
+
+POLL_SECONDS = 0.05
+# Cursor home, clear the screen and its scrollback: the only escape codes watch writes itself
+# (the report's own text is escaped, its status word coloured by report.human).
+CLEAR = "\x1b[H\x1b[2J\x1b[3J"
+NOT_RUN = "not_run"   # --json's status for a run that could not start (a broken action.toml, ...)
+
+
+def watch(ref: str, *, out: TextIO, event: str | None = None, object_id: int | None = None,
+          inputs: list[str] = (), env_file: Path | None = None, timeout: float | None = None,
+          memory: float | None = None, extended_event: bool = False, allow_hosts: list[str] = (),
+          portal_db: Path | None = None, failures=(), rate_limit: str | None = None, as_json: bool = False,
+          colour: bool = False, clear: bool = False, stop: threading.Event | None = None) -> Report:
+    """Run the action `ref` (options as for `run`), then again whenever its files change,
+    writing each result to `out` as it comes: the report (after clearing the screen, with
+    `clear`), or with as_json one JSON object a line. Ends with exit code 0 on Ctrl-C, SIGTERM
+    or `stop`: ending is how a watch is used, as for `portal serve`."""
+    from hs_actions.harness import Harness
+    from hs_actions.harness.commands import input_values, served_portal
+
+    if event == "-":
+        raise ToolkitError("watch --event -: stdin is read once, and watch runs again: give the event as a file")
+    options = dict(event_file=event, object_id=object_id, inputs=input_values(inputs), env_file=env_file,
+                   timeout=timeout, memory=memory, extended_event=extended_event, allow_hosts=tuple(allow_hosts))
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    extra = [Path(p) for p in (event, env_file or project.current().env_file) if p]
+    with Harness(mode="fork", portal=served_portal(portal_db, failures, rate_limit)) as harness:
+        watcher = Watcher(ref, harness, options, extra=extra, out=out, as_json=as_json, colour=colour, clear=clear)
+        try:
+            while not stop.is_set():
+                if not watcher.step():
+                    stop.wait(POLL_SECONDS)
+        except KeyboardInterrupt:
+            pass
+    return Report()
+
+
+class Watcher:
+    """One action, watched: step() runs it when any file it depends on changed since the last
+    run (or there was none yet), and writes what happened."""
+
+    def __init__(self, ref: str, harness, options: dict, *, extra: list[Path], out: TextIO,
+                 as_json: bool = False, colour: bool = False, clear: bool = False):
+        from hs_actions.action.folder import locate
+
+        self._ref = ref
+        self._harness = harness
+        self._options = options
+        self._extra = extra
+        self._out = out
+        self._as_json = as_json
+        self._colour = colour
+        self._clear = clear
+        self._folder = locate(ref)
+        self._imports: dict[Path, tuple[tuple, list[str]]] = {}   # file -> (its stat, shared modules it imports)
+        self._seen: dict[Path, tuple | None] | None = None
+
+    def step(self) -> bool:
+        """Run the action if a file it depends on changed since the last result shown, and
+        show the result; whether it did."""
+        seen = self._stats()
+        if seen == self._seen:
+            return False
+        for _ in range(10):   # bounded: files rewritten on and on still get a result shown
+            outcome = self._run()
+            after = self._stats()
+            if after == seen:
+                break
+            seen = after      # changed while it ran: a result of what is no longer there
+        self._seen = seen
+        self._write(outcome)
+        return True
+
+    def _stats(self) -> dict[Path, tuple | None]:
+        return {path: _stat(path) for path in self.files()}
+
+    def files(self) -> list[Path]:
+        """What a change of re-runs the action: action.py, action.toml, events/*.json, the
+        shared/ helpers action.py imports (and those they import, found again as they change),
+        the .env its secrets come from (or --env-file), and an event file named by its path."""
+        from hs_actions.action.folder import CODE, EVENTS
+        from hs_actions.action.manifest import FILENAME
+
+        if self._folder is None:
+            return list(self._extra)
+        code = self._folder / CODE
+        found = [code, self._folder / FILENAME, *sorted((self._folder / EVENTS).glob("*.json"))]
+        found += self._helpers(code, project.current().root)
+        return list(dict.fromkeys(found + self._extra))
+
+    def _helpers(self, code: Path, root: Path) -> list[Path]:
+        found: list[Path] = []
+        queue = [code]
+        while queue:
+            for module in self._shared_imports(queue.pop()):
+                parts = module.split(".")
+                for depth in range(1, len(parts) + 1):   # a package's __init__.py runs on import too
+                    base = root.joinpath(*parts[:depth])
+                    for path in (base / "__init__.py", base.with_suffix(".py")):
+                        if path not in found and (path.is_file() or depth == len(parts)):
+                            found.append(path)
+                            queue.append(path)
+        return found
+
+    def _shared_imports(self, path: Path) -> list[str]:
+        """The modules of shared/ a file imports anywhere in it, parsed again when it changes."""
+        stat = _stat(path)
+        if stat is None:
+            return []
+        cached = self._imports.get(path)
+        if cached is None or cached[0] != stat:
+            from hs_actions.core import pyimports
+
+            try:
+                tree = ast.parse(path.read_bytes())
+            except (OSError, SyntaxError, ValueError):   # the run reports it
+                tree = ast.Module(body=[], type_ignores=[])
+            names = []
+            for node in pyimports.statements(ast.walk(tree)):
+                names += pyimports.modules(node) + [dotted for _, dotted in pyimports.bindings(node)]
+            cached = self._imports[path] = (stat, [n for n in dict.fromkeys(names) if n.split(".")[0] == "shared"])
+        return cached[1]
+
+    def _run(self):
+        """The run's Result, or the ToolkitError that kept it from running (shown; watching goes on)."""
+        try:
+            return self._harness.run(self._ref, **self._options)
+        except ToolkitError as error:
+            if self._folder is None:   # the folder may have been made since
+                from hs_actions.action.folder import locate
+
+                self._folder = locate(self._ref)
+            return error
+
+    def _write(self, outcome) -> None:
+        from hs_actions.harness import report
+
+        if self._as_json:
+            if isinstance(outcome, ToolkitError):
+                line = {"action": self._ref, "status": NOT_RUN, "ok": False, "problem": str(outcome)}
+            else:
+                line = outcome.to_dict()
+            self._out.write(json.dumps(line, default=str) + "\n")
+        else:
+            text = (f"hs-actions: {escaped(str(outcome), keep=chr(10))}" if isinstance(outcome, ToolkitError)
+                    else report.human(outcome, colour=self._colour))
+            watched = len([path for path in self._seen if path.exists()])
+            footer = f"-- {time.strftime('%H:%M:%S')}: watching {watched} files; runs again when one changes; Ctrl-C stops"
+            self._out.write((CLEAR if self._clear else "") + text + "\n" + footer + "\n")
+        self._out.flush()
+
+
+def _stat(path: Path) -> tuple | None:
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size, found.st_ino

@@ -45,6 +45,8 @@ def output_type_rule(subject) -> list[Finding]:
         if declared is None or sample is None or not exact and (
                 sample is _UNKNOWN or isinstance(sample, str) and declared.type == "enumeration"):
             continue
+        if outputs.stored_as_text(declared, sample) is not None:
+            continue   # a run stores it as text, with a warning (string_outputs = "text")
         source = ast.unparse(value)
         # A literal is described as a run describes it; a stand-in by its source text.
         shown = None if exact else f"{type(sample).__name__} {cut(source)}"

@@ -26,7 +26,9 @@ DEFAULTS = {
     "runtime_python": "",             # a Python 3.9 to build the runtime from; found when empty
     "allow_return_none": False,       # accept a main that returns None (HubSpot: undocumented)
     "sandbox": "auto",                # auto | off | required: kernel isolation for runs (harness/sandbox)
+    "string_outputs": "text",         # text | strict: a list or number for a string output (harness/outputs.py)
 }
+STRING_OUTPUTS = ("text", "strict")
 _BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
@@ -147,6 +149,9 @@ def settings() -> dict:
                            f"a HubSpot portal id is a positive whole number, e.g. 1234567")
     if not isinstance(merged["runtime_python"], str):
         raise ToolkitError("runtime_python (pyproject.toml [tool.hs-actions]) must be a path, as a string")
+    if merged["string_outputs"] not in STRING_OUTPUTS:
+        raise ToolkitError(f"string_outputs = {merged['string_outputs']!r} (pyproject.toml [tool.hs-actions] or "
+                           f"HS_ACTIONS_STRING_OUTPUTS): write \"text\" (HubSpot stores str(value)) or \"strict\"")
     allow = merged["allow_return_none"]
     merged["allow_return_none"] = _BOOLEANS.get(allow.lower()) if isinstance(allow, str) else allow
     if not isinstance(merged["allow_return_none"], bool):

@@ -8,6 +8,13 @@ nothing, and a HubSpot employee's forum post on output data types ("Data types f
 community.hubspot.com, 2021) says the code, the output's type and the property it is copied
 into "all need to agree" for later actions to use it. A run with problems therefore has an
 outcome of its own (invalid_outputs), neither a success nor HubSpot's failure.
+
+One mismatch has evidence of what HubSpot does: a list (or a number, a boolean, a dict)
+returned for a string output. Two published workflows pass such a list output into a next
+action that reads it back with ast.literal_eval, which works on Python's str(value) of the
+list; so HubSpot most likely stores str(value) as the output's text. By default
+(`string_outputs = "text"`) the run does the same, with a warning; `string_outputs = "strict"`
+makes it a problem, as every other mismatch is (README, "Output values").
 """
 from __future__ import annotations
 
@@ -77,6 +84,15 @@ def judge(returned, manifest: Manifest, code: Path | None = None) -> Judgement:
                 f"(in output {name!r}: {marker['repr']})",
             )
             return verdict
+        declared = manifest.output(name)
+        text_value = None if declared is None else stored_as_text(declared, value)
+        if text_value is not None:
+            outputs[name] = text_value
+            verdict.warnings.append(
+                f"output {name!r} ({declared.type}): {text.python_value(value)} is not a string; stored as its "
+                f"text {text.cut(repr(text_value))}, as HubSpot most likely does ({STRING_OUTPUTS_SETTING} = "
+                f"\"strict\" in pyproject.toml makes this a problem)")
+            value = text_value
         if isinstance(value, str) and len(value) > hubspot_runtime.OUTPUT_STRING_MAX:
             verdict.error = _error(
                 "OUTPUT_VALUES_TOO_LARGE",
@@ -84,7 +100,6 @@ def judge(returned, manifest: Manifest, code: Path | None = None) -> Judgement:
                 f"{hubspot_runtime.OUTPUT_STRING_MAX:,}",
             )
             return verdict
-        declared = manifest.output(name)
         if declared is None:
             fix = (f'Declare it under [outputs], e.g. {name} = "{_guess_type(value)}"' if manifest_module.is_name(name)
                    else f"To use it, {manifest_module.rename_hint(name)}, and declare that under [outputs]")
@@ -118,6 +133,18 @@ def _returned_none(verdict: Judgement, code: Path | None) -> Judgement:
 
 
 SHAPE = 'main must return a dict like {"outputFields": {...}}'
+STRING_OUTPUTS_SETTING = "string_outputs"
+
+
+def stored_as_text(declared: OutputField, value) -> str | None:
+    """The text HubSpot most likely stores for a value that is not a string returned for a
+    string output (Python's str(value): "['a', 'b']", "5", "True"), when the project reads
+    such values that way (`string_outputs = "text"`, the default); None otherwise."""
+    if declared.type != "string" or isinstance(value, str) or value is None:
+        return None
+    if project.settings()[STRING_OUTPUTS_SETTING] != "text":
+        return None
+    return str(value)
 
 
 def value_problem(declared: OutputField, value, shown: str | None = None) -> str | None:

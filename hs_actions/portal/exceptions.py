@@ -156,6 +156,8 @@ HUBDB_TABLE_EXISTS = "A HubDB table named {name} already exists."
 HUBDB_SORT_UNKNOWN = "Unknown sort {name}; tables sort by {allowed}."
 # Lists (the portal's own wording)
 LIST_NOT_FOUND = "List {id} does not exist."
+FORM_NOT_FOUND = "Form {id} does not exist."
+FORM_EXISTS = "A form with id {id} exists already: give each form of a seed its own id, or none."
 LIST_NOT_FOUND_BY_NAME = "No list named {name} for object type {object_type}."
 LIST_NOT_MANUAL = ("List {id} is a {type} list: its members follow its filters, so records cannot be added or "
                    "removed by hand (only MANUAL and SNAPSHOT lists).")

@@ -71,6 +71,7 @@ DATED = [
     ("/crm/owners/{date}", "/crm/v3/owners"),
     ("/crm/pipelines/{date}/", "/crm/v3/pipelines/"),
     ("/crm/lists/{date}", "/crm/v3/lists"),
+    ("/marketing/forms/{date}", "/marketing/v3/forms"),
     ("/cms/hubdb/{date}/", "/cms/v3/hubdb/"),
     ("/automation/actions/callbacks/{date}/", "/automation/v4/actions/callbacks/"),
 ]

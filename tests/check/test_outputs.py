@@ -1,6 +1,7 @@
 """check, rule output-undeclared: keys returned in outputFields that action.toml does not declare."""
 import textwrap
 
+import pytest
 
 from hs_actions.check import check
 from hs_actions.harness import runtime
@@ -101,8 +102,12 @@ def wrong(line, name, kind, problem):
             f"of type {kind} here, or declare the type it has in actions/demo/action.toml and in HubSpot")
 
 
-def test_literal_values_that_cannot_be_the_declared_type_are_found(tmp_path):
-    assert typed(tmp_path, '''\
+@pytest.mark.parametrize("string_outputs", ["text", "strict"])
+def test_literal_values_that_cannot_be_the_declared_type_are_found(tmp_path, monkeypatch, string_outputs):
+    """By default (string_outputs = "text") a list or dict for a string output is stored as its
+    text, so check leaves it to the run's warning; strict makes it an error here too."""
+    monkeypatch.setenv("HS_ACTIONS_STRING_OUTPUTS", string_outputs)
+    found = typed(tmp_path, '''\
         def main(event):
             if event:
                 return {"outputFields": {
@@ -118,7 +123,8 @@ def test_literal_values_that_cannot_be_the_declared_type_are_found(tmp_path):
             if event is None:
                 return {"outputFields": outputs}
             return {"outputFields": dict(done=1, name=[x for x in event])}
-        ''') == [
+        ''')
+    expected = [
         wrong(4, "name", "string", "expected a string, got list ['a', 'b']"),
         wrong(5, "count", "number", "expected a number, got str '12'"),
         wrong(6, "done", "boolean", "expected true or false, got str 'true'"),
@@ -131,6 +137,9 @@ def test_literal_values_that_cannot_be_the_declared_type_are_found(tmp_path):
         wrong(15, "done", "boolean", "expected true or false, got int 1"),
         wrong(15, "name", "string", "expected a string, got list [x for x in event]"),
     ]
+    if string_outputs == "text":
+        expected = [f for f in expected if "'name' (string)" not in f]
+    assert found == expected
 
 
 def test_values_of_the_right_type_or_not_literal_pass(tmp_path):

@@ -26,7 +26,6 @@ def test_good_values_of_every_type():
     ({"n": True}, "output 'n' (number): expected a number, got bool True"),
     ({"n": float("nan")}, "output 'n' (number): nan is not a finite number"),
     ({"b": "true"}, "output 'b' (boolean): expected true or false, got str 'true'"),
-    ({"s": 5}, "output 's' (string): expected a string, got int 5"),
     ({"e": "c"}, "output 'e' (enumeration): 'c' is not one of its options: 'a', 'b'"),
     ({"dt": "2024-05-01"}, "output 'dt' (datetime): expected a number (Unix milliseconds), got str '2024-05-01'"),
     ({"d": MAY_1 + 3_600_000}, f"output 'd' (date): {MAY_1 + 3_600_000} is 2024-05-01T01:00:00Z, not midnight UTC; a date output is the day's midnight UTC in milliseconds, e.g. {MAY_1}"),
@@ -34,6 +33,40 @@ def test_good_values_of_every_type():
 ])
 def test_values_that_break_the_declaration(values, problem):
     assert problem in judge(**values).problems
+
+
+@pytest.mark.parametrize("value, stored", [
+    (["a", "b"], "['a', 'b']"),                 # what ast.literal_eval in a next action reads back
+    (5, "5"), (2.5, "2.5"), (True, "True"), ({"k": [1, None]}, "{'k': [1, None]}"),
+])
+def test_a_value_for_a_string_output_is_stored_as_its_text_by_default(value, stored):
+    verdict = judge(s=value)
+    assert (verdict.outputs["s"], verdict.problems, verdict.error) == (stored, [], None)
+    assert verdict.warnings[0].startswith(f"output 's' (string): {type(value).__name__} ")
+    assert f"stored as its text {stored!r}, as HubSpot most likely does" in verdict.warnings[0]
+
+
+def test_strict_string_outputs_make_a_value_of_another_type_a_problem(monkeypatch):
+    monkeypatch.setenv("HS_ACTIONS_STRING_OUTPUTS", "strict")
+    verdict = judge(s=5)
+    assert (verdict.outputs["s"], verdict.problems) == (5, ["output 's' (string): expected a string, got int 5"])
+
+
+def test_the_text_of_a_long_list_is_held_to_the_string_limit():
+    verdict = judge(s=["x" * 40_000, "y" * 40_000])
+    assert verdict.error["type"] == "OUTPUT_VALUES_TOO_LARGE"
+
+
+def test_other_types_are_never_converted():
+    assert judge(p=14155550132).problems == ["output 'p' (phone_number): expected a string, got int 14155550132"]
+    assert judge(n="12").outputs["n"] == "12"
+
+
+def test_an_unknown_string_outputs_setting_is_refused(monkeypatch):
+    from hs_actions.core.errors import ToolkitError
+    monkeypatch.setenv("HS_ACTIONS_STRING_OUTPUTS", "json")
+    with pytest.raises(ToolkitError, match='string_outputs = .json.*write "text"'):
+        judge(s=5)
 
 
 def test_none_is_an_empty_output():

@@ -15,9 +15,11 @@ from hs_actions.portal.models import load
 from tests.support import contact
 
 C = "/crm/v3/objects/contacts"
+FORM = "5f745bfa-8589-40c2-9940-f9081123e0b4"
 # hubspot-api-client has no models for Automation v4 flows: their responses are checked against
 # the keys HubSpot's v4 schemas require (names of fields, as published), with their JSON types.
 AUTOMATION = "automation.flows"
+LEGACY = "legacy"   # APIs the client has no package for, checked as AUTOMATION is
 FLOW_KEYS = {"actions": list, "blockedDates": list, "canEnrollFromSalesforce": bool, "createdAt": str,
              "crmObjectCreationStatus": str, "customProperties": dict, "dataSources": list, "flowType": str, "id": str,
              "isEnabled": bool, "nextAvailableActionId": str, "objectTypeId": str, "revisionId": str,
@@ -27,6 +29,10 @@ REQUIRED = {
     "ApiFlowListing": {k: FLOW_KEYS[k] for k in ("createdAt", "flowType", "id", "isEnabled", "objectTypeId",
                                                   "revisionId", "updatedAt")},
     "CollectionResponseApiFlowListingForwardPaging": {"results": ["ApiFlowListing"]},
+    # The legacy forms v2 (no client models): the keys of its reference's example form.
+    "FormV2": {"portalId": int, "guid": str, "name": str, "submitText": str, "formFieldGroups": list,
+               "createdAt": int, "updatedAt": int, "formType": str},
+    "FormsV2": ["FormV2"],
     "BatchResponseApiFlowWithErrors": {"completedAt": str, "results": ["ApiContactFlow"], "startedAt": str,
                                        "status": str, "numErrors": int, "errors": list},
 }
@@ -247,6 +253,14 @@ CASES = {
                                                  "MembershipsUpdateResponse"),
     ("PUT", urls.LIST + "/memberships/add-and-remove"): (L + "/memberships/add-and-remove", {
         "recordIdsToAdd": ["{spare}"], "recordIdsToRemove": ["{contact}"]}, 200, "crm.lists", "MembershipsUpdateResponse"),
+    ("GET", "/marketing/v3/forms"): ("/marketing/v3/forms?limit=1", None, 200, "marketing.forms",
+                                     "CollectionResponseFormDefinitionBaseForwardPaging"),
+    ("GET", "/marketing/v3/forms/"): ("/marketing/v3/forms/", None, 200, "marketing.forms",
+                                      "CollectionResponseFormDefinitionBaseForwardPaging"),
+    ("GET", "/marketing/v3/forms/{form_id}"): ("/marketing/v3/forms/{form}", None, 200, "marketing.forms",
+                                               "FormDefinitionBase"),
+    ("GET", "/forms/v2/forms"): ("/forms/v2/forms", None, 200, LEGACY, "FormsV2"),
+    ("GET", "/forms/v2/forms/{form_id}"): ("/forms/v2/forms/{form}", None, 200, LEGACY, "FormV2"),
 }
 
 # Error bodies: (method, path, body, status), deserialised into each package's Error model.
@@ -257,7 +271,8 @@ ERRORS = [
     ("GET", "/crm/v3/nothing", None, 404),
     ("GET", "/crm/v3/properties/contacts/nope", None, 404),
     ("GET", "/crm/v3/owners/0", None, 404),
-    ("GET", "/marketing/v3/forms", None, 404),
+    ("GET", "/marketing/v3/campaigns", None, 404),
+    ("GET", "/marketing/v3/forms/00000000-0000-0000-0000-000000000000", None, 404),
     ("GET", "/crm/v3/objects/goal_targets/1", None, 404),
     ("POST", P, {**SHOE, "name": "Shoe Size"}, 400),
     ("POST", P, {**SHOE, "name": "email"}, 409),
@@ -281,9 +296,11 @@ def ids(empty_portal):
     empty_portal.backend.create_property_group("contacts", {"name": "spare_group", "label": "Spare"})
     empty_portal.backend.create_property("contacts", {**SHOE, "name": "spare_prop"})
     label = empty_portal.backend.create_association_label("contacts", "companies", {"label": "Spare", "name": "spare"})[0]
-    empty_portal.seed({"hubdb": [TERRITORIES], "lists": [{"id": 7, "name": "VIP", "members": [main]}]})
+    empty_portal.seed({"hubdb": [TERRITORIES], "lists": [{"id": 7, "name": "VIP", "members": [main]}],
+                       "forms": [{"id": FORM, "name": "Contact us", "fields": [
+                           {"name": "email", "required": True}, {"name": "lifecyclestage"}, {"name": "message"}]}]})
     flow = empty_portal.backend.create_flow(FLOW)["id"]
-    return {"flow": flow, "contact": main, "spare": contact(empty_portal, "spare@example.com"), "company": company,
+    return {"flow": flow, "form": FORM, "contact": main, "spare": contact(empty_portal, "spare@example.com"), "company": company,
             "label": label.type_id}
 
 
@@ -300,13 +317,18 @@ def _fill(value, ids):
 
 
 def deserialize(package: str, text: str, model: str):
-    if package == AUTOMATION:
+    if package in (AUTOMATION, LEGACY):
         return _required(json.loads(text), model)
     module = importlib.import_module(f"hubspot.{package}")
     return module.ApiClient().deserialize(SimpleNamespace(data=text), model)
 
 
-def _required(body: dict, model: str):
+def _required(body, model: str):
+    if isinstance(REQUIRED[model], list):   # a JSON list of one model
+        assert isinstance(body, list) and body, f"{model}: not a list, or empty"
+        for item in body:
+            _required(item, REQUIRED[model][0])
+        return type(model, (), {})()
     for key, kind in REQUIRED[model].items():
         assert key in body, f"{model}: {key} is missing"
         if isinstance(kind, list):
@@ -333,7 +355,7 @@ def test_each_route_answers_a_shape_the_client_accepts(portal_api, ids, key):
 
 @pytest.mark.parametrize("method, path, body, status", ERRORS)
 @pytest.mark.parametrize("package", ["crm.objects", "crm.contacts", "crm.properties", "crm.owners", "crm.associations.v4",
-                                     "cms.hubdb", "crm.lists"])
+                                     "cms.hubdb", "crm.lists", "marketing.forms"])
 def test_error_bodies_fit_every_packages_error_model(portal_api, ids, method, path, body, status, package):
     response = portal_api.request(method, _fill(path, ids), json=_fill(body, ids))
     assert response.status_code == status, response.text

@@ -104,10 +104,33 @@ def test_from_2026_09_writes_enforce_the_accounts_required_properties(portal_api
     assert portal_api.patch(f"{base}/{created.json()['id']}", json={"properties": {"lastname": "L"}}).status_code == 200
 
 
+def test_from_2026_09_batch_upsert_checks_them_as_a_create_or_an_update(portal_api, empty_portal):
+    """An upsert that creates needs every required property (its idProperty's value counts);
+    one that updates may not clear one; either refusal writes nothing of the batch."""
+    empty_portal.seed({**REQUIRED, "records": {"contacts": [
+        {"id": "1", "properties": {"email": "ada@example.com", "firstname": "Ada"}}]}})
+    upsert = "/crm/objects/2026-09/contacts/batch/upsert"
+    new_one = {"id": "b@example.com", "idProperty": "email", "properties": {"lastname": "B"}}
+    refused = portal_api.post(upsert, json={"inputs": [new_one]})
+    assert (refused.status_code, refused.json()["message"], refused.json()["context"]) == (
+        400, "Error creating CONTACT. Some required properties were not set.", {"properties": ["firstname"]})
+    clearing = {"id": "ada@example.com", "idProperty": "email", "properties": {"firstname": ""}}
+    complete = {**new_one, "properties": {"firstname": "Bea"}}
+    cleared = portal_api.post(upsert, json={"inputs": [complete, clearing]})
+    assert (cleared.status_code, cleared.json()["message"]) == (
+        400, "Error updating CONTACT. Some required properties were cleared.")
+    assert empty_portal.backend.counts()["contacts"] == 1   # the first input of that batch was not kept
+    done = portal_api.post(upsert, json={"inputs": [complete, {**clearing, "properties": {"lastname": "L"}}]})
+    assert done.status_code == 200 and sorted(r["new"] for r in done.json()["results"]) == [False, True]
+
+
 @pytest.mark.parametrize("prefix", ["/crm/v3/objects", "/crm/objects/2026-03"])
 def test_earlier_versions_do_not(portal_api, empty_portal, prefix):
     empty_portal.seed(REQUIRED)
     assert portal_api.post(f"{prefix}/contacts", json={"properties": {"lastname": "L"}}).status_code == 201
+    upserted = portal_api.post(f"{prefix}/contacts/batch/upsert", json={"inputs": [
+        {"id": "u@example.com", "idProperty": "email", "properties": {"lastname": "U"}}]})
+    assert upserted.status_code == 200
 
 
 def test_a_required_property_the_type_lacks_is_refused_in_the_seed(empty_portal):

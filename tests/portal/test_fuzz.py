@@ -57,6 +57,7 @@ PARAMETERS = {
     "list_name": ["VIP", "Big accounts", "nope"],
     "object_type_id": ["0-1", "0-2", "2-1", "contacts", "0-999", "x"],
     "record_id": IDS,
+    "form_id": ["5f745bfa-8589-40c2-9940-f9081123e0b4", "00000000-0000-0000-0000-000000000000", "x", "%00"],
 }
 QUERY = {
     "limit": ["0", "1", "10", "100", "101", "500", "501", "-1", "1.5", "99999999999999999999"],
@@ -85,6 +86,8 @@ OTHER_KINDS = [["x"], {"x": "1"}, True, 7, 2.5, "x", None]
 CODE_ACTION = {"actionId": "1", "type": "CUSTOM_CODE", "runtime": "PYTHON39", "sourceCode": "def main(event): pass",
                "secretNames": [], "inputFields": [], "outputFields": [{"name": "x", "type": "STRING"}]}
 SEED = {
+    "forms": [{"id": "5f745bfa-8589-40c2-9940-f9081123e0b4", "name": "Contact us",
+               "fields": [{"name": "email", "required": True}, {"name": "firstname"}]}],
     "schemas": [{"name": "pets", "objectTypeId": "2-1", "primaryDisplayProperty": "pet_name",
                  "associatedObjects": ["CONTACT"], "properties": [{"name": "pet_name", "type": "string",
                                                                    "fieldType": "text"}]}],

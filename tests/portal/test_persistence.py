@@ -150,7 +150,7 @@ def test_a_seed_file_with_an_unknown_key_is_a_seed_error_naming_the_known_ones(t
     assert str(raised.value) == (
         f"{seed}: not seeded, nothing was added: unknown key(s) 'recrods': a seed file's keys are "
         "schemas, properties, requiredProperties, pipelines, labels, owners, records, associations, hubdb, lists, "
-        "tokens, flows, comment")
+        "forms, tokens, flows, comment")
 
 
 def test_a_seeded_token_with_an_unknown_scope_is_a_seed_error_naming_the_scope(tmp_path):

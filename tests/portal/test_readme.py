@@ -16,6 +16,8 @@ FAMILIES = {  # a route prefix -> the words the README uses for it
     "/automation/v4/actions/callbacks": "/automation/v4/actions/callbacks/complete",
     "/cms/v3/hubdb": "HubDB v3",
     "/crm/v3/lists": "Lists v3",
+    "/marketing/v3/forms": "Forms, read only",
+    "/forms/v2/forms": "forms v2",
     "/crm/v3/schemas": "Custom object schemas, read only",
     "/automation/v4/flows": "Automation v4 flows",
 }

@@ -19,8 +19,9 @@ def unmodelled_type(empty_portal) -> dict:
 
 
 @pytest.mark.parametrize("method, path, family", [
-    ("GET", "/marketing/v3/forms", "HubSpot's forms API"),
-    ("GET", "/marketing/forms/2026-03/123", "HubSpot's forms API"),
+    ("POST", "/marketing/v3/forms", "HubSpot's forms API (form writes)"),
+    ("DELETE", "/marketing/forms/2026-03/123", "HubSpot's forms API (form writes)"),
+    ("GET", "/form-integrations/v1/submissions/forms/123", "HubSpot's forms API"),
     ("POST", "/crm/v3/imports", "HubSpot's CRM imports API"),
     ("GET", "/contacts/v1/lists/all/contacts/all", "HubSpot's legacy contacts API (v1)"),
     ("GET", "/crm/v3/lists/folders", "HubSpot's lists API (create, search, folders, filters)"),
@@ -59,7 +60,7 @@ def test_a_type_or_path_hubspot_does_not_have_keeps_hubspots_answer(portal_api, 
 
 
 def test_an_unmodelled_call_with_a_wrong_token_is_still_logged_as_unmodelled(portal_api, empty_portal):
-    response = portal_api.get("/marketing/v3/forms", headers={"Authorization": "Bearer nobody"})
+    response = portal_api.get("/marketing/v3/campaigns", headers={"Authorization": "Bearer nobody"})
     assert response.status_code == 401
     assert empty_portal.requests()[-1]["unmodelled"] is True
 

@@ -19,6 +19,7 @@ entry, its seed step, and (in responses/<name>.py) its routes.
     hubdb.py         HubDB tables and rows: read, draft writes, publishing
     hubdb_values.py  HubDB's column types, values and row filters (functions hubdb.py uses)
     lists.py         lists and their memberships
+    forms.py         forms (read; seeded), as forms v3 and v2 show them
     tokens.py        private-app tokens and their scopes
     flows.py         workflows (Automation v4 flows) and their custom-code actions
     search.py        search: filters, sorts, query, paging
@@ -46,6 +47,7 @@ from hs_actions.portal.backend.associations import Associations
 from hs_actions.portal.backend.callbacks import Callbacks
 from hs_actions.portal.backend.family import Family
 from hs_actions.portal.backend.flows import Flows
+from hs_actions.portal.backend.forms import Forms
 from hs_actions.portal.backend.gdpr import Gdpr
 from hs_actions.portal.backend.hubdb import HubDb
 from hs_actions.portal.backend.labels import Labels
@@ -66,8 +68,8 @@ from hs_actions.portal.backend.tokens import Tokens
 __all__ = ["API", "Backend", "FAMILIES", "SEED_KEYS", "api_of", "cursor"]
 
 # In the order their seed steps run; families without a seed key after them.
-FAMILIES = (Schemas, Properties, Requirements, Pipelines, Labels, Owners, Objects, Associations, HubDb, Lists, Tokens,
-            Flows, Search, Merge, Gdpr, Callbacks, RequestLog)
+FAMILIES = (Schemas, Properties, Requirements, Pipelines, Labels, Owners, Objects, Associations, HubDb, Lists, Forms,
+            Tokens, Flows, Search, Merge, Gdpr, Callbacks, RequestLog)
 
 SEEDER = Seeder(FAMILIES)
 # The keys a seed file may have (see Backend.seed); "comment" documents the file.

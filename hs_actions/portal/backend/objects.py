@@ -480,10 +480,11 @@ class Objects(Family):
             records = self.load_records(ot, done, names)
         return [records[i] for i in dict.fromkeys(done)], ([self._not_found(ot, missing)] if missing else [])
 
-    def batch_upsert(self, object_type: str, inputs: list) -> list[tuple[Record, bool]]:
+    def batch_upsert(self, object_type: str, inputs: list, required: bool = False) -> list[tuple[Record, bool]]:
         """Update the record whose unique `idProperty` has the value `id`, or create it with
         that value; all or nothing, as batch create; an id given twice fails the batch (400).
-        [(record, created)]"""
+        With `required` (a 2026-09 path) the account's required properties are checked as a
+        create (the idProperty's value counts as set) or as an update checks them. [(record, created)]"""
         ot = self.backend.object_type(object_type)
         self._check_distinct(e["id"] for e in self.backend.check_batch(inputs)
                              if isinstance(e, dict) and e.get("id") is not None)
@@ -497,8 +498,12 @@ class Objects(Family):
                     oid = self.find_id(ot, entry["id"], entry["idProperty"])
                 except exc.ObjectNotFound:
                     properties[entry["idProperty"]] = str(entry["id"])
+                    if required:
+                        self.backend.check_account_required(ot.name, properties, creating=True)
                     done.append((self._insert(ot, properties), True))
                     continue
+                if required:
+                    self.backend.check_account_required(ot.name, properties, creating=False)
                 encoded = self._encode(ot, properties)
                 self._check_unique(ot, encoded, exclude=oid)
                 self._store(ot, oid, encoded, now_ms(), "API")

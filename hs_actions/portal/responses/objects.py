@@ -14,9 +14,14 @@ _DATED = re.compile(r"/crm/objects/(\d{4}-\d{2})")
 REQUIRED_FROM = "2026-09"
 
 
-def _check_required(backend, request: Request, inputs: list[dict], creating: bool) -> None:
+def _enforces_required(request: Request) -> bool:
+    """Whether this write is on a path whose API version enforces the account's required properties."""
     dated = _DATED.match(request.path)
-    if dated and dated.group(1) >= REQUIRED_FROM:
+    return bool(dated and dated.group(1) >= REQUIRED_FROM)
+
+
+def _check_required(backend, request: Request, inputs: list[dict], creating: bool) -> None:
+    if _enforces_required(request):
         for entry in inputs:
             backend.check_account_required(request.params["object_type"], entry.get("properties", {}), creating)
 RECORD = {"properties": PROPERTIES,
@@ -88,7 +93,8 @@ def batch_archive(backend, request: Request, body: dict) -> Response:
 
 @reads({"inputs": Required([{"id": Required(TEXT), "idProperty": Required(TEXT), "properties": PROPERTIES}])})
 def batch_upsert(backend, request: Request, body: dict) -> Response:
-    done = backend.batch_upsert(request.params["object_type"], body["inputs"])
+    # Whether each input creates or updates is known only in the backend, which checks it there.
+    done = backend.batch_upsert(request.params["object_type"], body["inputs"], _enforces_required(request))
     return batch_response([{**record.to_dict(), "new": created} for record, created in done], [])
 
 

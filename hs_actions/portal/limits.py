@@ -20,6 +20,9 @@ class RateLimiter:
     def __init__(self, tier: str | None = None):
         self.data = load("rate_limits.json")
         self.lock = threading.Lock()
+        # Where time comes from: None for this machine's clock; a simulation gives its own,
+        # clock(run) -> seconds, asked with the run (callbackId) that made the call.
+        self.clock = None
         self.set_tier(tier or self.data["default_tier"])
 
     def set_tier(self, tier: str) -> None:
@@ -37,12 +40,15 @@ class RateLimiter:
         self.day = datetime.now(timezone.utc).date()
         self.used_today = 0
 
-    def admit(self, token: str, search: bool = False, now: float | None = None) -> dict:
-        """Count one call of `token`; its rate-limit headers, or RateLimited (429) if over."""
-        now = time.monotonic() if now is None else now
+    def admit(self, token: str, search: bool = False, now: float | None = None, run: str | None = None) -> dict:
+        """Count one call of `token` (made by `run`); its rate-limit headers, or RateLimited
+        (429) if over. With a `clock`, its time is the call's, and its days are the daily
+        allowance's (86,400 of its seconds each)."""
+        if now is None:
+            now = time.monotonic() if self.clock is None else self.clock(run)
         interval = self.data["interval_ms"] / 1000
         with self.lock:
-            today = datetime.now(timezone.utc).date()
+            today = datetime.now(timezone.utc).date() if self.clock is None else int(now // 86400)
             if today != self.day:
                 self.day, self.used_today = today, 0
             window = self.windows.setdefault(token, deque())

@@ -52,6 +52,8 @@ def simulate(ref: str, *, enrollments: int | None = None, object_ids: Path | Non
         raise ToolkitError(f"--tier {tier!r}: one of {', '.join(TIERS)}")
     if concurrency < 1:
         raise ToolkitError(f"--concurrency {concurrency}: give 1 or more executions at once")
+    if backoff is not None and backoff < 1:
+        raise ToolkitError(f"--retry-backoff {backoff:g}: HubSpot's wait between retries only grows, give 1 or more")
     if retry_check and failures:
         raise ToolkitError("--retry-check forces its own 429s: leave out --fail")
     console = console or Console()
@@ -109,10 +111,10 @@ def _retry_check(harness, portal, action, object_ids, options, as_json) -> Repor
     from hs_actions.simulate.retry_check import check
 
     found = check(harness, portal, action, object_ids, options)
-    exit_code = 0 if found.retry_safe and found.checked else 1
+    exit_code = 0 if found.retry_safe else 1
     if as_json:
         return Report(data=found.to_dict(), exit_code=exit_code)
-    verdict = ("retry safe" if found.retry_safe else "NOT retry safe") if found.checked else "not checked"
+    verdict = "retry safe" if found.retry_safe else "NOT retry safe" if found.checked else "not checked"
     lines = [f"retry check of {escaped(action.name)}: {verdict} ({found.checked} of {len(found.records)} records "
              "checked: a 429 on each API call in turn, then HubSpot's retry)"]
     lines += [escaped(line) for line in found.lines()]

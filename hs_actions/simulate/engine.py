@@ -12,8 +12,9 @@ are real: each one is the harness's sandboxed run of the action's code, on `lane
 at once (one a core), each forking from its own warm supervisor.
 
 Executions are started in order of their simulated start, so the start of one depends only on
-those that began before it: exact with one lane; with more, a start that depends on when a
-still-running execution ends waits for it.
+those that began before it: exact with one lane. With more, an execution is started only when
+no running one can change its start: not while they fill the concurrency (one may end first),
+nor later than a running one's retry could come (a minute after it started, at the soonest).
 """
 from __future__ import annotations
 
@@ -119,6 +120,9 @@ class Simulation:
         self.first = None         # the first run's Result: its runtime and sandbox describe them all
 
     def run(self) -> list[Enrollment]:
+        from hs_actions.harness import lazily
+
+        lazily.load_now()
         self.portal.limiter.clock = self.clock
         with self.portal.limiter.lock:
             self.portal.limiter.reset()
@@ -146,6 +150,7 @@ class Simulation:
         order = len(ready)
         running, now, next_allowed = 0, 0.0, 0.0
         first_failure: dict[int, float] = {}
+        starts: dict[str, float] = {}   # simulated starts of the executions running now
         settled = 0
         while ready or running:
             while ready and running < len(self.harnesses):
@@ -158,14 +163,19 @@ class Simulation:
                         heapq.heappop(ends)
                 if running + len(ends) >= self.concurrency:
                     break   # a running execution may end first and free its slot: wait for it
+                if running and start > min(starts.values()) + self.rule.first_after:
+                    break   # a running execution's retry may come before this start: wait for it
                 _, _, index, attempt = heapq.heappop(ready)
                 now = start
                 next_allowed = start + self.interval
                 # HubSpot's form, ap-<portal>-<enrollment>-<n>-<m>: one enrollment, its attempt.
-                jobs.put(_Job(index, attempt, start, f"ap-{portal_id}-{100000 + index}-{attempt + 1}-0"))
+                job = _Job(index, attempt, start, f"ap-{portal_id}-{100000 + index}-{attempt + 1}-0")
+                starts[job.callback_id] = start
+                jobs.put(job)
                 running += 1
             job, result = done.get()
             running -= 1
+            del starts[job.callback_id]
             if isinstance(result, BaseException):
                 raise result
             end = job.start + result.duration_ms / 1000

@@ -15,6 +15,10 @@ class RetryRule:
     gives_up_after: float = hubspot_runtime.RETRY_GIVES_UP_AFTER_SECONDS
     backoff: float = hubspot_runtime.RETRY_BACKOFF_FACTOR
 
+    def __post_init__(self):
+        if self.backoff < 1:
+            raise ValueError(f"a retry backoff of {self.backoff:g}: the wait only grows, give 1 or more")
+
     def delay(self, retries: int) -> float:
         """Seconds from a failure to the next attempt, when `retries` attempts were retries already."""
         return min(self.first_after * self.backoff ** retries, self.max_gap)

@@ -66,7 +66,9 @@ class RetryCheck:
 
     @property
     def retry_safe(self) -> bool:
-        return all(r.safe for r in self.records)
+        """Every record was checked (its clean run succeeded), and every trial left the state a
+        clean run leaves."""
+        return all(r.problem is None and r.safe for r in self.records) and bool(self.records)
 
     @property
     def checked(self) -> int:
@@ -125,8 +127,8 @@ def _check_record(harness, portal, action, object_id: int, options: dict) -> Rec
         clean, clean_change = run_clean()
         record = RecordCheck(object_id, clean.status, [_call(c) for c in clean.api_calls])
         if not clean.ok:
-            record.problem = (f"its clean run ended {clean.status}"
-                              + (f" ({clean.error.type}: {clean.error.message})" if clean.error else ""))
+            first_line = clean.error.message.strip().splitlines()[0] if clean.error and clean.error.message.strip() else ""
+            record.problem = f"its clean run ended {clean.status}" + (f" ({clean.error.type}: {first_line})" if clean.error else "")
             return record
         # Two clean runs may differ (a timestamp the action writes): such values are not the retry's doing.
         ignore = state.noise(clean_change, run_clean()[1])

@@ -71,9 +71,14 @@ def differences(clean: Change, retried: Change, ignore: set[tuple] = frozenset()
         for prop in sorted(set(a) | set(b)):
             if (*key, prop) in ignore or a.get(prop) == b.get(prop):
                 continue
+            if prop not in b:
+                what = f"is left as it was where a clean run sets {a[prop]!r}"
+            elif prop not in a:
+                what = f"is set to {b[prop]!r} where a clean run leaves it as it was"
+            else:
+                what = f"is {b[prop]!r} where a clean run sets {a[prop]!r}"
             found.append({"kind": "changed", "records": [f"{key[0]} {key[1]}"],
-                          "message": f"{key[0]} {key[1]}: {prop} is {b.get(prop)!r} where a clean run leaves "
-                                     f"{a.get(prop)!r}"})
+                          "message": f"{key[0]} {key[1]}: {prop} {what}"})
     if clean.archived != retried.archived:
         found.append({"kind": "archived", "records": [f"{t} {i}" for t, i in sorted(clean.archived ^ retried.archived)],
                       "message": "archived records differ from a clean run's: "

@@ -140,6 +140,8 @@ class Simulation:
             for lane in lanes:
                 lane.join()
             self.portal.limiter.clock = None
+            with self.portal.limiter.lock:
+                self.portal.limiter.reset()   # counts of simulated time mean nothing to this machine's clock
         return self.enrollments
 
     def _schedule(self, jobs: queue.Queue, done: queue.Queue) -> None:

@@ -43,3 +43,19 @@ def test_the_daily_allowance_counts_simulated_days():
     assert raised.value.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
     clock.begin("next-day", 86_400.0)
     limiter.admit("token", run="next-day")
+
+
+def test_a_call_that_comes_late_still_counts_in_every_window_that_holds_it():
+    # Parallel runs: calls at 5.0 s came first; one at 1.0 s comes after them. A window holding
+    # both (1.0 to 5.0) would be over the limit: the late one is refused.
+    limiter = RateLimiter("starter")
+    clock = VirtualClock()
+    limiter.clock = clock
+    clock.begin("later", 5.0)
+    for _ in range(100):
+        limiter.admit("token", run="later")
+    clock.begin("earlier", 1.0)
+    with pytest.raises(exc.RateLimited):
+        limiter.admit("token", run="earlier")
+    clock.begin("much-earlier", -5.5)     # ten seconds and more before them: a window of its own
+    limiter.admit("token", run="much-earlier")

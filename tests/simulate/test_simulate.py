@@ -42,11 +42,12 @@ def test_every_enrollment_runs_once_when_the_limits_allow(simulate):
 
 
 def test_a_spike_over_the_rate_limit_is_retried_a_minute_later(simulate):
-    # 60 two-call executions within a second, 10 at a time: calls past the window's 100th get a
-    # 429, raised out of main. About 10 executions: running at once, one may have its first call
-    # in and its second refused.
-    f = simulate("round_robin_owner", enrollments=60, tier="starter").data
-    assert f["succeeded"] == 60 and 9 <= f["retries"] <= 10 and f["rate_limited"] == f["retries"]
+    # 60 two-call executions at once (well within ten seconds, however slow this machine): calls
+    # past the window's 100th get a 429, raised out of main. About 10 executions: running at
+    # once, one may have its first call in and its second refused, and lanes running in
+    # parallel may refuse a few more (a late call is refused if any window holding it is full).
+    f = simulate("round_robin_owner", enrollments=60, tier="starter", concurrency=60).data
+    assert f["succeeded"] == 60 and 9 <= f["retries"] <= 20 and f["rate_limited"] == f["retries"]
     assert 120 + f["retries"] <= f["api_calls"] <= 120 + 2 * f["retries"]   # a failed attempt made 1 or 2 calls
     assert 60 < f["hubspot_seconds"] < 75
     assert f["slowest_enrollment"]["executions"] == 2 and f["slowest_enrollment"]["hubspot_seconds"] > 60

@@ -182,7 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _simulate_command(commands) -> None:
     """simulate: many enrollments as HubSpot schedules them, or --retry-check (hs_actions.simulate)."""
     sim = commands.add_parser(
-        "simulate", help="run an action once per enrolled record as HubSpot schedules them, or check it is retry safe",
+        "simulate", help="many enrollments as HubSpot schedules them, or --retry-check",
         description="Run an action once per enrolled record, as HubSpot schedules them: in parallel up to a "
                     "concurrency, sharing the account's rate limits, a raised 429 or 5xx retried by HubSpot's rule. "
                     "Time is simulated; every execution is a real sandboxed run, against a copy of the local portal.")

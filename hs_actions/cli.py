@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument("--json", action="store_true", help="print one JSON object a line, one per run")
     watch.set_defaults(handler=_watch)
 
+    _simulate_command(commands)
+
     portal = commands.add_parser("portal", help="HubSpot's API on this machine: serve, seed, reset, show, pull",
                                  description="The local portal: HubSpot's CRM API on this machine, in a SQLite file.")
     portal.set_defaults(handler=None, commands_of=portal)
@@ -172,6 +174,41 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--rebuild", action="store_true", help="build .hs-actions/runtime again, even when it is ready")
     setup.set_defaults(handler=_setup)
     return parser
+
+
+def _simulate_command(commands) -> None:
+    """simulate: many enrollments as HubSpot schedules them, or --retry-check (hs_actions.simulate)."""
+    sim = commands.add_parser(
+        "simulate", help="many enrollments as HubSpot schedules them, or --retry-check",
+        description="Run an action once per enrolled record, as HubSpot schedules them: in parallel up to a "
+                    "concurrency, sharing the account's rate limits, a raised 429 or 5xx retried by HubSpot's rule. "
+                    "Time is simulated; every execution is a real sandboxed run, against a copy of the local portal.")
+    sim.add_argument("action", help="a name under actions/, or a path to an action folder")
+    which = sim.add_mutually_exclusive_group(required=True)
+    which.add_argument("--enrollments", type=int, metavar="N", help="enroll the first N records of the action's object type")
+    which.add_argument("--object-ids", type=Path, metavar="FILE", help="enroll these records: one id a line")
+    sim.add_argument("--generate", action="store_true", help="create the records the local portal lacks (in the copy only)")
+    sim.add_argument("--tier", default="starter", choices=("starter", "professional", "enterprise", "capacity"),
+                     help="the account's API rate limits (default starter: 100 per 10 s, 250,000 a day)")
+    sim.add_argument("--concurrency", type=int, default=10, metavar="C",
+                     help="executions at once (HubSpot publishes no figure; default 10)")
+    sim.add_argument("--execution-rate", type=_execution_rate, metavar="N/PERIOD",
+                     help="the action's execution rate limit, e.g. 10/second, 300/minute (default: none)")
+    sim.add_argument("--retry-backoff", type=_positive, metavar="FACTOR",
+                     help="how much each retry's wait grows (unpublished; default 2: 1, 2, 4 ... minutes, at most 8 hours)")
+    sim.add_argument("--retry-check", action="store_true",
+                     help="instead: for sampled records, a 429 on each API call in turn and HubSpot's retry; "
+                          "report writes the retry repeats")
+    sim.add_argument("--sample", type=int, default=3, metavar="K", help="records the retry check tries (default 3)")
+    sim.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file (NAME=value lines) instead of .env")
+    sim.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit of each execution (HubSpot: 20)")
+    sim.add_argument("--memory", type=_positive, metavar="MB", help="memory limit of each execution (HubSpot: 128)")
+    sim.add_argument("--allow-host", action="append", default=[], type=_host, metavar="HOST", help="let the action connect to HOST (repeatable)")
+    sim.add_argument("--portal-db", type=Path, metavar="PATH", help="the local portal to copy (default .hs-actions/portal.sqlite3)")
+    sim.add_argument("--fail", action="append", default=[], type=_failure, metavar="SPEC",
+                     help="'METHOD PATH_REGEX STATUS [TIMES]': the next TIMES API calls matching get STATUS (repeatable)")
+    sim.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    sim.set_defaults(handler=_simulate)
 
 
 def _account_commands(commands, portal_commands) -> None:
@@ -326,6 +363,16 @@ def _watch(args) -> int:
                         colour=colour.wanted(sys.stdout), clear=clear))
 
 
+def _simulate(args) -> int:
+    from hs_actions.simulate.commands import simulate
+
+    return _print(simulate(args.action, enrollments=args.enrollments, object_ids=args.object_ids, generate=args.generate,
+                           tier=args.tier, concurrency=args.concurrency, rate=args.execution_rate,
+                           backoff=args.retry_backoff, failures=args.fail, env_file=args.env_file, timeout=args.timeout,
+                           memory=args.memory, allow_hosts=args.allow_host, portal_db=args.portal_db,
+                           retry_check=args.retry_check, sample=args.sample, as_json=args.json, console=_console()))
+
+
 def _list(args) -> int:
     from hs_actions.action.commands import list_actions
 
@@ -435,6 +482,15 @@ def _portal_value(name: str):
 
 _failure = _portal_value("failure_rule")
 _rate_limit = _portal_value("rate_limit_tier")
+
+
+def _execution_rate(text: str) -> float:
+    from hs_actions.simulate.commands import execution_rate
+
+    try:
+        return execution_rate(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _positive(text: str) -> float:

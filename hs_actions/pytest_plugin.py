@@ -101,7 +101,9 @@ def run_action(hs_actions_harness, portal, request):
     """run_action(action, **options) -> Result; options as for Harness.run (event, inputs,
     secrets, object_id, timeout, memory, warm, budget, ...). A run over the [budget] of its
     action.toml fails the test there, naming each budget and by how much; budget=False runs it
-    without judging (a test of a deliberately heavy input)."""
+    without judging (a test of a deliberately heavy input). run_action.retry_check(action,
+    object_id, **options) -> RetryCheck: whether HubSpot's retry of a rate-limited run repeats a
+    write."""
     from hs_actions.core.errors import ToolkitError
     from hs_actions.harness import Action, load_action
 
@@ -116,22 +118,37 @@ def run_action(hs_actions_harness, portal, request):
     here = Path(str(request.path)).parent
     actions_dir = here.parent if (here / "action.py").is_file() else None
 
-    def run(action, **options):
+    def loaded(action):
         if isinstance(action, Action):
-            loaded = action
+            found = action
         else:
-            loaded = load_action(action, actions_dir) if actions_dir else load_action(action)
-        if loaded.name in replacements:
-            if not replacements[loaded.name].is_file():
-                raise ToolkitError(f"--hs-actions-code: {replacements[loaded.name]} does not exist")
-            loaded = dataclasses.replace(loaded, code_file=replacements[loaded.name])
-            _REPLACED_RUNS[loaded.name] = _REPLACED_RUNS.get(loaded.name, 0) + 1
-        result = hs_actions_harness.run(loaded, **options)
+            found = load_action(action, actions_dir) if actions_dir else load_action(action)
+        if found.name in replacements:
+            if not replacements[found.name].is_file():
+                raise ToolkitError(f"--hs-actions-code: {replacements[found.name]} does not exist")
+            found = dataclasses.replace(found, code_file=replacements[found.name])
+            _REPLACED_RUNS[found.name] = _REPLACED_RUNS.get(found.name, 0) + 1
+        return found
+
+    def run(action, **options):
+        found = loaded(action)
+        result = hs_actions_harness.run(found, **options)
         if result.status == "over_budget":
-            pytest.fail(f"{loaded.name}: over its [budget] in action.toml\n" +
+            pytest.fail(f"{found.name}: over its [budget] in action.toml\n" +
                         "\n".join(f"  - {overrun}" for overrun in result.budget_errors), pytrace=False)
         return result
 
+    def retry_check(action, object_id, **options):
+        """Is `action` safe to retry for record `object_id` (or each of a list of ids)? Runs it
+        clean, then with a 429 on each API call in turn followed by HubSpot's retry, and
+        compares the portal's final states; the portal is left as it was. Returns a RetryCheck:
+        `assert check.retry_safe, check.explain()`. Options as for run_action."""
+        from hs_actions.simulate.retry_check import check
+
+        ids = list(object_id) if isinstance(object_id, (list, tuple)) else [object_id]
+        return check(hs_actions_harness, hs_actions_harness.portal, loaded(action), ids, options)
+
+    run.retry_check = retry_check
     yield run
     hs_actions_harness.cool()  # warm reuse lasts one test: tests must not depend on their order
 

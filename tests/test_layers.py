@@ -1,7 +1,7 @@
 """The toolkit's layers, each importing only those below it, and no module reaching into
 another's private names: the rules that keep a change in one part from breaking another.
 
-    core < action < portal < harness < check, bundler < account, scaffold < cli, pytest plugin
+    core < action < portal < harness < check, bundler, simulate < account, scaffold < cli, pytest plugin
 
 harness/inside/ (the code that runs in HubSpot's runtime) imports nothing of the toolkit, so
 its wire constants (the portal reads routing's run header) sit with the core. Imports inside
@@ -14,7 +14,7 @@ import hs_actions
 
 PACKAGE = Path(hs_actions.__file__).parent
 LAYERS = {
-    "core": 0, "harness.inside": 0, "action": 1, "portal": 2, "harness": 3, "check": 4, "bundler": 4,
+    "core": 0, "harness.inside": 0, "action": 1, "portal": 2, "harness": 3, "check": 4, "bundler": 4, "simulate": 4,
     "account": 5, "scaffold": 5, "cli": 6, "pytest_plugin": 6,
 }
 

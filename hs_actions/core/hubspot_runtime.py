@@ -46,6 +46,11 @@ RETRY_POLICY = (
     f"for up to {_RETRY['gives_up_after']}."
 )
 
+RETRY_FIRST_AFTER_SECONDS: float = _RETRY["first_after_seconds"]
+RETRY_MAX_GAP_SECONDS: float = _RETRY["max_gap_seconds"]
+RETRY_GIVES_UP_AFTER_SECONDS: float = _RETRY["gives_up_after_seconds"]
+RETRY_BACKOFF_FACTOR: float = _RETRY["backoff_factor"]   # unconfirmed: an option of simulate
+
 
 def is_retried_status(status: int) -> bool:
     """True for the HTTP statuses that make HubSpot retry an execution (429 and 5xx)."""

@@ -49,6 +49,7 @@ def build(
     properties=None,
     portal_id: int | None = None,
     extended: bool = False,
+    callback_id: str | None = None,
 ) -> tuple[dict, list[str]]:
     """The event for one run, and warnings about what HubSpot would have sent differently.
 
@@ -64,12 +65,14 @@ def build(
     none, and a record that does not exist (or cannot be read) is an EventError; the
     event's inputFields are not used. Without one: the event's inputFields, then static
     values, then the record the event names (object 1 unless it says otherwise).
+    `callback_id` names the execution (a simulation's, one per enrollment and attempt);
+    default a fresh one.
     """
     if event is not None and event_file is not None:
         raise EventError("give the event or an event file, not both")
     warnings: list[str] = []
     portal_id = portal_id or project.settings()["portal_id"]
-    layers = [_template(action, portal_id)]
+    layers = [_template(action, portal_id, callback_id)]
     if event is not None:
         layers.append(_check_object(event, "the event given"))
     else:
@@ -152,7 +155,7 @@ def callback_id(portal_id: int) -> str:
     return f"ap-{portal_id}-{enrollment}-{random.randrange(1, 10)}-{random.randrange(0, 10)}"
 
 
-def _template(action: Action, portal_id: int) -> dict:
+def _template(action: Action, portal_id: int, callback: str | None = None) -> dict:
     return {
         "origin": {
             "portalId": portal_id,
@@ -161,7 +164,7 @@ def _template(action: Action, portal_id: int) -> dict:
         },
         "object": {"objectType": action.manifest.object_type, "objectId": DEFAULT_OBJECT_ID},
         "inputFields": {},
-        "callbackId": callback_id(portal_id),
+        "callbackId": callback or callback_id(portal_id),
     }
 
 

@@ -61,6 +61,7 @@ class Harness:
         extended_event: bool = False,
         allow_hosts: tuple[str, ...] = (),
         budget: bool = True,
+        callback_id: str | None = None,
     ) -> Result:
         """Run `action` once and judge the result.
 
@@ -69,16 +70,17 @@ class Harness:
         (exceptions, limits, bad outputs) is in the Result. `environ` defaults to this
         process's environment; pass {} to read secrets only from `secrets` and .env. With
         `budget` (the default) a successful run over the [budget] of action.toml is over_budget.
+        `callback_id` names the execution (default: a fresh one, as HubSpot gives each).
         """
         _check_arguments(event=event, event_file=event_file, object_id=object_id, inputs=inputs, secrets=secrets,
                          environ=environ, env_file=env_file, warm=warm, extended_event=extended_event,
-                         allow_hosts=allow_hosts, budget=budget)
+                         allow_hosts=allow_hosts, budget=budget, callback_id=callback_id)
         if not isinstance(action, Action):
             action = load(action)
         self._runner.prepare(str(action.folder), action.code)
         built, warnings = event_module.build(
             action, event=event, event_file=event_file, object_id=object_id, inputs=dict(inputs or {}),
-            extended=extended_event, record=self._record if self.portal else None,
+            extended=extended_event, callback_id=callback_id, record=self._record if self.portal else None,
             properties=self.portal.backend.property_names if self.portal else None,
         )
         values = secrets_module.resolve(
@@ -225,6 +227,8 @@ def _check_arguments(**given) -> None:
     object_id = given["object_id"]
     if object_id is not None and (isinstance(object_id, bool) or not isinstance(object_id, int) or object_id <= 0):
         refuse("object_id", object_id, "give the record's id as a whole number greater than 0")
+    if given["callback_id"] is not None and not (isinstance(given["callback_id"], str) and given["callback_id"]):
+        refuse("callback_id", given["callback_id"], "give the execution's callbackId as a non-empty string")
     for name in ("warm", "extended_event", "budget"):
         if not isinstance(given[name], bool):
             refuse(name, given[name], "give True or False")

@@ -17,3 +17,10 @@ def imported_on_first_use(name: str):
 
 
 psutil = imported_on_first_use("psutil")
+
+
+def load_now() -> None:
+    """Execute the modules imported on first use now, before several threads use them at once
+    (simulate's lanes): Python's LazyLoader before 3.12 is not thread-safe, and a second
+    thread would meet a half-executed module (AttributeError: no attribute 'Process')."""
+    psutil.Process

@@ -29,23 +29,29 @@ def resolve(
     """
     explicit = explicit or {}
     environ = {} if environ is None else environ
-    if env_file is None:
+
+    def given(name: str) -> str | None:
+        return next((str(source[name]) for source in (explicit, environ) if source.get(name) not in (None, "")), None)
+
+    found = {name: given(name) for name in declared}
+    # The project's .env is read only when a secret is still missing (a simulation gives every
+    # value, and runs thousands of times); a file named explicitly is always read: it must exist.
+    file_values = {}
+    if env_file is not None:
+        file_values = files.read_env(Path(env_file), required=True)
+    elif None in found.values():
         env_file = project.current().env_file
         file_values = files.read_env(env_file, required=False)
-    else:
-        file_values = files.read_env(Path(env_file), required=True)
     values: dict[str, str] = {}
     for name in declared:
-        for source in (explicit, environ, file_values):
-            if source.get(name) not in (None, ""):
-                values[name] = str(source[name])
-                break
-        else:
+        value = found[name] if found[name] is not None else file_values.get(name)
+        if value in (None, ""):
             raise SecretError(
                 f"secret {name} has no value: looked in the values given to the run, the "
                 f"environment and {env_file}. Add `{name}=...` to {env_file} (see .env.example) "
                 f"or export it; in HubSpot, tick {name} under the action's secrets."
             )
+        values[name] = str(value)
     total = sum(len(v) for v in values.values())
     if total > hubspot_runtime.SECRETS_TOTAL_MAX:
         sizes = ", ".join(f"{n}: {len(v):,}" for n, v in values.items())

@@ -6,10 +6,10 @@ answer carries the X-HubSpot-RateLimit-* headers HubSpot sends.
 """
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 import time
-from collections import deque
 from datetime import datetime, timezone
 
 from hs_actions.portal import exceptions as exc
@@ -20,6 +20,9 @@ class RateLimiter:
     def __init__(self, tier: str | None = None):
         self.data = load("rate_limits.json")
         self.lock = threading.Lock()
+        # Where time comes from: None for this machine's clock; a simulation gives its own,
+        # clock(run) -> seconds, asked with the run (callbackId) that made the call.
+        self.clock = None
         self.set_tier(tier or self.data["default_tier"])
 
     def set_tier(self, tier: str) -> None:
@@ -32,39 +35,40 @@ class RateLimiter:
             self.reset()
 
     def reset(self) -> None:
-        self.windows: dict[str, deque] = {}
-        self.search_windows: dict[str, deque] = {}
-        self.day = datetime.now(timezone.utc).date()
+        self.windows: dict[str, Window] = {}
+        self.search_windows: dict[str, Window] = {}
+        self.day = datetime.now(timezone.utc).date()    # the day used_today counts (a clock's: its number)
         self.used_today = 0
 
-    def admit(self, token: str, search: bool = False, now: float | None = None) -> dict:
-        """Count one call of `token`; its rate-limit headers, or RateLimited (429) if over."""
-        now = time.monotonic() if now is None else now
+    def admit(self, token: str, search: bool = False, now: float | None = None, run: str | None = None) -> dict:
+        """Count one call of `token` (made by `run`); its rate-limit headers, or RateLimited
+        (429) if over. With a `clock`, its time is the call's, and its days are the daily
+        allowance's (86,400 of its seconds each). Calls may come out of order (a simulation's
+        parallel runs): each is judged by every window that holds its time (Window.busiest)."""
+        if now is None:
+            now = time.monotonic() if self.clock is None else self.clock(run)
         interval = self.data["interval_ms"] / 1000
         with self.lock:
-            today = datetime.now(timezone.utc).date()
-            if today != self.day:
+            today = datetime.now(timezone.utc).date() if self.clock is None else int(now // 86400)
+            if type(today) is not type(self.day) or today > self.day:   # a call of an earlier day counts on this one
                 self.day, self.used_today = today, 0
-            window = self.windows.setdefault(token, deque())
-            while window and window[0] <= now - interval:
-                window.popleft()
-            headers = self._headers(len(window))
+            window = self.windows.setdefault(token, Window())
+            used = window.busiest(now, interval)
+            headers = self._headers(used)
             if self.per_interval is None:
                 return {}
             if self.daily is not None and self.used_today >= self.daily:
-                raise exc.RateLimited(exc.RATE_LIMIT_DAILY, "DAILY", self._headers(len(window)))
-            if len(window) >= self.per_interval:
+                raise exc.RateLimited(exc.RATE_LIMIT_DAILY, "DAILY", headers)
+            if used >= self.per_interval:
                 raise exc.RateLimited(exc.RATE_LIMIT_INTERVAL, "TEN_SECONDLY_ROLLING", headers)
             if search:
-                recent = self.search_windows.setdefault(token, deque())
-                while recent and recent[0] <= now - 1:
-                    recent.popleft()
-                if len(recent) >= self.data["search_per_second"]:
+                recent = self.search_windows.setdefault(token, Window())
+                if recent.busiest(now, 1) >= self.data["search_per_second"]:
                     raise exc.RateLimited(exc.RATE_LIMIT_SEARCH, "SECONDLY")
-                recent.append(now)
-            window.append(now)
+                recent.add(now)
+            window.add(now)
             self.used_today += 1
-            return {} if search else self._headers(len(window))
+            return {} if search else self._headers(used + 1)
 
     def _headers(self, used: int) -> dict:
         if self.per_interval is None:
@@ -76,6 +80,35 @@ class RateLimiter:
             "X-HubSpot-RateLimit-Max": str(self.per_interval),
             "X-HubSpot-RateLimit-Remaining": str(max(self.per_interval - used, 0)),
         }
+
+
+class Window:
+    """The times of one token's calls, sorted, for counting those within a rolling window. A
+    call may arrive later than calls made after it (a simulation's parallel runs), so times are
+    kept a while past the window, and counted only up to the time asked about."""
+
+    KEEP = 120.0   # seconds kept past the newest call: further out of order than that is not expected
+
+    def __init__(self):
+        self.times: list[float] = []
+
+    def count(self, after: float, until: float) -> int:
+        """Calls in (after, until]."""
+        return bisect.bisect_right(self.times, until) - bisect.bisect_right(self.times, after)
+
+    def busiest(self, at: float, interval: float) -> int:
+        """The most calls counted already in any window of `interval` seconds that holds `at`:
+        the one ending at `at`, or, when calls made after `at` came first, one ending at one of
+        them. Admitting a call only while this is under the limit keeps every window within it,
+        in whatever order calls come."""
+        later = self.times[bisect.bisect_right(self.times, at):bisect.bisect_left(self.times, at + interval)]
+        return max(self.count(end - interval, end) for end in (at, *later))
+
+    def add(self, at: float) -> None:
+        bisect.insort(self.times, at)
+        stale = bisect.bisect_right(self.times, self.times[-1] - self.KEEP)
+        if stale:
+            del self.times[:stale]
 
 
 class ForcedFailures:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 from typing import Mapping
 
@@ -73,6 +75,68 @@ class Portal:
             self._hooks.clear()
         with self.limiter.lock:
             self.limiter.reset()
+
+    def snapshot(self) -> sqlite3.Connection:
+        """A copy of the whole state, in memory, for restore(): SQLite's backup API, taken
+        between requests (under the backend's lock), so it is never half a write."""
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        with self.backend.lock:
+            self.backend.conn.backup(copy)
+        return copy
+
+    def restore(self, snapshot: sqlite3.Connection) -> None:
+        """Back to the state snapshot() took: records, tokens, the request log, the registry.
+        Rate-limit counters and forced failures are not state of the database: unchanged."""
+        with self.backend.lock:
+            snapshot.backup(self.backend.conn)
+        self.backend.load_registry()
+
+    def load_copy(self, db: str | Path) -> None:
+        """Replace this portal's state by a copy of the database file `db` (another portal's),
+        which is only read: work on the copy changes nothing there."""
+        with closing(sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)) as source:
+            self.restore(source)
+
+    def record_ids(self, object_type: str, ids=None) -> list[int]:
+        """The ids of the type's records that exist (not archived), in order; only those among
+        `ids` when given. An object type the portal does not model raises its PortalError."""
+        type_id = self.backend.object_type(object_type).type_id
+        with self.backend.lock:
+            found = [row[0] for row in self.backend.conn.execute(
+                "SELECT id FROM objects WHERE otype = ? AND archived = 0 ORDER BY id", (type_id,))]
+        if ids is None:
+            return found
+        wanted = set(ids)
+        return [i for i in found if i in wanted]
+
+    def contents(self) -> dict:
+        """Every record and association, to compare two states: "records" maps (object type's
+        name, id) to the record's properties, those a write sets (not the ones the portal
+        computes or stamps: created and modified dates, hs_object_id...); "archived" the
+        (type, id) of archived records; "associations" (from type, from id, to type, to id,
+        category, type id) tuples, each stored direction once."""
+        backend = self.backend
+        with backend.lock:
+            objects = backend.conn.execute("SELECT otype, id, archived FROM objects").fetchall()
+            values = backend.conn.execute("SELECT otype, oid, name, value FROM pv").fetchall()
+            links = backend.conn.execute(
+                "SELECT from_type, from_id, to_type, to_id, category, type_id FROM assoc").fetchall()
+        name = {t: ot.name for t, ot in backend.types.items()}
+        stamped = {}
+        for t, ot in backend.types.items():
+            defs = backend.defs.get(t, {})
+            stamped[t] = {ot.created_property, ot.modified_property, "hs_object_id", "hs_lastmodifieddate",
+                          "hs_createdate"} | {n for n, d in defs.items() if d.computed or d.calculated}
+        records = {(name.get(t, t), i): {} for t, i, archived in objects if not archived}
+        for t, i, prop, value in values:
+            key = (name.get(t, t), i)
+            if key in records and prop not in stamped.get(t, ()):
+                records[key][prop] = value
+        return {
+            "records": records,
+            "archived": {(name.get(t, t), i) for t, i, archived in objects if archived},
+            "associations": {(name.get(a, a), i, name.get(b, b), j, c, k) for a, i, b, j, c, k in links},
+        }
 
     def record(self, object_type: str, object_id) -> dict | None:
         """{id, properties (every set value), createdAt, updatedAt, archived}, or None."""

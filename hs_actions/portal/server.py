@@ -44,6 +44,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
     connection belongs to) or else the run its X-HS-Actions-Run header names. `body` is the
     error the server answers instead when it could not read the body (too large, bad framing)."""
     started = time.perf_counter()
+    run = headers.get(RUN_HEADER) if run is None else run
     split = urlsplit(target)
     path, query = split.path, parse_qs(split.query, keep_blank_values=True)
     token, scopes, correlation_id = None, [], str(uuid.uuid4())
@@ -64,7 +65,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
         token = _authenticate(portal.backend, headers.get("Authorization"))
         portal.failures.take(method, path, portal.limiter)
         route_search = path.endswith("/search")
-        rate_headers = portal.limiter.admit(token.token, search=route_search)
+        rate_headers = portal.limiter.admit(token.token, search=route_search, run=run)
         if unroutable is not None:
             raise unroutable
         missing = route.missing(token.scopes, params, portal.backend.object_type)
@@ -93,7 +94,7 @@ def handle(portal, method: str, target: str, headers, body: bytes | exc.PortalEr
             "at": now_ms(), "method": method, "path": path, "query": split.query, "status": response.status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
             "scope": scopes[0] if scopes else None, "scopes": scopes,
-            "run": headers.get(RUN_HEADER) if run is None else run,
+            "run": run,
             "token": token.name if token else None, "category": category,
             "body": body if isinstance(body, bytes) else None,
         })

@@ -13,7 +13,7 @@ from hs_actions.core import project
 from hs_actions.cli import DESCRIPTION, build_parser
 
 HS = [sys.executable, "-m", "hs_actions.cli"]
-COMMANDS = ["run", "watch", "portal", "list", "secrets", "new", "init", "bundle", "drift", "check", "test", "pull", "deploy",
+COMMANDS = ["run", "watch", "simulate", "portal", "list", "secrets", "new", "init", "bundle", "drift", "check", "test", "pull", "deploy",
             "status", "account", "setup"]
 
 

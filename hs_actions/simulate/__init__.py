@@ -1,0 +1,14 @@
+"""`hs-actions simulate`: many enrollments of one action, scheduled as HubSpot schedules them.
+
+Each execution is a real, sandboxed run (the harness's), against a copy of the local portal;
+only time is simulated: a virtual clock that rate-limit windows and HubSpot's retry delays
+advance, so nothing waits real minutes.
+
+    retry.py        HubSpot's retry rule for a raised 429 or 5xx (first after a minute, backing off)
+    enrollments.py  which records enroll: the first N of the object type, a file of ids, generated ones
+    engine.py       the scheduler: concurrency, an execution rate, the shared rate limits, retries
+    retry_check.py  a 429 on each call in turn, HubSpot's retry, and the final state compared
+    state.py        what a run changed in the portal, and how two runs' changes differ
+    report.py       the summaries, human and JSON
+    commands.py     what the CLI calls
+"""

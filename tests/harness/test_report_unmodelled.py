@@ -13,10 +13,10 @@ from hubspot import HubSpot
 def main(event):
     headers = {"Authorization": "Bearer " + os.environ["TOKEN"]}
     contact = requests.get("https://api.hubapi.com/crm/v3/objects/contacts/1", headers=headers, timeout=5)
-    forms = requests.get("https://api.hubapi.com/marketing/v3/forms", headers=headers, timeout=5)
-    return {"outputFields": {"contact": contact.status_code, "forms": forms.status_code}}
+    campaigns = requests.get("https://api.hubapi.com/marketing/v3/campaigns", headers=headers, timeout=5)
+    return {"outputFields": {"contact": contact.status_code, "campaigns": campaigns.status_code}}
 """
-MANIFEST = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\ncontact = "number"\nforms = "number"\n'
+MANIFEST = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\ncontact = "number"\ncampaigns = "number"\n'
 
 
 def test_a_run_lists_an_unmodelled_call_as_such_with_unknown_scopes(run_action, make_action, portal):
@@ -24,15 +24,15 @@ def test_a_run_lists_an_unmodelled_call_as_such_with_unknown_scopes(run_action, 
     portal.seed({"records": {"contacts": [{"id": "1", "properties": {"email": "ada@example.com"}}]}})
     result = run_action(make_action(ACTION, MANIFEST), object_id=1, secrets={"TOKEN": "run-token"})
     assert result.ok, result.error
-    assert result.outputs == {"contact": 200, "forms": 404}
+    assert result.outputs == {"contact": 200, "campaigns": 404}
     assert [(c["path"], c["scopes"], c.get("unmodelled", False)) for c in result.api_calls] == [
         ("/crm/v3/objects/contacts/1", ["crm.objects.contacts.read"], False),
-        ("/marketing/v3/forms", "unknown", True)]
+        ("/marketing/v3/campaigns", "unknown", True)]
     assert result.scopes == ["crm.objects.contacts.read", "unknown"]
     printed = report.human(result)
     assert ("API calls (2); scopes needed: crm.objects.contacts.read, unknown (1 call the local portal does not "
             "model: HubSpot serves it, its scopes are unknown here)") in printed
-    assert re.search(r"  404 GET /marketing/v3/forms  [\d.]+ ms  NOT MODELLED by the local portal \(a gap in "
+    assert re.search(r"  404 GET /marketing/v3/campaigns  [\d.]+ ms  NOT MODELLED by the local portal \(a gap in "
                      r"hs-actions, not in your code\)", printed)
 
 

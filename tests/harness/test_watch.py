@@ -135,6 +135,9 @@ def test_runs_again_on_each_change_of_its_files(watched, start):
     result = watch.result()
     assert result["outputFields"] == {"said": "bonjour Mx Grace"} and result["logs"] == "ran with Grace\n"
 
+    (watched / ".env").write_text("UNUSED=1\n")   # where its secrets come from
+    assert watch.result()["outputFields"] == {"said": "bonjour Mx Grace"}
+
     edit(folder / "action.toml", 'said = "string"', 'said = "number"')
     assert watch.result()["status"] == "invalid_outputs"
     assert watch.stop() == (0, "")

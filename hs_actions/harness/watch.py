@@ -9,8 +9,9 @@ editor's atomic save) is restarted by the Runner, as its sandbox shows the old f
 
 Files are polled with os.stat: no dependency, the same on every system, and a few stats every
 50 ms cost nothing measurable. A change seen may be mid-write (an editor truncates, then
-writes): when the files changed while the run ran, its result is dropped and the action run
-again, so a half-written file never shows a spurious error, and a change costs no waiting.
+writes): a file just emptied is given a moment to be written, and when the files changed
+while the run ran its result is dropped and the action run again, so a half-written file
+shows no spurious error, and a change costs no waiting.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from hs_actions.core.report import Report
 from hs_actions.core.text import escaped
 
 POLL_SECONDS = 0.05
+EMPTIED_SECONDS = 0.2   # a file emptied this recently is taken to be in the middle of being written
 # Cursor home, clear the screen and its scrollback: the only escape codes watch writes itself
 # (the report's own text is escaped, its status word coloured by report.human).
 CLEAR = "\x1b[H\x1b[2J\x1b[3J"
@@ -89,17 +91,21 @@ class Watcher:
         """Run the action if a file it depends on changed since the last result shown, and
         show the result; whether it did."""
         seen = self._stats()
-        if seen == self._seen:
+        if seen == self._seen or self._emptied(seen):
             return False
-        for _ in range(10):   # bounded: files rewritten on and on still get a result shown
-            outcome = self._run()
-            after = self._stats()
-            if after == seen:
-                break
-            seen = after      # changed while it ran: a result of what is no longer there
+        outcome = self._run()
+        if self._stats() != seen:   # changed while it ran: a result of what is there no more
+            return False            # (the next step runs it again)
         self._seen = seen
         self._write(outcome)
         return True
+
+    def _emptied(self, seen: dict[Path, tuple | None]) -> bool:
+        """Whether a file changed to empty a moment ago: most likely truncated by an editor
+        that is about to write it (one left empty runs once the moment has passed)."""
+        now = time.time_ns()
+        return any(stat is not None and stat[1] == 0 and now - stat[0] < EMPTIED_SECONDS * 1e9
+                   and (self._seen or {}).get(path) != stat for path, stat in seen.items())
 
     def _stats(self) -> dict[Path, tuple | None]:
         return {path: _stat(path) for path in self.files()}

@@ -224,6 +224,7 @@ def _spawn_forever() -> None:
 
 
 def file_identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path` now: another after a rename over it; None when gone."""
     try:
         found = os.stat(path)
     except OSError:

@@ -135,6 +135,9 @@ def test_runs_again_on_each_change_of_its_files(watched, start):
     result = watch.result()
     assert result["outputFields"] == {"said": "bonjour Mx Grace"} and result["logs"] == "ran with Grace\n"
 
+    (watched / ".env").write_text("UNUSED=1\n")   # where its secrets come from
+    assert watch.result()["outputFields"] == {"said": "bonjour Mx Grace"}
+
     edit(folder / "action.toml", 'said = "string"', 'said = "number"')
     assert watch.result()["status"] == "invalid_outputs"
     assert watch.stop() == (0, "")
@@ -217,3 +220,27 @@ def test_a_result_of_files_changed_while_it_ran_is_not_shown(watched, start):
     edit(folder / "action.py", "'v2 '", "'v3 '")
     assert watch.result()["outputFields"] == {"said": "v3 hello Ada"}, "v2's result, stale when it came, was shown"
     assert watch.stop()[0] == 0
+
+
+def test_a_file_just_emptied_waits_for_its_writer(hs_actions_harness, portal, make_action):
+    import io
+
+    from hs_actions.harness.watch import Watcher
+
+    folder = make_action("def main(event):\n    return {'outputFields': {}}\n")
+    out = io.StringIO()
+    watcher = Watcher(str(folder), hs_actions_harness, {}, extra=[], out=out, as_json=True)
+    assert watcher.step() and not watcher.step()
+    manifest = folder / "action.toml"
+    text = manifest.read_text()
+    manifest.write_text("")            # an editor's truncation, its write to come
+    assert not watcher.step(), "a file emptied a moment ago was run"
+    manifest.write_text(text)
+    assert watcher.step()
+    manifest.write_text("")
+    old = time.time() - 1
+    os.utime(manifest, (old, old))     # left empty: it runs, and says why it cannot
+    assert watcher.step()
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["status"] for r in results] == ["success", "success", "not_run"]
+    assert "object_type: missing" in results[-1]["problem"]

@@ -26,10 +26,13 @@ FLOW_ID = re.compile(r"[0-9]{1,20}")
 
 @dataclass
 class Local:
-    """An action folder, with what its code and fields are now."""
+    """An action folder, with what its code and fields are now, seen from one account:
+    `account` (None: the environment's) and whether it is the default one."""
 
     folder: Path
     manifest: manifest_module.Manifest
+    account: str | None = None
+    default: bool = True
 
     @property
     def name(self) -> str:
@@ -37,7 +40,8 @@ class Local:
 
     @property
     def origin(self) -> manifest_module.Origin | None:
-        return self.manifest.origin
+        """Where it lives in this account, or None when it is not linked there."""
+        return self.manifest.record(self.account, self.default)
 
     def code_hash(self, helpers_dir: Path | None = None) -> str:
         """The hash of the code its bundle would put into HubSpot now."""
@@ -63,31 +67,28 @@ class Broken:
         return self.folder.name
 
 
-def local_actions(actions_dir: Path) -> list[Local]:
-    """Every action folder whose action.toml loads (a broken one is reported by list and check)."""
-    return read_actions(actions_dir)[0]
-
-
-def read_actions(actions_dir: Path) -> tuple[list[Local], list[Broken]]:
-    """Every action folder: those whose action.toml loads, and those whose does not."""
+def read_actions(actions_dir: Path, connection: Connection | None = None) -> tuple[list[Local], list[Broken]]:
+    """Every action folder: those whose action.toml loads, and those whose does not, seen from
+    the account of `connection` (None: the environment's)."""
+    account, default = (connection.account, connection.default) if connection else (None, True)
     found, broken = [], []
     for folder in action_module.discover(actions_dir):
         path = folder / manifest_module.FILENAME
         try:
-            found.append(Local(folder, manifest_module.load(path)))
+            found.append(Local(folder, manifest_module.load(path), account, default))
         except ToolkitError as error:
-            broken.append(Broken(folder, str(error), _raw_origin(path)))
+            broken.append(Broken(folder, str(error), _raw_origin(path, account, default)))
     return found, broken
 
 
-def by_origin(actions_dir: Path) -> dict[tuple[str, str], Local]:
-    return {(a.origin.flow_id, a.origin.action_id): a for a in local_actions(actions_dir) if a.origin}
-
-
-def _raw_origin(path: Path) -> tuple[str, str] | None:
+def _raw_origin(path: Path, account: str | None, default: bool) -> tuple[str, str] | None:
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("hubspot")
     except (OSError, ValueError):
+        return None
+    if isinstance(table, dict) and account and isinstance(table.get(account), dict):
+        table = table[account]
+    elif account and not default:
         return None
     if isinstance(table, dict) and isinstance(table.get("flow_id"), str) and isinstance(table.get("action_id"), str):
         return table["flow_id"], table["action_id"]

@@ -132,10 +132,13 @@ def source_hash(source: str) -> str:
     return code_hash(strip_header(source))
 
 
-def manifest_text(flow: dict, action: dict, origin: dict, description: str | None = None) -> str:
+def manifest_text(flow: dict, action: dict, origin: dict, description: str | None = None,
+                  account: str | None = None, default: bool = True, records: str | None = None) -> str:
     """action.toml for a pulled action: what it declares in HubSpot, and where it lives there.
     Every value from the account goes through tomlkit, so no name or value can add a line
-    (an input field's value type once did); the comments hold none of the account's text."""
+    (an input field's value type once did); the comments hold none of the account's text.
+    `account`, `default`: whose record `origin` is (with_origin);
+    `records`: the action.toml being rewritten, whose records of other accounts are kept."""
     doc = tomlkit.document()
     doc["description"] = description or _description(flow, action)
     doc["object_type"] = object_type(flow.get("objectTypeId", ""))
@@ -158,7 +161,10 @@ def manifest_text(flow: dict, action: dict, origin: dict, description: str | Non
         kind = output_type(field.get("type"))
         outputs[field["name"]] = _inline({"type": kind, "options": list(field["options"])}) if field.get("options") else kind
     doc["outputs"] = outputs
-    doc["hubspot"] = _origin_table(origin)
+    kept = tomlkit.parse(records).get("hubspot") if records else None
+    if isinstance(kept, dict):
+        doc["hubspot"] = kept
+    _set_record(doc, origin, account, default)
     return tomlkit.dumps(doc)
 
 
@@ -171,16 +177,37 @@ def output_type(api_type) -> str:
     return kind
 
 
-def with_origin(toml_text: str, origin: dict) -> str:
-    """action.toml's text with its [hubspot] table replaced (or added) and nothing else changed."""
+def with_origin(toml_text: str, origin: dict, account: str | None = None, default: bool = True) -> str:
+    """action.toml's text with the record of `account` replaced (or added) and nothing else
+    changed: [hubspot]'s own keys for the environment's account (None), else [hubspot.NAME].
+    The default account's record moves out of [hubspot]'s own keys into its table."""
     doc = tomlkit.parse(toml_text)
-    doc["hubspot"] = _origin_table(origin)
+    _set_record(doc, origin, account, default)
     return tomlkit.dumps(doc)
 
 
-def _origin_table(origin: dict):
+def _set_record(doc, origin: dict, account: str | None, default: bool) -> None:
+    table = doc.get("hubspot")
+    named = {k: v for k, v in table.items() if isinstance(v, dict)} if isinstance(table, dict) else {}
+    if not account and not named:
+        doc["hubspot"] = _origin_table(origin)
+        return
+    if account and (default or not isinstance(table, dict)):
+        # A table of account tables only (its own keys, once the environment's record, moved).
+        doc["hubspot"] = table = tomlkit.table(is_super_table=True)
+        for name, record in named.items():
+            table[name] = record
+    if account:
+        table[account] = _origin_table(origin, account)
+    else:
+        for key, value in _origin_table(origin).items():
+            table[key] = value
+
+
+def _origin_table(origin: dict, account: str | None = None):
     table = tomlkit.table()
-    table.comment("where this action lives in HubSpot: written by `hs-actions pull` and `deploy`")
+    table.comment(f"where this action lives in {f'the account {account!r}' if account else 'HubSpot'}: written by "
+                  f"`hs-actions pull` and `deploy`")
     for key in ("flow_id", "action_id", "revision", "code_hash", "fields_hash"):
         table[key] = str(origin[key])
     return table

@@ -20,7 +20,6 @@ from hs_actions.action import folder as action_module
 from hs_actions.action import manifest as manifest_module
 from hs_actions.core.tomlfile import tomllib
 
-FLOWS = "/automation/v4/flows"
 FLOW_ID = re.compile(r"[0-9]{1,20}")
 
 
@@ -95,13 +94,13 @@ def _raw_origin(path: Path, account: str | None, default: bool) -> tuple[str, st
     return None
 
 
-def flow_path(flow_id) -> str:
-    """The URL path of a workflow, for an id that is one: HubSpot's flow ids are numbers, and
-    anything else (a path, a query) must never reach the URL."""
+def flow_path(flow_id, flows: str = "/automation/v4/flows") -> str:
+    """The URL path of a workflow under `flows` (a connection's), for an id that is one:
+    HubSpot's flow ids are numbers, and anything else (a path, a query) must never reach the URL."""
     if not isinstance(flow_id, str) or not FLOW_ID.fullmatch(flow_id):
         raise ToolkitError(f"{text.cut(repr(flow_id))} is not a workflow id: HubSpot's are numbers, e.g. 1234567 "
                            f"(the number in the workflow's address in HubSpot)")
-    return f"{FLOWS}/{flow_id}"
+    return f"{flows}/{flow_id}"
 
 
 def normalized_fields(flow: dict, action: dict) -> dict:
@@ -114,12 +113,12 @@ def normalized_fields(flow: dict, action: dict) -> dict:
 def fetch_flow(connection: Connection, flow_id: str) -> dict:
     """The workflow, as a JSON object; AccountError for an unknown id or an answer that is not one."""
     try:
-        flow = connection.get(flow_path(flow_id))
+        flow = connection.get(flow_path(flow_id, connection.flows))
     except NotFound:
         raise AccountError(f"no workflow with id {flow_id} in this account ({connection.base}): "
                            f"`hs-actions pull --all` pulls every workflow's Python actions") from None
     if not isinstance(flow, dict) or not isinstance(flow.get("actions", []), list):
-        raise AccountError(f"GET {flow_path(flow_id)}: HubSpot's answer is not a workflow ({text.kind(flow)}); "
+        raise AccountError(f"GET {flow_path(flow_id, connection.flows)}: HubSpot's answer is not a workflow ({text.kind(flow)}); "
                            f"nothing was changed: try again later")
     return flow
 

@@ -74,12 +74,13 @@ class Connection:
 
     def __init__(self, token: str, base: str = DEFAULT_API_BASE, sleep=time.sleep, timeout: float = TIMEOUT_SECONDS,
                  *, given: str | None = None, account: str | None = None, default: bool = True,
-                 variable: str = TOKEN_VARIABLE):
+                 variable: str = TOKEN_VARIABLE, flows_api: str = "v4"):
         """`given`: the token as it was written, when surrounding whitespace was cut from it:
         its forms are masked too. `account`: the name of the project's account it reaches (None:
         the environment's), `default` whether that is the one commands use without --account
         (which reads an action.toml's [hubspot] record of its own keys), `variable` where the
-        token came from, for messages."""
+        token came from, for messages. `flows_api`: the workflows API version its paths use
+        (project.FLOWS_API)."""
         self.variable = variable
         _check_token(token, variable)
         self.token = token
@@ -88,6 +89,7 @@ class Connection:
         self.timeout = timeout
         self.account = account
         self.default = default
+        self.flows = flows_root(flows_api)
         self.masks = Masks([(variable, form) for value in {token, given or token} for form in _forms(value)])
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
@@ -123,8 +125,9 @@ class Connection:
         if not stripped:
             raise TokenError(f"{variable} is only whitespace: set it to the access token of a private app")
         default = chosen is None or chosen == project.default_account(project.accounts())
+        flows_api = chosen.flows_api if chosen else project.settings()["flows_api"]
         return cls(stripped, base, given=token, account=chosen.name if chosen else None, default=default,
-                   variable=variable, **options)
+                   variable=variable, flows_api=flows_api, **options)
 
     @classmethod
     def every(cls, api_base: str | None = None, **options) -> list[Connection]:
@@ -300,6 +303,15 @@ def _sent(error: requests.RequestException) -> bool:
     reason = error.args[0] if error.args else None
     reason = getattr(reason, "reason", reason)
     return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
+
+
+def flows_root(flows_api: str = "v4") -> str:
+    """The path of the workflows collection in an API version: /automation/v4/flows, or a date
+    version's, /automation/v4/2026-09-beta/flows, as HubSpot's spec collection spells it
+    (HubSpot/HubSpot-public-api-spec-collection, PublicApiSpecs/Automation/Automation V4/Rollouts/
+    144908/2026-09-beta; other sources write /automation/2026-09-beta/flows: the local portal
+    serves both)."""
+    return "/automation/v4/flows" if flows_api == "v4" else f"/automation/v4/{flows_api}/flows"
 
 
 class _Settings:

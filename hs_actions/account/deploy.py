@@ -151,7 +151,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         return Report(said, 1)
     body = dict(flow)       # everything read goes back: a PUT replaces the whole flow
     body["actions"] = [updated if a is action else a for a in flow.get("actions", [])]
-    path = flow_path(origin.flow_id)
+    path = flow_path(origin.flow_id, connection.flows)
     try:
         written = connection.put(path, body)
         how = "" if ours.is_in(written, origin.action_id) else \

@@ -20,7 +20,7 @@ from hs_actions.core import files, project, text
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
 from hs_actions.account import mapping
-from hs_actions.account.actions import FLOW_ID, FLOWS, Local, fetch_flow, flow_path, normalized_fields, read_actions
+from hs_actions.account.actions import FLOW_ID, Local, fetch_flow, flow_path, normalized_fields, read_actions
 from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.progress import Progress
 from hs_actions.bundler.bundle import strip_header
@@ -160,7 +160,7 @@ def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, f
 
 
 def _every_flow(connection: Connection, progress, pulled: Pulled) -> list[dict]:
-    listed = list(connection.pages(FLOWS, {"limit": 100}))
+    listed = list(connection.pages(connection.flows, {"limit": 100}))
     ids = []
     for listing in listed:
         flow_id = listing.get("id") if isinstance(listing, dict) else None
@@ -173,7 +173,7 @@ def _every_flow(connection: Connection, progress, pulled: Pulled) -> list[dict]:
     with Progress("reading workflows", len(ids), progress) as shown:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            answer = connection.post(f"{FLOWS}/batch/read", {"inputs": [{"flowId": i, "type": "FLOW_ID"} for i in chunk]},
+            answer = connection.post(f"{connection.flows}/batch/read", {"inputs": [{"flowId": i, "type": "FLOW_ID"} for i in chunk]},
                                      read=True)
             results = answer.get("results") if isinstance(answer, dict) else None
             flows += [f for f in results or [] if isinstance(f, dict) and str(f.get("id")) in chunk

@@ -79,7 +79,7 @@ def action_states(connection: Connection, *, actions_dir: Path | None = None,
             continue
         where = dict(flow_id=origin.flow_id, action_id=origin.action_id, account=connection.account)
         try:
-            path = flow_path(origin.flow_id)
+            path = flow_path(origin.flow_id, connection.flows)
         except ToolkitError as error:
             states.append(State(local.name, BROKEN, f"action.toml [hubspot] flow_id: {error}", **where))
             continue

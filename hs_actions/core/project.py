@@ -28,6 +28,7 @@ DEFAULTS = {
     "runtime_python": "",             # a Python 3.9 to build the runtime from; found when empty
     "allow_return_none": False,       # accept a main that returns None (HubSpot: undocumented)
     "sandbox": "auto",                # auto | off | required: kernel isolation for runs (harness/sandbox)
+    "flows_api": "v4",                # the Automation API version pull and deploy call (FLOWS_API)
 }
 # [tool.hs-actions.accounts.NAME]: the HubSpot accounts (portals) a project pulls from and deploys to.
 ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
@@ -35,6 +36,10 @@ ACCOUNT_NAME_RULE = "lower-case letters, digits, _ and -, starting with a letter
 HUBSPOT_API_BASE = "https://api.hubapi.com"
 TOKEN_VARIABLE = "HUBSPOT_ACCESS_TOKEN"
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The workflows API's versions: v4 (/automation/v4/flows, what HubSpot documents as current), or a
+# date version such as 2026-09-beta (/automation/v4/2026-09-beta/flows, HubSpot's spec collection).
+FLOWS_API = re.compile(r"v4|20\d\d-\d\d(-beta)?")
+FLOWS_API_RULE = 'write "v4" (the default) or a date version such as "2026-09-beta"'
 _BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
@@ -155,6 +160,9 @@ def settings() -> dict:
                            f"a HubSpot portal id is a positive whole number, e.g. 1234567")
     if not isinstance(merged["runtime_python"], str):
         raise ToolkitError("runtime_python (pyproject.toml [tool.hs-actions]) must be a path, as a string")
+    if not isinstance(merged["flows_api"], str) or not FLOWS_API.fullmatch(merged["flows_api"]):
+        raise ToolkitError(f"flows_api = {text.printable(text.cut(repr(merged['flows_api'])))} (pyproject.toml "
+                           f"[tool.hs-actions] or HS_ACTIONS_FLOWS_API): {FLOWS_API_RULE}")
     allow = merged["allow_return_none"]
     merged["allow_return_none"] = _BOOLEANS.get(allow.lower()) if isinstance(allow, str) else allow
     if not isinstance(merged["allow_return_none"], bool):
@@ -172,6 +180,7 @@ class Account:
     api_base: str | None = None       # None: HS_ACTIONS_API_BASE, else HubSpot's
     token_env: str = TOKEN_VARIABLE
     default: bool = False
+    flows_api: str = "v4"
 
 
 def accounts(pyproject: Path | None = None) -> dict[str, Account]:
@@ -182,7 +191,8 @@ def accounts(pyproject: Path | None = None) -> dict[str, Account]:
         if found is None:
             return {}
         pyproject = found.pyproject
-    tables = (table_of(pyproject) or {}).get("accounts", {})
+    top = table_of(pyproject) or {}
+    tables = top.get("accounts", {})
     where = f"{shown(pyproject)} [tool.{TABLE}.accounts"
 
     def fail(key: str, problem: str) -> ToolkitError:
@@ -196,11 +206,11 @@ def accounts(pyproject: Path | None = None) -> dict[str, Account]:
             raise fail(f".{text.printable(repr(name))[1:-1]}", f"{text.printable(repr(name))} is not an account name: "
                                                              f"use {ACCOUNT_NAME_RULE}")
         if not isinstance(table, dict):
-            raise fail(f".{name}", f"must be a table (api_base, token_env, default), not {text.kind(table, 'toml')}")
-        unknown = sorted(set(table) - {"api_base", "token_env", "default"})
+            raise fail(f".{name}", f"must be a table (api_base, token_env, default, flows_api), not {text.kind(table, 'toml')}")
+        unknown = sorted(set(table) - {"api_base", "token_env", "default", "flows_api"})
         if unknown:
             raise fail(f".{name}", f"unknown key {text.printable(repr(unknown[0]))}: an account takes api_base, "
-                                   f"token_env and default")
+                                   f"token_env, default and flows_api")
         api_base = table.get("api_base")
         if api_base is not None and (not isinstance(api_base, str) or not api_base.startswith(("https://", "http://"))):
             raise fail(f".{name}", f"api_base = {text.printable(text.cut(repr(api_base)))} is not a URL: give one such "
@@ -212,7 +222,10 @@ def accounts(pyproject: Path | None = None) -> dict[str, Account]:
         default = table.get("default", False)
         if not isinstance(default, bool):
             raise fail(f".{name}", f"default = {text.printable(text.cut(repr(default)))}: write true or false")
-        found_accounts[name] = Account(name, api_base.rstrip("/") if api_base else None, token_env, default)
+        flows_api = table.get("flows_api", top.get("flows_api", DEFAULTS["flows_api"]))   # else the project's
+        if not isinstance(flows_api, str) or not FLOWS_API.fullmatch(flows_api):
+            raise fail(f".{name}", f"flows_api = {text.printable(text.cut(repr(flows_api)))}: {FLOWS_API_RULE}")
+        found_accounts[name] = Account(name, api_base.rstrip("/") if api_base else None, token_env, default, flows_api)
     defaults = [a.name for a in found_accounts.values() if a.default]
     if len(defaults) > 1:
         raise ToolkitError(f"{where}]: {' and '.join(defaults)} are both marked default = true: mark one")

@@ -60,7 +60,7 @@ def test_accounts_are_read_with_their_defaults(tmp_path):
 
 @pytest.mark.parametrize("table, said", [
     ('[tool.hs-actions.accounts.sandbox]\ntoken = "x"\n',
-     "[tool.hs-actions.accounts.sandbox]: unknown key 'token': an account takes api_base, token_env and default"),
+     "[tool.hs-actions.accounts.sandbox]: unknown key 'token': an account takes api_base, token_env, default and flows_api"),
     ('[tool.hs-actions.accounts.sandbox]\napi_base = 5\n',
      "[tool.hs-actions.accounts.sandbox]: api_base = 5 is not a URL: give one such as https://api.hubapi.com"),
     ('[tool.hs-actions.accounts.sandbox]\napi_base = "api.hubapi.com"\n', "api_base = 'api.hubapi.com' is not a URL"),
@@ -73,7 +73,7 @@ def test_accounts_are_read_with_their_defaults(tmp_path):
     ('[tool.hs-actions.accounts."Prod uction"]\n',
      "[tool.hs-actions.accounts.Prod uction]: 'Prod uction' is not an account name: use lower-case letters"),
     ('[tool.hs-actions.accounts]\nsandbox = "https://api.hubapi.com"\n',
-     "[tool.hs-actions.accounts.sandbox]: must be a table (api_base, token_env, default), not a string"),
+     "[tool.hs-actions.accounts.sandbox]: must be a table (api_base, token_env, default, flows_api), not a string"),
     ('[tool.hs-actions]\naccounts = 1\n', "[tool.hs-actions.accounts]: must be a table of accounts"),
 ])
 def test_a_bad_accounts_table_names_pyproject_and_the_key(tmp_path, table, said):
@@ -265,3 +265,43 @@ def test_status_json_has_the_account_and_the_cli_limits_it_to_one(two_accounts, 
     assert done.returncode == 2
     assert "no such account; the project's accounts are sandbox, production" in done.stderr
     assert ACCOUNT_TOKEN not in done.stderr + done.stdout and PRODUCTION_TOKEN not in json.dumps(every)
+
+
+# --- the workflows API version --------------------------------------------------------------
+
+def test_an_account_may_use_the_date_versioned_flows_paths_and_the_default_is_v4(two_accounts, account_portal,
+                                                                                 production_portal):
+    pyproject = two_accounts / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + 'flows_api = "2026-09-beta"\n')     # production's
+    seeded(account_portal)
+    seeded(production_portal, flow_id="900")
+    pull()
+    pull("production")
+    code = two_accounts / "actions" / NAME / "action.py"
+    code.write_text(code.read_text().replace("routing ", "routing contact "))
+    assert deploy(Connection.from_environment(account="production"), NAME).exit_code == 0
+    assert "routing contact " in production_portal.backend.flow("900")["actions"][0]["sourceCode"]
+    flows_calls = {r["path"].split("/900")[0].removesuffix("/batch/read") for r in production_portal.requests()}
+    assert flows_calls == {"/automation/v4/2026-09-beta/flows"}
+    assert {r["path"].split("/500")[0].removesuffix("/batch/read") for r in account_portal.requests()} == \
+        {"/automation/v4/flows"}
+
+
+def test_the_local_portal_serves_both_spellings_of_the_dated_flows_paths(account_portal):
+    seeded(account_portal)
+    connection = Connection(ACCOUNT_TOKEN, account_portal.server.url)
+    for path in ("/automation/v4/2026-09-beta/flows/500", "/automation/2026-09-beta/flows/500"):
+        assert connection.get(path)["revisionId"] == "7"
+
+
+@pytest.mark.parametrize("where, table", [
+    ("[tool.hs-actions.accounts.sandbox]: flows_api = 'v3'", '[tool.hs-actions.accounts.sandbox]\nflows_api = "v3"\n'),
+    ("flows_api = '2026-9' (pyproject.toml [tool.hs-actions] or HS_ACTIONS_FLOWS_API)", 'flows_api = "2026-9"\n'),
+])
+def test_a_flows_api_that_is_no_version_is_refused(tmp_path, monkeypatch, where, table):
+    monkeypatch.setenv("HS_ACTIONS_PROJECT", str(tmp_path))
+    write_accounts(tmp_path, table)
+    with pytest.raises(ToolkitError) as raised:
+        project.accounts() if "accounts" in table else project.settings()
+    assert where in str(raised.value)
+    assert 'write "v4" (the default) or a date version such as "2026-09-beta"' in str(raised.value)

@@ -5,6 +5,17 @@ import pytest
 from tests.support import ACCOUNT_TOKEN
 
 PRODUCTION_TOKEN = "pat-local-production-tests"
+# A project's two accounts, their API bases to fill in: the sandbox (the default) and production.
+ACCOUNTS = """
+[tool.hs-actions.accounts.sandbox]
+api_base = "{sandbox}"
+token_env = "HUBSPOT_SANDBOX_TOKEN"
+default = true
+
+[tool.hs-actions.accounts.production]
+api_base = "{production}"
+token_env = "HUBSPOT_PRODUCTION_TOKEN"
+"""
 
 
 @pytest.fixture(scope="session")
@@ -33,18 +44,8 @@ def production_portal(production_portal_session):
 def two_accounts(tmp_path, monkeypatch, account_portal, production_portal):
     """A project (tmp_path, the current one) with the accounts sandbox (account_portal, the
     default) and production, each token in its own variable."""
-    (tmp_path / "pyproject.toml").write_text(f"""\
-[tool.hs-actions]
-
-[tool.hs-actions.accounts.sandbox]
-api_base = "{account_portal.server.url}"
-token_env = "HUBSPOT_SANDBOX_TOKEN"
-default = true
-
-[tool.hs-actions.accounts.production]
-api_base = "{production_portal.server.url}"
-token_env = "HUBSPOT_PRODUCTION_TOKEN"
-""")
+    (tmp_path / "pyproject.toml").write_text("[tool.hs-actions]\n" + ACCOUNTS.format(
+        sandbox=account_portal.server.url, production=production_portal.server.url))
     (tmp_path / "actions").mkdir()
     (tmp_path / "shared" / "helpers").mkdir(parents=True)
     monkeypatch.setenv("HS_ACTIONS_PROJECT", str(tmp_path))

@@ -29,6 +29,21 @@ def record(name=NAME) -> manifest.Manifest:
     return manifest.load(project.current().actions / name / "action.toml")
 
 
+def edit_code(root, old="routing ", new="routing contact "):
+    code = root / "actions" / NAME / "action.py"
+    code.write_text(code.read_text().replace(old, new))
+
+
+def linked_in_both(root, sandbox, production):
+    """The flow as 500 in the sandbox and 900 in production, pulled from both into one folder
+    (and its code then edited here)."""
+    seeded(sandbox)
+    seeded(production, flow_id="900")
+    pull()
+    pull("production")
+    edit_code(root)
+
+
 def seeded(portal, flow_id="500", code=CODE, revision="7", **changes):
     """FLOW in `portal` as `flow_id`, its Python action with `code` and the `changes` given."""
     flow = copy.deepcopy(FLOW)
@@ -152,8 +167,7 @@ def test_a_flat_record_is_the_default_accounts_and_moves_to_its_table_on_the_nex
     assert record().record("sandbox", default=True).flow_id == "500"
     assert record().record("production") is None
     assert {s.state for s in status_module.action_states(Connection.from_environment())} == {status_module.IN_SYNC}
-    code = two_accounts / "actions" / NAME / "action.py"
-    code.write_text(code.read_text().replace("routing ", "routing contact "))
+    edit_code(two_accounts)
     assert deploy(Connection.from_environment(), NAME).exit_code == 0
     text = toml.read_text()
     assert "[hubspot.sandbox]" in text and "[hubspot]" not in text
@@ -224,12 +238,7 @@ def test_two_folders_with_the_code_are_not_guessed_between(two_accounts, account
 # --- promoting ----------------------------------------------------------------------------------
 
 def test_deploy_promotes_the_same_bundle_byte_for_byte(two_accounts, account_portal, production_portal):
-    seeded(account_portal)
-    seeded(production_portal, flow_id="900")
-    pull()
-    pull("production")
-    code = two_accounts / "actions" / NAME / "action.py"
-    code.write_text(code.read_text().replace("routing ", "routing contact "))
+    linked_in_both(two_accounts, account_portal, production_portal)
     states = {s.account: s.state for c in Connection.every() for s in status_module.action_states(c)}
     assert states == {"sandbox": status_module.LOCAL, "production": status_module.LOCAL}
     assert deploy(Connection.from_environment(), NAME).exit_code == 0
@@ -273,12 +282,7 @@ def test_an_account_may_use_the_date_versioned_flows_paths_and_the_default_is_v4
                                                                                  production_portal):
     pyproject = two_accounts / "pyproject.toml"
     pyproject.write_text(pyproject.read_text() + 'flows_api = "2026-09-beta"\n')     # production's
-    seeded(account_portal)
-    seeded(production_portal, flow_id="900")
-    pull()
-    pull("production")
-    code = two_accounts / "actions" / NAME / "action.py"
-    code.write_text(code.read_text().replace("routing ", "routing contact "))
+    linked_in_both(two_accounts, account_portal, production_portal)
     assert deploy(Connection.from_environment(account="production"), NAME).exit_code == 0
     assert "routing contact " in production_portal.backend.flow("900")["actions"][0]["sourceCode"]
     flows_calls = {r["path"].split("/900")[0].removesuffix("/batch/read") for r in production_portal.requests()}

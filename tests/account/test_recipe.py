@@ -18,6 +18,7 @@ import yaml
 from hs_actions.cli import build_parser
 from hs_actions.core import project
 from hs_actions.scaffold import init as init_module
+from tests.account.conftest import ACCOUNTS
 from tests.scaffold.test_init import hs_actions as outside_the_toolkit
 from tests.scaffold.test_init import share_runtime
 
@@ -183,16 +184,6 @@ def test_the_deploy_job_deploys_commits_the_records_back_and_fails_on_an_edit_ma
     assert flow(base)["actions"][0]["sourceCode"] == theirs
 
 
-ACCOUNTS = """
-[tool.hs-actions.accounts.sandbox]
-api_base = "{sandbox}"
-token_env = "HUBSPOT_SANDBOX_TOKEN"
-default = true
-
-[tool.hs-actions.accounts.production]
-api_base = "{production}"
-token_env = "HUBSPOT_PRODUCTION_TOKEN"
-"""
 
 
 def test_with_accounts_the_job_promotes_the_same_bundle_to_the_sandbox_then_production(tmp_path, demos):

@@ -122,7 +122,7 @@ def test_env_example_says_where_real_tokens_go_as_the_repositorys_and_the_readme
     assert hs_actions(tmp_path, "init", "team").returncode == 0
     made = (tmp_path / "team" / ".env.example").read_text()
     header = "".join(line for line in made.splitlines(keepends=True) if line.startswith("#"))
-    assert made == header + "TEST_SECRET=local-portal-token\n"
+    assert made == header + "HUBSPOT_TOKEN=local-portal-token\n"     # the example action's secret
     assert (project.current().root / ".env.example").read_text().startswith(header)
     assert "never in this file" in header and "from the\n# environment or from .env" in header
     readme = " ".join((project.current().root / "README.md").read_text().split())

@@ -187,21 +187,21 @@ def with_origin(toml_text: str, origin: dict, account: str | None = None, defaul
 
 
 def _set_record(doc, origin: dict, account: str | None, default: bool) -> None:
+    """[hubspot] rebuilt: its own keys (the environment's record, kept unless this is the default
+    account's write, which moves it), then each account's table, `account`'s being `origin`."""
     table = doc.get("hubspot")
-    named = {k: v for k, v in table.items() if isinstance(v, dict)} if isinstance(table, dict) else {}
-    if not account and not named:
-        doc["hubspot"] = _origin_table(origin)
-        return
-    if account and (default or not isinstance(table, dict)):
-        # A table of account tables only (its own keys, once the environment's record, moved).
-        doc["hubspot"] = table = tomlkit.table(is_super_table=True)
-        for name, record in named.items():
-            table[name] = record
+    table = table if isinstance(table, dict) else {}
+    records = {name: record for name, record in table.items() if isinstance(record, dict)}
+    flat = {key: str(value) for key, value in table.items() if not isinstance(value, dict)}
     if account:
-        table[account] = _origin_table(origin, account)
+        records[account] = _origin_table(origin, account)
+        flat = {} if default else flat
     else:
-        for key, value in _origin_table(origin).items():
-            table[key] = value
+        flat = origin
+    rebuilt = _origin_table(flat) if flat else tomlkit.table(is_super_table=True)
+    for name, record in records.items():
+        rebuilt[name] = record
+    doc["hubspot"] = rebuilt
 
 
 def _origin_table(origin: dict, account: str | None = None):

@@ -164,7 +164,7 @@ def _records(data: dict, fail) -> dict[str, Origin]:
                if isinstance(record, dict)}
     for name in records:
         if not ACCOUNT_NAME.fullmatch(name):
-            raise fail(f"hubspot.{name}", f"{name!r} is not an account name: {ACCOUNT_NAME_RULE}")
+            raise fail(f"hubspot.{name}", f"{name!r} is not an account name: use {ACCOUNT_NAME_RULE}")
     flat = {key: value for key, value in table.items() if not isinstance(value, dict)}
     if flat or not table:
         records[""] = _record(flat, "hubspot.", fail)

@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from hs_actions.account import mapping
 from hs_actions.account import status as status_module
 from hs_actions.account.connection import AccountError, Connection, choose_account
 from hs_actions.account.deploy import deploy
@@ -16,6 +17,7 @@ from hs_actions.account.status import status
 from hs_actions.action import manifest
 from hs_actions.core import project
 from hs_actions.core.errors import ToolkitError
+from hs_actions.core.tomlfile import tomllib
 from tests.account.conftest import PRODUCTION_TOKEN
 from tests.account.test_loop import CODE, FLOW, NAME
 from tests.support import ACCOUNT_TOKEN
@@ -155,6 +157,27 @@ def test_env_file_may_hold_the_tokens_and_the_api_base(tmp_path, monkeypatch, ac
 
 
 # --- one flow per account -------------------------------------------------------------------
+
+def test_each_account_has_its_own_table_and_only_the_default_accounts_write_moves_the_flat_one():
+    def record_of(revision):
+        return dict(flow_id="500", action_id="1", revision=revision, code_hash="sha256:c", fields_hash="sha256:f")
+
+    flat = mapping.with_origin('object_type = "CONTACT"\n', record_of("1"))
+    both = mapping.with_origin(flat, record_of("2"), "production", default=False)
+    assert {name: r.revision for name, r in parse(both).records.items()} == {"": "1", "production": "2"}
+    again = mapping.with_origin(both, record_of("3"), None)         # the environment's account, as before
+    assert {name: r.revision for name, r in parse(again).records.items()} == {"": "3", "production": "2"}
+    moved = mapping.with_origin(again, record_of("4"), "sandbox", default=True)
+    assert {name: r.revision for name, r in parse(moved).records.items()} == {"production": "2", "sandbox": "4"}
+    assert moved.startswith('object_type = "CONTACT"\n') and "\n[hubspot]" not in moved
+    assert parse(moved).record("sandbox", default=True).revision == "4"
+    assert parse(again).record("sandbox", default=True).revision == "3"    # the flat one, until moved
+    assert parse(again).record("sandbox", default=False) is None
+
+
+def parse(toml: str) -> manifest.Manifest:
+    return manifest.parse(tomllib.loads(toml))
+
 
 def test_a_flat_record_is_the_default_accounts_and_moves_to_its_table_on_the_next_write(two_accounts, account_portal):
     seeded(account_portal)
@@ -309,3 +332,12 @@ def test_a_flows_api_that_is_no_version_is_refused(tmp_path, monkeypatch, where,
         project.accounts() if "accounts" in table else project.settings()
     assert where in str(raised.value)
     assert 'write "v4" (the default) or a date version such as "2026-09-beta"' in str(raised.value)
+
+
+def test_a_record_under_a_name_that_is_no_account_name_is_refused_naming_it():
+    record = 'flow_id = "1"\naction_id = "1"\nrevision = "1"\ncode_hash = "c"\nfields_hash = "f"\n'
+    with pytest.raises(ToolkitError, match=r"action.toml: hubspot.Prod X: 'Prod X' is not an account name: use "
+                                           r"lower-case letters"):
+        manifest.parse(tomllib.loads(f'object_type = "CONTACT"\n[hubspot."Prod X"]\n{record}'), source="action.toml")
+    with pytest.raises(ToolkitError, match=r"hubspot.sandbox.revision: missing or not a string"):
+        manifest.parse(tomllib.loads(f'object_type = "CONTACT"\n[hubspot.sandbox]\n{record.replace("revision", "#")}'))

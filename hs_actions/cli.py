@@ -214,14 +214,18 @@ def _simulate_command(commands) -> None:
 def _account_commands(commands, portal_commands) -> None:
     """pull, deploy, status and portal pull: the connection to a real account (hs_actions.account)."""
     def api_base(sub):
-        sub.add_argument("--api-base", metavar="URL", help="the account's API (default $HS_ACTIONS_API_BASE, "
-                                                           "else https://api.hubapi.com)")
+        sub.add_argument("--account", metavar="NAME", help="the project's account ([tool.hs-actions.accounts.NAME]; "
+                                                           "default: the one marked default, else the only one)")
+        sub.add_argument("--api-base", metavar="URL", help="the account's API (default its api_base, else "
+                                                           "$HS_ACTIONS_API_BASE, else https://api.hubapi.com)")
 
     pull = commands.add_parser("pull", help="write the account's Python custom-code actions into actions/")
     which = pull.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every workflow's Python custom-code actions")
     which.add_argument("--flow", action="append", metavar="ID", help="one workflow's (repeatable)")
     pull.add_argument("--force", action="store_true", help="overwrite local changes that were never deployed")
+    pull.add_argument("--into", metavar="NAME", help="link the one Python action of the --flow to the action folder "
+                                                     "NAME (the same action, from another account)")
     deploy = commands.add_parser("deploy", help="bundle, verify and write an action into its workflow in HubSpot")
     deploy.add_argument("action", help="a name under actions/ or a path to an action folder (pulled or deployed before)")
     deploy.add_argument("--dry-run", action="store_true", help="show the changes to code and fields; write nothing")
@@ -255,13 +259,14 @@ def _account_demo(args) -> int:
 
 def _connection(args):
     from hs_actions.account.connection import Connection
-    return Connection.from_environment(args.api_base)
+    return Connection.from_environment(args.api_base, account=args.account)
 
 
 def _pull(args) -> int:
     from hs_actions.account.pull import pull
 
-    return _print(pull(_connection(args), None if args.all else args.flow, force=args.force, console=_console()))
+    return _print(pull(_connection(args), None if args.all else args.flow, force=args.force, into=args.into,
+                       console=_console()))
 
 
 def _deploy(args) -> int:
@@ -271,9 +276,11 @@ def _deploy(args) -> int:
 
 
 def _status(args) -> int:
+    from hs_actions.account.connection import Connection
     from hs_actions.account.status import status
 
-    return _print(status(_connection(args), as_json=args.json))
+    connections = [_connection(args)] if args.account else Connection.every(args.api_base)
+    return _print(status(connections, as_json=args.json))
 
 
 def _portal_pull(args) -> int:

@@ -20,16 +20,18 @@ from hs_actions.action import folder as action_module
 from hs_actions.action import manifest as manifest_module
 from hs_actions.core.tomlfile import tomllib
 
-FLOWS = "/automation/v4/flows"
 FLOW_ID = re.compile(r"[0-9]{1,20}")
 
 
 @dataclass
 class Local:
-    """An action folder, with what its code and fields are now."""
+    """An action folder, with what its code and fields are now, seen from one account:
+    `account` (None: the environment's) and whether it is the default one."""
 
     folder: Path
     manifest: manifest_module.Manifest
+    account: str | None = None
+    default: bool = True
 
     @property
     def name(self) -> str:
@@ -37,7 +39,8 @@ class Local:
 
     @property
     def origin(self) -> manifest_module.Origin | None:
-        return self.manifest.origin
+        """Where it lives in this account, or None when it is not linked there."""
+        return self.manifest.record(self.account, self.default)
 
     def code_hash(self, helpers_dir: Path | None = None) -> str:
         """The hash of the code its bundle would put into HubSpot now."""
@@ -63,44 +66,41 @@ class Broken:
         return self.folder.name
 
 
-def local_actions(actions_dir: Path) -> list[Local]:
-    """Every action folder whose action.toml loads (a broken one is reported by list and check)."""
-    return read_actions(actions_dir)[0]
-
-
-def read_actions(actions_dir: Path) -> tuple[list[Local], list[Broken]]:
-    """Every action folder: those whose action.toml loads, and those whose does not."""
+def read_actions(actions_dir: Path, connection: Connection | None = None) -> tuple[list[Local], list[Broken]]:
+    """Every action folder: those whose action.toml loads, and those whose does not, seen from
+    the account of `connection` (None: the environment's)."""
+    account, default = (connection.account, connection.default) if connection else (None, True)
     found, broken = [], []
     for folder in action_module.discover(actions_dir):
         path = folder / manifest_module.FILENAME
         try:
-            found.append(Local(folder, manifest_module.load(path)))
+            found.append(Local(folder, manifest_module.load(path), account, default))
         except ToolkitError as error:
-            broken.append(Broken(folder, str(error), _raw_origin(path)))
+            broken.append(Broken(folder, str(error), _raw_origin(path, account, default)))
     return found, broken
 
 
-def by_origin(actions_dir: Path) -> dict[tuple[str, str], Local]:
-    return {(a.origin.flow_id, a.origin.action_id): a for a in local_actions(actions_dir) if a.origin}
-
-
-def _raw_origin(path: Path) -> tuple[str, str] | None:
+def _raw_origin(path: Path, account: str | None, default: bool) -> tuple[str, str] | None:
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8")).get("hubspot")
     except (OSError, ValueError):
+        return None
+    if isinstance(table, dict) and account and isinstance(table.get(account), dict):
+        table = table[account]
+    elif account and not default:
         return None
     if isinstance(table, dict) and isinstance(table.get("flow_id"), str) and isinstance(table.get("action_id"), str):
         return table["flow_id"], table["action_id"]
     return None
 
 
-def flow_path(flow_id) -> str:
-    """The URL path of a workflow, for an id that is one: HubSpot's flow ids are numbers, and
-    anything else (a path, a query) must never reach the URL."""
+def flow_path(flow_id, flows: str = "/automation/v4/flows") -> str:
+    """The URL path of a workflow under `flows` (a connection's), for an id that is one:
+    HubSpot's flow ids are numbers, and anything else (a path, a query) must never reach the URL."""
     if not isinstance(flow_id, str) or not FLOW_ID.fullmatch(flow_id):
         raise ToolkitError(f"{text.cut(repr(flow_id))} is not a workflow id: HubSpot's are numbers, e.g. 1234567 "
                            f"(the number in the workflow's address in HubSpot)")
-    return f"{FLOWS}/{flow_id}"
+    return f"{flows}/{flow_id}"
 
 
 def normalized_fields(flow: dict, action: dict) -> dict:
@@ -113,12 +113,12 @@ def normalized_fields(flow: dict, action: dict) -> dict:
 def fetch_flow(connection: Connection, flow_id: str) -> dict:
     """The workflow, as a JSON object; AccountError for an unknown id or an answer that is not one."""
     try:
-        flow = connection.get(flow_path(flow_id))
+        flow = connection.get(flow_path(flow_id, connection.flows))
     except NotFound:
         raise AccountError(f"no workflow with id {flow_id} in this account ({connection.base}): "
                            f"`hs-actions pull --all` pulls every workflow's Python actions") from None
     if not isinstance(flow, dict) or not isinstance(flow.get("actions", []), list):
-        raise AccountError(f"GET {flow_path(flow_id)}: HubSpot's answer is not a workflow ({text.kind(flow)}); "
+        raise AccountError(f"GET {flow_path(flow_id, connection.flows)}: HubSpot's answer is not a workflow ({text.kind(flow)}); "
                            f"nothing was changed: try again later")
     return flow
 

@@ -1,8 +1,10 @@
 """The connection to a HubSpot account: one base URL and one private-app token.
 
-The token comes from HUBSPOT_ACCESS_TOKEN (the environment, then .env); the base URL from
---api-base, then HS_ACTIONS_API_BASE, then https://api.hubapi.com. In tests the account is a
-second local portal. HubSpot's rate limits are honoured: when X-HubSpot-RateLimit-Remaining
+Which account: --account NAME, else the account of [tool.hs-actions.accounts] marked default,
+else the only one, else the environment's (no name). The token comes from the account's
+token_env (HUBSPOT_ACCESS_TOKEN by default; the environment, then .env); the base URL from
+--api-base, then the account's api_base, then HS_ACTIONS_API_BASE (the environment, then
+.env), then https://api.hubapi.com. In tests the account is a second local portal. HubSpot's rate limits are honoured: when X-HubSpot-RateLimit-Remaining
 reaches 0 the next call waits out the interval, and a 429 is retried with growing pauses
 (HubSpot's guidance: back off and retry). The token never appears in any message.
 """
@@ -19,12 +21,12 @@ from urllib.parse import quote, quote_plus
 import requests
 import urllib3
 
-from hs_actions.core import project, text
+from hs_actions.core import files, project, text
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.masking import Masks
 
-DEFAULT_API_BASE = "https://api.hubapi.com"
-TOKEN_VARIABLE = "HUBSPOT_ACCESS_TOKEN"
+DEFAULT_API_BASE = project.HUBSPOT_API_BASE
+TOKEN_VARIABLE = project.TOKEN_VARIABLE
 BASE_VARIABLE = "HS_ACTIONS_API_BASE"
 # The scopes the toolkit's account commands use; the README lists them for the private app.
 SCOPES = ("automation", "crm.schemas.contacts.read", "crm.schemas.companies.read", "crm.schemas.deals.read",
@@ -71,48 +73,81 @@ class Connection:
     """Calls to one account. `sleep` is how it waits (between retries, for rate limits)."""
 
     def __init__(self, token: str, base: str = DEFAULT_API_BASE, sleep=time.sleep, timeout: float = TIMEOUT_SECONDS,
-                 *, given: str | None = None):
+                 *, given: str | None = None, account: str | None = None, default: bool = True,
+                 variable: str = TOKEN_VARIABLE, flows_api: str = "v4"):
         """`given`: the token as it was written, when surrounding whitespace was cut from it:
-        its forms are masked too."""
-        _check_token(token)
+        its forms are masked too. `account`: the name of the project's account it reaches (None:
+        the environment's), `default` whether that is the one commands use without --account
+        (which reads an action.toml's [hubspot] record of its own keys), `variable` where the
+        token came from, for messages. `flows_api`: the workflows API version its paths use
+        (project.FLOWS_API)."""
+        self.variable = variable
+        _check_token(token, variable)
         self.token = token
         self.base = base.rstrip("/")
         self.sleep = sleep
         self.timeout = timeout
-        self.masks = Masks([(TOKEN_VARIABLE, form) for value in {token, given or token} for form in _forms(value)])
+        self.account = account
+        self.default = default
+        self.flows = flows_root(flows_api)
+        self.masks = Masks([(variable, form) for value in {token, given or token} for form in _forms(value)])
         self.session = requests.Session()
         self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
         self._wait_until = 0.0
 
     @classmethod
     def from_environment(cls, api_base: str | None = None, env_file: Path | None = None, warn=None,
-                         **options) -> Connection:
-        """The account named by --api-base / HS_ACTIONS_API_BASE and HUBSPOT_ACCESS_TOKEN
-        (environment first, then .env); AccountError saying how to set what is missing.
-        Whitespace around the token (a pasted line end) is cut, with a warning to `warn`
-        (stderr by default) that never shows the token."""
-        base = api_base or os.environ.get(BASE_VARIABLE) or DEFAULT_API_BASE
+                         account: str | None = None, **options) -> Connection:
+        """The account named by `account` (--account) or the project's default (module doc),
+        its base URL and its token (environment first, then .env); AccountError saying how to
+        set what is missing. Whitespace around the token (a pasted line end) is cut, with a
+        warning to `warn` (stderr by default) that never shows the token."""
+        chosen = choose_account(account)
+        env = _Settings(env_file)
+
+        variable = chosen.token_env if chosen else TOKEN_VARIABLE
+        base = api_base or (chosen and chosen.api_base) or env.get(BASE_VARIABLE) or DEFAULT_API_BASE
         if not base.startswith(("https://", "http://")):
-            raise AccountError(f"API base {base!r} (--api-base or {BASE_VARIABLE}) is not a URL: "
+            raise AccountError(f"API base {text.printable(repr(base))} (--api-base or {BASE_VARIABLE}) is not a URL: "
                                f"give one such as {DEFAULT_API_BASE}")
-        token = os.environ.get(TOKEN_VARIABLE)
-        if not token:
-            from dotenv import dotenv_values
-            path = env_file or project.current().env_file
-            token = dotenv_values(path).get(TOKEN_VARIABLE) if path.is_file() else None
+        named = f" for the account {chosen.name!r}" if chosen else ""
+        token = env.get(variable)
         if not token:
             raise AccountError(
-                f"no {TOKEN_VARIABLE}: set it in the environment or in .env to the access token of a "
+                f"no {variable}{named}: set it in the environment or in .env to the access token of a "
                 f"private app in your HubSpot account with the scopes {', '.join(SCOPES)} (README: "
                 f"\"Connect to your account\"). It is used only to call {base}.")
         stripped = token.strip()
         if stripped != token:
             (warn or (lambda line: print(line, file=sys.stderr)))(
-                f"hs-actions: warning: {TOKEN_VARIABLE} has whitespace around it (a line end pasted with it?); "
+                f"hs-actions: warning: {variable} has whitespace around it (a line end pasted with it?); "
                 f"using it without")
         if not stripped:
-            raise TokenError(f"{TOKEN_VARIABLE} is only whitespace: set it to the access token of a private app")
-        return cls(stripped, base, given=token, **options)
+            raise TokenError(f"{variable} is only whitespace: set it to the access token of a private app")
+        default = chosen is None or chosen == project.default_account(project.accounts())
+        flows_api = chosen.flows_api if chosen else project.settings()["flows_api"]
+        return cls(stripped, base, given=token, account=chosen.name if chosen else None, default=default,
+                   variable=variable, flows_api=flows_api, **options)
+
+    @classmethod
+    def every(cls, api_base: str | None = None, **options) -> list[Connection]:
+        """A connection to each of the project's accounts (the environment's without any), as
+        `status` shows them all; --api-base names one account's API, so it needs --account."""
+        configured = project.accounts()
+        if api_base and len(configured) > 1:
+            raise AccountError(f"--api-base names the API of one account, and the project has {len(configured)}: "
+                               f"give --account NAME too")
+        return [cls.from_environment(api_base, account=name, **options) for name in configured or [None]]
+
+    @property
+    def option(self) -> str:
+        """The option that names this account on a command line: " --account NAME", or ""."""
+        return f" --account {self.account}" if self.account else ""
+
+    @property
+    def said(self) -> str:
+        """The account as messages name it: "the account 'production' (https://...)"."""
+        return f"the account {self.account!r} ({self.base})" if self.account else f"the account at {self.base}"
 
     def get(self, path: str, params: dict | None = None):
         return self._call("GET", path, params=params)
@@ -212,7 +247,7 @@ class Connection:
         category = text.printable(text.cut(str(body.get("category") or body.get("errorType") or ""), 60))
         where = f"{method} {path}"
         if status == 401:
-            said = (f"{where}: the token in {TOKEN_VARIABLE} was refused (401 {category}: {message}). Check that it "
+            said = (f"{where}: the token in {self.variable} was refused (401 {category}: {message}). Check that it "
                     f"is the current access token of a private app in this account")
         elif status == 403:
             scopes = [text.printable(s) for e in body.get("errors") or [] if isinstance(e, dict)
@@ -270,16 +305,54 @@ def _sent(error: requests.RequestException) -> bool:
     return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.NameResolutionError))
 
 
-def _check_token(token: str) -> None:
+def flows_root(flows_api: str = "v4") -> str:
+    """The path of the workflows collection in an API version: /automation/v4/flows, or a date
+    version's, /automation/v4/2026-09-beta/flows, as HubSpot's spec collection spells it
+    (HubSpot/HubSpot-public-api-spec-collection, PublicApiSpecs/Automation/Automation V4/Rollouts/
+    144908/2026-09-beta; other sources write /automation/2026-09-beta/flows: the local portal
+    serves both)."""
+    return "/automation/v4/flows" if flows_api == "v4" else f"/automation/v4/{flows_api}/flows"
+
+
+class _Settings:
+    """A variable from the environment, else from .env (read only when the environment lacks one)."""
+
+    def __init__(self, env_file: Path | None):
+        self.env_file = env_file
+        self.from_file: dict | None = None
+
+    def get(self, name: str) -> str | None:
+        if os.environ.get(name):
+            return os.environ[name]
+        if self.from_file is None:
+            self.from_file = files.read_env(self.env_file or project.current().env_file)
+        return self.from_file.get(name)
+
+
+def choose_account(name: str | None) -> project.Account | None:
+    """The project's account `name`, or (None) its default: the one marked default, else the
+    only one, else None (the environment's account). AccountError for a name not configured."""
+    configured = project.accounts()
+    if name is None:
+        return project.default_account(configured)
+    if name not in configured:
+        have = (f"the project's accounts are {', '.join(configured)}" if configured else
+                "the project has no accounts: add a [tool.hs-actions.accounts.NAME] table to pyproject.toml (README: "
+                "\"Several accounts\")")
+        raise AccountError(f"--account {text.printable(repr(name))}: no such account; {have}")
+    return configured[name]
+
+
+def _check_token(token: str, variable: str = TOKEN_VARIABLE) -> None:
     """A HubSpot token is printable ASCII (pat-na1-<uuid>, a service key): anything else was
     mangled on the way, and would end deep in the HTTP library, in a traceback."""
     for position, character in enumerate(token):
         if not character.isascii():
-            raise TokenError(f"{TOKEN_VARIABLE} holds a character that is not ASCII (character {position + 1} of "
+            raise TokenError(f"{variable} holds a character that is not ASCII (character {position + 1} of "
                              f"{len(token)}): a HubSpot token is plain ASCII, such as pat-na1-...; copy it again from "
                              f"HubSpot (Settings > Integrations > Private apps)")
         if not character.isprintable() or character.isspace():
-            raise TokenError(f"{TOKEN_VARIABLE} holds a control character or a space (character {position + 1} of "
+            raise TokenError(f"{variable} holds a control character or a space (character {position + 1} of "
                              f"{len(token)}): copy the token again from HubSpot")
 
 

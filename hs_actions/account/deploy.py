@@ -74,8 +74,14 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
     said: list[str] = []
     out = said.append
     folder = action_module.load(ref, actions_dir).folder
-    local = Local(folder, manifest_module.load(folder / manifest_module.FILENAME))
+    local = Local(folder, manifest_module.load(folder / manifest_module.FILENAME), connection.account,
+                  connection.default)
     origin = local.origin
+    if origin is None and connection.account:
+        raise AccountError(f"{local.name}: action.toml has no record for the account {connection.account!r} "
+                           f"([hubspot.{connection.account}]), so it is not linked to a workflow action there: "
+                           f"`hs-actions pull --account {connection.account} --flow ID --into {local.name}` links it "
+                           f"to the workflow's custom-code action (make the workflow in HubSpot first)")
     if origin is None:
         raise AccountError(f"{local.name}: action.toml has no [hubspot] table, so it is not linked to a workflow "
                            f"action: `hs-actions pull --flow ID` writes the actions of a workflow with it")
@@ -96,7 +102,8 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
     fields = mapping.fields_from(local.manifest)
     ours = Ours(bundle, fields, mapping.source_hash(bundle), mapping.fields_hash(fields))
     flow = fetch_flow(connection, origin.flow_id)
-    where = f"action {origin.action_id} of workflow {origin.flow_id} ({text.printable(repr(flow.get('name', '')))})"
+    where = (f"action {origin.action_id} of workflow {origin.flow_id} ({text.printable(repr(flow.get('name', '')))})"
+             + (f" in the account {connection.account!r}" if connection.account else ""))
     ready = flow.get("crmObjectCreationStatus")
     if ready != COMPLETE:
         out(f"{local.name}: not deployed: HubSpot has not finished creating workflow {origin.flow_id} (its "
@@ -119,13 +126,13 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
             f"deployed (HubSpot is at revision {mapping.revision(flow)}; this action's record says "
             f"{origin.revision}). HubSpot's against this bundle:")
         out("\n".join(_changes(action, normalized_fields(flow, action), ours, "in HubSpot", "this bundle")))
-        out(f"Bring the edit into actions/{local.name}/ (hs-actions pull --flow {origin.flow_id} --force takes "
+        out(f"Bring the edit into actions/{local.name}/ (hs-actions pull --flow {origin.flow_id}{connection.option} --force takes "
             f"HubSpot's), or deploy --force to overwrite it")
         return Report(said, 1)
     if (code_there, fields_there) == (ours.code_hash, ours.fields_hash):
         # Nothing new (a deploy whose answer was lost, or one run twice): no revision for nothing.
         try:
-            recorded = not dry_run and _record(local, flow, ours)
+            recorded = not dry_run and _record(local, flow, ours, connection)
         except OSError as error:
             raise AccountError(f"{local.name}: already deployed, but its [hubspot] record could not be written "
                                f"({error.strerror or error}); nothing was written to HubSpot") from None
@@ -144,7 +151,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         return Report(said, 1)
     body = dict(flow)       # everything read goes back: a PUT replaces the whole flow
     body["actions"] = [updated if a is action else a for a in flow.get("actions", [])]
-    path = flow_path(origin.flow_id)
+    path = flow_path(origin.flow_id, connection.flows)
     try:
         written = connection.put(path, body)
         how = "" if ours.is_in(written, origin.action_id) else \
@@ -161,7 +168,7 @@ def deploy(connection: Connection, ref: str, *, dry_run: bool = False, force: bo
         written = _read_back(connection, local, origin.flow_id, flow, ours, how)
         how = f"; HubSpot's answer was lost or unreadable ({how}), and reading the workflow back shows this write landed"
     try:
-        _record(local, written, ours)
+        _record(local, written, ours, connection)
     except OSError as error:
         raise NotConfirmed(f"{local.name}: deployed to {where} (now revision {mapping.revision(written)}), but its "
                            f"[hubspot] record could not be written ({error.strerror or error}): the next deploy "
@@ -210,15 +217,18 @@ def _read_back(connection: Connection, local: Local, flow_id: str, read: dict, o
                        f"changed; deploy again")
 
 
-def _record(local: Local, flow: dict, ours: Ours) -> bool:
+def _record(local: Local, flow: dict, ours: Ours, connection: Connection) -> bool:
     """Write the [hubspot] record of what HubSpot has now; False when it already says so."""
     origin = local.origin
     record = {"flow_id": origin.flow_id, "action_id": origin.action_id, "revision": str(flow.get("revisionId", "")),
               "code_hash": ours.code_hash, "fields_hash": ours.fields_hash}
-    if (origin.revision, origin.code_hash, origin.fields_hash) == (record["revision"], ours.code_hash, ours.fields_hash):
+    moved = connection.account is not None and connection.account not in local.manifest.records
+    if not moved and (origin.revision, origin.code_hash, origin.fields_hash) == (record["revision"], ours.code_hash,
+                                                                                  ours.fields_hash):
         return False
     toml = local.folder / manifest_module.FILENAME
-    files.write_atomic(toml, mapping.with_origin(toml.read_text(encoding="utf-8"), record))
+    files.write_atomic(toml, mapping.with_origin(toml.read_text(encoding="utf-8"), record, connection.account,
+                                                 connection.default))
     return True
 
 

@@ -133,11 +133,14 @@ def source_hash(source: str) -> str:
 
 
 def manifest_text(flow: dict, action: dict, origin: dict, description: str | None = None,
-                  budget: Budget | None = None) -> str:
+                  budget: Budget | None = None, account: str | None = None, default: bool = True,
+                  records: str | None = None) -> str:
     """action.toml for a pulled action: what it declares in HubSpot, and where it lives there,
     keeping the local action's [budget] (HubSpot has none to pull). Every value from the
     account goes through tomlkit, so no name or value can add a line (an input field's value
-    type once did); the comments hold none of the account's text."""
+    type once did); the comments hold none of the account's text.
+    `account`, `default`: whose record `origin` is (with_origin);
+    `records`: the action.toml being rewritten, whose records of other accounts are kept."""
     doc = tomlkit.document()
     doc["description"] = description or _description(flow, action)
     doc["object_type"] = object_type(flow.get("objectTypeId", ""))
@@ -163,7 +166,10 @@ def manifest_text(flow: dict, action: dict, origin: dict, description: str | Non
     kept = {key: value for key, value in vars(budget or Budget()).items() if value is not None}
     if kept:
         doc["budget"] = kept
-    doc["hubspot"] = _origin_table(origin)
+    kept = tomlkit.parse(records).get("hubspot") if records else None
+    if isinstance(kept, dict):
+        doc["hubspot"] = kept
+    _set_record(doc, origin, account, default)
     return tomlkit.dumps(doc)
 
 
@@ -176,16 +182,37 @@ def output_type(api_type) -> str:
     return kind
 
 
-def with_origin(toml_text: str, origin: dict) -> str:
-    """action.toml's text with its [hubspot] table replaced (or added) and nothing else changed."""
+def with_origin(toml_text: str, origin: dict, account: str | None = None, default: bool = True) -> str:
+    """action.toml's text with the record of `account` replaced (or added) and nothing else
+    changed: [hubspot]'s own keys for the environment's account (None), else [hubspot.NAME].
+    The default account's record moves out of [hubspot]'s own keys into its table."""
     doc = tomlkit.parse(toml_text)
-    doc["hubspot"] = _origin_table(origin)
+    _set_record(doc, origin, account, default)
     return tomlkit.dumps(doc)
 
 
-def _origin_table(origin: dict):
+def _set_record(doc, origin: dict, account: str | None, default: bool) -> None:
+    """[hubspot] rebuilt: its own keys (the environment's record, kept unless this is the default
+    account's write, which moves it), then each account's table, `account`'s being `origin`."""
+    table = doc.get("hubspot")
+    table = table if isinstance(table, dict) else {}
+    records = {name: record for name, record in table.items() if isinstance(record, dict)}
+    flat = {key: str(value) for key, value in table.items() if not isinstance(value, dict)}
+    if account:
+        records[account] = _origin_table(origin, account)
+        flat = {} if default else flat
+    else:
+        flat = origin
+    rebuilt = _origin_table(flat) if flat else tomlkit.table(is_super_table=True)
+    for name, record in records.items():
+        rebuilt[name] = record
+    doc["hubspot"] = rebuilt
+
+
+def _origin_table(origin: dict, account: str | None = None):
     table = tomlkit.table()
-    table.comment("where this action lives in HubSpot: written by `hs-actions pull` and `deploy`")
+    table.comment(f"where this action lives in {f'the account {account!r}' if account else 'HubSpot'}: written by "
+                  f"`hs-actions pull` and `deploy`")
     for key in ("flow_id", "action_id", "revision", "code_hash", "fields_hash"):
         table[key] = str(origin[key])
     return table

@@ -20,16 +20,15 @@ from hs_actions.core import files, project, text
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
 from hs_actions.account import mapping
-from hs_actions.account.actions import FLOW_ID, FLOWS, Local, fetch_flow, flow_path, normalized_fields, read_actions
+from hs_actions.account.actions import FLOW_ID, Local, fetch_flow, flow_path, normalized_fields, read_actions
 from hs_actions.account.connection import AccountError, Connection
 from hs_actions.account.progress import Progress
 from hs_actions.bundler.bundle import strip_header
+from hs_actions.portal import models
 from hs_actions.portal.portal import LOCAL_TOKEN
 
 BATCH = 100
 STAGING_PREFIX = ".hs-actions-pulling-"   # a new folder is built under this name, then renamed
-# A record of each standard type in the default seed, for the starter test's run.
-_SAMPLE_RECORDS = {"CONTACT": 1, "COMPANY": 301, "DEAL": 361, "TICKET": 481}
 TEST_TEMPLATE = '''"""Starter test written by `hs-actions pull`: runs the action as it is in HubSpot on a sample record
 of the local portal. Add tests for what it should do (see README, "Test it")."""
 import pytest
@@ -69,19 +68,25 @@ class Pulled:
 
 
 def pull(connection: Connection, flow_ids: list[str] | None = None, *, force: bool = False,
-         console: Console | None = None) -> Report:
+         into: str | None = None, console: Console | None = None) -> Report:
     """`hs-actions pull`: pull_actions into the project's actions/, its progress on the console's
     progress stream; exit 1 when an action was not pulled (local changes, or it cannot become
     a folder), 2 when the account cannot be read at all."""
-    return pull_actions(connection, flow_ids, force=force, progress=(console or Console()).progress).report()
+    return pull_actions(connection, flow_ids, force=force, into=into,
+                        progress=(console or Console()).progress).report()
 
 
 def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, force: bool = False,
-                 actions_dir: Path | None = None, helpers_dir: Path | None = None,
+                 into: str | None = None, actions_dir: Path | None = None, helpers_dir: Path | None = None,
                  env_example: Path | None = None, env_file: Path | None = None,
                  progress=None) -> Pulled:
     """Pull the named flows (every flow when `flow_ids` is None). `progress` is the stream the
     progress of reading every flow goes to (stderr by default).
+
+    An action not yet linked to a folder in this account is linked to the folder `into` (one
+    workflow, one Python action), or, for a named account, to the one local folder whose code
+    is the action's (the same action in another account): its record for this account is
+    added and its files are kept, the differences said. Otherwise it becomes a new folder.
 
     Every file is written whole or not at all (a temporary file, then a rename); the secrets
     of every action pulled are added to .env.example (and .env) in one write each, at the end,
@@ -95,9 +100,12 @@ def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, f
     named = flow_ids is not None
     for flow_id in flow_ids or []:
         flow_path(flow_id)          # every id checked before the first call
+    if into is not None and (not named or len(flow_ids) != 1):
+        raise ToolkitError("pull --into NAME links one workflow's action: give it with one --flow ID")
     flows = [fetch_flow(connection, flow_id) for flow_id in flow_ids] if named else _every_flow(connection, progress, pulled)
     _remove_leftovers(actions_dir, env_example, env_file)
-    locals_, broken = read_actions(actions_dir)
+    locals_, broken = read_actions(actions_dir, connection)
+    links = _Links(locals_, helpers_dir, connection, into, flows)
     existing = {(a.origin.flow_id, a.origin.action_id): a for a in locals_ if a.origin}
     unreadable = {b.origin: b for b in broken if b.origin}
     for b in broken:
@@ -128,9 +136,12 @@ def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, f
                 pulled.failed.append(f"{where}: {why}")
                 continue
             local = existing.get(key)
-            name = local.name if local else _free_name(mapping.action_name(flow, action), taken)
             try:
-                line = _write(flow, action, name, local, force, actions_dir, helpers_dir)
+                if local is None and links.wanted(flow, action):
+                    line, name = _link(flow, action, links.folder_for(flow, action), connection, helpers_dir)
+                else:
+                    name = local.name if local else _free_name(mapping.action_name(flow, action), taken)
+                    line = _write(flow, action, name, local, force, actions_dir, helpers_dir, connection)
             except (ToolkitError, ValueError, OSError) as error:
                 pulled.failed.append(f"{where}: {text.printable(error)}")
                 continue
@@ -149,7 +160,7 @@ def pull_actions(connection: Connection, flow_ids: list[str] | None = None, *, f
 
 
 def _every_flow(connection: Connection, progress, pulled: Pulled) -> list[dict]:
-    listed = list(connection.pages(FLOWS, {"limit": 100}))
+    listed = list(connection.pages(connection.flows, {"limit": 100}))
     ids = []
     for listing in listed:
         flow_id = listing.get("id") if isinstance(listing, dict) else None
@@ -162,7 +173,7 @@ def _every_flow(connection: Connection, progress, pulled: Pulled) -> list[dict]:
     with Progress("reading workflows", len(ids), progress) as shown:
         for start in range(0, len(ids), BATCH):
             chunk = ids[start:start + BATCH]
-            answer = connection.post(f"{FLOWS}/batch/read", {"inputs": [{"flowId": i, "type": "FLOW_ID"} for i in chunk]},
+            answer = connection.post(f"{connection.flows}/batch/read", {"inputs": [{"flowId": i, "type": "FLOW_ID"} for i in chunk]},
                                      read=True)
             results = answer.get("results") if isinstance(answer, dict) else None
             flows += [f for f in results or [] if isinstance(f, dict) and str(f.get("id")) in chunk
@@ -201,13 +212,19 @@ def _free_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
+def _origin(flow: dict, action: dict) -> dict:
+    """The record of where an action lives, and its code's and fields' hashes, as HubSpot has them."""
+    return {"flow_id": str(flow["id"]), "action_id": str(action["actionId"]), "revision": str(flow.get("revisionId", "")),
+            "code_hash": mapping.source_hash(action.get("sourceCode") or ""),
+            "fields_hash": mapping.fields_hash(normalized_fields(flow, action))}
+
+
 def _write(flow: dict, action: dict, name: str, local: Local | None, force: bool, actions_dir: Path,
-           helpers_dir: Path) -> str:
+           helpers_dir: Path, connection: Connection) -> str:
     """Write (or update) one action folder; what happened, or "refused: why"."""
     source = action.get("sourceCode") or ""
-    origin = {"flow_id": str(flow["id"]), "action_id": str(action["actionId"]), "revision": str(flow.get("revisionId", "")),
-              "code_hash": mapping.source_hash(source),
-              "fields_hash": mapping.fields_hash(normalized_fields(flow, action))}
+    origin = _origin(flow, action)
+    whose = dict(account=connection.account, default=connection.default)
     if local is not None:
         # A local change is one made since the last pull or deploy that HubSpot does not have:
         # an update a killed pull had half made (action.py written, action.toml not) is none.
@@ -216,11 +233,11 @@ def _write(flow: dict, action: dict, name: str, local: Local | None, force: bool
             ("fields", local.fields_hash(), local.origin.fields_hash, origin["fields_hash"])) if now not in (then, there)]
         if changed and not force:
             return (f"refused: local changes to its {' and '.join(changed)} were never deployed; deploy them "
-                    f"(hs-actions deploy {name}) or pull --force to overwrite them")
+                    f"(hs-actions deploy {name}{connection.option}) or pull --force to overwrite them")
         same_code = local.code_hash(helpers_dir) == origin["code_hash"]
-        toml_text = mapping.manifest_text(flow, action, origin, local.manifest.description or None,
-                                          local.manifest.budget)
         old_toml = (local.folder / "action.toml").read_text(encoding="utf-8")
+        toml_text = mapping.manifest_text(flow, action, origin, local.manifest.description or None,
+                                          local.manifest.budget, **whose, records=old_toml)
         if same_code and toml_text == old_toml:
             return "unchanged"
         if not same_code:   # the code in HubSpot is not what the repository would deploy: take it
@@ -233,12 +250,14 @@ def _write(flow: dict, action: dict, name: str, local: Local | None, force: bool
     try:
         kind = mapping.object_type(flow.get("objectTypeId", ""))
         (staging / "action.py").write_text(strip_header(source), encoding="utf-8")
-        (staging / "action.toml").write_text(mapping.manifest_text(flow, action, origin), encoding="utf-8")
+        (staging / "action.toml").write_text(mapping.manifest_text(flow, action, origin, **whose), encoding="utf-8")
         (staging / "events").mkdir()
-        event = {"object": {"objectType": kind, "objectId": _SAMPLE_RECORDS.get(kind, 1)}, "inputFields": {}}
+        sample = models.default_record(kind)      # a record of the default seed, for the starter test's run
+        record_id = int(sample["id"]) if sample else 1
+        event = {"object": {"objectType": kind, "objectId": record_id}, "inputFields": {}}
         (staging / "events" / "default.json").write_text(json.dumps(event, indent=2) + "\n", encoding="utf-8")
         secrets = {secret: "TOKEN" for secret in action.get("secretNames") or []}
-        test = (TEST_TEMPLATE.replace("{record_id}", str(_SAMPLE_RECORDS.get(kind, 1))).replace("{name}", name)
+        test = (TEST_TEMPLATE.replace("{record_id}", str(record_id)).replace("{name}", name)
                 .replace("{secrets}", "{" + ", ".join(f"{json.dumps(s)}: TOKEN" for s in secrets) + "}"))
         (staging / f"test_{name}.py").write_text(test, encoding="utf-8")
         staging.rename(folder)
@@ -247,3 +266,82 @@ def _write(flow: dict, action: dict, name: str, local: Local | None, force: bool
         raise
     return "created"
 
+
+
+class _Links:
+    """Which local folder an action not yet linked in this account is linked to, if any."""
+
+    def __init__(self, locals_: list[Local], helpers_dir: Path, connection: Connection, into: str | None,
+                 flows: list[dict]):
+        self.unlinked = [local for local in locals_ if local.origin is None]
+        self.helpers_dir = helpers_dir
+        self.by_code = connection.account is not None     # a project without accounts pulls as it always has
+        self.into = into
+        self.account, self.option = connection.account, connection.option
+        if into is not None:
+            pythons = [a for f in flows for a in mapping.custom_code_actions(f) if mapping.is_python(a)]
+            if len(pythons) != 1:
+                raise ToolkitError(f"pull --into {into}: workflow {flows[0]['id']} has {len(pythons)} Python "
+                                   f"custom-code actions; --into links exactly one")
+            if not any(local.name == into for local in locals_):
+                raise ToolkitError(f"pull --into {text.printable(repr(into))}: no action folder of that name whose "
+                                   f"action.toml loads in actions/; `hs-actions list` shows them")
+        self._hashes: dict[str, str] = {}
+
+    def wanted(self, flow: dict, action: dict) -> bool:
+        return self.into is not None or (self.by_code and self._same_code(action) != [])
+
+    def folder_for(self, flow: dict, action: dict) -> Local:
+        """The folder to link to; ToolkitError when it cannot be told (or is linked elsewhere)."""
+        if self.into is not None:
+            local = next((local for local in self.unlinked if local.name == self.into), None)
+            if local is None:
+                raise ToolkitError(f"actions/{self.into} is linked to another action of {self._said()} already "
+                                   f"(its action.toml's [hubspot] record); not linked")
+            self.unlinked.remove(local)
+            return local
+        same = self._same_code(action)
+        if len(same) > 1:
+            raise ToolkitError(f"its code is that of {', '.join(local.name for local in same)}, so which folder is "
+                               f"its could not be told: hs-actions pull --flow {flow['id']} --into NAME"
+                               f"{self.option} links it to one")
+        self.unlinked.remove(same[0])
+        return same[0]
+
+    def _same_code(self, action: dict) -> list[Local]:
+        code = mapping.source_hash(action.get("sourceCode") or "")
+        return [local for local in self.unlinked if self._hash(local) == code]
+
+    def _hash(self, local: Local) -> str | None:
+        if local.name not in self._hashes:
+            try:
+                self._hashes[local.name] = local.code_hash(self.helpers_dir)
+            except ToolkitError:            # cannot be bundled: its code is no one's
+                self._hashes[local.name] = None
+        return self._hashes[local.name]
+
+    def _said(self) -> str:
+        return f"the account {self.account!r}" if self.account else "this account"
+
+
+def _link(flow: dict, action: dict, local: Local, connection: Connection, helpers_dir: Path) -> tuple[str, str]:
+    """Add the record of where `action` lives in this account to the folder `local`, whose files
+    are otherwise kept; ("linked ...: what differs", its name)."""
+    origin = _origin(flow, action)
+    differs = []
+    if local.code_hash(helpers_dir) != origin["code_hash"]:
+        differs.append("its code")
+    there, here = normalized_fields(flow, action), mapping.fields_from(local.manifest)
+    differs += [key for key in ("secretNames", "inputFields", "outputFields") if there[key] != here[key]]
+    kind = mapping.object_type(flow.get("objectTypeId", ""))
+    if kind != local.manifest.object_type:
+        differs.append(f"object_type ({text.printable(kind)} there, {local.manifest.object_type} here)")
+    toml = local.folder / "action.toml"
+    files.write_atomic(toml, mapping.with_origin(toml.read_text(encoding="utf-8"), origin, connection.account,
+                                                 connection.default))
+    where = f"action {origin['action_id']} of workflow {origin['flow_id']} in {connection.said}"
+    if not differs:
+        return f"linked to {where}: same code and fields", local.name
+    deploy = f"hs-actions deploy {local.name}{connection.option}"
+    return (f"linked to {where}; {', '.join(differs)} differ there: the folder is kept as it is, and `{deploy}` "
+            f"writes it there"), local.name

@@ -4,7 +4,9 @@
     edited in HubSpot         its code or fields in HubSpot changed since the last pull or deploy
     local changes             the repository's bundle or action.toml changed since then, not deployed
     not in HubSpot            its workflow, or the action in it, is gone
-    never pulled or deployed  action.toml has no [hubspot] table
+    never pulled or deployed  action.toml has no [hubspot] record for the account
+
+With several accounts ([tool.hs-actions.accounts]), each action has a line per account.
     cannot be read            its action.toml does not load, or its code does not parse: said
                               with the reason, and the other actions are compared all the same
 """
@@ -35,23 +37,30 @@ class State:
     detail: str = ""
     flow_id: str | None = None
     action_id: str | None = None
+    account: str | None = None          # the project's account (None: the environment's)
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def status(connection: Connection, *, as_json: bool = False, actions_dir: Path | None = None,
+def status(connections: Connection | list[Connection], *, as_json: bool = False, actions_dir: Path | None = None,
            helpers_dir: Path | None = None) -> Report:
-    """`hs-actions status`: a line per action, names aligned (with as_json, a JSON list)."""
+    """`hs-actions status`: a line per action per account, names (and accounts) aligned (with
+    as_json, a JSON list): account by account in the order given (pyproject.toml's, which CI's
+    recipe deploys in), actions by name."""
     actions_dir = actions_dir or project.current().actions
     helpers_dir = helpers_dir or project.current().helpers
-    states = action_states(connection, actions_dir=actions_dir, helpers_dir=helpers_dir)
+    connections = connections if isinstance(connections, list) else [connections]
+    states = [state for connection in connections
+              for state in action_states(connection, actions_dir=actions_dir, helpers_dir=helpers_dir)]
     if as_json:
         return Report(data=[s.to_dict() for s in states])
     if not states:
         return Report(["no actions yet: `hs-actions pull --all` brings the account's"])
     width = max(len(s.name) for s in states)
-    return Report([f"{s.name:<{width}}  {s.state}" + (f": {s.detail}" if s.detail else "") for s in states])
+    named = max(len(s.account or "") for s in states)
+    return Report([f"{s.name:<{width}}  " + (f"{s.account or '':<{named}}  " if named else "") + s.state
+                   + (f": {s.detail}" if s.detail else "") for s in states])
 
 
 def action_states(connection: Connection, *, actions_dir: Path | None = None,
@@ -60,16 +69,17 @@ def action_states(connection: Connection, *, actions_dir: Path | None = None,
     actions_dir = actions_dir or project.current().actions
     helpers_dir = helpers_dir or project.current().helpers
     states, flows = [], {}
-    found, broken = read_actions(actions_dir)
-    states += [State(b.name, BROKEN, f"its action.toml does not load: {b.problem}") for b in broken]
+    found, broken = read_actions(actions_dir, connection)
+    states += [State(b.name, BROKEN, f"its action.toml does not load: {b.problem}", account=connection.account)
+               for b in broken]
     for local in found:
         origin = local.origin
         if origin is None:
-            states.append(State(local.name, NEVER))
+            states.append(State(local.name, NEVER, account=connection.account))
             continue
-        where = dict(flow_id=origin.flow_id, action_id=origin.action_id)
+        where = dict(flow_id=origin.flow_id, action_id=origin.action_id, account=connection.account)
         try:
-            path = flow_path(origin.flow_id)
+            path = flow_path(origin.flow_id, connection.flows)
         except ToolkitError as error:
             states.append(State(local.name, BROKEN, f"action.toml [hubspot] flow_id: {error}", **where))
             continue
@@ -111,12 +121,13 @@ def action_states(connection: Connection, *, actions_dir: Path | None = None,
             here = " and ".join(w for w, now, then in (("code", code_here, origin.code_hash),
                                                       ("fields", fields_here, origin.fields_hash)) if now != then)
             # Both sides changed: say so, as pull and deploy each refuse to drop the other's change.
-            also = (f"; its {here} changed here too: merge by hand (hs-actions deploy {local.name} --dry-run "
+            also = (f"; its {here} changed here too: merge by hand (hs-actions deploy {local.name}{connection.option} --dry-run "
                     f"shows HubSpot's code against this bundle)") if here else ""
             states.append(State(local.name, EDITED, f"its {what} changed in HubSpot (now revision "
                                                     f"{mapping.revision(flow)}){also}", **where))
         else:
             what = " and ".join(w for w, here, then in (("code", code_here, origin.code_hash),
                                                        ("fields", fields_here, origin.fields_hash)) if here != then)
-            states.append(State(local.name, LOCAL, f"its {what} changed here: hs-actions deploy {local.name}", **where))
+            states.append(State(local.name, LOCAL, f"its {what} changed here: hs-actions deploy {local.name}"
+                                                   f"{connection.option}", **where))
     return sorted(states, key=lambda s: s.name)

@@ -22,10 +22,11 @@ api_calls = 3
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hs_actions.core import hubspot_runtime
+from hs_actions.core.project import ACCOUNT_NAME, ACCOUNT_NAME_RULE
 from hs_actions.core.errors import ManifestError
 from hs_actions.core.errors import did_you_mean as _did_you_mean
 from hs_actions.core import text
@@ -35,7 +36,8 @@ FILENAME = "action.toml"
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 NAME_RULE = "use letters, digits and _, not starting with a digit"
 _TOP_KEYS = ("description", "object_type", "secrets", "inputs", "outputs", "budget", "hubspot")
-# [hubspot]: where the action lives in the account, written by `hs-actions pull` and `deploy`.
+# [hubspot]: where the action lives in the account, written by `hs-actions pull` and `deploy`;
+# [hubspot.NAME] the same for account NAME of [tool.hs-actions.accounts].
 _ORIGIN_KEYS = ("flow_id", "action_id", "revision", "code_hash", "fields_hash")
 
 
@@ -87,8 +89,22 @@ class Manifest:
     secrets: tuple[str, ...]
     inputs: tuple[InputField, ...]
     outputs: tuple[OutputField, ...]
-    origin: Origin | None = None
+    records: dict[str, Origin] = field(default_factory=dict)   # by account name; "" for [hubspot]'s own keys
     budget: Budget = Budget()
+
+    @property
+    def origin(self) -> Origin | None:
+        """The record of [hubspot]'s own keys: where the action lives in the account of a
+        project without accounts."""
+        return self.records.get("")
+
+    def record(self, account: str | None, default: bool = False) -> Origin | None:
+        """Where the action lives in `account` (None: the environment's account). The default
+        account reads [hubspot]'s own keys when it has no table of its own: a project that
+        configures accounts later keeps its links; the next write moves them to [hubspot.NAME]."""
+        if account and account in self.records:
+            return self.records[account]
+        return self.records.get("") if not account or default else None
 
     def output(self, name: str) -> OutputField | None:
         return next((o for o in self.outputs if o.name == name), None)
@@ -152,8 +168,8 @@ def parse(data: dict, source: str = FILENAME) -> Manifest:
             f"{len(inputs)} input fields; HubSpot allows at most {hubspot_runtime.MAX_INPUTS} per action",
         )
     outputs = tuple(_output(name, spec, fail) for name, spec in _table(data, "outputs", fail).items())
-    return Manifest(description, object_type, tuple(secrets), inputs, outputs, _origin(data, fail),
-                    _budget(data, fail))
+    records = _records(data, fail) if "hubspot" in data else {}
+    return Manifest(description, object_type, tuple(secrets), inputs, outputs, records, _budget(data, fail))
 
 
 def _budget(data: dict, fail) -> Budget:
@@ -175,14 +191,26 @@ def _budget(data: dict, fail) -> Budget:
     return Budget(table.get("seconds"), table.get("memory_mb"), calls)
 
 
-def _origin(data: dict, fail) -> Origin | None:
-    if "hubspot" not in data:
-        return None
+def _records(data: dict, fail) -> dict[str, Origin]:
+    """[hubspot]: its own keys are the record of the account given by the environment (a
+    project without accounts); each [hubspot.NAME] sub-table is the record of account NAME."""
     table = _table(data, "hubspot", fail)
-    _reject_unknown(table, _ORIGIN_KEYS, "hubspot.", fail)
+    records = {name: _record(record, f"hubspot.{name}.", fail) for name, record in table.items()
+               if isinstance(record, dict)}
+    for name in records:
+        if not ACCOUNT_NAME.fullmatch(name):
+            raise fail(f"hubspot.{name}", f"{name!r} is not an account name: use {ACCOUNT_NAME_RULE}")
+    flat = {key: value for key, value in table.items() if not isinstance(value, dict)}
+    if flat or not table:
+        records[""] = _record(flat, "hubspot.", fail)
+    return records
+
+
+def _record(table: dict, prefix: str, fail) -> Origin:
+    _reject_unknown(table, _ORIGIN_KEYS, prefix, fail)
     for key in _ORIGIN_KEYS:
         if not isinstance(table.get(key), str) or not table[key]:
-            raise fail(f"hubspot.{key}", "missing or not a string: this table is written by `hs-actions pull` and "
+            raise fail(f"{prefix}{key}", "missing or not a string: this table is written by `hs-actions pull` and "
                                          "`hs-actions deploy`; pull the action again to restore it")
     return Origin(**{key: table[key] for key in _ORIGIN_KEYS})
 

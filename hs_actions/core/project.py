@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from hs_actions.core import text
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.tomlfile import tomllib
 
@@ -27,8 +29,19 @@ DEFAULTS = {
     "allow_return_none": False,       # accept a main that returns None (HubSpot: undocumented)
     "sandbox": "auto",                # auto | off | required: kernel isolation for runs (harness/sandbox)
     "string_outputs": "text",         # text | strict: a list or number for a string output (harness/outputs.py)
+    "flows_api": "v4",                # the Automation API version pull and deploy call (FLOWS_API)
 }
 STRING_OUTPUTS = ("text", "strict")
+# [tool.hs-actions.accounts.NAME]: the HubSpot accounts (portals) a project pulls from and deploys to.
+ACCOUNT_NAME = re.compile(r"[a-z][a-z0-9_-]{0,39}")
+ACCOUNT_NAME_RULE = "lower-case letters, digits, _ and -, starting with a letter, up to 40"
+HUBSPOT_API_BASE = "https://api.hubapi.com"
+TOKEN_VARIABLE = "HUBSPOT_ACCESS_TOKEN"
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# The workflows API's versions: v4 (/automation/v4/flows, what HubSpot documents as current), or a
+# date version such as 2026-09-beta (/automation/v4/2026-09-beta/flows, HubSpot's spec collection).
+FLOWS_API = re.compile(r"v4|20\d\d-\d\d(-beta)?")
+FLOWS_API_RULE = 'write "v4" (the default) or a date version such as "2026-09-beta"'
 _BOOLEANS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
 
 
@@ -152,12 +165,85 @@ def settings() -> dict:
     if merged["string_outputs"] not in STRING_OUTPUTS:
         raise ToolkitError(f"string_outputs = {merged['string_outputs']!r} (pyproject.toml [tool.hs-actions] or "
                            f"HS_ACTIONS_STRING_OUTPUTS): write \"text\" (HubSpot stores str(value)) or \"strict\"")
+    if not isinstance(merged["flows_api"], str) or not FLOWS_API.fullmatch(merged["flows_api"]):
+        raise ToolkitError(f"flows_api = {text.printable(text.cut(repr(merged['flows_api'])))} (pyproject.toml "
+                           f"[tool.hs-actions] or HS_ACTIONS_FLOWS_API): {FLOWS_API_RULE}")
     allow = merged["allow_return_none"]
     merged["allow_return_none"] = _BOOLEANS.get(allow.lower()) if isinstance(allow, str) else allow
     if not isinstance(merged["allow_return_none"], bool):
         raise ToolkitError(f"allow_return_none = {allow!r} (pyproject.toml [tool.hs-actions] or "
                            f"HS_ACTIONS_ALLOW_RETURN_NONE): write true or false")
     return merged
+
+
+@dataclass(frozen=True)
+class Account:
+    """A HubSpot account of the project: where its API is, which variable holds its token, and
+    whether commands use it when no --account is given."""
+
+    name: str
+    api_base: str | None = None       # None: HS_ACTIONS_API_BASE, else HubSpot's
+    token_env: str = TOKEN_VARIABLE
+    default: bool = False
+    flows_api: str = "v4"
+
+
+def accounts(pyproject: Path | None = None) -> dict[str, Account]:
+    """The project's [tool.hs-actions.accounts.NAME] tables, by name ({} with none, or outside a
+    project); ToolkitError (exit 2) naming pyproject.toml and the key for a table that is not one."""
+    if pyproject is None:
+        found = find()
+        if found is None:
+            return {}
+        pyproject = found.pyproject
+    top = table_of(pyproject) or {}
+    tables = top.get("accounts", {})
+    where = f"{shown(pyproject)} [tool.{TABLE}.accounts"
+
+    def fail(key: str, problem: str) -> ToolkitError:
+        return ToolkitError(f"{where}{key}]: {problem}")
+
+    if not isinstance(tables, dict):
+        raise fail("", "must be a table of accounts, e.g. [tool.hs-actions.accounts.sandbox]")
+    found_accounts = {}
+    for name, table in tables.items():
+        if not ACCOUNT_NAME.fullmatch(name):
+            raise fail(f".{text.printable(repr(name))[1:-1]}", f"{text.printable(repr(name))} is not an account name: "
+                                                             f"use {ACCOUNT_NAME_RULE}")
+        if not isinstance(table, dict):
+            raise fail(f".{name}", f"must be a table (api_base, token_env, default, flows_api), not {text.kind(table, 'toml')}")
+        unknown = sorted(set(table) - {"api_base", "token_env", "default", "flows_api"})
+        if unknown:
+            raise fail(f".{name}", f"unknown key {text.printable(repr(unknown[0]))}: an account takes api_base, "
+                                   f"token_env, default and flows_api")
+        api_base = table.get("api_base")
+        if api_base is not None and (not isinstance(api_base, str) or not api_base.startswith(("https://", "http://"))):
+            raise fail(f".{name}", f"api_base = {text.printable(text.cut(repr(api_base)))} is not a URL: give one such "
+                                   f"as {HUBSPOT_API_BASE} (HubSpot's, the default)")
+        token_env = table.get("token_env", TOKEN_VARIABLE)
+        if not isinstance(token_env, str) or not _VARIABLE.fullmatch(token_env):
+            raise fail(f".{name}", f"token_env = {text.printable(text.cut(repr(token_env)))} is not the name of an "
+                                   f"environment variable, e.g. \"HUBSPOT_SANDBOX_TOKEN\"")
+        default = table.get("default", False)
+        if not isinstance(default, bool):
+            raise fail(f".{name}", f"default = {text.printable(text.cut(repr(default)))}: write true or false")
+        flows_api = table.get("flows_api", top.get("flows_api", DEFAULTS["flows_api"]))   # else the project's
+        if not isinstance(flows_api, str) or not FLOWS_API.fullmatch(flows_api):
+            raise fail(f".{name}", f"flows_api = {text.printable(text.cut(repr(flows_api)))}: {FLOWS_API_RULE}")
+        found_accounts[name] = Account(name, api_base.rstrip("/") if api_base else None, token_env, default, flows_api)
+    defaults = [a.name for a in found_accounts.values() if a.default]
+    if len(defaults) > 1:
+        raise ToolkitError(f"{where}]: {' and '.join(defaults)} are both marked default = true: mark one")
+    return found_accounts
+
+
+def default_account(configured: dict[str, Account]) -> Account | None:
+    """The account commands use without --account: the one marked default, else the only one;
+    None when there is no such account (the environment's, as without accounts)."""
+    marked = [a for a in configured.values() if a.default]
+    if marked:
+        return marked[0]
+    return next(iter(configured.values())) if len(configured) == 1 else None
 
 
 def shown(path: Path) -> str:

@@ -24,6 +24,15 @@ def load(name: str) -> dict:
     return json.loads((DATA / name).read_text())
 
 
+def default_record(object_type: str) -> dict | None:
+    """The first record of an object type (HubSpot's name, CONTACT, or the API's, contacts) in
+    the default seed: what sample events name, so that a run finds it. None for a type the seed
+    has none of (a custom object's, or one the portal does not model)."""
+    spec = next((s for s in load("object_types.json")["standard"] if object_type in (s["hubspotName"], s["name"])), None)
+    records = load("seed_default.json")["records"].get(spec["name"] if spec else object_type) or []
+    return records[0] if records else None
+
+
 def property_rows(object_type: str) -> list[dict]:
     """The property catalogue of a standard object type (data/properties/<name>.json), then the
     rows of the files it includes (the engagement properties activities share) it lacks."""

@@ -74,6 +74,10 @@ DATED = [
     ("/marketing/forms/{date}", "/marketing/v3/forms"),
     ("/cms/hubdb/{date}/", "/cms/v3/hubdb/"),
     ("/automation/actions/callbacks/{date}/", "/automation/v4/actions/callbacks/"),
+    # Workflows: the spec collection's /automation/v4/2026-09-beta/flows, and the spelling other
+    # sources give, /automation/2026-09-beta/flows (HUBSPOT_RUNTIME.md): both, until one is settled.
+    ("/automation/v4/{date}/", "/automation/v4/"),
+    ("/automation/{date}/", "/automation/v4/"),
 ]
 DATE = r"20\d\d-\d\d(?:-beta)?"
 

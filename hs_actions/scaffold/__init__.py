@@ -1,7 +1,6 @@
 """`hs-actions new`: a new action folder that runs and passes its test from the start."""
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
@@ -95,7 +94,8 @@ def _record(object_type: str) -> dict:
     # Its name in API paths: a custom object's is its type id; a type the portal does not model
     # is spelt as HubSpot's paths spell the others (FEEDBACK_SUBMISSION: feedback_submissions).
     api_type = spec["name"] if spec else object_type if custom else object_type.lower() + "s"
-    seeded = _default_seed().get(api_type)
+    seeded = models.default_record(api_type)
+    # A custom object's, or an unmodelled type's: the test seeds this id itself.
     object_id = seeded["id"] if seeded else "1"
     prop, sample = PROPERTIES.get(object_type, (ANY_OBJECT, object_id))
     # The properties HubSpot requires on create (one of each group), valued as in the default seed.
@@ -114,12 +114,6 @@ def _record(object_type: str) -> dict:
     return {"api_type": api_type, "read_scope": (spec or types["custom"])["scopes"]["read"],
             "property": prop, "var": prop, "expected": sample, "object_id": object_id, "seed": json.dumps(seed),
             "unmodelled": unmodelled and "\n" + unmodelled}
-
-
-@functools.cache
-def _default_seed() -> dict[str, dict]:
-    """The first record of each type in the local portal's default seed."""
-    return {api_type: records[0] for api_type, records in models.load("seed_default.json")["records"].items() if records}
 
 
 def add_secret_placeholder(secret: str, env_example: Path | None = None) -> bool:

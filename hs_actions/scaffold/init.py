@@ -34,6 +34,7 @@ FILES = {
     "pyproject.toml.tmpl": "pyproject.toml",
     "README.md.tmpl": "README.md",
     "gitignore.tmpl": ".gitignore",
+    "env.example.tmpl": ".env.example",
     "shared/helpers/__init__.py.tmpl": "shared/helpers/__init__.py",
     "tests/test_project.py.tmpl": "tests/test_project.py",
     "scripts/_env.tmpl": "scripts/_env",
@@ -121,6 +122,5 @@ def _example(root: Path) -> list[str]:
     actions = root / "actions"
     if actions.is_dir() and any(actions.glob("*/action.py")):
         return []
-    had_env_example = (root / ".env.example").exists()
     create(EXAMPLE, actions_dir=actions, env_example=root / ".env.example", env_file=root / ".env")
-    return [f"actions/{EXAMPLE}/"] + ([] if had_env_example else [".env.example"])
+    return [f"actions/{EXAMPLE}/"]

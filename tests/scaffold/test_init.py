@@ -11,9 +11,9 @@ from hs_actions.core import project
 from hs_actions.core.tomlfile import tomllib
 from hs_actions.scaffold import init as init_module
 
-MADE = ["pyproject.toml", "README.md", ".gitignore", "shared/helpers/__init__.py", "tests/test_project.py",
-        "scripts/_env", "scripts/run", "scripts/test", "scripts/hs-actions", ".github/workflows/actions.yml",
-        "actions/first_action/", ".env.example"]
+MADE = ["pyproject.toml", "README.md", ".gitignore", ".env.example", "shared/helpers/__init__.py",
+        "tests/test_project.py", "scripts/_env", "scripts/run", "scripts/test", "scripts/hs-actions",
+        ".github/workflows/actions.yml", "actions/first_action/"]
 
 
 def hs_actions(cwd, *args, timeout=300):
@@ -116,3 +116,14 @@ def test_the_projects_own_scripts_set_up_and_test_from_scratch(tmp_path):
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "5 passed" in done.stdout
     assert (team / ".venv" / "bin" / "hs-actions").exists()
+
+
+def test_env_example_says_where_real_tokens_go_as_the_repositorys_and_the_readme_do(tmp_path):
+    assert hs_actions(tmp_path, "init", "team").returncode == 0
+    made = (tmp_path / "team" / ".env.example").read_text()
+    header = "".join(line for line in made.splitlines(keepends=True) if line.startswith("#"))
+    assert made == header + "HUBSPOT_TOKEN=local-portal-token\n"     # the example action's secret
+    assert (project.current().root / ".env.example").read_text().startswith(header)
+    assert "never in this file" in header and "from the\n# environment or from .env" in header
+    readme = " ".join((project.current().root / "README.md").read_text().split())
+    assert "in the environment or in `.env` (never in `.env.example`)" in readme

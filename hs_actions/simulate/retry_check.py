@@ -9,8 +9,11 @@ retried by HubSpot: a write it skipped shows as missing.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
+from hs_actions.core.masking import Masks
+from hs_actions.harness import secrets
 from hs_actions.simulate import state
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -108,10 +111,15 @@ def check(harness, portal, action, object_ids: list[int], run_options: dict | No
     `portal` (which it serves). The portal's forced failures are its own while it runs; its
     state is as before when it returns."""
     options = dict(run_options or {})
+    # What the portal holds is not masked: values an action wrote (its token, even) are shown
+    # in differences, so the run's secrets are masked here as a run's result is.
+    values = secrets.resolve(action.manifest.secrets, explicit=options.get("secrets"),
+                             environ=os.environ if options.get("environ") is None else options["environ"],
+                             env_file=options.get("env_file"))
     found = RetryCheck(action.name)
     for object_id in object_ids:
         found.records.append(_check_record(harness, portal, action, object_id, options))
-    return found
+    return Masks(values).all(found)
 
 
 def _check_record(harness, portal, action, object_id: int, options: dict) -> RecordCheck:

@@ -110,6 +110,16 @@ def test_a_429_caught_and_not_raised_loses_the_write(simulate, tmp_path, monkeyp
         "    changed: contacts 3: jobtitle is left as it was where a clean run sets 'seen'"]
 
 
+def test_secret_values_the_action_wrote_are_masked(simulate, tmp_path, monkeypatch):
+    monkeypatch.setenv("HUBSPOT_TOKEN", LOCAL_TOKEN)
+    folder, _ = write_action(tmp_path, SWALLOWS.replace('"jobtitle": "seen"', '"jobtitle": os.getenv("HUBSPOT_TOKEN")'),
+                             MANIFEST)
+    report = simulate(folder, object_ids=_ids(tmp_path, 3), retry_check=True, as_json=False)
+    assert "    changed: contacts 3: jobtitle is left as it was where a clean run sets '[secret HUBSPOT_TOKEN]'" in \
+        report.text().splitlines()
+    assert LOCAL_TOKEN not in report.text()
+
+
 def test_a_record_whose_clean_run_fails_is_not_checked(simulate, tmp_path, monkeypatch):
     monkeypatch.setenv("HUBSPOT_TOKEN", LOCAL_TOKEN)
     folder, _ = write_action(tmp_path, "def main(event):\n    raise ValueError('no')\n", MANIFEST)

@@ -2,12 +2,12 @@
 
 10,000 enrollments (BENCH_SIMULATE_ENROLLMENTS) of round_robin_owner, a two-call action (the
 owners, then an update of the contact), records generated in the simulation's copy of the
-portal, on the capacity tier with an execution rate (10 a second: 200 calls in 10 s of its 250)
-that keeps the calls under its rate limit, so that retries hardly add to the executions. Each execution is a real
-sandboxed run. Reports the median wall time of BENCH_SIMULATE_REPEATS simulations (default 3)
-and the wall time per execution. Target: 10,000 enrollments in under 60 s on 2 cores.
-The load average is printed with it: on a machine others share, the wall time says as much
-about them as about the toolkit.
+portal, on the capacity tier with an execution rate (10 a second: 200 calls in 10 s of its
+250) that keeps the calls under its rate limit, so that retries hardly add to the executions.
+Each execution is a real sandboxed run. Reports the median wall time of BENCH_SIMULATE_REPEATS
+simulations (default 3) and the wall time per execution. Target: 10,000 enrollments in under
+60 s on 2 cores. The load average is printed with it: on a machine others share, the wall time
+says as much about them as about the toolkit.
 """
 from __future__ import annotations
 

@@ -12,12 +12,8 @@ from pathlib import Path
 
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
+from hs_actions.simulate import DEFAULT_CONCURRENCY, DEFAULT_SAMPLE, TIERS
 
-# The tiers simulate offers, by HubSpot's names, and the portal's rate_limits.json tier of each.
-TIERS = {"starter": "starter", "professional": "professional", "enterprise": "enterprise", "capacity": "increase"}
-# HubSpot publishes no concurrency for custom-code executions: an option, with this default.
-DEFAULT_CONCURRENCY = 10
-DEFAULT_SAMPLE = 3
 _PERIODS = {"s": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 _REDRAW_SECONDS = 0.25
 

@@ -205,6 +205,9 @@ def _simulate_command(commands) -> None:
                           "report writes the retry repeats")
     sim.add_argument("--sample", type=int, default=DEFAULT_SAMPLE, metavar="K",
                      help=f"records the retry check tries (default {DEFAULT_SAMPLE})")
+    sim.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                     help="an input field's value in every execution (repeatable)")
+    sim.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
     sim.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file (NAME=value lines) instead of .env")
     sim.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit of each execution (HubSpot: 20)")
     sim.add_argument("--memory", type=_positive, metavar="MB", help="memory limit of each execution (HubSpot: 128)")
@@ -346,7 +349,8 @@ def _simulate(args) -> int:
     return _print(simulate(args.action, enrollments=args.enrollments, object_ids=args.object_ids, generate=args.generate,
                            tier=args.tier, concurrency=args.concurrency, rate=args.execution_rate,
                            backoff=args.retry_backoff, failures=args.fail, env_file=args.env_file, timeout=args.timeout,
-                           memory=args.memory, allow_hosts=args.allow_host, portal_db=args.portal_db,
+                           memory=args.memory, allow_hosts=args.allow_host, inputs=args.input,
+                           extended_event=args.extended_event, portal_db=args.portal_db,
                            retry_check=args.retry_check, sample=args.sample, as_json=args.json, console=_console()))
 
 

@@ -25,12 +25,7 @@ def run(ref: str, *, event: str | None = None, object_id: int | None = None, inp
     from hs_actions.harness import Harness
     from hs_actions.harness import report
 
-    values = {}
-    for item in inputs:
-        name, sep, value = item.partition("=")
-        if not sep or not name:
-            raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")
-        values[name] = value
+    values = input_values(inputs)
     from hs_actions.portal.commands import open_local
 
     def portal():  # opened by the harness once the runtime is starting, to overlap the two
@@ -54,6 +49,17 @@ def run(ref: str, *, event: str | None = None, object_id: int | None = None, inp
     if as_json:
         return Report(data=result.to_dict(), exit_code=exit_code)
     return Report([report.human(result, colour=colour)], exit_code)
+
+
+def input_values(items) -> dict[str, str]:
+    """--input NAME=VALUE texts as input field values; ToolkitError for one not written so."""
+    values = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")
+        values[name] = value
+    return values
 
 
 def _start_runtime(ref: str):

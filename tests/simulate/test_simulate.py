@@ -96,6 +96,15 @@ def test_the_human_report(simulate):
         assert line in text
 
 
+def test_an_input_given_applies_to_every_execution(simulate, tmp_path):
+    folder, _ = write_action(tmp_path, ODD_FAILS.replace('event["object"]["objectId"] % 2', 'event["inputFields"]["flag"] == "odd"'),
+                             'object_type = "CONTACT"\n[inputs]\nflag = "firstname"\n[outputs]\n')
+    assert simulate(folder, enrollments=3).data["failed"] == {}
+    assert simulate(folder, enrollments=3, inputs=["flag=odd"]).data["failed"] == {"KeyError": 3}
+    with pytest.raises(ToolkitError, match="--input 'flag': write it as NAME=VALUE"):
+        simulate(folder, enrollments=3, inputs=["flag"])
+
+
 def test_records_come_from_a_file_of_ids(simulate, tmp_path):
     ids = tmp_path / "ids.txt"
     ids.write_text("# enrolled\n7\n\n12  # a comment\n")

@@ -178,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _simulate_command(commands) -> None:
     """simulate: many enrollments as HubSpot schedules them, or --retry-check (hs_actions.simulate)."""
+    from hs_actions.simulate import DEFAULT_CONCURRENCY, DEFAULT_SAMPLE, TIERS   # the package alone: light
     sim = commands.add_parser(
         "simulate", help="many enrollments as HubSpot schedules them, or --retry-check",
         description="Run an action once per enrolled record, as HubSpot schedules them: in parallel up to a "
@@ -188,10 +189,10 @@ def _simulate_command(commands) -> None:
     which.add_argument("--enrollments", type=int, metavar="N", help="enroll the first N records of the action's object type")
     which.add_argument("--object-ids", type=Path, metavar="FILE", help="enroll these records: one id a line")
     sim.add_argument("--generate", action="store_true", help="create the records the local portal lacks (in the copy only)")
-    sim.add_argument("--tier", default="starter", choices=("starter", "professional", "enterprise", "capacity"),
-                     help="the account's API rate limits (default starter: 100 per 10 s, 250,000 a day)")
-    sim.add_argument("--concurrency", type=int, default=10, metavar="C",
-                     help="executions at once (HubSpot publishes no figure; default 10)")
+    sim.add_argument("--tier", default="starter", choices=tuple(TIERS),
+                     help="the account's API rate limits (default starter)")
+    sim.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="C",
+                     help=f"executions at once (HubSpot publishes no figure; default {DEFAULT_CONCURRENCY})")
     sim.add_argument("--execution-rate", type=_execution_rate, metavar="N/PERIOD",
                      help="the action's execution rate limit, e.g. 10/second, 300/minute (default: none)")
     sim.add_argument("--retry-backoff", type=_positive, metavar="FACTOR",
@@ -199,7 +200,11 @@ def _simulate_command(commands) -> None:
     sim.add_argument("--retry-check", action="store_true",
                      help="instead: for sampled records, a 429 on each API call in turn and HubSpot's retry; "
                           "report writes the retry repeats")
-    sim.add_argument("--sample", type=int, default=3, metavar="K", help="records the retry check tries (default 3)")
+    sim.add_argument("--sample", type=int, default=DEFAULT_SAMPLE, metavar="K",
+                     help=f"records the retry check tries (default {DEFAULT_SAMPLE})")
+    sim.add_argument("--input", action="append", default=[], metavar="NAME=VALUE",
+                     help="an input field's value in every execution (repeatable)")
+    sim.add_argument("--extended-event", action="store_true", help="add the optional event keys seen in app-defined actions")
     sim.add_argument("--env-file", type=Path, metavar="PATH", help="read secrets from this file (NAME=value lines) instead of .env")
     sim.add_argument("--timeout", type=_positive, metavar="SECONDS", help="wall-time limit of each execution (HubSpot: 20)")
     sim.add_argument("--memory", type=_positive, metavar="MB", help="memory limit of each execution (HubSpot: 128)")
@@ -376,7 +381,8 @@ def _simulate(args) -> int:
     return _print(simulate(args.action, enrollments=args.enrollments, object_ids=args.object_ids, generate=args.generate,
                            tier=args.tier, concurrency=args.concurrency, rate=args.execution_rate,
                            backoff=args.retry_backoff, failures=args.fail, env_file=args.env_file, timeout=args.timeout,
-                           memory=args.memory, allow_hosts=args.allow_host, portal_db=args.portal_db,
+                           memory=args.memory, allow_hosts=args.allow_host, inputs=args.input,
+                           extended_event=args.extended_event, portal_db=args.portal_db,
                            retry_check=args.retry_check, sample=args.sample, as_json=args.json, console=_console()))
 
 

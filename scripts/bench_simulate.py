@@ -2,12 +2,12 @@
 
 10,000 enrollments (BENCH_SIMULATE_ENROLLMENTS) of round_robin_owner, a two-call action (the
 owners, then an update of the contact), records generated in the simulation's copy of the
-portal, on the capacity tier with an execution rate that keeps the calls under its rate limit
-(so every enrollment runs once: no retries inflate the count). Each execution is a real
-sandboxed run. Reports the median wall time of BENCH_SIMULATE_REPEATS simulations (default 3)
-and the wall time per execution. Target: 10,000 enrollments in under 60 s on 2 cores.
-The load average is printed with it: on a machine others share, the wall time says as much
-about them as about the toolkit.
+portal, on the capacity tier with an execution rate (10 a second: 200 calls in 10 s of its
+250) that keeps the calls under its rate limit, so that retries hardly add to the executions.
+Each execution is a real sandboxed run. Reports the median wall time of BENCH_SIMULATE_REPEATS
+simulations (default 3) and the wall time per execution. Target: 10,000 enrollments in under
+60 s on 2 cores. The load average is printed with it: on a machine others share, the wall time
+says as much about them as about the toolkit.
 """
 from __future__ import annotations
 
@@ -26,15 +26,15 @@ def main() -> None:
     walls = []
     for _ in range(REPEATS):
         with open(os.devnull, "w") as quiet:   # no progress line
-            report = simulate("round_robin_owner", enrollments=ENROLLMENTS, generate=True, tier="capacity", rate=12.0,
+            report = simulate("round_robin_owner", enrollments=ENROLLMENTS, generate=True, tier="capacity", rate=10.0,
                               concurrency=10, as_json=True, console=Console(progress=quiet))
         figures = report.data
-        assert figures["succeeded"] == ENROLLMENTS and figures["retries"] == 0, figures
+        assert figures["succeeded"] == ENROLLMENTS, figures
         walls.append(figures["wall_seconds"])
     wall = statistics.median(walls)
     print(f"simulate: {ENROLLMENTS:,} enrollments of a two-call action, median of {REPEATS}: {wall:.1f} s wall "
           f"({wall / ENROLLMENTS * 1000:.1f} ms an execution, on {os.cpu_count()} cores; "
-          f"{figures['hubspot_seconds']:.0f} s simulated). Target: under {TARGET_SECONDS:.0f} s "
+          f"{figures['executions']:,} executions, {figures['hubspot_seconds']:.0f} s simulated). Target: under {TARGET_SECONDS:.0f} s "
           f"({'met' if wall < TARGET_SECONDS else 'NOT met'})")
     print(f"simulate: load average {os.getloadavg()[0]:.1f} at the end (2 cores: above 2, others' work is waiting too)")
 

@@ -46,10 +46,10 @@ def run(ref: str, *, event: str | None = None, object_id: int | None = None, inp
     return Report([report.human(result, colour=colour)], exit_code)
 
 
-def input_values(inputs: list[str]) -> dict[str, str]:
-    """--input NAME=VALUE texts as a dict; ToolkitError naming one written otherwise."""
+def input_values(items) -> dict[str, str]:
+    """--input NAME=VALUE texts as input field values; ToolkitError for one not written so."""
     values = {}
-    for item in inputs:
+    for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise ToolkitError(f"--input {item!r}: write it as NAME=VALUE")

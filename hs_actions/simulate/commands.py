@@ -12,12 +12,8 @@ from pathlib import Path
 
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.report import Console, Report
+from hs_actions.simulate import DEFAULT_CONCURRENCY, DEFAULT_SAMPLE, TIERS
 
-# The tiers simulate offers, by HubSpot's names, and the portal's rate_limits.json tier of each.
-TIERS = {"starter": "starter", "professional": "professional", "enterprise": "enterprise", "capacity": "increase"}
-# HubSpot publishes no concurrency for custom-code executions: an option, with this default.
-DEFAULT_CONCURRENCY = 10
-DEFAULT_SAMPLE = 3
 _PERIODS = {"s": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 _REDRAW_SECONDS = 0.25
 
@@ -34,14 +30,16 @@ def execution_rate(text: str) -> float:
 def simulate(ref: str, *, enrollments: int | None = None, object_ids: Path | None = None, generate: bool = False,
              tier: str = "starter", concurrency: int = DEFAULT_CONCURRENCY, rate: float | None = None,
              backoff: float | None = None, failures=(), env_file: Path | None = None, timeout: float | None = None,
-             memory: float | None = None, allow_hosts=(), portal_db: Path | None = None, lanes: int | None = None,
+             memory: float | None = None, allow_hosts=(), inputs=(), extended_event: bool = False,
+             portal_db: Path | None = None, lanes: int | None = None,
              retry_check: bool = False, sample: int = DEFAULT_SAMPLE, as_json: bool = False,
              console: Console | None = None) -> Report:
     """Simulate the enrollments of `ref` (or, with retry_check, check that it is safe to retry);
-    exit 0 when every enrollment succeeded (every trial was retry safe), 1 otherwise, and 2
+    `inputs` (NAME=VALUE texts) and `extended_event` apply to every execution, as for `run`. Exit 0 when every enrollment succeeded (every trial was retry safe), 1 otherwise, and 2
     (ToolkitError) for input that cannot be simulated."""
     from hs_actions.action.folder import load
     from hs_actions.harness import Harness, runtime as runtime_module, secrets
+    from hs_actions.harness.commands import input_values
     from hs_actions.simulate import enrollments as chosen
 
     if (enrollments is None) == (object_ids is None):
@@ -68,7 +66,7 @@ def simulate(ref: str, *, enrollments: int | None = None, object_ids: Path | Non
         # (exit 2), and no run reads .env again.
         values = secrets.resolve(action.manifest.secrets, environ=os.environ, env_file=env_file)
         options = {"secrets": values, "environ": {}, "timeout": timeout, "memory": memory,
-                   "allow_hosts": tuple(allow_hosts)}
+                   "allow_hosts": tuple(allow_hosts), "inputs": input_values(inputs), "extended_event": extended_event}
         if retry_check:
             with Harness(runtime=runtime, mode="fork", portal=portal) as harness:
                 return _retry_check(harness, portal, action, _sample(enrolled, sample), options, as_json)

@@ -73,6 +73,7 @@ class Enrollment:
     object_id: int
     executions: list[Execution] = field(default_factory=list)
     outcome: str | None = None   # "success", or the kind of failure that ended it
+    inputs: dict | None = None   # the input fields its first execution got: its retries get them too
 
     @property
     def seconds(self) -> float:
@@ -189,6 +190,8 @@ class Simulation:
                 job.callback_id))
             self.executed += 1
             self.first = self.first or result
+            if enrollment.inputs is None:
+                enrollment.inputs = dict(result.event.get("inputFields") or {})
             if result.status == "retry":
                 first = first_failure.setdefault(job.enrollment, end)
                 at = self.rule.next_attempt(first, end, job.attempt)
@@ -209,10 +212,16 @@ class Simulation:
             job = jobs.get()
             if job is None:
                 return
-            object_id = self.enrollments[job.enrollment].object_id
+            enrollment = self.enrollments[job.enrollment]
+            options = self.run_options
+            if job.attempt and enrollment.inputs is not None:
+                # A retry runs with the input fields of the enrolment's first execution: the record
+                # need not be read again (and may be gone: an action that archives it).
+                options = {**options, "inputs": {**enrollment.inputs, **(options.get("inputs") or {})}}
             self.clock.begin(job.callback_id, job.start)
             try:
-                result = harness.run(self.action, object_id=object_id, callback_id=job.callback_id, **self.run_options)
+                result = harness.run(self.action, object_id=enrollment.object_id, callback_id=job.callback_id,
+                                     **options)
             except BaseException as error:   # a ToolkitError (a missing secret): the whole simulation stops
                 result = error
             finally:

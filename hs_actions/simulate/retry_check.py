@@ -9,8 +9,11 @@ retried by HubSpot: a write it skipped shows as missing.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
+from hs_actions.core.masking import Masks
+from hs_actions.harness import secrets
 from hs_actions.simulate import state
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -108,10 +111,22 @@ def check(harness, portal, action, object_ids: list[int], run_options: dict | No
     `portal` (which it serves). The portal's forced failures are its own while it runs; its
     state is as before when it returns."""
     options = dict(run_options or {})
+    # What the portal holds is not masked: values an action wrote (its token, even) are shown
+    # in differences, so the run's secrets are masked here as a run's result is.
+    values = secrets.resolve(action.manifest.secrets, explicit=options.get("secrets"),
+                             environ=os.environ if options.get("environ") is None else options["environ"],
+                             env_file=options.get("env_file"))
     found = RetryCheck(action.name)
     for object_id in object_ids:
         found.records.append(_check_record(harness, portal, action, object_id, options))
-    return found
+    return Masks(values).all(found)
+
+
+def _fresh_limits(portal) -> None:
+    """Rate-limit counts emptied: the trials' many runs in a few seconds must not be refused
+    for the account's limits, or a trial would fail for a 429 it did not ask for."""
+    with portal.limiter.lock:
+        portal.limiter.reset()
 
 
 def _check_record(harness, portal, action, object_id: int, options: dict) -> RecordCheck:
@@ -121,6 +136,7 @@ def _check_record(harness, portal, action, object_id: int, options: dict) -> Rec
 
         def run_clean():
             portal.restore(snapshot)
+            _fresh_limits(portal)
             result = harness.run(action, object_id=object_id, **options)
             return result, state.change(before, portal.contents())
 
@@ -135,6 +151,7 @@ def _check_record(harness, portal, action, object_id: int, options: dict) -> Rec
         for k in range(1, len(record.calls) + 1):
             portal.restore(snapshot)
             portal.failures.reset()
+            _fresh_limits(portal)
             armed = _fail_call(portal, k)
             trial = Trial(k, record.calls[k - 1])
             results = [harness.run(action, object_id=object_id, **options)]

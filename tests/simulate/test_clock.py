@@ -17,15 +17,20 @@ def test_a_call_is_stamped_with_its_execution_start_plus_the_real_time_since():
     assert clock("ap-1-2-1-0") == 3600.0    # after its run: the latest start known
 
 
-def test_the_rate_limit_window_moves_with_simulated_time():
-    limiter = RateLimiter("starter")
-    clock = VirtualClock()
+def clocked_limiter(first: float):
+    """A starter-tier limiter on a virtual clock, with the window's 100 calls made at `first`."""
+    limiter, clock = RateLimiter("starter"), VirtualClock()
     limiter.clock = clock
-    clock.begin("a", 0.0)
+    clock.begin("first", first)
     for _ in range(100):
-        limiter.admit("token", run="a")
+        limiter.admit("token", run="first")
+    return limiter, clock
+
+
+def test_the_rate_limit_window_moves_with_simulated_time():
+    limiter, clock = clocked_limiter(0.0)
     with pytest.raises(exc.RateLimited):
-        limiter.admit("token", run="a")
+        limiter.admit("token", run="first")
     clock.begin("b", 10.5)     # ten simulated seconds later, not ten real ones
     assert limiter.admit("token", run="b")["X-HubSpot-RateLimit-Remaining"] == "99"
 
@@ -48,12 +53,7 @@ def test_the_daily_allowance_counts_simulated_days():
 def test_a_call_that_comes_late_still_counts_in_every_window_that_holds_it():
     # Parallel runs: calls at 5.0 s came first; one at 1.0 s comes after them. A window holding
     # both (1.0 to 5.0) would be over the limit: the late one is refused.
-    limiter = RateLimiter("starter")
-    clock = VirtualClock()
-    limiter.clock = clock
-    clock.begin("later", 5.0)
-    for _ in range(100):
-        limiter.admit("token", run="later")
+    limiter, clock = clocked_limiter(5.0)
     clock.begin("earlier", 1.0)
     with pytest.raises(exc.RateLimited):
         limiter.admit("token", run="earlier")

@@ -55,6 +55,18 @@ def main(event):
     return {"outputFields": {}}
 '''
 
+READS_OWNERS_TWELVE_TIMES = '''
+import os
+from hubspot import HubSpot
+
+
+def main(event):
+    client = HubSpot(access_token=os.getenv("HUBSPOT_TOKEN"))
+    for _ in range(12):
+        client.crm.owners.owners_api.get_page(limit=1)
+    return {"outputFields": {}}
+'''
+
 
 def test_an_action_that_creates_a_note_before_its_update_is_not_retry_safe(simulate, seeded_db):
     report = simulate("log_enrollment_note", enrollments=300, retry_check=True, sample=2)
@@ -108,6 +120,26 @@ def test_a_429_caught_and_not_raised_loses_the_write(simulate, tmp_path, monkeyp
         "    changed: contacts 3: jobtitle is left as it was where a clean run sets 'seen'",
         "  429 on call 2 (PATCH /crm/v3/objects/contacts/3), not retried (the run ended success):",
         "    changed: contacts 3: jobtitle is left as it was where a clean run sets 'seen'"]
+
+
+def test_the_trials_many_calls_are_not_refused_for_the_accounts_rate_limit(simulate, tmp_path, monkeypatch):
+    # 26 runs of 12 calls in a few seconds, on the starter tier (100 calls per 10 s): each trial
+    # starts with empty rate-limit counts, or its runs would be rate limited for real.
+    monkeypatch.setenv("HUBSPOT_TOKEN", LOCAL_TOKEN)
+    folder, _ = write_action(tmp_path, READS_OWNERS_TWELVE_TIMES, MANIFEST)
+    report = simulate(folder, object_ids=_ids(tmp_path, 3), retry_check=True, tier="starter")
+    assert report.exit_code == 0, report.data
+    assert [t["statuses"] for t in report.data["records"][0]["trials"]] == [["retry", "success"]] * 12
+
+
+def test_secret_values_the_action_wrote_are_masked(simulate, tmp_path, monkeypatch):
+    monkeypatch.setenv("HUBSPOT_TOKEN", LOCAL_TOKEN)
+    folder, _ = write_action(tmp_path, SWALLOWS.replace('"jobtitle": "seen"', '"jobtitle": os.getenv("HUBSPOT_TOKEN")'),
+                             MANIFEST)
+    report = simulate(folder, object_ids=_ids(tmp_path, 3), retry_check=True, as_json=False)
+    assert "    changed: contacts 3: jobtitle is left as it was where a clean run sets '[secret HUBSPOT_TOKEN]'" in \
+        report.text().splitlines()
+    assert LOCAL_TOKEN not in report.text()
 
 
 def test_a_record_whose_clean_run_fails_is_not_checked(simulate, tmp_path, monkeypatch):

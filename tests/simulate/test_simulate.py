@@ -8,7 +8,7 @@ import pytest
 
 from hs_actions.core import project
 from hs_actions.core.errors import ToolkitError
-from hs_actions.portal.portal import Portal
+from hs_actions.portal.portal import LOCAL_TOKEN, Portal
 from hs_actions.simulate.retry import RetryRule
 from tests.support import write_action
 
@@ -25,6 +25,18 @@ def main(event):
     if event["object"]["objectId"] % 2:
         raise KeyError("odd")
     return {"outputFields": {}}
+'''
+
+ARCHIVES = '''
+import os
+from hubspot import HubSpot
+
+
+def main(event):
+    client = HubSpot(access_token=os.getenv("TOKEN"))
+    client.crm.contacts.basic_api.archive(event["object"]["objectId"])
+    client.crm.owners.owners_api.get_page(limit=1)
+    return {"outputFields": {"email": event["inputFields"]["email"]}}
 '''
 
 
@@ -72,6 +84,17 @@ def test_hubspot_gives_up_after_three_days(simulate):
     assert 3 * 86400 - 8 * 3600 < f["hubspot_seconds"] <= 3 * 86400 + 60
 
 
+def test_a_retry_runs_with_the_inputs_of_the_first_execution_when_the_record_is_gone(simulate, tmp_path, monkeypatch):
+    # The first execution archives its contact, then is rate limited; the retry does not read
+    # the contact again (HubSpot enrolled it with its properties), and its archive answers 404.
+    monkeypatch.setenv("TOKEN", LOCAL_TOKEN)
+    folder, _ = write_action(tmp_path, ARCHIVES, 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n'
+                                                 '[inputs]\nemail = "email"\n[outputs]\nemail = "string"\n')
+    report = simulate(folder, enrollments=1, failures=[("GET", "/crm/v3/owners/", 429, 1)])
+    assert report.exit_code == 1
+    assert (report.data["executions"], report.data["failed"]) == (2, {"NotFoundException": 1})
+
+
 def test_failures_are_counted_by_kind(simulate, tmp_path):
     folder, _ = write_action(tmp_path, ODD_FAILS, 'object_type = "CONTACT"\n[outputs]\n')
     report = simulate(folder, enrollments=4)
@@ -94,6 +117,15 @@ def test_the_human_report(simulate):
     for line in ("succeeded       3 of 3 (all succeeded)", "api calls       6 (2 per enrollment), 0 rate limited",
                  "daily budget    0.00% used", "slowest         record "):
         assert line in text
+
+
+def test_an_input_given_applies_to_every_execution(simulate, tmp_path):
+    folder, _ = write_action(tmp_path, ODD_FAILS.replace('event["object"]["objectId"] % 2', 'event["inputFields"]["flag"] == "odd"'),
+                             'object_type = "CONTACT"\n[inputs]\nflag = "firstname"\n[outputs]\n')
+    assert simulate(folder, enrollments=3).data["failed"] == {}
+    assert simulate(folder, enrollments=3, inputs=["flag=odd"]).data["failed"] == {"KeyError": 3}
+    with pytest.raises(ToolkitError, match="--input 'flag': write it as NAME=VALUE"):
+        simulate(folder, enrollments=3, inputs=["flag"])
 
 
 def test_records_come_from_a_file_of_ids(simulate, tmp_path):

@@ -371,10 +371,15 @@ class Runner:
 
 def _process_limit(worker: Worker) -> str | None:
     """How the run's processes and threads are limited: by its cgroup's pids controller, or in
-    a sandbox by RLIMIT_NPROC, which the action process sets on itself; else not at all."""
+    a sandbox by RLIMIT_NPROC, which the action process sets on itself where the kernel counts
+    the action's processes alone; else not at all."""
     if worker.cgroup is not None and worker.cgroup.pids is not None:
         return f"cgroup v{worker.cgroup.version} pids.max"
-    return sandbox.RLIMIT if worker.zygote.sandboxed else None
+    if worker.zygote.sandboxed:
+        from hs_actions.harness.inside import namespaces  # Linux's, as a sandbox is
+
+        return sandbox.RLIMIT if namespaces.process_limit_holds() else None
+    return None
 
 
 def hand_over(request: dict) -> int:

@@ -186,7 +186,7 @@ class Runner:
         except SupervisorLost:
             zygote.kill()
             raise
-        cgroups = self._memory_cgroups()
+        cgroups = self._run_cgroups()
         worker = Worker(zygote, pid)
         if cgroups:
             try:
@@ -222,7 +222,7 @@ class Runner:
             cached = self._static[key] = (changed, [m for m in library_imports(code) if m.split(".")[0] in _LIBRARIES])
         return [*cached[1], *sorted(self._learned.get(key, set()) - set(cached[1]))]
 
-    def _memory_cgroups(self) -> sandbox.RunCgroups | None:
+    def _run_cgroups(self) -> sandbox.RunCgroups | None:
         if self._cgroups is None:
             self._cgroups = sandbox.RunCgroups.find() or False
         return self._cgroups or None

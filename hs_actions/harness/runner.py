@@ -190,7 +190,7 @@ class Runner:
         except SupervisorLost:
             zygote.kill()
             raise
-        cgroups = self._memory_cgroups()
+        cgroups = self._run_cgroups()
         worker = Worker(zygote, pid)
         if cgroups:
             try:
@@ -226,7 +226,7 @@ class Runner:
             cached = self._static[key] = (changed, [m for m in library_imports(code) if m.split(".")[0] in _LIBRARIES])
         return [*cached[1], *sorted(self._learned.get(key, set()) - set(cached[1]))]
 
-    def _memory_cgroups(self) -> sandbox.RunCgroups | None:
+    def _run_cgroups(self) -> sandbox.RunCgroups | None:
         if self._cgroups is None:
             self._cgroups = sandbox.RunCgroups.find() or False
         return self._cgroups or None
@@ -375,10 +375,15 @@ class Runner:
 
 def _process_limit(worker: Worker) -> str | None:
     """How the run's processes and threads are limited: by its cgroup's pids controller, or in
-    a sandbox by RLIMIT_NPROC, which the action process sets on itself; else not at all."""
+    a sandbox by RLIMIT_NPROC, which the action process sets on itself where the kernel counts
+    the action's processes alone; else not at all."""
     if worker.cgroup is not None and worker.cgroup.pids is not None:
         return f"cgroup v{worker.cgroup.version} pids.max"
-    return sandbox.RLIMIT if worker.zygote.sandboxed else None
+    if worker.zygote.sandboxed:
+        from hs_actions.harness.inside import namespaces  # Linux's, as a sandbox is
+
+        return sandbox.RLIMIT if namespaces.process_limit_holds() else None
+    return None
 
 
 def hand_over(request: dict) -> int:

@@ -354,11 +354,17 @@ def drop_privileges():
 
 def limit_processes(limit):
     """At most `limit` processes and threads of the action's uid at once (RLIMIT_NPROC; the
-    action has no capability to pass it). The kernel counts them per user namespace since
-    Linux 5.14: earlier, a developer's own processes would count too, so the limit is set
-    there only when the action's uid is its own (the toolkit runs as root)."""
-    if limit and (_NPROC_PER_NAMESPACE or os.getuid() == ACTION_ID):
+    action has no capability to pass it), where process_limit_holds()."""
+    if limit and process_limit_holds():
         resource.setrlimit(resource.RLIMIT_NPROC, (limit, limit))
+
+
+def process_limit_holds():
+    """Whether RLIMIT_NPROC counts the action's processes alone: the kernel counts them per user
+    namespace since Linux 5.14; earlier, a developer's own processes would count too, so it is
+    used only when the action's uid is its own (the toolkit runs as root). The same answer on
+    the host and inside."""
+    return _NPROC_PER_NAMESPACE or action_ids()[0] == ACTION_ID
 
 
 # Worked out once, when this module is imported (before the supervisor forks): each run only

@@ -13,6 +13,24 @@ def pytest_configure(config):
     """The toolkit's tests work on this repository's project wherever a test changes directory
     to (tests of finding a project unset it)."""
     os.environ["HS_ACTIONS_PROJECT"] = str(Path(__file__).resolve().parents[1])
+    # Registered by pytest-xdist too; here so that the suite runs (one process) without it.
+    config.addinivalue_line("markers", "xdist_group(name): tests that share a worker under --dist loadgroup")
+
+
+# Plugins of the toolkit's own test tools (dev extras), that a team's environment does not have.
+# The pytest runs these tests start (verify, `hs-actions test`, ...) run actions' tests, which
+# use none of them; importing them cost each of those runs about 0.7 s of CPU.
+DEV_ONLY_PLUGINS = ("schemathesis", "hypothesispytest")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nested_pytest_without_dev_plugins():
+    """PYTEST_ADDOPTS for the pytest processes tests start. Set once the session runs, not at
+    configure time: pytest-xdist's workers (started before) must still load every plugin."""
+    with pytest.MonkeyPatch.context() as patch:
+        blocked = " ".join(f"-p no:{name}" for name in DEV_ONLY_PLUGINS)
+        patch.setenv("PYTEST_ADDOPTS", f"{os.environ.get('PYTEST_ADDOPTS', '')} {blocked}".strip())
+        yield
 
 
 # The toolkit's own portals. Named apart from the plugin's `portal` (seeded, for action tests):

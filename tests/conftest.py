@@ -13,6 +13,24 @@ def pytest_configure(config):
     """The toolkit's tests work on this repository's project wherever a test changes directory
     to (tests of finding a project unset it)."""
     os.environ["HS_ACTIONS_PROJECT"] = str(Path(__file__).resolve().parents[1])
+    # Registered by pytest-xdist too; here so that the suite runs (one process) without it.
+    config.addinivalue_line("markers", "xdist_group(name): tests that share a worker under --dist loadgroup")
+
+
+# Plugins of the toolkit's own test tools (dev extras), that a team's environment does not have.
+# The pytest runs these tests start (verify, `hs-actions test`, ...) run actions' tests, which
+# use none of them; importing them cost each of those runs about 0.7 s of CPU.
+DEV_ONLY_PLUGINS = ("schemathesis", "hypothesispytest")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def nested_pytest_without_dev_plugins():
+    """PYTEST_ADDOPTS for the pytest processes tests start. Set once the session runs, not at
+    configure time: pytest-xdist's workers (started before) must still load every plugin."""
+    with pytest.MonkeyPatch.context() as patch:
+        blocked = " ".join(f"-p no:{name}" for name in DEV_ONLY_PLUGINS)
+        patch.setenv("PYTEST_ADDOPTS", f"{os.environ.get('PYTEST_ADDOPTS', '')} {blocked}".strip())
+        yield
 
 
 # The toolkit's own portals. Named apart from the plugin's `portal` (seeded, for action tests):
@@ -76,6 +94,36 @@ def account_portal(account_portal_session, monkeypatch):
     monkeypatch.setenv("HS_ACTIONS_API_BASE", account_portal_session.server.url)
     monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", ACCOUNT_TOKEN)
     return account_portal_session
+
+
+@pytest.fixture(scope="session")
+def seeded_portal_file(tmp_path_factory):
+    """A portal file as the first `hs-actions run` on it leaves it (the default seed and the
+    local token), made once per session (per xdist worker): read it only through
+    seeded_portal_db's copies."""
+    from hs_actions.portal import commands
+
+    path = tmp_path_factory.mktemp("seeded-portal") / "portal.sqlite3"
+    commands.open_local(path).close()
+    return path
+
+
+@pytest.fixture
+def seeded_portal_db(seeded_portal_file, tmp_path):
+    """tmp_path/portal.sqlite3 for --portal-db: this test's own copy of a portal file the first
+    run has seeded. Runs find it seeded, as every run after a project's first does: copying
+    costs milliseconds, seeding a fresh file about 0.2 s of CPU per command. Tests of the
+    first run's seeding give a path that does not exist yet."""
+    import sqlite3
+
+    copy = tmp_path / "portal.sqlite3"
+    source, target = sqlite3.connect(seeded_portal_file), sqlite3.connect(copy)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return copy
 
 
 MANIFEST = """\

@@ -3,8 +3,6 @@ deploy, an edit made in HubSpot, status."""
 import copy
 import io
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -14,7 +12,7 @@ from hs_actions.account.deploy import deploy
 from hs_actions.account.pull import pull_actions
 from hs_actions.account.status import action_states
 from hs_actions.action import manifest
-from tests.support import ACCOUNT_TOKEN
+from tests.support import ACCOUNT_TOKEN, pytest_in_process
 
 CODE = '''import os
 
@@ -94,9 +92,8 @@ def test_pulled_action_runs_and_its_starter_test_passes(project, account_portal,
     result = run_action(folder, inputs={"email": "ada@example.com"}, secrets={"HUBSPOT_TOKEN": "local-x-token"})
     assert result.ok, result.error
     assert result.outputs == {"domain": "example.com", "tier": "gold"}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", str(folder / f"test_{NAME}.py")],
-                          capture_output=True, text=True, cwd=project)
-    assert done.returncode == 0, done.stdout + done.stderr
+    done = pytest_in_process("-q", str(folder / f"test_{NAME}.py"), cwd=project)
+    assert done.exit_code == 0 and set(done.outcomes.values()) == {"passed"}, done.output
 
 
 def test_deploy_writes_only_that_action_back_with_the_revision_read(project, account_portal):

@@ -120,5 +120,7 @@ def attack(request, sandbox_problem, tmp_path):
     if sandbox_problem:
         pytest.skip(f"runs get no sandbox here: {sandbox_problem}")
     run_action = request.getfixturevalue("run_action") if request.param == "pytest" else None
+    if request.param == "cli":
+        request.getfixturevalue("seeded_portal_db")     # tmp_path/portal.sqlite3, the CLI's --portal-db
     return Attack(request.param, run_action, tmp_path)
 

@@ -6,6 +6,7 @@ import sys
 import pytest
 
 from hs_actions.harness import Harness, runtime
+from tests.support import pytest_in_process
 
 needs_39 = pytest.mark.skipif(runtime.current().fallback, reason="no Python 3.9 runtime prepared on this machine")
 OUT = 'object_type = "CONTACT"\n[outputs]\ninfo = "string"\n'
@@ -114,7 +115,6 @@ def test_runs_leave_the_parent_process_as_it_was(run_action, make_action):
 
 
 def test_warm_state_does_not_leak_from_one_test_to_the_next(make_action, tmp_path):
-    import subprocess
     import textwrap
     folder = make_action(COUNTER, COUNTER_MANIFEST)
     tests = tmp_path / "test_order.py"
@@ -128,9 +128,8 @@ def test_warm_state_does_not_leak_from_one_test_to_the_next(make_action, tmp_pat
         def test_b(run_action):
             assert run(run_action) == "1 [secret TOKEN]"
     """))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)],
-                          capture_output=True, text=True, cwd=tmp_path)
-    assert done.returncode == 0, done.stdout
+    done = pytest_in_process("-q", str(tests), cwd=tmp_path)
+    assert done.exit_code == 0 and list(done.outcomes.values()) == ["passed", "passed"], done.output
 
 
 def test_a_pyenv_root_this_user_cannot_read_finds_no_python_there(tmp_path, monkeypatch):

@@ -1,9 +1,6 @@
 """hs-actions new: a working action folder whose own tests pass, for every object type, reading
 a property of that type; and its secret in .env.example."""
 import json
-import subprocess
-import sys
-import xml.etree.ElementTree as ElementTree
 
 import pytest
 
@@ -14,6 +11,7 @@ from hs_actions.core.errors import ToolkitError
 from hs_actions.action import manifest as manifest_module
 from hs_actions.portal import models
 from hs_actions.portal.backend import Backend
+from tests.support import pytest_in_process
 
 CUSTOM = "2-1234"
 OBJECT_TYPES = [*hubspot_runtime.STANDARD_OBJECT_TYPES, CUSTOM]
@@ -21,24 +19,25 @@ OBJECT_TYPES = [*hubspot_runtime.STANDARD_OBJECT_TYPES, CUSTOM]
 UNMODELLED = {"FEEDBACK_SUBMISSION"}
 
 
+# One worker of pytest-xdist (./scripts/test's --dist loadgroup) makes `generated` for them all.
+pytestmark = pytest.mark.xdist_group("scaffold_new")
+
+
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
-    """One new action per object type in one actions folder, and one pytest run over them all:
+    """One new action per object type in one actions folder, and one pytest run over them all
+    (in this process: the starter tests' end-to-end run is `hs-actions test` in test_init.py):
     {object type: (folder, {test name: outcome})}, and that run's output."""
     root = tmp_path_factory.mktemp("scaffold")
     folders = {t: scaffold.create(f"new_{t.lower().replace('-', '_')}", object_type=t, actions_dir=root / "actions",
                                   env_example=root / ".env.example", env_file=root / ".env")
                for t in OBJECT_TYPES}
-    report = root / "report.xml"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"--junitxml={report}",
-                           str(root / "actions")], capture_output=True, text=True, cwd=root)
+    done = pytest_in_process("-q", str(root / "actions"), cwd=root)
     outcomes: dict[str, dict[str, str]] = {}
-    for case in ElementTree.parse(report).iter("testcase"):
-        failed = case.find("failure") is not None or case.find("error") is not None
-        skipped = case.find("skipped") is not None
-        module = case.get("classname").rpartition(".")[2]
-        outcomes.setdefault(module, {})[case.get("name")] = "failed" if failed else "skipped" if skipped else "passed"
-    return {t: (folder, outcomes.get(f"test_{folder.name}", {})) for t, folder in folders.items()}, done.stdout
+    for node, outcome in done.outcomes.items():
+        module, _, test = node.partition("::")
+        outcomes.setdefault(module.rpartition("/")[2].removesuffix(".py"), {})[test] = outcome
+    return {t: (folder, outcomes.get(f"test_{folder.name}", {})) for t, folder in folders.items()}, done.output
 
 
 @pytest.mark.parametrize("object_type", OBJECT_TYPES)

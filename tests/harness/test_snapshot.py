@@ -46,7 +46,7 @@ def test_ids_the_portal_assigned_are_numbered_wherever_they_stand():
     int(NOW * 1000), int(NOW), str(int(NOW * 1000)), NOW,
     time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(NOW)), time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(NOW)),
     time.strftime("%Y-%m-%d", time.gmtime(NOW)), time.strftime("%Y-%m-%dT%H:%M:%S+02:00", time.gmtime(NOW + 7200)),
-])
+], ids=["ms", "s", "ms-text", "s-float", "iso-ms-z", "iso", "date", "iso-offset"])  # xdist workers must collect equal ids
 def test_times_of_the_run_are_now(value):
     found = snapshot.document(result(output_fields={"when": value}, api_calls=[
         {"method": "POST", "path": "/crm/v3/objects/notes", "query": "", "body": {"hs_timestamp": value}}]), now=NOW)

@@ -197,6 +197,9 @@ def _simulate_command(commands) -> None:
                      help="the action's execution rate limit, e.g. 10/second, 300/minute (default: none)")
     sim.add_argument("--retry-backoff", type=_positive, metavar="FACTOR",
                      help="how much each retry's wait grows (unpublished; default 2: 1, 2, 4 ... minutes, at most 8 hours)")
+    sim.add_argument("--cold", action="store_true",
+                     help="start every execution in a fresh process (default: each lane's process is reused, "
+                          "module state and all, as HubSpot reuses a warm container)")
     sim.add_argument("--retry-check", action="store_true",
                      help="instead: for sampled records, a 429 on each API call in turn and HubSpot's retry; "
                           "report writes the retry repeats")
@@ -383,7 +386,7 @@ def _simulate(args) -> int:
                            backoff=args.retry_backoff, failures=args.fail, env_file=args.env_file, timeout=args.timeout,
                            memory=args.memory, allow_hosts=args.allow_host, inputs=args.input,
                            extended_event=args.extended_event, portal_db=args.portal_db,
-                           retry_check=args.retry_check, sample=args.sample, as_json=args.json, console=_console()))
+                           cold=args.cold, retry_check=args.retry_check, sample=args.sample, as_json=args.json, console=_console()))
 
 
 def _list(args) -> int:

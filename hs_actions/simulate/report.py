@@ -32,6 +32,7 @@ def summary(simulation, *, tier: str, daily: int | None, wall_seconds: float) ->
         "action": simulation.action.name,
         "tier": tier,
         "concurrency": simulation.concurrency,
+        "processes": "warm" if simulation.run_options.get("warm") else "cold",
         "execution_rate": round(1 / simulation.interval, 3) if simulation.interval else None,
         "enrollments": len(enrollments),
         "succeeded": sum(1 for e in enrollments if e.outcome == "success"),
@@ -60,7 +61,7 @@ def human(figures: dict, warnings: list[str] = ()) -> list[str]:
     f = figures
     rate = f" at most {f['execution_rate']:g} a second," if f["execution_rate"] else ""
     lines = [f"simulate {escaped(f['action'])}: {f['enrollments']:,} enrollments, {f['tier']} tier, "
-             f"concurrency {f['concurrency']},{rate} HubSpot's retry rule"]
+             f"concurrency {f['concurrency']},{rate} HubSpot's retry rule, {f['processes']} processes"]
     verdict = "all succeeded" if f["succeeded"] == f["enrollments"] else f"{f['enrollments'] - f['succeeded']:,} FAILED"
     lines.append(f"  succeeded       {f['succeeded']:,} of {f['enrollments']:,} ({verdict})")
     for kind, count in f["failed"].items():

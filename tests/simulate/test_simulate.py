@@ -94,6 +94,28 @@ def test_a_retry_runs_with_the_inputs_of_the_first_execution_when_the_record_is_
     assert report.exit_code == 1
     assert (report.data["executions"], report.data["failed"]) == (2, {"NotFoundException": 1})
 
+REMEMBERS = '''
+SEEN = []
+
+
+def main(event):
+    SEEN.append(event["object"]["objectId"])
+    if len(SEEN) > 1:
+        raise RuntimeError("module state of an earlier execution")
+    return {"outputFields": {}}
+'''
+
+
+def test_executions_reuse_warm_processes_unless_cold(simulate, tmp_path):
+    """Under a bulk enrollment HubSpot reuses a container, module state and all: an action that
+    relies on a fresh module fails there, and so here; --cold starts each from a fresh process."""
+    folder, _ = write_action(tmp_path, REMEMBERS, 'object_type = "CONTACT"\n[outputs]\n')
+    warm = simulate(folder, enrollments=8, concurrency=2, lanes=2)
+    assert warm.data["processes"] == "warm"
+    assert warm.data["failed"] == {"RuntimeError": 8 - 2}   # the first execution of each lane's process succeeds
+    cold = simulate(folder, enrollments=8, concurrency=2, lanes=2, cold=True)
+    assert (cold.data["processes"], cold.data["succeeded"], cold.exit_code) == ("cold", 8, 0)
+
 
 def test_failures_are_counted_by_kind(simulate, tmp_path):
     folder, _ = write_action(tmp_path, ODD_FAILS, 'object_type = "CONTACT"\n[outputs]\n')

@@ -181,6 +181,14 @@ class Harness:
         self._warm_masks[key] = self._warm_masks.get(key, Masks()).plus(values)
         return self._warm_masks[key]
 
+    def fork_ahead(self, action: Action | str | Path, memory: float | None = None) -> None:
+        """Have the next cold run of `action` find its action process forked already (`watch`
+        calls it while it waits for a change). No run's secrets or event are in it."""
+        if not isinstance(action, Action):
+            action = load(action)
+        memory = _limit("memory", hubspot_runtime.MEMORY_MB if memory is None else memory)
+        self._runner.fork_ahead(str(action.folder), action.code, project.current().root, memory)
+
     def cool(self) -> None:
         """End warm workers: the next warm run of each action starts cold (a new test)."""
         self._runner.cool()

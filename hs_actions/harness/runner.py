@@ -82,6 +82,7 @@ class Runner:
         self._static: dict[str, tuple[int, list[str]]] = {}   # key -> (code's mtime, libraries it imports)
         self._learned: dict[str, set[str]] = {}    # key -> modules of HubSpot's libraries its runs imported
         self._warm: dict[str, Worker] = {}
+        self._ahead: dict[str, tuple[Worker, float]] = {}   # key -> (action process forked ahead, its memory limit)
         self._prepared: dict[str, Zygote] = {}
         self._active: set[Worker] = set()     # running now: ended by close() on an interrupt
         self._lock = threading.Lock()
@@ -103,6 +104,8 @@ class Runner:
         if worker is not None and (not warm or not worker.zygote.alive()):
             self._end(worker)  # one action process per supervisor: a cold run ends the warm one
             worker = None
+        if worker is None:
+            worker = self._forked_ahead(key, request["action"], memory_mb)
         try:
             if worker is None:
                 worker = self._fork(key, request["action"], Path(request["helpers_root"]), memory_mb)
@@ -128,6 +131,33 @@ class Runner:
         # subprocesses may hold it open, so only wait briefly for them.
         outcome.logs, outcome.logs_dropped = logs.finish(wait=0.2 if kept else 2.0)
         return outcome
+
+    def fork_ahead(self, key: str, code: Path, helpers: Path, memory_mb: float) -> None:
+        """Fork the action process of the next cold run of `key` now, so that run skips the fork
+        (what `watch` does while it waits for a change). The process holds no run yet: the run's
+        secrets are handed over after the fork, as ever, and the action's file is imported by
+        the run. Only in fork mode; a process already kept or forked ahead stays."""
+        if self.mode != "fork" or key in self._warm or key in self._ahead:
+            return
+        try:
+            self._ahead[key] = (self._fork(key, str(code), helpers, memory_mb), memory_mb)
+        except (SupervisorLost, OSError):
+            pass   # the run forks again, and reports what went wrong
+
+    def _forked_ahead(self, key: str, code: str, memory_mb: float) -> Worker | None:
+        """The action process forked ahead for `key`, if it can serve this run: its supervisor is
+        the one now serving the action's current code (an editor that replaced the file starts
+        a new one), and its memory limit is this run's."""
+        found = self._ahead.pop(key, None)
+        if found is None:
+            return None
+        worker, limit = found
+        zygote = worker.zygote
+        if (limit == memory_mb and zygote.alive() and self._zygotes.get(key) is zygote and zygote.code == code
+                and zygote.shows_current_code()):
+            return worker
+        self._end(worker)
+        return None
 
     def prepare(self, key: str, code: Path) -> None:
         """Start the runtime process for the next run of `key` (whose code is `code`) now, and
@@ -165,6 +195,8 @@ class Runner:
                 evicted, old = self._zygotes.popitem(last=False)
                 if evicted in self._warm:
                     self._warm.pop(evicted).release()
+                if evicted in self._ahead:
+                    self._ahead.pop(evicted)[0].release()
                 old.close()
         return zygote
 
@@ -341,10 +373,11 @@ class Runner:
         return outcome, logs, keep
 
     def cool(self) -> None:
-        """Forget warm workers: the next warm run starts cold again."""
-        for worker in self._warm.values():
+        """Forget warm workers (and those forked ahead): the next warm run starts cold again."""
+        for worker in [*self._warm.values(), *(worker for worker, _ in self._ahead.values())]:
             self._end(worker)
         self._warm.clear()
+        self._ahead.clear()
 
     def _end(self, worker: Worker) -> None:
         """End a kept worker. A zygote serving many runs stays for the next one."""
@@ -360,11 +393,12 @@ class Runner:
             zygote.close()
 
     def close(self) -> None:
-        for worker in [*self._active, *self._warm.values()]:
+        for worker in [*self._active, *self._warm.values(), *(worker for worker, _ in self._ahead.values())]:
             worker.zygote.kill()
             worker.release()
         self._active.clear()
         self._warm.clear()
+        self._ahead.clear()
         for zygote in [*self._prepared.values(), *self._zygotes.values()]:
             zygote.close()
         self._prepared.clear()

@@ -98,7 +98,16 @@ class Watcher:
             return False            # (the next step runs it again)
         self._seen = seen
         self._write(outcome)
+        self._fork_ahead()
         return True
+
+    def _fork_ahead(self) -> None:
+        """Fork the next run's action process while waiting for a change: a re-run then pays
+        only the run (bench_watch's figure)."""
+        try:
+            self._harness.fork_ahead(self._ref, memory=self._options.get("memory"))
+        except ToolkitError:
+            pass   # a folder or action.toml that cannot be read: the next run says so
 
     def _emptied(self, seen: dict[Path, tuple | None]) -> bool:
         """Whether a file changed to empty a moment ago: most likely truncated by an editor

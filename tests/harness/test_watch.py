@@ -244,3 +244,25 @@ def test_a_file_just_emptied_waits_for_its_writer(hs_actions_harness, portal, ma
     results = [json.loads(line) for line in out.getvalue().splitlines()]
     assert [r["status"] for r in results] == ["success", "success", "not_run"]
     assert "object_type: missing" in results[-1]["problem"]
+
+
+def test_a_process_forked_ahead_runs_the_code_as_it_is_at_the_run(hs_actions_harness, portal, make_action):
+    """watch forks the next run's process while it waits; that run still runs the action's
+    code (edited in place or replaced), with its own memory limit, and none of an earlier
+    run's module state."""
+    folder = make_action("SEEN = []\n\ndef main(event):\n    SEEN.append(1)\n"
+                         "    return {'outputFields': {'said': 'one %d' % len(SEEN)}}\n",
+                         manifest='object_type = "CONTACT"\n[outputs]\nsaid = "string"\n')
+    code = folder / "action.py"
+    assert hs_actions_harness.run(folder, object_id=1).outputs == {"said": "one 1"}
+    hs_actions_harness.fork_ahead(folder)
+    code.write_text(code.read_text().replace("'one %d'", "'two %d'"))           # in place
+    assert hs_actions_harness.run(folder, object_id=1).outputs == {"said": "two 1"}
+    hs_actions_harness.fork_ahead(folder)
+    fresh = folder / "action.py.new"                                             # an editor's atomic save
+    fresh.write_text(code.read_text().replace("'two %d'", "'three %d'"))
+    os.replace(fresh, code)
+    assert hs_actions_harness.run(folder, object_id=1).outputs == {"said": "three 1"}
+    code.write_text("def main(event):\n    block = bytearray(60 * 2**20)\n    return {'outputFields': {'said': 'big'}}\n")
+    hs_actions_harness.fork_ahead(folder, memory=128)                            # forked for another limit
+    assert hs_actions_harness.run(folder, object_id=1, memory=40).status == "memory"

@@ -267,11 +267,17 @@ def _at_process_limit(raw: RawOutcome) -> bool:
         failed_to_start or len(raw.leftover) >= sandbox.PROCESS_LIMIT - 8)
 
 
+_LEFTOVER_NAMED = 5
+
+
 def _interpret(action: Action, raw: RawOutcome, timeout: float, memory: float) -> Result:
     result = Result(action.name, "error", logs=raw.logs, duration_ms=raw.duration_ms, memory_mb=raw.peak_mb)
     if raw.leftover:
+        # A few are named; a fork flood's thousand would bury the report.
+        named = "; ".join(raw.leftover[:_LEFTOVER_NAMED])
+        more = len(raw.leftover) - _LEFTOVER_NAMED
         result.warnings.append(
-            f"the action left {len(raw.leftover)} process(es) running ({'; '.join(raw.leftover)}); "
+            f"the action left {len(raw.leftover)} process(es) running ({named}{f'; and {more:,} more' if more > 0 else ''}); "
             "they were stopped with the run, as HubSpot ends an execution's processes"
         )
     if _at_process_limit(raw):

@@ -287,7 +287,7 @@ def _status(args) -> int:
     from hs_actions.account.connection import Connection
     from hs_actions.account.status import status
 
-    connections = [_connection(args)] if args.account else Connection.every(args.api_base)
+    connections = [_connection(args)] if args.account else Connection.every(args.api_base, or_why=True)
     return _print(status(connections, as_json=args.json))
 
 

@@ -11,6 +11,7 @@ reaches 0 the next call waits out the interval, and a 429 is retried with growin
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 import os
 import sys
 import time
@@ -63,6 +64,13 @@ class OddAnswer(AccountError):
     def __init__(self, message: str, why: str):
         super().__init__(message)
         self.why = why
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """An account that could not be connected to, and why (Connection.every)."""
+    account: str
+    problem: str
 
 
 class TokenError(AccountError):
@@ -130,14 +138,25 @@ class Connection:
                    variable=variable, flows_api=flows_api, **options)
 
     @classmethod
-    def every(cls, api_base: str | None = None, **options) -> list[Connection]:
+    def every(cls, api_base: str | None = None, *, or_why: bool = False, **options) -> list[Connection | Unchecked]:
         """A connection to each of the project's accounts (the environment's without any), as
-        `status` shows them all; --api-base names one account's API, so it needs --account."""
+        `status` shows them all; --api-base names one account's API, so it needs --account.
+        With `or_why` and several accounts, one that cannot be connected to (its token is not
+        here: a developer often holds the sandbox's and not production's) is an Unchecked
+        saying why, and the others are still given."""
         configured = project.accounts()
         if api_base and len(configured) > 1:
             raise AccountError(f"--api-base names the API of one account, and the project has {len(configured)}: "
                                f"give --account NAME too")
-        return [cls.from_environment(api_base, account=name, **options) for name in configured or [None]]
+        found: list[Connection | Unchecked] = []
+        for name in configured or [None]:
+            try:
+                found.append(cls.from_environment(api_base, account=name, **options))
+            except AccountError as error:
+                if not (or_why and len(configured) > 1):
+                    raise
+                found.append(Unchecked(name, str(error)))
+        return found
 
     @property
     def option(self) -> str:

@@ -7,6 +7,9 @@
     never pulled or deployed  action.toml has no [hubspot] record for the account
 
 With several accounts ([tool.hs-actions.accounts]), each action has a line per account.
+    not checked               its account could not be reached (no token here, refused, down):
+                              said with the reason; the other accounts are shown all the same,
+                              and the command exits 2
     cannot be read            its action.toml does not load, or its code does not parse: said
                               with the reason, and the other actions are compared all the same
 """
@@ -15,11 +18,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from hs_actions.action.folder import discover
 from hs_actions.core import project
 from hs_actions.core.report import Report
 from hs_actions.account import mapping
 from hs_actions.account.actions import find_action, flow_path, normalized_fields, read_actions
-from hs_actions.account.connection import Connection, NotFound, OddAnswer
+from hs_actions.account.connection import AccountError, Connection, NotFound, OddAnswer, Unchecked
 from hs_actions.core.errors import ToolkitError
 
 IN_SYNC = "in sync"
@@ -28,6 +32,7 @@ LOCAL = "local changes not deployed"
 GONE = "not in HubSpot"
 NEVER = "never pulled or deployed"
 BROKEN = "cannot be read"
+NOT_CHECKED = "not checked"
 
 
 @dataclass
@@ -43,24 +48,36 @@ class State:
         return asdict(self)
 
 
-def status(connections: Connection | list[Connection], *, as_json: bool = False, actions_dir: Path | None = None,
+def status(connections: Connection | list[Connection | Unchecked], *, as_json: bool = False, actions_dir: Path | None = None,
            helpers_dir: Path | None = None) -> Report:
     """`hs-actions status`: a line per action per account, names (and accounts) aligned (with
     as_json, a JSON list): account by account in the order given (pyproject.toml's, which CI's
-    recipe deploys in), actions by name."""
+    recipe deploys in), actions by name. An account that cannot be reached (its token is not
+    here, or the account refuses it) is `not checked` for each action, with the reason, and
+    the command exits 2: the other accounts are still shown."""
     actions_dir = actions_dir or project.current().actions
     helpers_dir = helpers_dir or project.current().helpers
     connections = connections if isinstance(connections, list) else [connections]
-    states = [state for connection in connections
-              for state in action_states(connection, actions_dir=actions_dir, helpers_dir=helpers_dir)]
+    states = []
+    for connection in connections:
+        try:
+            if isinstance(connection, Unchecked):
+                raise AccountError(connection.problem)
+            states += action_states(connection, actions_dir=actions_dir, helpers_dir=helpers_dir)
+        except AccountError as error:
+            if len(connections) == 1:
+                raise
+            states += [State(folder.name, NOT_CHECKED, str(error), account=connection.account)
+                       for folder in discover(actions_dir)]
+    exit_code = 2 if any(s.state == NOT_CHECKED for s in states) else 0
     if as_json:
-        return Report(data=[s.to_dict() for s in states])
+        return Report(data=[s.to_dict() for s in states], exit_code=exit_code)
     if not states:
         return Report(["no actions yet: `hs-actions pull --all` brings the account's"])
     width = max(len(s.name) for s in states)
     named = max(len(s.account or "") for s in states)
     return Report([f"{s.name:<{width}}  " + (f"{s.account or '':<{named}}  " if named else "") + s.state
-                   + (f": {s.detail}" if s.detail else "") for s in states])
+                   + (f": {s.detail}" if s.detail else "") for s in states], exit_code)
 
 
 def action_states(connection: Connection, *, actions_dir: Path | None = None,

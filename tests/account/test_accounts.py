@@ -299,6 +299,36 @@ def test_status_json_has_the_account_and_the_cli_limits_it_to_one(two_accounts, 
     assert ACCOUNT_TOKEN not in done.stderr + done.stdout and PRODUCTION_TOKEN not in json.dumps(every)
 
 
+def test_an_account_that_cannot_be_reached_is_not_checked_and_the_others_are_shown(two_accounts, account_portal,
+                                                                                 production_portal, monkeypatch):
+    """A developer holding the sandbox's token and not production's still sees the sandbox;
+    production's lines say why it was not checked, and the command exits 2 (CI's recipe stops)."""
+    seeded(account_portal)
+    seeded(production_portal, flow_id="900")
+    pull()
+    pull("production")
+    monkeypatch.delenv("HUBSPOT_PRODUCTION_TOKEN")
+    command = [sys.executable, "-m", "hs_actions.cli", "status"]
+    done = subprocess.run(command + ["--json"], capture_output=True, text=True)
+    assert done.returncode == 2, done.stderr
+    states = [(s["name"], s["account"], s["state"]) for s in json.loads(done.stdout)]
+    assert states == [(NAME, "sandbox", "in sync"), (NAME, "production", "not checked")]
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 2
+    line = [line for line in done.stdout.splitlines() if "production" in line][0]
+    assert "not checked" in line and "HUBSPOT_PRODUCTION_TOKEN" in line, line
+    assert ACCOUNT_TOKEN not in done.stdout + done.stderr
+    monkeypatch.setenv("HUBSPOT_PRODUCTION_TOKEN", "pat-na1-not-the-right-one")   # refused (401)
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 2 and "sandbox     in sync" in done.stdout
+    assert "production  not checked: GET /automation/v4/flows/900: the token in HUBSPOT_PRODUCTION_TOKEN was refused" \
+        in done.stdout
+    assert "pat-na1-not-the-right-one" not in done.stdout + done.stderr
+    one = subprocess.run(command + ["--account", "production"], capture_output=True, text=True)
+    assert one.returncode == 2 and not one.stdout   # one account: its error is the command's
+    assert "the token in HUBSPOT_PRODUCTION_TOKEN was refused" in one.stderr
+
+
 # --- the workflows API version --------------------------------------------------------------
 
 def test_an_account_may_use_the_date_versioned_flows_paths_and_the_default_is_v4(two_accounts, account_portal,

@@ -76,8 +76,12 @@ def status(connections: Connection | list[Connection | Unchecked], *, as_json: b
         return Report(["no actions yet: `hs-actions pull --all` brings the account's"])
     width = max(len(s.name) for s in states)
     named = max(len(s.account or "") for s in states)
-    return Report([f"{s.name:<{width}}  " + (f"{s.account or '':<{named}}  " if named else "") + s.state
-                   + (f": {s.detail}" if s.detail else "") for s in states], exit_code)
+    # An account's reason is said once, under its lines, not on each action's.
+    unchecked = {s.account: s.detail for s in states if s.state == NOT_CHECKED}
+    lines = [f"{s.name:<{width}}  " + (f"{s.account or '':<{named}}  " if named else "") + s.state
+             + (f": {s.detail}" if s.detail and s.state != NOT_CHECKED else "") for s in states]
+    lines += [f"the account {account!r} was not checked: {why}" for account, why in unchecked.items()]
+    return Report(lines, exit_code)
 
 
 def action_states(connection: Connection, *, actions_dir: Path | None = None,

@@ -315,14 +315,16 @@ def test_an_account_that_cannot_be_reached_is_not_checked_and_the_others_are_sho
     assert states == [(NAME, "sandbox", "in sync"), (NAME, "production", "not checked")]
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 2
-    line = [line for line in done.stdout.splitlines() if "production" in line][0]
-    assert "not checked" in line and "HUBSPOT_PRODUCTION_TOKEN" in line, line
+    lines = done.stdout.splitlines()
+    assert [line.split() for line in lines[:2]] == [[NAME, "sandbox", "in", "sync:", "revision", "7"],
+                                                    [NAME, "production", "not", "checked"]]
+    assert lines[2].startswith("the account 'production' was not checked: no HUBSPOT_PRODUCTION_TOKEN"), lines
     assert ACCOUNT_TOKEN not in done.stdout + done.stderr
     monkeypatch.setenv("HUBSPOT_PRODUCTION_TOKEN", "pat-na1-not-the-right-one")   # refused (401)
     done = subprocess.run(command, capture_output=True, text=True)
     assert done.returncode == 2 and "sandbox     in sync" in done.stdout
-    assert "production  not checked: GET /automation/v4/flows/900: the token in HUBSPOT_PRODUCTION_TOKEN was refused" \
-        in done.stdout
+    assert "the account 'production' was not checked: GET /automation/v4/flows/900: the token in " \
+           "HUBSPOT_PRODUCTION_TOKEN was refused" in done.stdout
     assert "pat-na1-not-the-right-one" not in done.stdout + done.stderr
     one = subprocess.run(command + ["--account", "production"], capture_output=True, text=True)
     assert one.returncode == 2 and not one.stdout   # one account: its error is the command's

@@ -165,6 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--ff", "--failed-first", dest="ff", action="store_true", help="pytest: run the last failures first, then the rest")
     test.add_argument("-x", "--exitfirst", dest="x", action="store_true", help="pytest: stop at the first failure")
     test.add_argument("-k", dest="k", metavar="EXPRESSION", help="pytest: only the tests whose names match EXPRESSION")
+    test.add_argument("--snapshot-update", action="store_true",
+                      help="write the snapshots that changed (pytest --hs-snapshot-update), then hold the bundles to them")
     test.set_defaults(handler=_test)
 
     _account_commands(commands, portal_commands)
@@ -426,7 +428,8 @@ def _test(args) -> int:
 
     pytest_args = [*(["--lf"] if args.lf else []), *(["--ff"] if args.ff else []), *(["-x"] if args.x else []),
                    *(["-k", args.k] if args.k else [])]
-    return _print(run_test(args.actions, pytest_args=tuple(pytest_args), console=_console()))
+    return _print(run_test(args.actions, pytest_args=tuple(pytest_args), snapshot_update=args.snapshot_update,
+                           console=_console()))
 
 
 def _init(args) -> int:

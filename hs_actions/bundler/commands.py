@@ -124,13 +124,16 @@ def _folders(refs: list[str], all_: bool, actions_dir: Path) -> list[Path]:
     return folders
 
 
-def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), console: Console | None = None) -> Report:
+def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), snapshot_update: bool = False,
+             console: Console | None = None) -> Report:
     """`hs-actions test`: for the project's actions (every one, or those named), what CI needs
     before a deploy: `check`, each action bundled and its tests passed against the bundle, then
     pytest over the project's tests/ and the actions' tests (only the named actions' when some
     are named). `pytest_args` (--lf, --ff, -x, -k EXPR) go to that last pytest, which keeps its
     cache, so --lf reruns what failed last time. Every step runs, so one report shows every
-    problem; the exit code is the worst step's."""
+    problem; the exit code is the worst step's. With `snapshot_update`, pytest runs before the
+    bundles, writing the snapshots that changed (--hs-snapshot-update): the bundles are then
+    held to the new ones."""
     from hs_actions.check.commands import run_check
 
     console = console or Console()
@@ -141,21 +144,30 @@ def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), console: Con
     code = checked.exit_code
     if code == 2:       # an action that cannot even be read: bundling it would say the same again
         return Report(report.lines, exit_code=2, shown=report.shown)
+    if snapshot_update:
+        code = max(code, _pytest(here, refs, (*pytest_args, "--hs-snapshot-update"), console))
     with tempfile.TemporaryDirectory(prefix="hs-actions-test-") as out:
         bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console, write=False)
     _carry(report, bundled, console)
+    code = max(code, bundled.exit_code)
+    if not snapshot_update:
+        code = max(code, _pytest(here, refs, pytest_args, console))
+    return Report(report.lines, exit_code=code, shown=report.shown)
+
+
+def _pytest(here, refs: list[str], pytest_args, console: Console) -> int:
+    """pytest over the named actions' folders (or tests/ and actions/): the step's exit code."""
     if console.out is not None:
         console.out.flush()     # before pytest writes to the same stdout
-    code = max(code, bundled.exit_code)
     paths = [str(action_module.load(ref).folder) for ref in refs] or [
         str(path) for path in (here.root / "tests", here.actions) if path.is_dir()]
     console.step(f"pytest {' '.join(project.shown(Path(p)) for p in paths)}")
     tested = subprocess.run([sys.executable, "-m", "pytest", "-c", str(here.pyproject), "--rootdir",
                              str(here.root), *pytest_args, *paths],
                             env={**os.environ, project.PROJECT_ENV: str(here.root)})
-    if tested.returncode not in (0, 5):       # 5: no tests were collected, which check reports already
-        code = max(code, 1 if tested.returncode == 1 else 2)
-    return Report(report.lines, exit_code=code, shown=report.shown)
+    if tested.returncode in (0, 5):       # 5: no tests were collected, which check reports already
+        return 0
+    return 1 if tested.returncode == 1 else 2
 
 
 def _carry(report: Report, step: Report, console: Console) -> None:

@@ -103,6 +103,41 @@ def test_the_new_project_tests_itself_outside_the_toolkit(tmp_path):
     assert "1 failed" in rerun.stdout and "4 passed" not in rerun.stdout
 
 
+SNAPSHOT_TEST = """
+
+def test_its_snapshot(run_action, hs_snapshot):
+    hs_snapshot(run_action("first_action", secrets=SECRETS))
+"""
+
+
+def test_test_snapshot_update_writes_the_changed_snapshots_and_holds_the_bundles_to_them(tmp_path):
+    """A snapshot that no longer matches fails `hs-actions test` (in pytest and in the bundle's
+    verification); `--snapshot-update` writes it first, so the bundles pass against it."""
+    assert hs_actions(tmp_path, "init", "team").returncode == 0
+    team = tmp_path / "team"
+    share_runtime(team)
+    folder = team / "actions" / "first_action"
+    test = folder / "test_first_action.py"
+    test.write_text(test.read_text() + SNAPSHOT_TEST)
+    written = hs_actions(team, "test", "--snapshot-update")
+    assert written.returncode == 0, written.stdout + written.stderr
+    snapshot = folder / "__snapshots__" / "test_first_action" / "test_its_snapshot.json"
+    assert '"email": "ada@example.com"' in snapshot.read_text()
+    code = folder / "action.py"
+    code.write_text(code.read_text().replace('"email": email,', '"email": email.upper(),'))
+    test.write_text(test.read_text().replace('"email": "ada@example.com", "has', '"email": "ADA@EXAMPLE.COM", "has'))
+    changed = hs_actions(team, "test")
+    assert changed.returncode == 1
+    said = changed.stdout + changed.stderr
+    assert "first_action: not verified" in said and "FAILED actions/first_action/test_first_action.py::test_its_snapshot" \
+        in said, said
+    updated = hs_actions(team, "test", "--snapshot-update")
+    assert updated.returncode == 0, updated.stdout + updated.stderr
+    assert '"email": "ADA@EXAMPLE.COM"' in snapshot.read_text()
+    assert "first_action: bundle verified" in updated.stdout + updated.stderr
+    assert hs_actions(team, "test").returncode == 0
+
+
 @pytest.mark.skipif(not os.environ.get("CI") and not os.environ.get("HS_ACTIONS_SLOW_TESTS"),
                     reason="builds a virtualenv with pip (about a minute): CI runs it, or HS_ACTIONS_SLOW_TESTS=1")
 def test_the_projects_own_scripts_set_up_and_test_from_scratch(tmp_path):

@@ -20,7 +20,7 @@ def demo(host: str = "127.0.0.1", port: int = 0, *, ready=None, stop: threading.
          console: Console | None = None) -> Report:
     """Serve the demo account until interrupted (Ctrl-C, SIGTERM or `stop`); `ready(server)`
     is called once it listens."""
-    from hs_actions.portal import exceptions as exc
+    from hs_actions.portal.commands import listen
     from hs_actions.portal.portal import ALL_SCOPES, Portal
 
     console = console or Console()
@@ -31,10 +31,7 @@ def demo(host: str = "127.0.0.1", port: int = 0, *, ready=None, stop: threading.
         portal.seed_default()
         portal.seed({"flows": account["flows"]})
         portal.add_token(account["token"], ALL_SCOPES, name="demo account's private app")
-        try:
-            server = portal.serve(host, port)
-        except OSError as error:
-            raise exc.PortalServeError(exc.CANNOT_LISTEN.format(host=host, port=port, reason=error.strerror or error)) from None
+        server = listen(portal, host, port)
         pythons = sum(a["runtime"] == "PYTHON39" for f in account["flows"] for a in f["actions"])
         console.show(report, f"A demo HubSpot account on {server.url}: {len(account['flows'])} workflows with "
                              f"{pythons} Python custom-code actions, and the local portal's default records. "

@@ -168,13 +168,7 @@ def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int 
         raise exc.PortalServeError(exc.PORT_OUT_OF_RANGE.format(port=port))
     portal = open_local(db_path, failures, rate_limit)
     try:
-        try:
-            server = portal.serve(host, port)
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise exc.PortalServeError(exc.PORT_IN_USE.format(port=port)) from None
-            raise exc.PortalServeError(exc.CANNOT_LISTEN.format(
-                host=host, port=port, reason=error.strerror or error)) from None
+        server = listen(portal, host, port)
         console.show(report, f"Local portal on {server.url} (database {portal.backend.db}); token {LOCAL_TOKEN} has "
                              f"every scope; rate limits of the {portal.limiter.tier} tier. Ctrl-C stops it.", flush=True)
         for method, regex, status, times in failures:
@@ -186,6 +180,18 @@ def serve(db_path: str | Path | None = None, host: str = "127.0.0.1", port: int 
     finally:
         portal.close()
     return report
+
+
+def listen(portal, host: str, port: int):
+    """Serve `portal` on host:port; a PortalServeError that says why not (a port in use, by
+    name) instead of an OSError. `portal serve` and `account demo` both listen through it."""
+    try:
+        return portal.serve(host, port)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise exc.PortalServeError(exc.PORT_IN_USE.format(port=port)) from None
+        raise exc.PortalServeError(exc.CANNOT_LISTEN.format(
+            host=host, port=port, reason=error.strerror or error)) from None
 
 
 def seed(db_path: str | Path | None = None, file: str | Path | None = None) -> Report:

@@ -60,3 +60,15 @@ def test_the_readme_account_section_starts_with_it():
     readme = (project.current().root / "README.md").read_text()
     section = readme[readme.index("### 7. Connect to your account"):]
     assert section.index("hs-actions account demo") < section.index("hs-actions pull")
+
+
+def test_a_port_in_use_is_named_as_portal_serve_names_it():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([*HS, "account", "demo", "--port", str(port)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"port {port} is in use: choose another --port (or 0 for a free one)" in done.stderr

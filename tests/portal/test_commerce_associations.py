@@ -1,5 +1,6 @@
-"""Association types of leads and the commerce objects (orders, carts, invoices, payments,
-subscriptions, quotes' discounts, fees and taxes): every pair of data/association_types.json
+"""Association types of leads, the commerce objects (orders, carts, invoices, payments,
+subscriptions, quotes' discounts, fees and taxes) and the industry objects (appointments, courses,
+listings, services): every pair of data/association_types.json
 links both ways through v4, v3 names them, records are created and found with them, and seeds
 take them. The cases real actions hit: a lead's tasks, a lead's deal, an order's line items."""
 import json
@@ -14,7 +15,8 @@ REQUIRED = {"line_items": {"name": "Seat"}, "products": {"name": "Seat"},
             "quotes": {"hs_title": "Q", "hs_expiration_date": "2025-05-01"},
             "commerce_payments": {"hs_initial_amount": "10", "hs_initiated_date": "2025-05-01"}}
 ACTIVITIES = {"tasks", "notes", "calls", "meetings", "emails", "communications", "postal_mail"}
-NEW = {"leads", "orders", "carts", "invoices", "subscriptions", "commerce_payments", "discounts", "fees", "taxes"}
+NEW = {"leads", "orders", "carts", "invoices", "subscriptions", "commerce_payments", "discounts", "fees", "taxes",
+       "appointments", "courses", "listings", "services"}
 
 
 def required(object_type: str) -> dict:
@@ -33,7 +35,11 @@ def test_the_new_types_cover_what_real_actions_used():
     pairs = {(f, t) for f, t, _ in DEFAULTS}
     assert {("leads", "tasks"), ("leads", "deals"), ("orders", "line_items"), ("orders", "contacts"),
             ("carts", "line_items"), ("contacts", "invoices"), ("deals", "subscriptions")} <= pairs
-    assert len(DEFAULTS) >= 80
+    industry = {"appointments", "courses", "listings", "services"}
+    for one in industry:
+        assert {(one, other) for other in {"contacts", "companies", "deals", "tickets"} | ACTIVITIES} <= pairs
+        assert {(other, one) for other in {"contacts", "companies", "deals", "tickets"} | ACTIVITIES} <= pairs
+    assert len(DEFAULTS) >= 160
 
 
 @pytest.mark.parametrize("from_type, to_type, type_id", DEFAULTS, ids=[f"{f}-{t}" for f, t, _ in DEFAULTS])
@@ -104,6 +110,17 @@ def test_a_seed_takes_an_order_with_its_line_items(empty_portal):
     assert [r["toObjectId"] for r in empty_portal.backend.associations("line_items", 2, "orders")[0]] == [1]
     assert empty_portal.backend.associations("companies", 3, "orders")[0][0]["associationTypes"] == [
         {"category": "HUBSPOT_DEFINED", "typeId": 510, "label": "Primary"}]
+
+
+def test_the_default_seed_links_the_industry_objects(empty_portal):
+    empty_portal.seed_default()
+    linked = {(one, other): empty_portal.backend.associations(one.split("/")[0], int(one.split("/")[1]), other)[0]
+              for one, other in (("appointments/1040", "contacts"), ("courses/1041", "contacts"),
+                                 ("listings/1042", "contacts"), ("services/1043", "companies"))}
+    assert {pair: [(r["toObjectId"], r["associationTypes"][0]["typeId"]) for r in rows]
+            for pair, rows in linked.items()} == {
+        ("appointments/1040", "contacts"): [(1, 966)], ("courses/1041", "contacts"): [(2, 860)],
+        ("listings/1042", "contacts"): [(3, 882)], ("services/1043", "companies"): [(301, 792)]}
 
 
 def test_a_pair_still_without_a_type_is_refused(portal_api, empty_portal):

@@ -2,8 +2,8 @@
 
 What is replaced: every string property of every record (types `string` and `phone_number`, and
 any property the catalogue does not define unless its value is a number, a boolean or a date),
-owners' names, emails and team names, and HubDB row names, paths and every text, URL, file and
-location value. What is kept: ids, enumeration values (the options code compares with), numbers,
+owners' names, emails and team names, HubDB row names, paths and every text, URL, file and
+location value, and forms' names, submit texts and field labels. What is kept: ids, enumeration values (the options code compares with), numbers,
 dates, booleans, schema and pipeline definitions, and strings that have the shape of an id or of
 one of HubSpot's codes where anonymize_kinds.json says a property holds one.
 
@@ -135,6 +135,11 @@ def anonymize(seed: dict, backend, key: bytes) -> None:
                 for team in owner.get("teams") or []:
                     if isinstance(team, dict) and isinstance(team.get("name"), str):
                         team["name"] = fakes.text(team["name"])
+    for form in seed.get("forms", []):
+        for text in (form, *form.get("fields", [])):
+            for key in ("name", "submitText") if text is form else ("label",):
+                if isinstance(text.get(key), str):
+                    text[key] = fakes.text(text[key])
     for table in seed.get("hubdb", []):
         columns = {c["name"]: c["type"] for c in table.get("columns", [])}
         for row in table.get("rows", []):

@@ -2,9 +2,10 @@
 
 What the token's scopes allow is copied: custom object schemas, property definitions that the
 local portal's catalogue lacks or has differently, pipelines, association labels (with the
-account's own type ids, which code may name), owners, HubDB tables with their rows, and with
---records N the first N records of each object type with the associations between them. With --anonymize,
-every string value of the records, owners and HubDB rows is replaced by a fake of its kind,
+account's own type ids, which code may name), owners, HubDB tables with their rows, the live
+forms (forms v3: their fields, labels and submit text), and with --records N the first N records
+of each object type with the associations between them. With --anonymize, every string value of
+the records, owners, HubDB rows and forms is replaced by a fake of its kind,
 consistent across the file (anonymize.py). The file is loaded into
 a fresh portal before it is written, so a file that `portal seed` would refuse is never written.
 What cannot be read (a scope the token lacks) is skipped and named.
@@ -23,6 +24,7 @@ from hs_actions.account.progress import Progress
 from hs_actions.bundler.bundle import write_atomic
 from hs_actions.core.errors import SeedError
 from hs_actions.core.report import Console, Report
+from hs_actions.portal.models import load
 
 SEED_FILE = Path("tests") / "account_seed.json"   # in the project: what its tests seed from
 BATCH = 100
@@ -115,6 +117,7 @@ def _read(connection: Connection, backend, records: int, progress) -> tuple[dict
     seed["properties"] = properties
     seed["labels"] = _labels(connection, backend, custom_names, attempt)
     seed["hubdb"] = _hubdb(connection, attempt, skipped)
+    seed["forms"] = _forms(connection, backend, seed["properties"], attempt, skipped)
     if records:
         seed["records"], seed["associations"] = _records(connection, backend, [ot.name for ot in standard] + custom_names,
                                                          seed, records, attempt)
@@ -175,6 +178,38 @@ def _hubdb(connection: Connection, attempt, skipped: list[str]) -> list[dict]:
         finally:
             scratch.close()
     return tables
+
+
+def _forms(connection: Connection, backend, properties: dict[str, list[dict]], attempt, skipped: list[str]) -> list[dict]:
+    """The live forms (forms v3, HubSpot forms: the only kind the local portal serves) as the
+    seed's `forms`. A form with a field filling a property the local portal will not have (the
+    catalogue's, the custom objects' and the copied definitions) is skipped, named: a seed
+    naming one is refused whole."""
+    listed = attempt("forms", lambda: list(connection.pages("/marketing/v3/forms", {"limit": 100})))
+    known = {ot.type_id: set(backend.defs[ot.type_id]) for ot in backend.types.values()}
+    for name, listed_defs in properties.items():
+        known.setdefault(backend.object_type(name).type_id, set()).update(p["name"] for p in listed_defs)
+    allowed = set(load("forms.json")["v3FieldTypesAllowed"])
+    forms = []
+    for form in listed or []:
+        fields = [f for group in form.get("fieldGroups") or [] for f in group.get("fields") or []]
+        lacking = [f"{f.get('objectTypeId', '0-1')}/{f.get('name')}" for f in fields
+                   if f.get("name") not in known.get(f.get("objectTypeId", "0-1"), ())]
+        if lacking:
+            skipped.append(f"form {form.get('name')!r}: its field(s) {', '.join(lacking)} fill properties the local "
+                           f"portal does not have")
+            continue
+        copied = {"id": str(form["id"]).lower(), "name": form["name"],
+                  **{k: form[k] for k in ("createdAt", "updatedAt") if form.get(k)},
+                  "fields": [{"name": f["name"], "objectTypeId": f.get("objectTypeId", "0-1"),
+                              **({"label": f["label"]} if f.get("label") else {}),
+                              **({"fieldType": f["fieldType"]} if f.get("fieldType") in allowed else {}),
+                              "required": bool(f.get("required")), "hidden": bool(f.get("hidden"))} for f in fields]}
+        submit = (form.get("displayOptions") or {}).get("submitButtonText")
+        if submit:
+            copied["submitText"] = submit
+        forms.append(copied)
+    return forms
 
 
 def _hubdb_value(value):

@@ -63,6 +63,10 @@ def canary_account() -> dict:
                    "rows": [{"id": 11, "name": f"{FIRST} {LAST}", "path": f"{FIRST.lower()}-{LAST.lower()}",
                              "values": {"rep": CANARY, "bio": HTML, "site": f"https://{DOMAIN}/{FIRST}",
                                         "tier": "A", "quota": 250, "office": OFFICE}}]}],
+        "forms": [{"id": "0c1a9e52-3c8e-4f38-9a55-2b1d6f3e7a10", "name": f"{FIRST} {LAST} intake",
+                   "submitText": f"Send to {EMAIL}",
+                   "fields": [{"name": "email", "label": f"Email for {FIRST}", "required": True},
+                              {"name": "phone", "label": f"Call {PHONE}"}]}],
         "records": records,
     }
 
@@ -128,6 +132,10 @@ def test_what_is_not_personal_is_kept_and_the_file_loads(pulled):
     assert set(office) >= {"lat", "long"} and isinstance(office["lat"], float) and office["lat"] != OFFICE["lat"]
     assert seed["owners"][0]["id"] == "101" and seed["owners"][0]["userId"] == 9
     assert seed["records"]["quotes"][0]["properties"]["hs_expiration_date"].startswith("2024-05-01")
+    form = seed["forms"][0]                  # its id and the properties its fields fill are not personal
+    assert form["id"] == "0c1a9e52-3c8e-4f38-9a55-2b1d6f3e7a10"
+    assert [(f["name"], f["required"]) for f in form["fields"]] == [("email", True), ("phone", False)]
+    assert all(f["label"] for f in form["fields"]) and form["name"] and form["submitText"]
     portal = Portal(db=":memory:")
     try:
         portal.seed(seed)        # what `portal seed` does with it

@@ -25,6 +25,9 @@ ACCOUNT = {
                "columns": [{"name": "state", "type": "TEXT"}, {"name": "tier", "type": "SELECT", "options": ["A", "B"]}],
                "rows": [{"values": {"state": "CA", "tier": "A"}}, {"values": {"state": "TX", "tier": "B"}}]}],
     "owners": [{"id": "101", "email": "olivia@example.com", "firstName": "Olivia", "lastName": "Owner", "userId": 9}],
+    "forms": [{"id": "5f745bfa-8589-40c2-9940-f9081123e0b4", "name": "Fitting", "submitText": "Book",
+               "fields": [{"name": "email", "required": True}, {"name": "shoe_size", "label": "Your size"},
+                          {"name": "pet_name", "objectTypeId": "2-77", "hidden": True}]}],
     "records": {
         "contacts": [{"id": "1", "properties": {"email": "ada@example.com", "firstname": "Ada", "lastname": "Lovelace",
                                                 "phone": "+44 20 7946 0958", "shoe_size": "38", "hubspot_owner_id": "101"}},
@@ -51,7 +54,7 @@ def test_the_schema_round_trips_into_a_local_portal(seeded, tmp_path, capsys):
     out = tmp_path / "account.json"
     assert main(["portal", "pull", "--out", str(out)]) == 0
     said = capsys.readouterr().out
-    assert said.startswith(f"Wrote {out}: 1 schemas, 1 properties, 3 pipelines, 1 labels, 1 owners, 1 hubdb.")
+    assert said.startswith(f"Wrote {out}: 1 schemas, 1 properties, 3 pipelines, 1 labels, 1 owners, 1 hubdb, 1 forms.")
     portal = loaded(out)
     try:
         assert portal.backend.object_type("p_pets").type_id == "2-77"
@@ -67,6 +70,11 @@ def test_the_schema_round_trips_into_a_local_portal(seeded, tmp_path, capsys):
             ["Managed by"]
         _table, rows, _total = portal.backend.hubdb_rows("territories", False, [("tier", "B")], [])
         assert [r["values"]["state"] for r in rows] == ["TX"]
+        form = portal.backend.form("5f745bfa-8589-40c2-9940-f9081123e0b4")
+        assert (form["name"], form["submitText"]) == ("Fitting", "Book")
+        assert [(f["objectTypeId"], f["name"], f["label"], f["required"], f["hidden"]) for f in form["fields"]] == [
+            ("0-1", "email", "Email", True, False), ("0-1", "shoe_size", "Your size", False, False),
+            ("2-77", "pet_name", "pet_name", False, True)]
     finally:
         portal.close()
     assert ACCOUNT_TOKEN not in out.read_text()
@@ -118,6 +126,16 @@ def test_what_the_token_cannot_read_is_skipped_and_named(seeded, tmp_path):
     assert said.count("skipped for lack of the scope(s) crm.schemas.custom.read") == 1
     assert json.loads(out.read_text())["properties"] == {"contacts": [
         {"name": "shoe_size", "label": "Shoe size", "type": "number", "fieldType": "number", "groupName": "objectinformation"}]}
+
+
+def test_a_form_filling_a_property_the_copy_lacks_is_skipped_and_named(seeded, tmp_path):
+    """Without the custom objects' scope the pets' property is not copied: the form naming it would
+    make the whole file refused, so it is left out and said."""
+    seeded.add_token("pat-local-forms", ["crm.schemas.contacts.read", "forms"])
+    out = tmp_path / "account.json"
+    said = copy_schema(Connection("pat-local-forms", seeded.server.url), out).text()
+    assert "  skipped form 'Fitting': its field(s) 2-77/pet_name fill properties the local portal does not have\n" in said
+    assert "forms" not in json.loads(out.read_text())
 
 
 def test_a_bad_records_count_is_refused(account_portal, capsys):

@@ -186,7 +186,7 @@ def resolve(method: str, path: str) -> tuple[Route, dict]:
         family = _unmodelled_family(served)
     if family is not None:
         raise exc.Unmodelled(exc.UNMODELLED_ROUTE.format(method=method, path=path, family=family))
-    removed = _sunset(served)
+    removed = sunset(served)
     if removed is not None:
         raise exc.Sunset(exc.SUNSET_ROUTE.format(method=method, path=path, **removed))
     raise exc.UnknownRoute(exc.UNKNOWN_ROUTE.format(method=method, path=path))
@@ -230,7 +230,7 @@ def _unmodelled_family(path: str) -> str | None:
     return None
 
 
-def _sunset(path: str) -> dict | None:
+def sunset(path: str) -> dict | None:
     """The API HubSpot has removed that `path` is under (its name, date and replacement), as
     data/hubspot_apis.json `sunset` lists them; None otherwise."""
     for pattern, entry in _SUNSET:

@@ -9,10 +9,10 @@ as it is imported; run.py applies whatever the registry holds.
 """
 # Imported for the rules they declare, in the order --list-rules shows them and the checks of
 # one kind run in (which no check depends on).
-from hs_actions.check import helpers, python39, imports, client, secrets, outputs, inputs, main_return, flakes, size
+from hs_actions.check import helpers, python39, imports, client, sunset, secrets, outputs, inputs, main_return, flakes, size
 from hs_actions.check.registry import ERROR, RULES, WARNING, Finding, listing
 from hs_actions.check.run import check, has_errors
 
-FAMILIES = (helpers, python39, imports, client, secrets, outputs, inputs, main_return, flakes, size)
+FAMILIES = (helpers, python39, imports, client, sunset, secrets, outputs, inputs, main_return, flakes, size)
 
 __all__ = ["ERROR", "FAMILIES", "RULES", "WARNING", "Finding", "check", "has_errors", "listing"]

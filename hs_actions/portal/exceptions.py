@@ -41,6 +41,9 @@ UNMODELLED_TYPE = ("The local portal does not model the object type {name} ({fam
                    "but hs-actions cannot answer for it locally, so this 404 is a gap in the local portal, not "
                    "a bug in your code. See \"What it does not do\" in hs_actions/portal/README.md.")
 UNMODELLED_SUB_CATEGORY = "hs_actions.NOT_MODELLED"
+# An API HubSpot removed: its 404 is what production answers too, so the code calling it is what to fix.
+SUNSET_ROUTE = ("Unrecognized request URL ({method} {path}). HubSpot sunset {family} on {date}: HubSpot "
+                "answers this call with a 404 too. Call {instead} instead.")
 INVALID_JSON = "Invalid input JSON on line {line}, column {column}: {detail}"
 INVALID_INPUT = "Invalid input JSON: {detail}"
 FIELD_TYPE = "{path} must be {expected}, not {found}"
@@ -281,6 +284,13 @@ class PropertyNotFound(ObjectNotFound):
 
 class UnknownRoute(PortalError):
     """HubSpot answers unknown paths with a bare 404; the portal also says what it does serve."""
+
+    status = 404
+    category = "OBJECT_NOT_FOUND"
+
+
+class Sunset(PortalError):
+    """A call of an API HubSpot has removed: HubSpot's 404, with the portal saying what replaced it."""
 
     status = 404
     category = "OBJECT_NOT_FOUND"

@@ -168,7 +168,7 @@ def resolve(method: str, path: str) -> tuple[Route, dict]:
     """The route serving `method path` (date-versioned paths included; HEAD is served as GET) and
     its parameters; Unmodelled (404) for a call HubSpot serves that the portal does not,
     MethodNotAllowed (405, with an Allow header) if the path is served for other methods only,
-    UnknownRoute (404) for a path HubSpot has no API at."""
+    Sunset (404) for an API HubSpot has removed, UnknownRoute (404) for a path HubSpot has no API at."""
     served = normalise(path)
     wanted = "GET" if method == "HEAD" else method
     # Unmodelled operations first: some (GET /crm/v3/lists/folders) would match a route's parameter.
@@ -186,6 +186,9 @@ def resolve(method: str, path: str) -> tuple[Route, dict]:
         family = _unmodelled_family(served)
     if family is not None:
         raise exc.Unmodelled(exc.UNMODELLED_ROUTE.format(method=method, path=path, family=family))
+    removed = sunset(served)
+    if removed is not None:
+        raise exc.Sunset(exc.SUNSET_ROUTE.format(method=method, path=path, **removed))
     raise exc.UnknownRoute(exc.UNKNOWN_ROUTE.format(method=method, path=path))
 
 
@@ -201,10 +204,11 @@ def _apis():
             operations.append((verb, re.compile(_prefix(template).pattern + r"/?\Z"), family["name"]))
     types = {spelling.lower(): entry["name"] for entry in data["objectTypes"]
              for spelling in (entry["name"], entry.get("singular"), entry.get("id")) if spelling}
-    return families, operations, types
+    sunset = [(_prefix(prefix), entry) for entry in data["sunset"] for prefix in entry["prefixes"]]
+    return families, operations, types, sunset
 
 
-_FAMILIES, _OPERATIONS, _TYPES = _apis()
+_FAMILIES, _OPERATIONS, _TYPES, _SUNSET = _apis()
 
 
 def _unmodelled_operation(method: str, path: str) -> str | None:
@@ -223,6 +227,16 @@ def _unmodelled_family(path: str) -> str | None:
         match = pattern.match(path)
         if match and (match.end() == len(path) or path[match.end()] == "/" or pattern.pattern.endswith("/")):
             return name
+    return None
+
+
+def sunset(path: str) -> dict | None:
+    """The API HubSpot has removed that `path` is under (its name, date and replacement), as
+    data/hubspot_apis.json `sunset` lists them; None otherwise."""
+    for pattern, entry in _SUNSET:
+        match = pattern.match(path)
+        if match and (match.end() == len(path) or path[match.end()] == "/"):
+            return {"family": entry["name"], "date": entry["date"], "instead": entry["instead"]}
     return None
 
 

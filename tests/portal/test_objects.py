@@ -80,6 +80,26 @@ def test_update_changes_only_the_given_properties_and_empty_clears(hubspot_clien
     assert after["updatedAt"] >= before["updatedAt"]
 
 
+def test_a_null_property_value_is_ignored_neither_set_nor_cleared(portal_api, empty_portal):
+    """HubSpot answers an update with {"hs_next_step": null} 200 and leaves the value as it was
+    (hubspot-api-nodejs#324); a published action creates a record with a null value it was given
+    for an empty property, which the portal refused as a 400."""
+    contact_id = contact(empty_portal, "ada@example.com", firstname="Ada", lastname="Lovelace")
+    response = portal_api.patch(f"/crm/v3/objects/contacts/{contact_id}",
+                                json={"properties": {"firstname": None, "lastname": "King"}})
+    assert response.status_code == 200, response.text
+    after = empty_portal.record("contacts", contact_id)["properties"]
+    assert (after["firstname"], after["lastname"]) == ("Ada", "King")
+    created = portal_api.post("/crm/v3/objects/contacts", json={"properties": {"email": "b@example.com", "jobtitle": None}})
+    assert created.status_code == 201, created.text
+    assert "jobtitle" not in empty_portal.record("contacts", created.json()["id"])["properties"]
+    batch = portal_api.post("/crm/v3/objects/contacts/batch/update",
+                            json={"inputs": [{"id": contact_id, "properties": {"lastname": None, "jobtitle": "Countess"}}]})
+    assert batch.status_code == 200, batch.text
+    assert empty_portal.record("contacts", contact_id)["properties"]["lastname"] == "King"
+    assert empty_portal.record("contacts", contact_id)["properties"]["jobtitle"] == "Countess"
+
+
 def test_update_by_email_id_property(portal_api, empty_portal):
     contact_id = contact(empty_portal, "ada@example.com")
     response = portal_api.patch("/crm/v3/objects/contacts/ada@example.com?idProperty=email",

@@ -1,5 +1,6 @@
 """A call HubSpot serves that the local portal does not model is named as one: in its 404, in the
-request log, and in a run's report (scopes "unknown"); a path HubSpot has no API at is not."""
+request log, and in a run's report (scopes "unknown"); a path HubSpot has no API at is not, nor is
+one of an API HubSpot has sunset (its 404 is production's too)."""
 import re
 
 import pytest
@@ -57,6 +58,31 @@ def test_a_type_or_path_hubspot_does_not_have_keeps_hubspots_answer(portal_api, 
     response = portal_api.get("/crm/v3/nothing")
     assert response.status_code == 404 and "subCategory" not in response.json()
     assert [(r["unmodelled"], r["scopes"]) for r in empty_portal.requests()] == [(False, []), (False, [])]
+
+
+@pytest.mark.parametrize("method, path, family, date, instead", [
+    ("GET", "/owners/v2/owners/101", "HubSpot's owners API (v2)", "2025-03-24",
+     "GET /crm/v3/owners/{ownerId} (the same ids) or GET /crm/v3/owners"),
+    ("GET", "/owners/v2/owners", "HubSpot's owners API (v2)", "2025-03-24",
+     "GET /crm/v3/owners/{ownerId} (the same ids) or GET /crm/v3/owners"),
+    ("GET", "/hubdb/api/v2/tables/1/rows", "HubSpot's HubDB API (v2)", "2024-12-16", "HubDB v3 (/cms/v3/hubdb)"),
+])
+def test_a_call_of_an_api_hubspot_has_sunset_is_its_404_not_a_gap(portal_api, empty_portal, method, path, family,
+                                                                   date, instead):
+    """Published actions still call the v2 owners API, which HubSpot removed on 2025-03-24 (its
+    changelog): there the call is a 404, so it is the code to fix, not the local portal."""
+    response = portal_api.request(method, path)
+    assert response.status_code == 404
+    body = response.json()
+    assert body["message"] == (f"Unrecognized request URL ({method} {path}). HubSpot sunset {family} on {date}: "
+                               f"HubSpot answers this call with a 404 too. Call {instead} instead.")
+    assert body["category"] == "OBJECT_NOT_FOUND" and "subCategory" not in body
+    assert (empty_portal.requests()[-1]["unmodelled"], empty_portal.requests()[-1]["scopes"]) == (False, [])
+
+
+def test_a_path_beside_a_sunset_prefix_is_not_taken_for_it(portal_api):
+    response = portal_api.get("/owners/v2x/owners")
+    assert response.json()["message"].startswith("Unrecognized request URL (GET /owners/v2x/owners). HubSpot has no API")
 
 
 def test_an_unmodelled_call_with_a_wrong_token_is_still_logged_as_unmodelled(portal_api, empty_portal):

@@ -7,7 +7,11 @@ from hs_actions.portal.backend.objects import LIST_LIMIT_MAX
 from hs_actions.portal.responses import OBJECT, ONE, Request, Response, batch_response, paging, reads
 from hs_actions.portal.responses.shapes import ANY, ASSOCIATION_TYPES, ID, TEXT, MapOf, Required
 
-PROPERTIES = MapOf(ANY)   # values are checked by each property's type (backend)
+# Values are checked by each property's type (backend). A null value is ignored, neither set nor
+# cleared: HubSpot answers an update with {"hs_next_step": null} 200 and leaves the value as it
+# was (HubSpot/hubspot-api-nodejs#324; a HubSpot maintainer: clear with ""). Create and the batch
+# calls take the same properties map; that they read null alike is inferred, not confirmed.
+PROPERTIES = MapOf(ANY, null_absent=True)
 # From the 2026-09 date version on, CRM writes enforce the account's required properties
 # (backend/requirements.py); /crm/v3 and earlier versions do not.
 _DATED = re.compile(r"/crm/objects/(\d{4}-\d{2})")

@@ -52,11 +52,13 @@ class Enum:
 
 
 class MapOf:
-    """A JSON object with free keys (property names) whose values all have one shape."""
+    """A JSON object with free keys (property names) whose values all have one shape; with
+    `null_absent`, a key whose value is null is left out, as if not sent."""
     expected = "an object"
 
-    def __init__(self, value):
+    def __init__(self, value, null_absent: bool = False):
         self.value = value
+        self.null_absent = null_absent
 
     def fits(self, value) -> bool:
         return isinstance(value, dict)
@@ -64,7 +66,8 @@ class MapOf:
     def read(self, value, path: str):
         if not isinstance(value, dict):
             raise wrong(path, self.expected, value)
-        return {key: read(self.value, item, f"{path}.{key}") for key, item in value.items()}
+        return {key: read(self.value, item, f"{path}.{key}") for key, item in value.items()
+                if not (self.null_absent and item is None)}
 
 
 class OneOf:

@@ -7,10 +7,9 @@ the run, and reads the answer here, with a size cap and a schema check (inside/p
 from __future__ import annotations
 
 import os
-import select
-import time
 
 from hs_actions.harness.inside import protocol
+from hs_actions.harness.logs import read_while_open
 from hs_actions.harness.inside.channel import ChannelError, unframed
 
 
@@ -49,12 +48,7 @@ class AnswerReader:
     def answer(self, within: float) -> tuple[dict | None, str]:
         """The answer, checked, and '' once it has arrived within `within` seconds; else None
         and what was wrong."""
-        deadline = time.monotonic() + within
-        while not self.closed:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
-                break
-            self.read()
+        read_while_open(self, within)
         self.stop()
         if self.message is None:
             return None, self.problem

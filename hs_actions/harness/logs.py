@@ -67,15 +67,20 @@ class LogReader:
     def finish(self, wait: float) -> tuple[str, int]:
         """Read until the pipe closes, for up to `wait` seconds (processes the run left may
         hold it open), then return the log and how many bytes were dropped from its middle."""
-        deadline = time.monotonic() + wait
-        while not self.closed:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
-                break
-            self.read()
+        read_while_open(self, wait)
         self.close()
         if not self.dropped:
             return (self.head + self.tail).decode("utf-8", "backslashreplace"), 0
         return (self.head.decode("utf-8", "backslashreplace")
                 + f"\n[hs-actions: {self.dropped:,} bytes of log dropped here]\n"
                 + self.tail.decode("utf-8", "backslashreplace")), self.dropped
+
+
+def read_while_open(pipe, seconds: float) -> None:
+    """pipe.read() whenever it is readable, until it closes (pipe.closed) or `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while not pipe.closed:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([pipe], [], [], left)[0]:
+            return
+        pipe.read()

@@ -28,6 +28,7 @@ from hs_actions.portal import exceptions as exc
 from hs_actions.portal import urls
 from hs_actions.portal.backend import store
 from hs_actions.portal.models import now_ms
+from hs_actions.portal.request_head import ReadsHeadFast
 from hs_actions.portal.responses import Request, Response
 from hs_actions.harness.inside.routing import RUN_HEADER
 
@@ -141,7 +142,7 @@ def _iso_seconds(ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(ReadsHeadFast, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"         # keep-alive: the client's pool reuses connections
     server_version = "hs-actions-portal"
 

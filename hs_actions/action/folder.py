@@ -64,11 +64,14 @@ def link_out(path: Path, folder: Path) -> Path | None:
     rule for the toolkit's reads of an action's files and helpers (run, check, bundle); the
     runtime's loader holds it for helpers imported in a run."""
     lexical = Path(os.path.abspath(path))
-    inside = lexical.is_relative_to(folder) or lexical.is_relative_to(folder.resolve())
+    real_folder = folder.resolve()
+    inside = lexical.is_relative_to(folder) or lexical.is_relative_to(real_folder)
     if not (inside or lexical.is_symlink()):
         return None
     real = lexical.resolve()
-    if real.is_relative_to(folder.resolve()) or real.is_relative_to((project.current().root / "shared").resolve()):
+    # The project is looked for only for a path that leaves the folder (every run reads its
+    # event file through here).
+    if real.is_relative_to(real_folder) or real.is_relative_to((project.current().root / "shared").resolve()):
         return None
     return real
 

@@ -33,30 +33,57 @@ class Masks:
         # A mask stands for itself: text masked twice (a log, then the result holding it)
         # stays as it was, and a value that occurs inside a mask ("secret") leaves it whole.
         table = {**{mask: mask for mask in shown.values()}, **shown}
-        self._text = _Replacer(table)
-        self._bytes = _Replacer({key.encode(): mask.encode() for key, mask in table.items()})
+        # Only a value's form changes text: one holding masks alone is left as it is.
+        self._text = _Replacer(table, shown)
+        self._bytes = _Replacer({key.encode(): mask.encode() for key, mask in table.items()},
+                                [form.encode() for form in shown])
         self._masks = _Replacer({mask.encode(): b"" for mask in shown.values()})   # finds masks
+        # Each form as JSON writes it: JSON escapes character by character, so a form inside
+        # any string of some data is inside the JSON of that data (see all()).
+        self._json = [json.dumps(form)[1:-1] for form in shown]
 
     def plus(self, secrets: Secrets) -> Masks:
-        """These masks and those of `secrets`, whose names win for a value in both."""
-        return Masks([*((name, value) for value, name in self._names.items()), *_pairs(secrets)])
+        """These masks and those of `secrets`, whose names win for a value in both (these
+        masks themselves when `secrets` adds nothing: a warm run's, given again each run)."""
+        given = list(_pairs(secrets))
+        if all(self._names.get(value) == name for name, value in given if len(value) >= MASK_MIN_LENGTH):
+            return self
+        return Masks([*((name, value) for value, name in self._names.items()), *given])
 
     def text(self, text: str) -> str:
         return self._text.sub(text)
 
     def all(self, data):
         """`data` with every string masked, dict keys too, inside dicts, lists, tuples and
-        dataclass instances (a new instance); other values as they are."""
+        dataclass instances (a new instance); other values as they are. `data` itself when
+        none of its strings holds a value: most data holds none, and one pass of C (its
+        JSON) tells so far faster than a walk through it."""
+        if not self._json or not self._may_hold_value(data):
+            return data
+        return self._all(data)
+
+    def _all(self, data):
         if isinstance(data, str):
             return self.text(data)
         if isinstance(data, dict):
-            return {self.all(key): self.all(value) for key, value in data.items()}
+            return {self._all(key): self._all(value) for key, value in data.items()}
         if isinstance(data, (list, tuple)):
-            return type(data)(self.all(value) for value in data)
+            return type(data)(self._all(value) for value in data)
         if dataclasses.is_dataclass(data) and not isinstance(data, type):
-            return dataclasses.replace(data, **{f.name: self.all(getattr(data, f.name))
+            return dataclasses.replace(data, **{f.name: self._all(getattr(data, f.name))
                                                 for f in dataclasses.fields(data) if f.init})
         return data
+
+    def _may_hold_value(self, data) -> bool:
+        """False only when no string that _all() masks in `data` holds a value's form: its
+        JSON has the strings _all() reaches (dataclasses' init fields too, nothing of values
+        it leaves alone), each escaped as the forms are. Data JSON cannot write (keys that are
+        no strings or numbers, a cycle) may hold one."""
+        try:
+            text = json.dumps(data, default=_reached)
+        except (TypeError, ValueError, RecursionError):
+            return True
+        return any(form in text for form in self._json)
 
     def stream(self) -> MaskedStream:
         return MaskedStream(self._bytes)
@@ -102,18 +129,20 @@ class MaskedStream:
 
 class _Replacer:
     """Replaces every key of `table` with its value in one pass, the longest key first
-    where several match at one place."""
+    where several match at one place. `changing`: the keys a replacement changes (default
+    all); text that holds none of them comes out as it went in."""
 
-    def __init__(self, table: dict):
+    def __init__(self, table: dict, changing=None):
         self.table = table
+        self.changing = list(table if changing is None else changing)
         keys = sorted(table, key=len, reverse=True)
         self.longest = len(keys[0]) if keys else 0
         self.pattern = re.compile(_alternation(keys)) if keys else None
 
     def occurs(self, data) -> bool:
-        """Whether a key occurs in `data`: a substring search is far faster than the
-        pattern, and most text holds none."""
-        return any(key in data for key in self.table)
+        """Whether a key that changes text occurs in `data`: a substring search is far faster
+        than the pattern, and most text holds none."""
+        return any(key in data for key in self.changing)
 
     def sub(self, text):
         if not self.occurs(text):
@@ -130,6 +159,14 @@ def encodings(value: str) -> list[str]:
              json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1],
              repr(value)[1:-1], repr(value.encode())[2:-1]]
     return list(dict.fromkeys(forms))
+
+
+def _reached(value):
+    """What JSON writes for a value it does not know (json.dumps' default), as _all() sees
+    it: a dataclass instance as its init fields, anything else as nothing."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.init}
+    return None
 
 
 def _pairs(secrets: Secrets) -> Iterable[tuple[str, str]]:

@@ -126,7 +126,9 @@ def find(start: Path | None = None) -> Project | None:
         if table_of(root / "pyproject.toml") is None:
             raise NoProject(f"{PROJECT_ENV}={pinned}: no pyproject.toml with a [tool.{TABLE}] table there")
         return Project(root)
-    here = Path(start or Path.cwd()).resolve()
+    # getcwd() is already the real path: resolving it again would cost every run a look at
+    # each folder above it.
+    here = Path(start).resolve() if start else Path(os.getcwd())
     for folder in (here, *here.parents):
         if table_of(folder / "pyproject.toml") is not None:
             return Project(folder)

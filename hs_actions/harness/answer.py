@@ -7,49 +7,48 @@ the run, and reads the answer here, with a size cap and a schema check (inside/p
 from __future__ import annotations
 
 import os
-import select
-import threading
 
 from hs_actions.harness.inside import protocol
+from hs_actions.harness.logs import read_while_open
 from hs_actions.harness.inside.channel import ChannelError, unframed
 
 
-class AnswerReader(threading.Thread):
-    """Drains the answer pipe as the action process writes (an answer larger than the pipe
-    would block it otherwise) until one whole frame has arrived, the pipe closes, or more than
-    MAX_MESSAGE bytes were sent."""
+class AnswerReader:
+    """The answer pipe, read as the action process writes (an answer larger than the pipe
+    would block it otherwise: the runner calls read() whenever select() finds it readable)
+    until one whole frame has arrived, the pipe closes, or more than MAX_MESSAGE bytes were
+    announced."""
 
     def __init__(self, fd: int):
-        super().__init__(name="hs-actions-answer", daemon=True)
         self.fd = fd
         self.message: dict | None = None
         self.problem = "the action process said it had answered, but no answer reached the toolkit"
+        self.closed = False
         self._data = bytearray()
-        self._stopping = threading.Event()
 
-    def run(self) -> None:
+    def fileno(self) -> int:
+        return self.fd
+
+    def read(self) -> None:
+        """Take what the pipe holds; close it once the answer is whole, wrong, or not coming."""
+        chunk = os.read(self.fd, 1 << 16)
+        if not chunk:
+            self.stop()
+            return
+        self._data += chunk
         try:
-            while not self._stopping.is_set():
-                if not select.select([self.fd], [], [], 0.05)[0]:
-                    continue
-                chunk = os.read(self.fd, 1 << 16)
-                if not chunk:
-                    return
-                self._data += chunk
-                try:
-                    self.message = unframed(self._data)
-                except ChannelError as error:
-                    self.problem = f"the action process sent the toolkit {error}"
-                    return
-                if self.message is not None:
-                    return
-        finally:
-            os.close(self.fd)  # a writer still writing gets EPIPE: nothing more is read
+            self.message = unframed(self._data)
+        except ChannelError as error:
+            self.problem = f"the action process sent the toolkit {error}"
+            self.stop()
+            return
+        if self.message is not None:
+            self.stop()
 
     def answer(self, within: float) -> tuple[dict | None, str]:
         """The answer, checked, and '' once it has arrived within `within` seconds; else None
         and what was wrong."""
-        self.join(within)
+        read_while_open(self, within)
         self.stop()
         if self.message is None:
             return None, self.problem
@@ -59,5 +58,7 @@ class AnswerReader(threading.Thread):
         return self.message, ""
 
     def stop(self) -> None:
-        self._stopping.set()
-        self.join()
+        """Read no more: a writer still writing gets EPIPE."""
+        if not self.closed:
+            self.closed = True
+            os.close(self.fd)

@@ -32,6 +32,7 @@ from hs_actions.harness.worker import Worker
 from hs_actions.harness.zygote import ANSWER_SECONDS, PRELOAD_SECONDS, SupervisorLost, Zygote, described
 
 _TICK = 0.005                 # how often memory is sampled while an action runs
+_WATCH = 0.1                  # how often the clock is looked at where the kernel keeps the memory figures
 _MAX_ZYGOTES = 4              # one per recently run action; each holds that action's libraries
 _GRACE = 2.0                  # how long past a run's limit the supervisor may take to say so
 _LATE = 0.5                   # a run this far past its limit by the toolkit's own clock is a timeout
@@ -276,15 +277,16 @@ class Runner:
             request["network"] = zygote.gateway.open(request, api)
         log_read, log_write = os.pipe()
         logs = LogReader(log_read, masks)
-        logs.start()
         answer_read, answer_write = os.pipe()
         reader = AnswerReader(answer_read)
-        reader.start()
         # Where no cgroup counts the run's processes, the action process limits them itself.
         processes = sandbox.PROCESS_LIMIT if isolation["processes"] == sandbox.RLIMIT else None
         started = time.monotonic()
         limit = memory_mb * 2**20
         peak, ticks, stopped_for_memory = 0, 0, False
+        # Where the run's cgroup limits its memory and keeps its peak, the kernel stops it at
+        # the limit and says how high it went: sampling would only cost every run its time.
+        tick = _WATCH if worker.cgroup is not None and worker.cgroup.keeps_peak() else _TICK
         answer = None
         try:
             # A prepared process may still be importing the action's libraries: that answer
@@ -303,10 +305,21 @@ class Runner:
                 os.close(answer_write)
                 if request_read is not None:
                     os.close(request_read)
+            # One loop reads the run's log and answer as they come and waits for the
+            # supervisor, looking at the clock (and memory) each tick: no thread of the run's own.
+            next_tick = time.monotonic() + tick
             while answer is None:
-                if select.select([zygote.channel], [], [], _TICK)[0]:
+                waiting = [zygote.channel, *(pipe for pipe in (logs, reader) if not pipe.closed)]
+                ready = select.select(waiting, [], [], max(0.0, next_tick - time.monotonic()))[0]
+                for pipe in ready:
+                    if pipe is not zygote.channel:
+                        pipe.read()
+                if zygote.channel in ready:
                     answer = _checked_outcome(zygote.read(started + timeout + _GRACE)[0])
                     break
+                if time.monotonic() < next_tick:
+                    continue
+                next_tick = time.monotonic() + tick
                 ticks += 1
                 if time.monotonic() > started + timeout + _GRACE:
                     raise SupervisorLost("it did not end the run at its time limit")
@@ -328,12 +341,20 @@ class Runner:
             outcome = RawOutcome(kind, problem=f"the supervisor failed: {lost}", duration_ms=elapsed * 1000,
                                  peak_mb=peak / 2**20, isolation=isolation)
             return outcome, logs, False
+        except BaseException:   # interrupted: the run's pipes are not read again
+            reader.stop()
+            logs.close()
+            raise
         finally:
             if zygote.gateway:
                 zygote.gateway.close_run()
         elapsed = time.monotonic() - started
         found, leftover = answer
         outcome = _raw(found, isolation, reader)
+        if outcome.kind == protocol.TIMEOUT:
+            # The limit counts from here (a prepared process's imports included), the
+            # supervisor's clock only from when it was handed the run.
+            outcome.duration_ms = max(outcome.duration_ms, elapsed * 1000)
         outcome.peak_mb = max(peak / 2**20, outcome.peak_mb)
         if found.get("memory_kb"):
             kb = found["memory_kb"]

@@ -13,6 +13,7 @@ does not serve is a 405 with an Allow header.
 from __future__ import annotations
 
 import json
+import queue
 import socket
 import sqlite3
 import sys
@@ -27,6 +28,7 @@ from hs_actions.portal import exceptions as exc
 from hs_actions.portal import urls
 from hs_actions.portal.backend import store
 from hs_actions.portal.models import now_ms
+from hs_actions.portal.request_head import ReadsHeadFast
 from hs_actions.portal.responses import Request, Response
 from hs_actions.harness.inside.routing import RUN_HEADER
 
@@ -35,6 +37,7 @@ BUG = "The local portal failed on this request (a bug in hs-actions, not in your
 # of 100 records with every property), and low enough that a runaway body is refused at once.
 MAX_BODY_BYTES = 10 * 1024 * 1024
 READ_TIMEOUT = 30.0     # seconds a connection may stay silent in the middle of a request, or idle
+IDLE_SECONDS = 5.0      # how long a thread that served a sandbox's connection waits for the next one
 _LINE_MAX = 65_536
 
 
@@ -139,7 +142,7 @@ def _iso_seconds(ms: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ms / 1000))
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(ReadsHeadFast, BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"         # keep-alive: the client's pool reuses connections
     server_version = "hs-actions-portal"
 
@@ -282,6 +285,9 @@ class PortalServer(ThreadingHTTPServer):
         self.port = self.server_address[1]
         self.url = f"http://{host}:{self.port}"
         self._thread: threading.Thread | None = None
+        self._handed: queue.SimpleQueue = queue.SimpleQueue()   # connections for threads that wait
+        self._idle = 0                                          # threads waiting for one
+        self._idle_lock = threading.Lock()
 
     def start(self) -> "PortalServer":
         # A short poll interval: close() waits for the serving loop to notice.
@@ -292,16 +298,47 @@ class PortalServer(ThreadingHTTPServer):
 
     def serve_connection(self, conn: socket.socket, run) -> None:
         """Serve one connection accepted elsewhere (a sandbox's channel to HubSpot's API) in
-        a thread of its own; every request on it is logged with run(), whatever it says."""
-        def serve():
+        a thread of its own; every request on it is logged with run(), whatever it says. A
+        thread that served one before and waits for the next takes it, if there is one: runs
+        open a connection or two each, one after the other, and starting a thread for each
+        cost the toolkit more than serving its request."""
+        with self._idle_lock:
+            if self._idle:
+                self._idle -= 1
+                self._handed.put((conn, run))
+                return
+        threading.Thread(target=self._serve_connections, args=(conn, run), name=f"portal:{self.port}:sandbox",
+                         daemon=True).start()
+
+    @property
+    def waiting(self) -> int:
+        """How many threads wait for a sandbox's next connection."""
+        return self._idle
+
+    def _serve_connections(self, conn: socket.socket, run) -> None:
+        """Serve `conn`, then each connection handed over, until none comes for IDLE_SECONDS
+        (or the server closes)."""
+        while True:
             try:
                 _ConnectionHandler(conn, self, run)
             except OSError:
                 pass
             finally:
                 conn.close()
-
-        threading.Thread(target=serve, name=f"portal:{self.port}:sandbox", daemon=True).start()
+            with self._idle_lock:
+                self._idle += 1
+            try:
+                handed = self._handed.get(timeout=IDLE_SECONDS)
+            except queue.Empty:
+                with self._idle_lock:   # one may have been handed over as the wait ended
+                    try:
+                        handed = self._handed.get_nowait()
+                    except queue.Empty:
+                        self._idle -= 1
+                        return
+            if handed is None:          # close(): the server is done
+                return
+            conn, run = handed
 
     def close(self) -> None:
         """Stop serving and free the port; safe to call twice."""
@@ -309,6 +346,10 @@ class PortalServer(ThreadingHTTPServer):
             self.shutdown()
             self._thread.join()
             self._thread = None
+        with self._idle_lock:   # threads waiting for a sandbox's next connection end now
+            for _ in range(self._idle):
+                self._handed.put(None)
+            self._idle = 0
         self.server_close()
 
     def __enter__(self):

@@ -161,16 +161,24 @@ def _portal_copy(portal_db: Path | None):
 
 class _Progress:
     """A line on the progress stream: redrawn in place on a terminal (a few times a second),
-    written once at the end elsewhere."""
+    written once at the end elsewhere. Made only when shown: update() runs once an execution."""
 
     def __init__(self, stream, total: int):
         self.stream, self.total = stream, total
         self.live = getattr(stream, "isatty", lambda: False)()
-        self.line, self.drawn = "", 0.0
+        self.figures: tuple | None = None
+        self.drawn = 0.0
+
+    @property
+    def line(self) -> str:
+        if self.figures is None:
+            return ""
+        settled, total, executions, now = self.figures
+        return (f"simulate: {settled:,}/{total:,} enrollments settled, {executions:,} executions, "
+                f"{now / 60:.1f} simulated minutes")
 
     def update(self, settled: int, total: int, executions: int, now: float) -> None:
-        self.line = (f"simulate: {settled:,}/{total:,} enrollments settled, {executions:,} executions, "
-                     f"{now / 60:.1f} simulated minutes")
+        self.figures = (settled, total, executions, now)
         if self.live and time.monotonic() - self.drawn >= _REDRAW_SECONDS:
             self.drawn = time.monotonic()
             self.stream.write(f"\r{self.line}")

@@ -334,6 +334,11 @@ def _pidfd(pid):
     """A descriptor that becomes readable when the child `pid` ends (Linux 5.3+), or None."""
     if not sys.platform.startswith("linux"):
         return None
+    if hasattr(os, "pidfd_open"):   # Python 3.9 on Linux: no ctypes library loaded for each run
+        try:
+            return os.pidfd_open(pid)
+        except OSError:
+            return None
     try:
         import ctypes
         fd = ctypes.CDLL(None, use_errno=True).syscall(434, pid, 0)  # pidfd_open

@@ -53,7 +53,7 @@ import secrets
 import signal
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hs_actions.core import project
@@ -163,6 +163,7 @@ class Cgroup:
     path: Path
     version: int
     pids: Path | None = None
+    _keeps_peak: bool | None = field(default=None, init=False, repr=False, compare=False)
 
     def _file(self, v1: str, v2: str) -> Path:
         return self.path / (v1 if self.version == 1 else v2)
@@ -188,6 +189,12 @@ class Cgroup:
             return int(self._file("memory.max_usage_in_bytes", "memory.peak").read_text())
         except (OSError, ValueError):  # cgroup v2 before Linux 5.19: sampled usage only
             return None
+
+    def keeps_peak(self) -> bool:
+        """Whether the kernel keeps the highest usage (peak() is not None), asked once."""
+        if self._keeps_peak is None:
+            self._keeps_peak = self.peak() is not None
+        return self._keeps_peak
 
     def oom_kills(self) -> int:
         text = self._file("memory.oom_control", "memory.events").read_text()

@@ -54,6 +54,13 @@ def _sandbox_refused(config):
     return None
 
 
+# The sandbox's API and egress listeners, on its own loopback. Fixed ports below the kernel's
+# ephemeral range (32768-60999 by default): a port the toolkit took on the host with bind(0),
+# the portal's, can then never be one of them, so a raw connect to the host's port from inside
+# is always refused (with random ports it reached the API listener about once in 14,000 runs).
+LISTENER_PORTS = (20080, 20081)
+
+
 def _sandbox_first_process(sock, config, problem_write):
     """Enter the namespaces, build the root, fork pid 1 and wait for it. Any refusal is
     written to `problem_write` (closed empty by pid 1 once it is settled)."""
@@ -68,9 +75,9 @@ def _sandbox_first_process(sock, config, problem_write):
             namespaces.die_with_parent()
             namespaces.settle()
             listeners = []
-            for _ in ("api", "egress"):
+            for port in LISTENER_PORTS:
                 listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-                listener.bind(("127.0.0.1", 0))
+                listener.bind(("127.0.0.1", port))
                 listener.listen(64)
                 listeners.append(listener)
             signal.signal(signal.SIGINT, signal.SIG_DFL)  # pid 1 keeps no handler: nothing inside can signal it

@@ -216,7 +216,8 @@ def _simulate_command(commands) -> None:
     sim.add_argument("--allow-host", action="append", default=[], type=_host, metavar="HOST", help="let the action connect to HOST (repeatable)")
     sim.add_argument("--portal-db", type=Path, metavar="PATH", help="the local portal to copy (default .hs-actions/portal.sqlite3)")
     sim.add_argument("--fail", action="append", default=[], type=_failure, metavar="SPEC",
-                     help="'METHOD PATH_REGEX STATUS [TIMES]': the next TIMES API calls matching get STATUS (repeatable)")
+                     help="'METHOD PATH_REGEX STATUS [TIMES]': the next TIMES (default 1) API calls of METHOD (* for any) "
+                          "on a path matching PATH_REGEX get STATUS, 429 or 5xx (repeatable)")
     sim.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     sim.set_defaults(handler=_simulate)
 

@@ -66,6 +66,7 @@ class Execution:
     api_calls: int
     rate_limited: int            # calls answered 429
     callback_id: str = ""
+    budget_errors: list[str] = field(default_factory=list)   # the [budget] it went over (it still succeeded)
 
 
 @dataclass
@@ -82,8 +83,10 @@ class Enrollment:
 
 
 def failure_kind(result) -> str | None:
-    """What a run's failure is called in a simulation's counts; None for a success."""
-    if result.ok:
+    """What a run's failure is called in a simulation's counts; None for a success. A run over
+    the action's [budget] succeeded as far as HubSpot knows (a budget is local only): it is
+    counted as a success, and apart as over budget."""
+    if result.ok or result.status == "over_budget":
         return None
     if result.status == "error" and result.error is not None:
         return result.error.type
@@ -187,7 +190,7 @@ class Simulation:
             enrollment.executions.append(Execution(
                 enrollment.object_id, job.attempt, job.start, end, result.status, failure_kind(result),
                 result.duration_ms, len(result.api_calls), sum(1 for c in result.api_calls if c["status"] == 429),
-                job.callback_id))
+                job.callback_id, result.budget_errors))
             self.executed += 1
             self.first = self.first or result
             if enrollment.inputs is None:

@@ -26,6 +26,7 @@ def summary(simulation, *, tier: str, daily: int | None, wall_seconds: float) ->
     by_day = Counter()
     for e in executions:
         by_day[int(e.start // 86400)] += e.api_calls
+    over_budget = [e for e in executions if e.budget_errors]
     slowest = max(enrollments, key=lambda e: e.seconds, default=None)
     first = simulation.first
     return {
@@ -41,6 +42,10 @@ def summary(simulation, *, tier: str, daily: int | None, wall_seconds: float) ->
         "retries": sum(1 for e in executions if e.attempt > 0),
         "api_calls": calls,
         "rate_limited": sum(e.rate_limited for e in executions),
+        # Executions over the action's [budget]: successes to HubSpot, the team's expectation missed.
+        "over_budget": {"executions": len(over_budget),
+                        "first": None if not over_budget else {"object_id": over_budget[0].object_id,
+                                                               "budget_errors": over_budget[0].budget_errors}},
         "hubspot_seconds": round(max((e.end for e in executions), default=0.0), 3),
         "wall_seconds": round(wall_seconds, 3),
         "calls_per_enrollment": round(calls / len(enrollments), 3) if enrollments else 0.0,
@@ -72,7 +77,11 @@ def human(figures: dict, warnings: list[str] = ()) -> list[str]:
         f"{f['rate_limited']:,} rate limited (429)",
     ]
     if f["daily_budget_used"] is not None:
-        lines.append(f"  daily budget    {f['daily_budget_used'] * 100:.2f}% used (the busiest simulated day)")
+        lines.append(f"  daily budget    {_share(f['daily_budget_used'])} used (the busiest simulated day)")
+    over = f["over_budget"]
+    if over["executions"]:
+        lines.append(f"  over [budget]   {over['executions']:,} execution(s), which HubSpot counts as succeeded; "
+                     f"the first, record {over['first']['object_id']}: {escaped('; '.join(over['first']['budget_errors']))}")
     lines += [
         f"  hubspot time    {_duration(f['hubspot_seconds'])} until the last execution ended (simulated)",
         f"  wall time       {f['wall_seconds']:.1f} s",
@@ -86,6 +95,13 @@ def human(figures: dict, warnings: list[str] = ()) -> list[str]:
         lines.append(f"  sandbox         {f['isolation'].get('sandbox')}")
     lines += [f"warning: {escaped(w)}" for w in warnings]
     return lines
+
+
+def _share(share: float) -> str:
+    """A share as a percentage, never a used share shown as 0.00%."""
+    if 0 < share < 0.0001:
+        return "under 0.01%"
+    return f"{share * 100:.2f}%"
 
 
 def _duration(seconds: float) -> str:

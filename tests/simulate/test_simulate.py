@@ -9,6 +9,7 @@ import pytest
 from hs_actions.core import project
 from hs_actions.core.errors import ToolkitError
 from hs_actions.portal.portal import LOCAL_TOKEN, Portal
+from hs_actions.simulate.report import human
 from hs_actions.simulate.retry import RetryRule
 from tests.support import write_action
 
@@ -37,6 +38,18 @@ def main(event):
     client.crm.contacts.basic_api.archive(event["object"]["objectId"])
     client.crm.owners.owners_api.get_page(limit=1)
     return {"outputFields": {"email": event["inputFields"]["email"]}}
+'''
+
+TWO_READS = '''
+import os
+from hubspot import HubSpot
+
+
+def main(event):
+    client = HubSpot(access_token=os.getenv("TOKEN"))
+    client.crm.contacts.basic_api.get_by_id(event["object"]["objectId"])
+    client.crm.owners.owners_api.get_page(limit=1)
+    return {"outputFields": {}}
 '''
 
 
@@ -124,6 +137,21 @@ def test_failures_are_counted_by_kind(simulate, tmp_path):
     assert (report.data["succeeded"], report.data["failed"], report.data["retries"]) == (2, {"KeyError": 2}, 0)
 
 
+def test_an_execution_over_the_actions_budget_succeeds_as_hubspot_sees_it_and_is_counted_apart(
+        simulate, tmp_path, monkeypatch):
+    # [budget] is the team's, never HubSpot's: HubSpot would have succeeded these executions.
+    monkeypatch.setenv("TOKEN", LOCAL_TOKEN)
+    folder, _ = write_action(tmp_path, TWO_READS, 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\n'
+                                                  '[budget]\napi_calls = 1\n')
+    report = simulate(folder, enrollments=3)
+    f = report.data
+    assert (report.exit_code, f["succeeded"], f["failed"]) == (0, 3, {})
+    assert f["over_budget"]["executions"] == 3
+    assert f["over_budget"]["first"]["budget_errors"] == ["budget.api_calls: made 2 API calls, 1 over its budget of 1"]
+    assert ("  over [budget]   3 execution(s), which HubSpot counts as succeeded; the first, record "
+            f"{f['over_budget']['first']['object_id']}: budget.api_calls: made 2 API calls") in "\n".join(human(f))
+
+
 def test_concurrency_bounds_the_executions_at_once(simulate, tmp_path):
     folder, _ = write_action(tmp_path, SLEEPS)
     one_at_a_time = simulate(folder, enrollments=6, concurrency=1).data
@@ -137,7 +165,7 @@ def test_the_human_report(simulate):
     text = report.text()
     assert text.startswith("simulate round_robin_owner: 3 enrollments, professional tier, concurrency 10")
     for line in ("succeeded       3 of 3 (all succeeded)", "api calls       6 (2 per enrollment), 0 rate limited",
-                 "daily budget    0.00% used", "slowest         record "):
+                 "daily budget    under 0.01% used", "slowest         record "):
         assert line in text
 
 

@@ -247,7 +247,7 @@ def _account_commands(commands, portal_commands) -> None:
     schema.add_argument("--out", type=Path, metavar="FILE", help="the seed file to write, JSON (default tests/account_seed.json)")
     schema.add_argument("--records", type=int, default=0, metavar="N", help="also copy N records of each object type")
     schema.add_argument("--anonymize", action="store_true",
-                        help="replace every string value of records, owners and HubDB rows with a consistent fake")
+                        help="replace every string value of records, owners, HubDB rows and forms with a consistent fake")
     for sub, handler in ((pull, _pull), (deploy, _deploy), (status, _status), (schema, _portal_pull)):
         api_base(sub)
         sub.set_defaults(handler=handler)

@@ -210,6 +210,8 @@ class Fakes:
         # not load. {original, folded: its fake} and {fake: its original}.
         self._emails: dict[str, str] = {}
         self._email_owners: dict[str, str] = {}
+        self._domains: dict[str, str] = {}
+        self._domain_owners: dict[str, str] = {}
 
     def _seeded(self, kind: str, value: str):
         digest = hmac.new(self.key, f"{kind}\0{value}".encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
@@ -329,7 +331,19 @@ class Fakes:
         bare = host[4:] if www else host
         if "." not in bare:
             return self.text(value)
-        return ("www." if www else "") + str(self._seeded("domain", bare.casefold()).domain_name())
+        folded = bare.casefold()
+        if folded not in self._domains:
+            attempt = 0
+            while True:   # another host's fake already: the next one keyed by this host
+                made = self._seeded("domain", f"{folded}#{attempt}" if attempt else folded)
+                # Under .example, a TLD that never resolves (RFC 2606): a fake address can never be
+                # somebody's real one, even if an action mails it through an allowed host.
+                fake = f"{made.domain_word()}.example"
+                if fake not in self._domain_owners:
+                    break
+                attempt += 1
+            self._domains[folded], self._domain_owners[fake] = fake, folded
+        return ("www." if www else "") + self._domains[folded]
 
     def url(self, value: str) -> str:
         return self.text(value)

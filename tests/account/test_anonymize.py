@@ -149,6 +149,7 @@ def test_derived_values_and_mentions_follow_the_fakes(pulled):
     contact = seed["records"]["contacts"][0]["properties"]
     first, last, email = contact["firstname"], contact["lastname"], contact["email"]
     domain = email.split("@")[1]
+    assert domain.endswith(".example")   # a TLD that never resolves: no fake is a real address
     assert contact["hs_email_domain"] == domain
     company = seed["records"]["companies"][0]["properties"]
     assert company["domain"] == domain and company["website"] == f"https://www.{domain}/"

@@ -19,7 +19,8 @@ def pytest_configure(config):
 
 # Plugins of the toolkit's own test tools (dev extras), that a team's environment does not have.
 # The pytest runs these tests start (verify, `hs-actions test`, ...) run actions' tests, which
-# use none of them; importing them cost each of those runs about 0.7 s of CPU.
+# use none of them; importing them cost each of those runs about 0.7 s of CPU. (scripts/test
+# blocks the same for its `hs-actions bundle --all`.)
 DEV_ONLY_PLUGINS = ("schemathesis", "hypothesispytest")
 
 

@@ -1,9 +1,10 @@
 """hs-actions as a user runs it: reports, JSON, exit codes 0 / 1 / 2."""
+import io
 import json
 import os
+import signal
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -14,26 +15,53 @@ from hs_actions.cli import main
 HS = [sys.executable, "-m", "hs_actions.cli"]
 
 
-# Runs get a portal of their own, never the developer's .hs-actions/portal.sqlite3.
-PORTAL_DB = Path(tempfile.mkdtemp(prefix="hs-cli-test-")) / "portal.sqlite3"
+@pytest.fixture(scope="module")
+def portal_db(tmp_path_factory):
+    """Runs get a portal of their own, never the developer's .hs-actions/portal.sqlite3."""
+    return tmp_path_factory.mktemp("cli-portal") / "portal.sqlite3"
 
 
-def run_cli(*args, stdin=None, env=None):
-    if args[0] == "run" and "--portal-db" not in args:
-        args = (*args, "--portal-db", PORTAL_DB)
+def hs_actions(*args, stdin=None, env=None, cwd=None):
+    """The command as a user types it, in a process of its own: each command's end-to-end test."""
     done = subprocess.run([*HS, *map(str, args)], input=stdin, capture_output=True, text=True,
-                          cwd=project.current().root, env={**os.environ, **(env or {})})
+                          cwd=cwd or project.current().root, env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr
 
 
-def test_run_by_name_prints_the_report():
-    code, out, _ = run_cli("run", "lead_score")
+@pytest.fixture
+def run_cli(portal_db, capsys, monkeypatch):
+    """run_cli(*args, stdin=, env=) -> (exit code, stdout, stderr) of the CLI's main() in this
+    process: what it parses and prints, without starting Python again (a process of its own
+    cost 0.2 s of CPU more per command; hs_actions() above is that, for the end-to-end tests)."""
+    def run(*args, stdin=None, env=None):
+        if args[0] == "run" and "--portal-db" not in args:
+            args = (*args, "--portal-db", portal_db)
+        capsys.readouterr()
+        with monkeypatch.context() as patch:
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            patch.setattr(sys, "stdin", io.StringIO(stdin or ""))
+            patch.chdir(project.current().root)
+            sigterm = signal.getsignal(signal.SIGTERM)   # main() makes SIGTERM exit: this process's is kept
+            try:
+                code = main([str(a) for a in args])
+            except SystemExit as exit:                   # argparse's usage errors
+                code = exit.code
+            finally:
+                signal.signal(signal.SIGTERM, sigterm)
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+def test_run_by_name_prints_the_report(portal_db):
+    code, out, _ = hs_actions("run", "lead_score", "--portal-db", portal_db)
     assert code == 0
     assert out.startswith("OK      lead_score: success")
     assert "tier     \"hot\"" in out and "| score 88" in out
 
 
-def test_run_json_has_the_documented_keys():
+def test_run_json_has_the_documented_keys(run_cli):
     code, out, _ = run_cli("run", "lead_score", "--event", "cold", "--json")
     data = json.loads(out)
     assert code == 0
@@ -41,7 +69,7 @@ def test_run_json_has_the_documented_keys():
     assert data["status"] == "success" and data["outputFields"]["tier"] == "cold" and data["error"] is None
 
 
-def test_inputs_object_id_and_stdin_event(tmp_path):
+def test_inputs_object_id_and_stdin_event(run_cli, tmp_path):
     # Every input given: the record is not read (a record deleted after enrolment runs too).
     code, out, _ = run_cli("run", "phone_e164", "--event", "-", "--object-id", "99999", "--input", "country=DE",
                            "--input", "phone=030 901820", "--portal-db", tmp_path / "portal.sqlite3", "--json",
@@ -52,14 +80,14 @@ def test_inputs_object_id_and_stdin_event(tmp_path):
     assert data["event"]["object"]["objectId"] == 99999 and data["event"]["origin"]["portalId"] == 42
 
 
-def test_action_that_fails_exits_1(make_action):
+def test_action_that_fails_exits_1(run_cli, make_action):
     folder = make_action("def main(event):\n    raise RuntimeError('boom')\n")
     code, out, _ = run_cli("run", folder, "--json")
     assert code == 1
     assert json.loads(out)["error"]["message"] == "boom"
 
 
-def test_timeout_from_the_command_line(make_action):
+def test_timeout_from_the_command_line(run_cli, make_action):
     code, out, _ = run_cli("run", make_action("def main(event):\n    while True: pass\n"), "--timeout", "0.5")
     assert code == 1
     assert "TIMEOUT" in out and "Task timed out after 0.5" in out
@@ -71,18 +99,18 @@ def test_timeout_from_the_command_line(make_action):
     (["run", "lead_score", "--event", "missing"], "hs-actions: missing: no such event file (events of lead_score: cold, default"),
     (["run", "lead_score", "--env-file", "/nonexistent.env"], "hs-actions: /nonexistent.env: no such env file"),
 ])
-def test_cannot_run_exits_2(args, message):
+def test_cannot_run_exits_2(run_cli, args, message):
     code, out, err = run_cli(*args)
     assert code == 2 and out == ""
     assert err.startswith(message)
 
 
-def test_usage_errors_exit_2():
+def test_usage_errors_exit_2(run_cli):
     code, _, err = run_cli("run", "lead_score", "--timeout", "-1")
     assert code == 2 and "'-1' must be greater than 0" in err
 
 
-def test_missing_secret_exits_2(make_action, tmp_path):
+def test_missing_secret_exits_2(run_cli, make_action, tmp_path):
     folder = make_action("def main(event):\n    pass\n", 'object_type = "CONTACT"\nsecrets = ["HS_TEST_TOKEN"]\n')
     env = tmp_path / "empty.env"
     env.write_text("")
@@ -99,7 +127,7 @@ def test_list(capsys):
     assert listed["days_to_mql"]["outputs"]["speed"] == {"type": "enumeration", "options": ["fast", "slow", "not_mql"]}
 
 
-def test_run_against_the_local_portal_seeded_on_first_use(tmp_path):
+def test_run_against_the_local_portal_seeded_on_first_use(run_cli, tmp_path):
     db = tmp_path / "portal.sqlite3"
     code, out, err = run_cli("run", "associate_company_by_domain", "--object-id", "1", "--portal-db", db,
                              "--env-file", project.current().env_example, "--json")
@@ -109,18 +137,19 @@ def test_run_against_the_local_portal_seeded_on_first_use(tmp_path):
     assert data["event"]["inputFields"]["email"] == "edsger.hamilton1@hoolisystems.example"
     assert [(c["method"], c["status"]) for c in data["api_calls"]] == [("POST", 200), ("PUT", 200)]
     assert data["scopes"] == ["crm.objects.companies.read", "crm.objects.companies.write", "crm.objects.contacts.write"]
-    code, out, _ = run_cli("portal", "show", "--db", db)
+    code, out, _ = hs_actions("portal", "show", "--db", db)
     assert code == 0 and "contacts        300" in out and "local development" in out
 
 
 def test_portal_state_survives_between_commands(tmp_path):
+    """Each command a process of its own, as a user types them: the state is in the file."""
     db = tmp_path / "portal.sqlite3"
     args = ("--portal-db", db, "--env-file", project.current().env_example, "--json")
-    assert run_cli("run", "archive_contact", "--object-id", "2", *args)[0] == 0
-    code, out, _ = run_cli("run", "archive_contact", "--object-id", "2", *args)
+    assert hs_actions("run", "archive_contact", "--object-id", "2", *args)[0] == 0
+    code, out, _ = hs_actions("run", "archive_contact", "--object-id", "2", *args)
     assert code == 1 and json.loads(out)["error"]["type"] == "NotFoundException"
-    assert run_cli("portal", "reset", "--db", db)[1] == f"Emptied {db}.\n"
-    assert run_cli("run", "archive_contact", "--object-id", "2", *args)[0] == 0  # seeded again
+    assert hs_actions("portal", "reset", "--db", db)[1] == f"Emptied {db}.\n"
+    assert hs_actions("run", "archive_contact", "--object-id", "2", *args)[0] == 0  # seeded again
 
 
 @pytest.mark.parametrize("content, message", [
@@ -129,7 +158,7 @@ def test_portal_state_survives_between_commands(tmp_path):
     ('{"records": {"contacts": [{"id": "1", "properties": {"email": "a@b.co"}}, {"properties": {"nope": "x"}}]}}',
      'not seeded, nothing was added: Property values were not valid: [{"isValid":false,"message":"Property \\"nope\\" does not exist"'),
 ])
-def test_a_bad_seed_file_adds_nothing(tmp_path, content, message):
+def test_a_bad_seed_file_adds_nothing(run_cli, tmp_path, content, message):
     seed, db = tmp_path / "seed.json", tmp_path / "portal.sqlite3"
     seed.write_text(content)
     code, out, err = run_cli("portal", "seed", seed, "--db", db)
@@ -138,7 +167,7 @@ def test_a_bad_seed_file_adds_nothing(tmp_path, content, message):
     assert "contacts          0" in run_cli("portal", "show", "--db", db)[1]
 
 
-def test_portal_show_of_an_unknown_object_type(tmp_path):
+def test_portal_show_of_an_unknown_object_type(run_cli, tmp_path):
     code, _, err = run_cli("portal", "show", "widgets", "--db", tmp_path / "p.sqlite3")
     assert code == 2 and err == ("hs-actions: unknown object type 'widgets': use one of contacts, companies, deals, tickets, "
                                  "products, line_items, quotes, communications, tasks, notes, meetings, calls, emails, "
@@ -146,16 +175,15 @@ def test_portal_show_of_an_unknown_object_type(tmp_path):
                                  "fees, taxes, appointments, courses, listings, services\n")
 
 
-def test_a_name_means_the_action_even_where_a_folder_has_that_name(tmp_path):
+def test_a_name_means_the_action_even_where_a_folder_has_that_name(tmp_path, portal_db):
     (tmp_path / "lead_score").mkdir()
-    done = subprocess.run([*HS, "run", "lead_score", "--portal-db", str(PORTAL_DB), "--json"], cwd=tmp_path,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["outputFields"]["tier"] == "hot"
+    code, out, err = hs_actions("run", "lead_score", "--portal-db", portal_db, "--json", cwd=tmp_path)
+    assert code == 0, err
+    assert json.loads(out)["outputFields"]["tier"] == "hot"
 
 
 @pytest.mark.parametrize("value", ["abc", "-5", "0"])
-def test_a_bad_portal_id_setting_is_named(value):
+def test_a_bad_portal_id_setting_is_named(run_cli, value):
     code, _, err = run_cli("run", "lead_score", env={"HS_ACTIONS_PORTAL_ID": value})
     assert code == 2
     assert err.startswith(f"hs-actions: portal_id = '{value}' (pyproject.toml [tool.hs-actions] or HS_ACTIONS_PORTAL_ID): "
@@ -179,7 +207,7 @@ def test_list_and_check_go_on_past_a_broken_action(tmp_path, capsys):
     assert "no problems in 1 action\n" in out and "1 of 2 actions could not be checked" in out
 
 
-def test_outputs_that_break_the_manifest_are_not_reported_as_ok(make_action):
+def test_outputs_that_break_the_manifest_are_not_reported_as_ok(run_cli, make_action):
     folder = make_action("def main(event):\n    print('\\x1b[31mred\\x00')\n    return {'outputFields': {'n': 'x'}}\n",
                          'object_type = "CONTACT"\n[outputs]\nn = "number"\n')
     code, out, _ = run_cli("run", folder)
@@ -188,11 +216,11 @@ def test_outputs_that_break_the_manifest_are_not_reported_as_ok(make_action):
     assert "| \\x1b[31mred\\x00" in out and "\x1b" not in out
 
 
-def test_empty_allow_host_is_a_usage_error():
+def test_empty_allow_host_is_a_usage_error(run_cli):
     code, _, err = run_cli("run", "lead_score", "--allow-host", "")
     assert code == 2 and "'' is not a host name or address" in err
 
 
-def test_portal_commands_take_portal_db_like_run(tmp_path):
+def test_portal_commands_take_portal_db_like_run(run_cli, tmp_path):
     code, out, _ = run_cli("portal", "show", "--portal-db", tmp_path / "p.sqlite3")
     assert code == 0 and str(tmp_path / "p.sqlite3") in out

@@ -7,8 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
 
 import pytest
 
@@ -27,7 +25,6 @@ def main(event):
         return {"outputFields": {"ok": True}}
     print("not ours")
 '''
-PORTAL_DB = Path(tempfile.mkdtemp(prefix="hs-main-return-")) / "portal.sqlite3"
 
 
 def places(folder):
@@ -65,13 +62,13 @@ def test_a_main_that_returns_a_none_variable_names_no_place(run_action, make_act
                                            "what HubSpot does with None is undocumented")
 
 
-def test_allow_return_none_makes_both_commands_accept_it(make_action):
+def test_allow_return_none_makes_both_commands_accept_it(make_action, seeded_portal_db):
     folder = make_action(CODE.replace("return\n", "return None\n", 1), OUT + '[inputs]\nemail = "email"\n')
     (folder / "events").mkdir()
     (folder / "events" / "default.json").write_text('{"inputFields": {"email": "ada@other.org"}}')
     allow = {"HS_ACTIONS_ALLOW_RETURN_NONE": "true"}
 
-    code, out, _ = cli("run", folder, "--json", "--portal-db", PORTAL_DB, env=allow)
+    code, out, _ = cli("run", folder, "--json", "--portal-db", seeded_portal_db, env=allow)
     result = json.loads(out)
     assert (code, result["status"], result["outputFields"], result["logs"]) == (0, "success", {}, "not ours\n")
     assert (f"main returned None ({folder}/action.py:4: `return None`; {folder}/action.py:7: main can run past its "
@@ -81,7 +78,7 @@ def test_allow_return_none_makes_both_commands_accept_it(make_action):
     code, out, _ = cli("check", folder, env=allow)
     assert code == 0
     assert out.splitlines()[-1] == "0 errors, 2 warnings in 1 action"
-    code, out, _ = cli("run", folder, "--json", "--portal-db", PORTAL_DB)
+    code, out, _ = cli("run", folder, "--json", "--portal-db", seeded_portal_db)
     assert (code, json.loads(out)["status"]) == (1, "error")
     assert cli("check", folder)[0] == 1
 

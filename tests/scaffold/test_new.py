@@ -1,12 +1,16 @@
 """hs-actions new: a working action folder whose own tests pass, for every object type, reading
 a property of that type; and its secret in .env.example."""
+import fcntl
 import json
+import os
+from pathlib import Path
 
 import pytest
 
 from hs_actions.core import hubspot_runtime
 from hs_actions import scaffold
 from hs_actions.check import check
+from hs_actions.core import files
 from hs_actions.core.errors import ToolkitError
 from hs_actions.action import manifest as manifest_module
 from hs_actions.portal import models
@@ -19,7 +23,8 @@ OBJECT_TYPES = [*hubspot_runtime.STANDARD_OBJECT_TYPES, CUSTOM]
 UNMODELLED = {"FEEDBACK_SUBMISSION"}
 
 
-# One worker of pytest-xdist (./scripts/test's --dist loadgroup) makes `generated` for them all.
+# One worker of pytest-xdist (./scripts/test's --dist loadgroup) runs them, and `generated` is
+# made once per test run whatever worker asks for it (below).
 pytestmark = pytest.mark.xdist_group("scaffold_new")
 
 
@@ -27,8 +32,26 @@ pytestmark = pytest.mark.xdist_group("scaffold_new")
 def generated(tmp_path_factory):
     """One new action per object type in one actions folder, and one pytest run over them all
     (in this process: the starter tests' end-to-end run is `hs-actions test` in test_init.py):
-    {object type: (folder, {test name: outcome})}, and that run's output."""
-    root = tmp_path_factory.mktemp("scaffold")
+    {object type: (folder, {test name: outcome})}, and that run's output.
+
+    Made once per run of the suite: under pytest-xdist in a folder its workers share, so that a
+    test of the group sent to the other worker (xdist 3.8 has done so with one of them) reads
+    what the first made instead of making it all again (half a minute)."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return made_in(tmp_path_factory.mktemp("scaffold"))
+    shared = tmp_path_factory.getbasetemp().parent / "scaffold-new"
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)        # the other worker waits for it, then reads it
+        record = shared / "made.json"
+        if not record.exists():
+            shared.mkdir()
+            actions, output = made_in(shared)
+            files.write_atomic(record, json.dumps([{t: [str(f), o] for t, (f, o) in actions.items()}, output]))
+        actions, output = json.loads(record.read_text())
+    return {t: (Path(folder), outcomes) for t, (folder, outcomes) in actions.items()}, output
+
+
+def made_in(root: Path):
     folders = {t: scaffold.create(f"new_{t.lower().replace('-', '_')}", object_type=t, actions_dir=root / "actions",
                                   env_example=root / ".env.example", env_file=root / ".env")
                for t in OBJECT_TYPES}

@@ -146,6 +146,8 @@ def run_action(hs_actions_harness, portal, request):
         from hs_actions.simulate.retry_check import check
 
         ids = list(object_id) if isinstance(object_id, (list, tuple)) else [object_id]
+        if not ids:   # nothing checked must not read as "not retry safe" (nor as safe)
+            raise pytest.UsageError("run_action.retry_check: give a record id, or a list of at least one")
         return check(hs_actions_harness, hs_actions_harness.portal, loaded(action), ids, options)
 
     run.retry_check = retry_check

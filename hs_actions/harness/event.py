@@ -144,8 +144,8 @@ def _named_record(record, modelled: bool, object_type: str, object_id: int) -> d
     if found is None:
         raise EventError(f"{object_type} {object_id} does not exist in the local portal, and HubSpot "
                          f"enrolls only records that exist: name one listed by `hs-actions portal show "
-                         f"{object_type.lower()}`, or give every input field (--input NAME=VALUE) to run "
-                         "it as a record deleted after enrolment")
+                         f"{object_type.lower()}`, or give every input field (--input NAME=VALUE; inputs= in "
+                         "pytest) to run it as a record deleted after enrolment")
     return found
 
 

@@ -109,8 +109,8 @@ def test_record_properties_fill_inputs(action):
         event.build(action, event={}, object_id=10, record=record)
     assert str(refused.value) == (
         "DEAL 10 does not exist in the local portal, and HubSpot enrolls only records that exist: name one "
-        "listed by `hs-actions portal show deal`, or give every input field (--input NAME=VALUE) to run it "
-        "as a record deleted after enrolment")
+        "listed by `hs-actions portal show deal`, or give every input field (--input NAME=VALUE; inputs= in "
+        "pytest) to run it as a record deleted after enrolment")
 
 
 def test_workflow_values_are_strings_with_dates_in_milliseconds_and_empty_ones_null():

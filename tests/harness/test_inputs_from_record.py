@@ -45,7 +45,7 @@ def test_a_record_that_does_not_exist_cannot_be_run(tmp_path):
     assert (code, out) == (2, "")
     assert err == ("hs-actions: CONTACT 99999 does not exist in the local portal, and HubSpot enrolls only records "
                    "that exist: name one listed by `hs-actions portal show contact`, or give every input field "
-                   "(--input NAME=VALUE) to run it as a record deleted after enrolment\n")
+                   "(--input NAME=VALUE; inputs= in pytest) to run it as a record deleted after enrolment\n")
     listed = subprocess.run([*HS, "portal", "show", "contact", "--db", str(tmp_path / "portal.sqlite3")],
                             capture_output=True, text=True, cwd=project.current().root)
     assert listed.returncode == 0 and "First 20 contacts" in listed.stdout   # the command it names works

@@ -171,6 +171,11 @@ def test_the_pytest_helper_leaves_the_portal_as_it_was(run_action, portal):
     assert portal.requests() == []
 
 
+def test_the_pytest_helper_refuses_an_empty_list_of_records(run_action):
+    with pytest.raises(pytest.UsageError, match="give a record id, or a list of at least one"):
+        run_action.retry_check("round_robin_owner", [], secrets={"HUBSPOT_TOKEN": "t"})
+
+
 def _ids(tmp_path, *ids):
     path = tmp_path / "ids.txt"
     path.write_text("".join(f"{i}\n" for i in ids))

@@ -43,7 +43,13 @@ def new(name: str, *, object_type: str = "CONTACT", secrets: list[str] | None = 
     if len(secrets) > 1:
         raise ToolkitError("new: give one --secret (the token's); add other secrets to action.toml afterwards")
     folder = create(name, object_type=object_type, secret=secrets[0])
-    return Report([f"created {folder}: edit action.py and action.toml, then `./scripts/run {name}`"])
+    lines = [f"created {folder}: edit action.py and action.toml, then `./scripts/run {name}`"]
+    if hubspot_runtime.is_custom_object_type(object_type):
+        # Its test seeds the schema it needs; the local portal `run` uses knows only what was seeded.
+        lines.append(f"note: a run needs {object_type}'s schema and a record {_record(object_type)['object_id']} in the "
+                     "local portal (its test seeds its own): `hs-actions portal pull` copies your account's "
+                     "schemas, or `hs-actions portal seed FILE` adds one (\"schemas\" and \"records\")")
+    return Report(lines)
 
 
 def create(name: str, *, object_type: str = "CONTACT", secret: str = "HUBSPOT_TOKEN",

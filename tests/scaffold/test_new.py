@@ -10,7 +10,7 @@ import pytest
 from hs_actions.core import hubspot_runtime
 from hs_actions import scaffold
 from hs_actions.check import check
-from hs_actions.core import files
+from hs_actions.core import files, project
 from hs_actions.core.errors import ToolkitError
 from hs_actions.action import manifest as manifest_module
 from hs_actions.portal import models
@@ -132,3 +132,15 @@ def test_refuses_bad_names_and_writes_nothing(tmp_path, name, message):
                         env_file=tmp_path / ".env")
     assert sorted(p.name for p in (tmp_path / "actions").iterdir()) == ["taken"]
     assert not (tmp_path / ".env.example").exists() and not (tmp_path / ".env").exists()
+
+
+def test_new_says_what_a_run_of_a_custom_objects_action_needs(tmp_path, monkeypatch):
+    # The new action's test seeds its schema; `run` reads the local portal, which has none.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "team"\n\n[tool.hs-actions]\n')
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(project.PROJECT_ENV, raising=False)
+    custom = scaffold.new("ships", object_type="2-999").lines
+    assert custom[1] == ("note: a run needs 2-999's schema and a record 1 in the local portal (its test seeds "
+                         "its own): `hs-actions portal pull` copies your account's schemas, or `hs-actions portal "
+                         "seed FILE` adds one (\"schemas\" and \"records\")")
+    assert len(scaffold.new("people").lines) == 1

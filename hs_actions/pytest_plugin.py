@@ -178,6 +178,18 @@ def hs_snapshot(request):
 
 
 _SNAPSHOTS_WRITTEN: list[Path] = []
+# Runs per action that used --hs-actions-code: a bundle no test ran is not verified.
+_REPLACED_RUNS: dict[str, int] = {}
+
+
+@pytest.hookimpl(optionalhook=True)   # pytest-xdist's hook: absent without it
+def pytest_testnodedown(node, error) -> None:
+    """Under pytest-xdist, the controller reports what its workers did: their snapshots written
+    and their runs of code given by --hs-actions-code (pytest_sessionfinish sends them)."""
+    done = getattr(node, "workeroutput", {})
+    _SNAPSHOTS_WRITTEN.extend(Path(p) for p in done.get("hs_actions_snapshots_written", []))
+    for name, runs in done.get("hs_actions_replaced_runs", {}).items():
+        _REPLACED_RUNS[name] = _REPLACED_RUNS.get(name, 0) + runs
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
@@ -185,11 +197,13 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"hs-actions: {len(_SNAPSHOTS_WRITTEN)} snapshot(s) written (--hs-snapshot-update)")
 
 
-# Runs per action that used --hs-actions-code: a bundle no test ran is not verified.
-_REPLACED_RUNS: dict[str, int] = {}
-
 
 def pytest_sessionfinish(session, exitstatus) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:   # an xdist worker: its controller reports (pytest_testnodedown)
+        workeroutput["hs_actions_snapshots_written"] = [str(p) for p in _SNAPSHOTS_WRITTEN]
+        workeroutput["hs_actions_replaced_runs"] = dict(_REPLACED_RUNS)
+        return
     names = [item.partition("=")[0] for item in session.config.getoption("--hs-actions-code")]
     unused = [name for name in names if not _REPLACED_RUNS.get(name)]
     if unused and exitstatus == 0:

@@ -77,9 +77,11 @@ def check(path: Path, found: dict, update: bool) -> tuple[bool, str | None]:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, text)
         return True, None
-    accept = f"If the change is intended, run pytest {UPDATE_OPTION} (and commit the snapshot)."
+    # Both ways of writing them: in a project, `hs-actions test` is how its tests are run.
+    update = f"pytest {UPDATE_OPTION} (or hs-actions test --snapshot-update)"
+    accept = f"If the change is intended, run {update} and commit the snapshot."
     if stored is None:
-        return False, f"no snapshot {shown} yet: run pytest {UPDATE_OPTION} to write it, then commit it"
+        return False, f"no snapshot {shown} yet: run {update} to write it, then commit it"
     if isinstance(stored, Exception):
         return False, f"snapshot {shown} is not JSON ({stored}): {accept}"
     diff = difflib.unified_diff(dump(stored).splitlines(), text.splitlines(), "snapshot", "this run", lineterm="", n=2)

@@ -85,3 +85,13 @@ def test_tests_that_never_run_the_bundle_do_not_verify_it(folder, tmp_path):
     ok, report = verify(folder, path)
     assert not ok
     assert "no test ran caller through run_action, so the code given by --hs-actions-code was never run" in report
+
+
+def test_a_verification_spread_over_xdist_workers_counts_their_runs(folder, tmp_path):
+    # The workers run the bundle; the controller, which ran nothing itself, must know they did.
+    path = bundle(folder, tmp_path / "dist")
+    ok, report = verify(folder, path, pytest_args=("-n", "2"))
+    assert ok, report
+    (folder / "test_caller.py").write_text("def test_nothing():\n    pass\n\n\ndef test_nothing_either():\n    pass\n")
+    ok, report = verify(folder, path, pytest_args=("-n", "2"))
+    assert not ok and "no test ran caller through run_action" in report, report

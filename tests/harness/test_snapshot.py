@@ -62,7 +62,9 @@ def test_check_fails_on_a_missing_snapshot_writes_it_on_update_then_passes(tmp_p
     path = tmp_path / "__snapshots__" / "test_demo" / "test_x.json"
     found = {"status": "success", "outputs": {"said": "é"}, "api_calls": []}
     written, problem = snapshot.check(path, found, update=False)
-    assert not written and problem == f"no snapshot {path} yet: run pytest --hs-snapshot-update to write it, then commit it"
+    assert not written and problem == (
+        f"no snapshot {path} yet: run pytest --hs-snapshot-update (or hs-actions test --snapshot-update) to write it, "
+        "then commit it")
     assert not path.exists()
     assert snapshot.check(path, found, update=True) == (True, None)
     assert path.read_text(encoding="utf-8") == snapshot.dump(found)
@@ -84,7 +86,8 @@ def test_a_difference_is_a_readable_diff(tmp_path):
                        '+    "tier": "hot\\u001b[2J"\n'
                        "   },\n"
                        '   "status": "success"\n'
-                       "If the change is intended, run pytest --hs-snapshot-update (and commit the snapshot).")
+                       "If the change is intended, run pytest --hs-snapshot-update (or hs-actions test --snapshot-update) and "
+                       "commit the snapshot.")
 
 
 def test_a_snapshot_that_is_not_json_is_named(tmp_path):
@@ -139,8 +142,9 @@ def test_hs_snapshot_in_a_test_of_an_action(tmp_path):
 
     code, out = pytest_run()
     assert code == 1 and "no snapshot actions/demo/__snapshots__/test_demo/test_note.json yet: run pytest " \
-                          "--hs-snapshot-update to write it, then commit it" in out.replace(str(tmp_path) + "/", "")
-    code, out = pytest_run("--hs-snapshot-update")
+                          "--hs-snapshot-update (or hs-actions test --snapshot-update) to write it, then commit it" \
+                          in out.replace(str(tmp_path) + "/", "")
+    code, out = pytest_run("--hs-snapshot-update", "-n", "2")   # written by an xdist worker, told by the controller
     assert code == 0 and "hs-actions: 1 snapshot(s) written (--hs-snapshot-update)" in out, out
     stored = json.loads((folder / "__snapshots__" / "test_demo" / "test_note.json").read_text())
     assert stored == {"status": "success", "outputs": {"note_id": "<id 1>", "tier": "warm"}, "api_calls": [
@@ -155,7 +159,8 @@ def test_hs_snapshot_in_a_test_of_an_action(tmp_path):
     code, out = pytest_run()
     assert code == 1
     assert ('-    "tier": "warm"\n+    "tier": "hot"\n' in out and
-            "If the change is intended, run pytest --hs-snapshot-update (and commit the snapshot)." in out), out
+            "If the change is intended, run pytest --hs-snapshot-update (or hs-actions test --snapshot-update) and "
+            "commit the snapshot." in out), out
 
     (folder / "action.py").write_text(textwrap.dedent(CREATES_A_NOTE).replace("    return", "    requests.get("
                                       "'https://api.hubapi.com/crm/v3/objects/notes/1', headers=headers)\n    return"))

@@ -26,6 +26,7 @@ class RateLimiter:
         self.set_tier(tier or self.data["default_tier"])
 
     def set_tier(self, tier: str) -> None:
+        tier = self.data["aliases"].get(tier, tier)
         if tier not in self.data["tiers"]:
             raise ValueError(f"unknown rate-limit tier {tier!r}; use one of {', '.join(self.data['tiers'])}")
         with self.lock:

@@ -7,6 +7,7 @@ from hubspot.crm.contacts import ApiException
 
 @pytest.mark.parametrize("tier, per_interval, daily", [
     ("starter", 100, 250000), ("professional", 190, 625000), ("enterprise", 190, 1000000), ("increase", 250, 1625000),
+    ("capacity", 250, 1625000),   # simulate --tier's name of the same pack
 ])
 def test_every_answer_carries_the_tiers_headers(portal_api, empty_portal, tier, per_interval, daily):
     empty_portal.rate_limit(tier)

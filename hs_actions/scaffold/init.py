@@ -80,6 +80,7 @@ def init(folder: str | Path = ".", *, source: str | None = None) -> Report:
                            f"split its actions; run init there, or choose a folder outside it")
     name = re.sub(r"[^a-z0-9]+", "-", root.name.lower()).strip("-") or "hubspot-actions"
     values = {"name": name, "requirement": requirement(source), "example": EXAMPLE, "homepage": HOMEPAGE}
+    local = "@ file:" in values["requirement"]
     added, kept = [], []
     root.mkdir(parents=True, exist_ok=True)
     for template, target in FILES.items():
@@ -102,6 +103,12 @@ def init(folder: str | Path = ".", *, source: str | None = None) -> Report:
     lines = [f"hs-actions project in {project.shown(root)}"]
     lines += [f"  added {item}" for item in added] or ["  nothing to add: every file was there"]
     lines += [f"  kept  {item} (already there)" for item in kept]
+    if local and "pyproject.toml" in added:
+        # A file URL works on this machine only: CI's clone (and a teammate's) cannot install it.
+        lines.append(f"note: pyproject.toml gets the toolkit from {values['requirement'].partition('@ ')[2]}, on this "
+                     "machine only; for CI and teammates, depend on one they can reach: "
+                     "init --source 'hs-actions==VERSION' (a package index) or "
+                     "--source 'hs-actions @ git+https://HOST/ORG/hs-actions@TAG'")
     lines.append(f"next: cd {project.shown(root)} && ./scripts/test   (sets up on first use), then "
                  f"./scripts/hs-actions new NAME")
     return Report(lines)

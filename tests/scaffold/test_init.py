@@ -33,7 +33,12 @@ def test_init_makes_the_whole_layout_and_says_so(tmp_path):
     done = hs_actions(tmp_path, "init", "team")
     assert done.returncode == 0, done.stderr
     team = tmp_path / "team"
-    assert done.stdout.splitlines()[1:-1] == [f"  added {item}" for item in MADE]
+    assert done.stdout.splitlines()[1:-2] == [f"  added {item}" for item in MADE]
+    # From a checkout, the project's dependency is a path on this machine: init says so, and what CI needs.
+    assert done.stdout.splitlines()[-2] == (
+        f"note: pyproject.toml gets the toolkit from {project.current().root.as_uri()}, on this machine only; for CI "
+        "and teammates, depend on one they can reach: init --source 'hs-actions==VERSION' (a package index) or "
+        "--source 'hs-actions @ git+https://HOST/ORG/hs-actions@TAG'")
     for item in MADE:
         assert (team / item).exists(), item
     assert all(os.access(team / "scripts" / s, os.X_OK) for s in ("run", "test", "hs-actions"))
@@ -45,11 +50,14 @@ def test_init_makes_the_whole_layout_and_says_so(tmp_path):
     assert ".env\n" in (team / ".gitignore").read_text()
 
 
-def test_source_says_where_pip_gets_the_toolkit(tmp_path):
+def test_source_says_where_pip_gets_the_toolkit(tmp_path, monkeypatch):
     wheel = tmp_path / "hs_actions-1.0-py3-none-any.whl"
     wheel.write_bytes(b"")
     assert init_module.requirement(str(wheel)) == f"hs-actions @ {wheel.as_uri()}"
     assert init_module.requirement("hs-actions==1.2.0") == "hs-actions==1.2.0"
+    monkeypatch.delenv(project.PROJECT_ENV, raising=False)   # found as a user's init finds it
+    from_an_index = init_module.init(tmp_path / "indexed", source="hs-actions==1.2.0").lines
+    assert not [line for line in from_an_index if line.startswith("note:")]
     refused = hs_actions(tmp_path, "init", "team", "--source", "no-such-thing")
     assert refused.returncode == 2
     assert "--source 'no-such-thing': no such file or folder" in refused.stderr

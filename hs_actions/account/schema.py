@@ -63,7 +63,12 @@ def copy_schema(connection: Connection, out: Path | None = None, *, records: int
         local.close()
     write_atomic(Path(out), json.dumps(seed, indent=1, ensure_ascii=False) + "\n")
     held = ", ".join(f"{n} {what}" for what, n in counts.items() if n) or "nothing"
-    return Report([f"Wrote {out}: {held}."] + [f"  skipped {s}" for s in skipped])
+    lines = [f"Wrote {out}: {held}."] + [f"  skipped {s}" for s in skipped]
+    if not anonymize and (counts.get("owners") or records):
+        # The file is meant to be committed: say so before real people's names and emails are.
+        lines.append("note: it holds the account's real owners' names and emails (and records' personal data); "
+                     "before committing it, pull again with --anonymize")
+    return Report(lines)
 
 
 def _read(connection: Connection, backend, records: int, progress) -> tuple[dict, list[str]]:

@@ -98,9 +98,10 @@ def canaries(account_portal):
 
 
 @pytest.fixture
-def pulled(canaries, tmp_path):
+def pulled(canaries, tmp_path, capsys):
     out = tmp_path / "account.json"
     assert main(["portal", "pull", "--records", "5", "--anonymize", "--out", str(out)]) == 0
+    assert "--anonymize" not in capsys.readouterr().out   # no advice to do what was done
     return out
 
 

@@ -55,6 +55,8 @@ def test_the_schema_round_trips_into_a_local_portal(seeded, tmp_path, capsys):
     assert main(["portal", "pull", "--out", str(out)]) == 0
     said = capsys.readouterr().out
     assert said.startswith(f"Wrote {out}: 1 schemas, 1 properties, 3 pipelines, 1 labels, 1 owners, 1 hubdb, 1 forms.")
+    assert said.splitlines()[-1] == ("note: it holds the account's real owners' names and emails (and records' "
+                                     "personal data); before committing it, pull again with --anonymize")
     portal = loaded(out)
     try:
         assert portal.backend.object_type("p_pets").type_id == "2-77"

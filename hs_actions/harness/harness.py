@@ -126,7 +126,7 @@ class Harness:
         result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
         result.warnings += secrets_module.unmasked(values)
         masked = masks.all(result)
-        masked.warnings += secrets_module.shown(masked, values)
+        masked.warnings += secrets_module.shown(masked, values) + secrets_module.sent(masked, values)
         self._count_late_calls(str(action.folder), raw, masked)
         return masked
 

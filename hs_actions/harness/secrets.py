@@ -88,3 +88,22 @@ def shown(result, secrets: Mapping[str, str]) -> list[str]:
     return [f"the action printed or returned secret {name} (in {', '.join(where)}): masked here, but nothing "
             f"says HubSpot masks an action's logs or outputs, which everyone who can see the workflow reads"
             for name, where in places.items() if where]
+
+
+def sent(result, secrets: Mapping[str, str]) -> list[str]:
+    """Warnings for the secrets a run sent to HubSpot's API as data (a query or a body), not as
+    its Authorization header: `result` is masked already, as for shown(). HubSpot keeps what
+    it is sent as a property value or a note, where anyone who can see the record reads it."""
+    places: dict[str, list[str]] = {}
+    for name, value in secrets.items():
+        mask = MASK.format(name=name)
+        if len(value) < MASK_MIN_LENGTH:
+            continue
+        for call in result.api_calls:
+            parts = [part for part in ("query", "body") if mask in json.dumps(call.get(part), default=str)]
+            if parts:
+                places.setdefault(name, []).append(f"the {' and '.join(parts)} of {call['method']} {call['path']}")
+    return [f"the action sent secret {name} to HubSpot's API as data (in {', '.join(dict.fromkeys(where))}): masked "
+            f"here, but HubSpot keeps what it is sent (a property value, a note) where anyone who can see the "
+            f"record reads it; send a token only as the Authorization header"
+            for name, where in places.items()]

@@ -118,3 +118,28 @@ def test_a_run_that_prints_or_returns_a_secret_is_warned_naming_where(attack, ma
     assert ("the action printed or returned secret TOKEN (in the logs, output 'echo'): masked here, but nothing "
             "says HubSpot masks an action's logs or outputs, which everyone who can see the workflow reads"
             ) in report["warnings"]
+
+
+SENDS_ITS_TOKEN = """
+import os
+import requests
+
+def main(event):
+    token = os.environ["TOKEN"]
+    headers = {"Authorization": "Bearer " + token}
+    requests.get("https://api.hubapi.com/crm/v3/objects/contacts/1", headers=headers)   # as it should
+    requests.patch("https://api.hubapi.com/crm/v3/objects/contacts/1", params={"key": token}, headers=headers,
+                   json={"properties": {"message": "token " + token}})
+    return {"outputFields": {}}
+"""
+
+
+def test_a_run_that_sends_a_secret_to_hubspot_as_data_is_warned_naming_the_call(attack, make_action):
+    report = attack(make_action(SENDS_ITS_TOKEN, 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n'),
+                    secrets={"TOKEN": "sent-t0ken-value"})
+    assert report["status"] == "success", report["error"]
+    assert "sent-t0ken-value" not in str(report)
+    assert [w for w in report["warnings"] if "secret TOKEN" in w] == [
+        "the action sent secret TOKEN to HubSpot's API as data (in the query and body of PATCH "
+        "/crm/v3/objects/contacts/1): masked here, but HubSpot keeps what it is sent (a property value, a note) "
+        "where anyone who can see the record reads it; send a token only as the Authorization header"]

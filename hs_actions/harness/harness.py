@@ -123,7 +123,7 @@ class Harness:
                 result.warnings += _unknown_tokens(values, self.portal)
         if budget:
             budget_module.judge(result, action.manifest.budget)
-        result.warnings[:0] = [w for w in [self.runtime.warning, *warnings] if w]
+        result.warnings[:0] = [w for w in [self.runtime.warning, *warnings, *_above_hubspots(timeout, memory)] if w]
         result.warnings += secrets_module.unmasked(values)
         masked = masks.all(result)
         masked.warnings += secrets_module.shown(masked, values) + secrets_module.sent(masked, values)
@@ -249,6 +249,18 @@ def _api_call(logged: dict) -> dict:
     if logged["unmodelled"]:
         call.update(scopes=UNKNOWN_SCOPES, unmodelled=True)
     return call
+
+
+def _above_hubspots(timeout: float, memory: float) -> list[str]:
+    """Warnings for limits set above HubSpot's: a run that passes under them may fail there."""
+    found = []
+    if timeout > hubspot_runtime.TIMEOUT_SECONDS:
+        found.append(f"timeout {timeout:g} s is above HubSpot's {hubspot_runtime.TIMEOUT_SECONDS:g} s: a run this long "
+                     "passes here and times out in HubSpot")
+    if memory > hubspot_runtime.MEMORY_MB:
+        found.append(f"memory {memory:g} MB is above HubSpot's {hubspot_runtime.MEMORY_MB} MB: a run this large "
+                     "passes here and is stopped in HubSpot")
+    return found
 
 
 def _limit(name: str, value) -> float:

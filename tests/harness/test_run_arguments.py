@@ -77,3 +77,14 @@ def test_an_event_nested_too_deep_is_an_event_error_through_run_action(run_actio
 def test_an_event_98_levels_deep_still_runs(run_action, make_action, tmp_path):
     (tmp_path / "deep.json").write_text(deep(98))
     assert run_action(make_action(CODE), event_file=tmp_path / "deep.json").ok
+
+
+def test_limits_above_hubspots_are_run_with_a_warning_and_hubspots_own_without(run_action, make_action):
+    folder = make_action(CODE, SECRET)
+    loose = run_action(folder, secrets={"TOKEN": "a-token"}, timeout=25, memory=256)
+    assert loose.ok, loose.error
+    assert [w for w in loose.warnings if "above HubSpot's" in w] == [
+        "timeout 25 s is above HubSpot's 20 s: a run this long passes here and times out in HubSpot",
+        "memory 256 MB is above HubSpot's 128 MB: a run this large passes here and is stopped in HubSpot"]
+    assert not [w for w in run_action(folder, secrets={"TOKEN": "a-token"}, timeout=20, memory=128).warnings
+                if "above HubSpot's" in w]

@@ -74,10 +74,7 @@ def shown(result, secrets: Mapping[str, str]) -> list[str]:
     already, so a secret is there as its mask (a new user expects to be told, not to find
     a clean success)."""
     places: dict[str, list[str]] = {}
-    for name, value in secrets.items():
-        mask = MASK.format(name=name)
-        if len(value) < MASK_MIN_LENGTH:
-            continue
+    for name, mask in _masked(secrets):
         if mask in result.logs:
             places.setdefault(name, []).append("the logs")
         places.setdefault(name, []).extend(
@@ -95,10 +92,7 @@ def sent(result, secrets: Mapping[str, str]) -> list[str]:
     its Authorization header: `result` is masked already, as for shown(). HubSpot keeps what
     it is sent as a property value or a note, where anyone who can see the record reads it."""
     places: dict[str, list[str]] = {}
-    for name, value in secrets.items():
-        mask = MASK.format(name=name)
-        if len(value) < MASK_MIN_LENGTH:
-            continue
+    for name, mask in _masked(secrets):
         for call in result.api_calls:
             parts = [part for part in ("query", "body") if mask in json.dumps(call.get(part), default=str)]
             if parts:
@@ -107,3 +101,8 @@ def sent(result, secrets: Mapping[str, str]) -> list[str]:
             f"here, but HubSpot keeps what it is sent (a property value, a note) where anyone who can see the "
             f"record reads it; send a token only as the Authorization header"
             for name, where in places.items()]
+
+
+def _masked(secrets: Mapping[str, str]):
+    """(name, its mask) of each secret long enough to be masked: what a masked result holds instead."""
+    return [(name, MASK.format(name=name)) for name, value in secrets.items() if len(value) >= MASK_MIN_LENGTH]

@@ -9,7 +9,7 @@ Time is simulated. Each execution starts at a simulated time and lasts as long a
 run lasted; its API calls are stamped with its start plus the real time since its run began,
 which is how the portal's rate limiter (given `VirtualClock`) counts windows and days. Runs
 are real: each one is the harness's sandboxed run of the action's code, on `lanes` harnesses
-at once (one a core), each forking from its own warm supervisor.
+at once (several a core: commands.py says why), each forking from its own warm supervisor.
 
 Executions are started in order of their simulated start, so the start of one depends only on
 those that began before it: exact with one lane. With more, an execution is started only when

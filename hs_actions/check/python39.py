@@ -3,8 +3,9 @@
 Four readers, strongest last: the toolkit's own reading of `X | Y` between types, vermin,
 CPython's parsers (the toolkit's, and the newest on the machine for a file the toolkit's does
 not take) for syntax they gate by version, and HubSpot's Python 3.9 compiling each file. All
-of them run once over every file (a FILES check): vermin and the parsers start another
-Python, and each reader skips what an earlier one reported.
+of them run once over every file (a FILES check), and each reader skips what an earlier one
+reported. vermin reads in this process (in the newest Python for a file only that one parses);
+the newest Python and HubSpot's are other processes.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 from hs_actions.bundler.errors import BundleError
@@ -210,19 +212,47 @@ def _run(python: str, arguments: list[str], what: str) -> str:
     return done.stdout
 
 
-def _vermin_rule(python: str, files: dict[str, str], earlier: list[Finding]) -> list[Finding]:
-    if not files:
-        return []
+def _vermin_options() -> list[str]:
+    return [f"-t={hubspot_runtime.PYTHON}-", "--violations", "--no-tips", "--format", "parsable"]
+
+
+def _vermin_report(python: str, files: list[str]) -> str:
+    """vermin's parsable lines about `files`, read by `python`: in this process when that is
+    the toolkit's own (another Python would cost a tenth of a second of CPU per check), as its
+    console script reads them otherwise (a newer Python, for files only it parses)."""
+    if python == sys.executable:
+        from vermin.arguments import Arguments
+        from vermin.config import Config
+        from vermin.processor import Processor
+
+        config = Config()
+        parsed = Arguments([*_vermin_options(), *files]).parse(config)
+        if parsed.get("code") != 0 or "usage" in parsed:
+            raise BundleError(f"vermin refused its options ({parsed})",
+                              fix="reinstall the toolkit's environment (vermin is a dependency)")
+        # As its console script: paths with ":" are skipped in the parsable format, whose fields
+        # ":" separates; warnings about the code (invalid escapes) are the other rules' to say.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results = [Processor.process_individual((path, config)) for path in files
+                       if ":" not in path and "\n" not in path]
+        return "\n".join(result.text for result in results if result is not None)
     vermin_dir = str(Path(importlib.util.find_spec("vermin").origin).parent.parent)
-    command = [python, "-W", "ignore", "-c", _VERMIN, vermin_dir, f"-t={hubspot_runtime.PYTHON}-", "--violations",
-               "--no-tips", "--format", "parsable", *files]
+    command = [python, "-W", "ignore", "-c", _VERMIN, vermin_dir, *_vermin_options(), *files]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode not in (0, 1) or done.stderr.strip():
         raise BundleError(f"vermin failed (exit {done.returncode}): {done.stderr.strip()[-500:]}",
                           fix="reinstall the toolkit's environment (vermin is a dependency)")
+    return done.stdout
+
+
+def _vermin_rule(python: str, files: dict[str, str], earlier: list[Finding]) -> list[Finding]:
+    if not files:
+        return []
+    report = _vermin_report(python, list(files))
     already = {(f.file, f.line) for f in earlier if f.rule.startswith("import-")}
     found = []
-    for line in done.stdout.splitlines():
+    for line in report.splitlines():
         # file:line:column:py2:py3:feature; the summary lines have no file.
         path = next((p for p in files if line.startswith(p + ":")), None)
         parts = line[len(path) + 1:].split(":", 4) if path else []

@@ -19,6 +19,7 @@ from hs_actions.core import project
 from hs_actions.core.errors import ToolkitError
 from hs_actions.core.tomlfile import tomllib
 from tests.account.conftest import PRODUCTION_TOKEN
+from tests.account.test_deploy import OWN_TEST
 from tests.account.test_loop import CODE, FLOW, NAME
 from tests.support import ACCOUNT_TOKEN
 
@@ -38,12 +39,14 @@ def edit_code(root, old="routing ", new="routing contact "):
 
 def linked_in_both(root, sandbox, production):
     """The flow as 500 in the sandbox and 900 in production, pulled from both into one folder
-    (and its code then edited here)."""
+    (and its code then edited here; its test the team's own, which deploys verify, as in
+    test_deploy.py)."""
     seeded(sandbox)
     seeded(production, flow_id="900")
     pull()
     pull("production")
     edit_code(root)
+    (root / "actions" / NAME / f"test_{NAME}.py").write_text(OWN_TEST)
 
 
 def seeded(portal, flow_id="500", code=CODE, revision="7", **changes):

@@ -14,6 +14,15 @@ from tests.account.test_loop import FLOW, NAME, pulled
 from tests.support import ACCOUNT_TOKEN
 
 FLOW_PATH = r"/automation/v4/flows/500$"
+# The action's test, as a team writes one, that each deploy's verification runs against the
+# bundle: the action on its inputs. The starter test `pull` writes seeds the whole default portal
+# first (a quarter of a second of CPU in every verification); test_loop.py deploys with that one.
+OWN_TEST = f"""\
+def test_an_eu_lead_is_gold(run_action):
+    result = run_action("{NAME}", inputs={{"email": "ada@example.com"}}, secrets={{"HUBSPOT_TOKEN": "local-x-token"}})
+    assert result.ok, result.error
+    assert result.outputs == {{"domain": "example.com", "tier": "gold"}}
+"""
 
 
 @pytest.fixture
@@ -24,9 +33,14 @@ def project(tmp_path, account_portal):
     flow["actions"][0]["inputFields"].append({"name": "when", "value": {"type": "TIMESTAMP", "timestampType": "EXECUTION_TIME",
                                                                         "propertyName": None}})
     account_portal.seed({"flows": [flow]})
-    (tmp_path / "actions").mkdir()
-    pulled(tmp_path, account_portal)
-    return tmp_path
+    return pulled_with_own_test(tmp_path, account_portal)
+
+
+def pulled_with_own_test(root, account_portal):
+    (root / "actions").mkdir()
+    pulled(root, account_portal)
+    (root / "actions" / NAME / f"test_{NAME}.py").write_text(OWN_TEST)
+    return root
 
 
 def connect(account_portal, **options) -> Connection:
@@ -176,8 +190,7 @@ def test_a_write_hubspot_refuses_says_nothing_was_written(tmp_path, account_port
     flow = copy.deepcopy(FLOW)
     del flow["actions"][1]["sourceCode"]
     account_portal.backend.store_flow_unchecked(flow)
-    (tmp_path / "actions").mkdir()
-    pulled(tmp_path, account_portal)
+    pulled_with_own_test(tmp_path, account_portal)
     edit_code(tmp_path)
     with pytest.raises(AccountError, match=r"^lead_routing_eu_1: HubSpot refused the write, nothing was written: PUT "
                                            r"/automation/v4/flows/500: HubSpot answered 400 VALIDATION_ERROR: Invalid flow: "

@@ -1,8 +1,6 @@
 """hs-actions as a user runs it: reports, JSON, exit codes 0 / 1 / 2."""
-import io
 import json
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,43 +13,11 @@ from hs_actions.cli import main
 HS = [sys.executable, "-m", "hs_actions.cli"]
 
 
-@pytest.fixture(scope="module")
-def portal_db(tmp_path_factory):
-    """Runs get a portal of their own, never the developer's .hs-actions/portal.sqlite3."""
-    return tmp_path_factory.mktemp("cli-portal") / "portal.sqlite3"
-
-
 def hs_actions(*args, stdin=None, env=None, cwd=None):
     """The command as a user types it, in a process of its own: each command's end-to-end test."""
     done = subprocess.run([*HS, *map(str, args)], input=stdin, capture_output=True, text=True,
                           cwd=cwd or project.current().root, env={**os.environ, **(env or {})})
     return done.returncode, done.stdout, done.stderr
-
-
-@pytest.fixture
-def run_cli(portal_db, capsys, monkeypatch):
-    """run_cli(*args, stdin=, env=) -> (exit code, stdout, stderr) of the CLI's main() in this
-    process: what it parses and prints, without starting Python again (a process of its own
-    cost 0.2 s of CPU more per command; hs_actions() above is that, for the end-to-end tests)."""
-    def run(*args, stdin=None, env=None):
-        if args[0] == "run" and "--portal-db" not in args:
-            args = (*args, "--portal-db", portal_db)
-        capsys.readouterr()
-        with monkeypatch.context() as patch:
-            for name, value in (env or {}).items():
-                patch.setenv(name, value)
-            patch.setattr(sys, "stdin", io.StringIO(stdin or ""))
-            patch.chdir(project.current().root)
-            sigterm = signal.getsignal(signal.SIGTERM)   # main() makes SIGTERM exit: this process's is kept
-            try:
-                code = main([str(a) for a in args])
-            except SystemExit as exit:                   # argparse's usage errors
-                code = exit.code
-            finally:
-                signal.signal(signal.SIGTERM, sigterm)
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def test_run_by_name_prints_the_report(portal_db):

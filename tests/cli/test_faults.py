@@ -30,6 +30,8 @@ PROBE_MANIFEST = 'object_type = "CONTACT"\nsecrets = ["TOKEN"]\n[outputs]\nstatu
 
 
 def hs(*args, env=None):
+    """The command in a process of its own: the end-to-end test of each command's --fail (the
+    other tests run main() in this process, run_cli in conftest.py)."""
     done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, cwd=project.current().root,
                           env={**os.environ, "TOKEN": LOCAL_TOKEN, **(env or {})})
     return done.returncode, done.stdout, done.stderr
@@ -47,32 +49,39 @@ def probe(make_action):
     return make_action(PROBE, PROBE_MANIFEST)
 
 
-def outputs(*args):
-    code, out, err = hs("run", *args, "--json")
+@pytest.fixture
+def outputs(run_cli):
+    """outputs(*args) -> the outputFields of `hs-actions run *args --json`, run in this process."""
+    def run(*args):
+        code, out, err = run_cli("run", *args, "--json", env={"TOKEN": LOCAL_TOKEN})
+        assert code == 0, err
+        return json.loads(out)["outputFields"]
+    return run
+
+
+def test_fail_answers_the_next_matching_call_of_that_run(probe, seeded_portal_db, outputs):
+    code, out, err = hs("run", probe, "--portal-db", seeded_portal_db, "--json",
+                        "--fail", r"GET /crm/v3/objects/contacts/\d+ 503")
     assert code == 0, err
-    return json.loads(out)["outputFields"]
-
-
-def test_fail_answers_the_next_matching_call_of_that_run(probe, seeded_portal_db):
-    found = outputs(probe, "--portal-db", seeded_portal_db, "--fail", r"GET /crm/v3/objects/contacts/\d+ 503")
+    found = json.loads(out)["outputFields"]
     assert found["statuses"] == "503 200 200"
     body = json.loads(found["body"])
     assert (body["status"], body["category"]) == ("error", "INTERNAL_ERROR")
     assert outputs(probe, "--portal-db", seeded_portal_db)["statuses"] == "200 200 200"  # nothing kept for the next run
 
 
-def test_fail_times_and_several_rules(probe, seeded_portal_db):
+def test_fail_times_and_several_rules(probe, seeded_portal_db, outputs):
     found = outputs(probe, "--portal-db", seeded_portal_db, "--fail", "* /contacts/1$ 500 2",
                     "--fail", "GET /contacts/ 429")
     assert found["statuses"] == "500 500 429"
     assert outputs(probe, "--portal-db", seeded_portal_db, "--fail", "POST .* 500 5")["statuses"] == "200 200 200"
 
 
-def test_a_rule_that_matched_no_call_is_a_warning(probe, seeded_portal_db):
+def test_a_rule_that_matched_no_call_is_a_warning(probe, seeded_portal_db, run_cli):
     # A typo in the regex must not pass for a tested failure.
-    code, out, _ = hs("run", probe, "--portal-db", seeded_portal_db, "--json",
-                      "--fail", "GET /crm/v3/objects/contact/1 500",
-                      "--fail", r"GET /contacts/\d+ 503")
+    code, out, _ = run_cli("run", probe, "--portal-db", seeded_portal_db, "--json",
+                           "--fail", "GET /crm/v3/objects/contact/1 500",
+                           "--fail", r"GET /contacts/\d+ 503", env={"TOKEN": LOCAL_TOKEN})
     result = json.loads(out)
     assert result["outputFields"]["statuses"] == "503 200 200"
     assert [w for w in result["warnings"] if w.startswith("--fail")] == [
@@ -80,16 +89,16 @@ def test_a_rule_that_matched_no_call_is_a_warning(probe, seeded_portal_db):
         "(check its method and path regex against the API calls above)"]
 
 
-def test_a_forced_429_is_a_retry_of_the_action(seeded_portal_db):
-    code, out, _ = hs("run", "archive_contact", "--object-id", "7", "--portal-db", seeded_portal_db, "--json",
-                      "--fail", r"DELETE /crm/v3/objects/contacts/\d+ 429")
+def test_a_forced_429_is_a_retry_of_the_action(seeded_portal_db, run_cli):
+    code, out, _ = run_cli("run", "archive_contact", "--object-id", "7", "--portal-db", seeded_portal_db, "--json",
+                           "--fail", r"DELETE /crm/v3/objects/contacts/\d+ 429")
     result = json.loads(out)
     assert (code, result["status"]) == (1, "retry")
     assert [(c["method"], c["status"]) for c in result["api_calls"]] == [("GET", 200), ("DELETE", 429)]
 
 
 @pytest.mark.parametrize("tier, limit", [("professional", "190"), ("unlimited", "none"), (None, "100")])
-def test_rate_limit_picks_the_tier(probe, seeded_portal_db, tier, limit):
+def test_rate_limit_picks_the_tier(probe, seeded_portal_db, tier, limit, outputs):
     chosen = ["--rate-limit", tier] if tier else []
     assert outputs(probe, "--portal-db", seeded_portal_db, *chosen)["limit"] == limit
 
@@ -110,8 +119,8 @@ def test_rate_limit_picks_the_tier(probe, seeded_portal_db, tier, limit):
     ("--rate-limit", "pro", "unknown rate-limit tier 'pro'; use one of starter, professional, enterprise, "
                             "increase, unlimited"),
 ])
-def test_a_bad_value_is_a_usage_error_naming_the_option(command, prog, option, value, message, db):
-    code, out, err = hs(*command, option, value, "--portal-db", db)
+def test_a_bad_value_is_a_usage_error_naming_the_option(command, prog, option, value, message, db, run_cli):
+    code, out, err = run_cli(*command, option, value, "--portal-db", db)
     assert (code, out) == (2, "")
     assert err.splitlines()[-1].startswith(f"{prog}: error: argument {option}: {message}")
     assert not db.exists()

@@ -252,9 +252,10 @@ class Store:
             ot = ObjectType.standard(spec)
             types[ot.type_id] = ot
         pipelines: dict[str, dict[str, dict]] = {}
+        standard_ids = _standard_ids()
         for name, listed in load("pipelines.json").items():
             if name != "comment":
-                pipelines[self._standard_id(name, types)] = {p["id"]: p for p in listed}
+                pipelines[standard_ids[name]] = {p["id"]: p for p in listed}
         for otype, body in seeded_pipelines:
             pipeline = json.loads(body)
             if pipeline.get("archived"):   # an archived pipeline's tombstone (backend/pipelines.py)
@@ -269,10 +270,7 @@ class Store:
         options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
         defs: dict[str, dict[str, PropertyDef]] = {
             ot.type_id: dict(standard) for ot, standard in zip(types.values(), _standard_defs(pipeline_options))}
-        assoc = [AssociationType(self._standard_id(t["from"], types), self._standard_id(t["to"], types),
-                                 t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
-                                 t.get("default", False), t["v3"])
-                 for t in load("association_types.json")["types"]]
+        assoc = list(_standard_association_types())
         for schema in schemas:
             ot = ObjectType.from_schema(schema)
             types[ot.type_id] = ot
@@ -301,10 +299,6 @@ class Store:
             with self.lock:
                 family.extend_registry(source or self.conn)
 
-    @staticmethod
-    def _standard_id(name: str, types: dict) -> str:
-        return next(t.type_id for t in types.values() if t.name == name)
-
     def object_type(self, name: str) -> ObjectType:
         ot = self.spellings.get(str(name).lower())
         if ot is None:
@@ -315,6 +309,23 @@ class Store:
         with self.lock:
             rows = self.conn.execute("SELECT otype, COUNT(*) FROM objects WHERE archived = 0 GROUP BY otype").fetchall()
         return {self.types[t].name if t in self.types else t: n for t, n in rows}
+
+
+@lru_cache(maxsize=1)
+def _standard_ids() -> dict[str, str]:
+    """The type id of each standard object type by its name (contacts: 0-1)."""
+    return {spec["name"]: spec["objectTypeId"] for spec in load("object_types.json")["standard"]}
+
+
+@lru_cache(maxsize=1)
+def _standard_association_types() -> tuple[AssociationType, ...]:
+    """HubSpot's association types between standard objects (data/association_types.json), built
+    once: every load_registry (each reset, restore and registry write) starts from them, and
+    building them again cost most of its time. They are frozen, so sharing them is safe."""
+    ids = _standard_ids()
+    return tuple(AssociationType(ids[t["from"]], ids[t["to"]], t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
+                                 t.get("default", False), t["v3"])
+                 for t in load("association_types.json")["types"])
 
 
 @lru_cache(maxsize=8)

@@ -269,7 +269,8 @@ class Store:
                                  ("stages", [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]])))
         options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
         defs: dict[str, dict[str, PropertyDef]] = {
-            ot.type_id: dict(standard) for ot, standard in zip(types.values(), _standard_defs(pipeline_options))}
+            ot.type_id: dict(_standard_defs(ot.name, tuple(o for o in pipeline_options if o[0] in _named_options(ot.name))))
+            for ot in types.values()}
         assoc = list(_standard_association_types())
         for schema in schemas:
             ot = ObjectType.from_schema(schema)
@@ -328,11 +329,18 @@ def _standard_association_types() -> tuple[AssociationType, ...]:
                  for t in load("association_types.json")["types"])
 
 
-@lru_cache(maxsize=8)
-def _standard_defs(pipeline_options: tuple) -> list[dict[str, PropertyDef]]:
-    """The property definitions of every standard type, in object_types.json's order: built once
-    per set of pipelines (their stages are options), not at every reset. Callers copy the dicts;
-    the definitions themselves are never changed."""
+@lru_cache(maxsize=None)
+def _named_options(type_name: str) -> frozenset[str]:
+    """The shared option lists (data/properties/_options.json, or a type's pipelines and stages,
+    "pipelines:deals") that a standard type's properties take their options from."""
+    return frozenset(row["options"] for row in property_rows(type_name) if isinstance(row.get("options"), str))
+
+
+@lru_cache(maxsize=128)
+def _standard_defs(type_name: str, pipeline_options: tuple) -> dict[str, PropertyDef]:
+    """The property definitions of a standard type, built once per set of its own pipelines (their
+    stages are options; `pipeline_options` holds only those its properties name), not at every
+    reset: a pipeline added to deals builds the deal properties again, not every type's. Callers
+    copy the dict; the definitions themselves are never changed."""
     options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
-    return [{row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(spec["name"]))}
-            for spec in load("object_types.json")["standard"]]
+    return {row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(type_name))}

@@ -3,17 +3,13 @@ exception names, every field of a result, the portal's request log, warm runs; i
 through the CLI (--json and the report). Each check scans the whole result, not only the
 field the secret was put in."""
 import json
-import os
 import re
 import sqlite3
-import subprocess
-import sys
 import textwrap
 
 import pytest
 import requests
 
-from hs_actions.core import project
 from hs_actions.harness import report
 from hs_actions.harness.logs import LOG_HEAD_BYTES as HEAD, LOG_TAIL_BYTES as TAIL
 
@@ -178,24 +174,29 @@ def test_a_log_is_masked_once_even_when_the_value_occurs_in_its_mask(run_action,
 
 
 @pytest.fixture(scope="module")
-def cli(tmp_path_factory):
-    """cli(code, *args) -> (exit code, stdout, stderr, portal database) of `hs-actions run` on
-    an action holding `code`, its secret TOKEN in an env file given by --env-file."""
+def cli_root(tmp_path_factory):
+    """A folder holding the env file with the secret TOKEN, the portal database and the actions."""
     root = tmp_path_factory.mktemp("masking-cli")
     (root / "secrets.env").write_text(f"TOKEN={SECRET}\n")
-    db = root / "portal.sqlite3"
-    made = iter(range(100))
+    return root
+
+
+@pytest.fixture
+def cli(cli_root, cli_main):
+    """cli(code, *args) -> (exit code, stdout, stderr, portal database) of `hs-actions run` on
+    an action holding `code`, its secret TOKEN in an env file given by --env-file: the CLI's
+    main() in this process, its output read at the file descriptors (tests/cli runs the command
+    end to end, in a process of its own)."""
+    db = cli_root / "portal.sqlite3"
 
     def run(code: str, *args):
-        folder = root / f"action_{next(made)}"
+        folder = cli_root / f"action_{len(list(cli_root.glob('action_*')))}"
         folder.mkdir()
         (folder / "action.py").write_text(textwrap.dedent(code))
         (folder / "action.toml").write_text(MANIFEST)
-        done = subprocess.run(
-            [sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--env-file", str(root / "secrets.env"),
-             "--portal-db", str(db), *args],
-            capture_output=True, text=True, cwd=project.current().root, env={k: v for k, v in os.environ.items() if k != "TOKEN"})
-        return done.returncode, done.stdout, done.stderr, db
+        done = cli_main("run", folder, "--env-file", cli_root / "secrets.env", "--portal-db", db, *args,
+                        env={"TOKEN": None})
+        return (*done, db)
 
     return run
 

@@ -2,8 +2,6 @@
 saying which budget and by how much; HubSpot never sees it (bundles carry code only)."""
 import json
 import re
-import subprocess
-import sys
 
 import pytest
 
@@ -105,14 +103,14 @@ def test_budget_false_does_not_judge(hs_actions_harness, portal, make_action):
     assert result.status == "success" and result.budget_errors == []
 
 
-def test_run_over_budget_exits_1_and_says_by_how_much(make_action, tmp_path):
+def test_run_over_budget_exits_1_and_says_by_how_much(make_action, cli_main, seeded_portal_db):
     folder = make_action(TWO_CALLS, budgeted("api_calls = 1"))
-    command = [sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--portal-db", str(tmp_path / "p.sqlite3")]
-    done = subprocess.run(command, capture_output=True, text=True)
-    assert done.returncode == 1, done.stderr
-    assert done.stdout.startswith(f"OVER    {folder.name}: over_budget: it succeeded, but went over its [budget]")
-    assert "Over budget\n  - budget.api_calls: made 2 API calls, 1 over its budget of 1\n" in done.stdout
-    as_json = json.loads(subprocess.run([*command, "--json"], capture_output=True, text=True).stdout)
+    command = ["run", folder, "--portal-db", seeded_portal_db]
+    code, out, err = cli_main(*command)
+    assert code == 1, err
+    assert out.startswith(f"OVER    {folder.name}: over_budget: it succeeded, but went over its [budget]")
+    assert "Over budget\n  - budget.api_calls: made 2 API calls, 1 over its budget of 1\n" in out
+    as_json = json.loads(cli_main(*command, "--json")[1])
     assert as_json["status"] == "over_budget" and as_json["ok"] is False
     assert as_json["budget_errors"] == ["budget.api_calls: made 2 API calls, 1 over its budget of 1"]
 

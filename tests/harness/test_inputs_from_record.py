@@ -2,58 +2,56 @@
 only them; a record that does not exist stops the run; a property the object type does not
 have is flagged."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from hs_actions.core import project
 from hs_actions.core.errors import EventError
 
-HS = [sys.executable, "-m", "hs_actions.cli"]
 COMPANY_MANIFEST = 'object_type = "COMPANY"\n[inputs]\nemail = "email"\nname = "name"\n[outputs]\n'
 ECHO = "def main(event):\n    print(__import__('json').dumps(event['inputFields']))\n    return {'outputFields': {}}\n"
 
 
-def run_cli(*args, db):
-    done = subprocess.run([*HS, *map(str, args), "--portal-db", str(db), "--env-file", str(project.current().env_example)],
-                          capture_output=True, text=True, cwd=project.current().root, env=dict(os.environ))
-    return done.returncode, done.stdout, done.stderr
+@pytest.fixture
+def run_cli(cli_main, seeded_portal_db):
+    """run_cli(*args) -> (exit code, stdout, stderr) of `hs-actions ARGS` on a portal file the
+    first run has seeded (seeded_portal_db), by the CLI's main() in this process."""
+    def run(*args):
+        return cli_main(*args, "--portal-db", seeded_portal_db, "--env-file", project.current().env_example)
+    return run
 
 
-def test_object_id_takes_inputs_from_the_record_not_the_sample_event(tmp_path):
+def test_object_id_takes_inputs_from_the_record_not_the_sample_event(run_cli):
     # phone_e164's events/default.json has a phone; contact 1 of the default seed has none.
-    code, out, err = run_cli("run", "phone_e164", "--object-id", "1", "--json", db=tmp_path / "portal.sqlite3")
+    code, out, err = run_cli("run", "phone_e164", "--object-id", "1", "--json")
     data = json.loads(out)
     assert code == 0, err
     assert data["event"]["inputFields"] == {"phone": None, "country": "United States"}
     assert data["outputFields"] == {"e164": None, "valid": False}
 
 
-def test_an_explicit_input_still_wins_over_the_record(tmp_path):
+def test_an_explicit_input_still_wins_over_the_record(run_cli):
     code, out, err = run_cli("run", "phone_e164", "--object-id", "1", "--input", "phone=(415) 555-0132",
-                             "--json", db=tmp_path / "portal.sqlite3")
+                             "--json")
     data = json.loads(out)
     assert code == 0, err
     assert data["event"]["inputFields"] == {"phone": "(415) 555-0132", "country": "United States"}
     assert data["outputFields"] == {"e164": "+14155550132", "valid": True}
 
 
-def test_a_record_that_does_not_exist_cannot_be_run(tmp_path):
-    code, out, err = run_cli("run", "phone_e164", "--object-id", "99999", db=tmp_path / "portal.sqlite3")
+def test_a_record_that_does_not_exist_cannot_be_run(run_cli, cli_main, seeded_portal_db):
+    code, out, err = run_cli("run", "phone_e164", "--object-id", "99999")
     assert (code, out) == (2, "")
     assert err == ("hs-actions: CONTACT 99999 does not exist in the local portal, and HubSpot enrolls only records "
                    "that exist: name one listed by `hs-actions portal show contact`, or give every input field "
                    "(--input NAME=VALUE; inputs= in pytest) to run it as a record deleted after enrolment\n")
-    listed = subprocess.run([*HS, "portal", "show", "contact", "--db", str(tmp_path / "portal.sqlite3")],
-                            capture_output=True, text=True, cwd=project.current().root)
-    assert listed.returncode == 0 and "First 20 contacts" in listed.stdout   # the command it names works
+    code, out, _ = cli_main("portal", "show", "contact", "--db", seeded_portal_db)
+    assert code == 0 and "First 20 contacts" in out   # the command it names works
 
 
-def test_a_property_the_object_type_lacks_is_a_warning_in_run(tmp_path, make_action):
+def test_a_property_the_object_type_lacks_is_a_warning_in_run(run_cli, make_action):
     folder = make_action(ECHO, COMPANY_MANIFEST)
-    code, out, err = run_cli("run", folder, "--object-id", "301", db=tmp_path / "portal.sqlite3")
+    code, out, err = run_cli("run", folder, "--object-id", "301")
     assert code == 0, err
     assert ("  - input field 'email' reads the property 'email', which COMPANY records do not have in the local "
             "portal, so HubSpot would not offer it; if your account has it, declare it: a seed file with "
@@ -103,10 +101,10 @@ def test_a_type_the_portal_does_not_model_cannot_name_a_record(run_action, porta
     assert result.ok and result.event["inputFields"] == {"title": "Q-1"}
 
 
-def test_without_object_id_or_event_file_record_1_fills_the_inputs(tmp_path, make_action):
+def test_without_object_id_or_event_file_record_1_fills_the_inputs(run_cli, make_action):
     folder = make_action(ECHO, 'object_type = "CONTACT"\n[inputs]\nemail = "email"\nphone = "phone"\n'
                                'campaign = { value = "spring" }\n[outputs]\n')
-    code, out, err = run_cli("run", folder, "--json", db=tmp_path / "portal.sqlite3")
+    code, out, err = run_cli("run", folder, "--json")
     data = json.loads(out)
     assert code == 0, err
     assert data["event"]["object"] == {"objectType": "CONTACT", "objectId": 1}

@@ -4,13 +4,9 @@ Returning None (a bare `return`, or running past the end) fails by default, as H
 handling of it is undocumented; the setting allow_return_none makes both accept it. A
 generator or async main never runs its code."""
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from hs_actions.core import project
 from hs_actions.check import check
 from hs_actions.harness import runtime
 
@@ -36,12 +32,6 @@ def check_findings(folder):
     return [f for f in check([folder], folder.parent, runtime=runtime.fallback()) if f.rule == "main-return"]
 
 
-def cli(*args, env=None):
-    done = subprocess.run([sys.executable, "-m", "hs_actions.cli", *map(str, args)], capture_output=True,
-                          text=True, cwd=project.current().root, env={**os.environ, **(env or {})})
-    return done.returncode, done.stdout, done.stderr
-
-
 def test_run_and_check_name_the_same_places(run_action, make_action):
     folder = make_action(CODE, OUT + '[inputs]\nemail = "email"\n')
     result = run_action(folder, inputs={"email": None})
@@ -62,29 +52,29 @@ def test_a_main_that_returns_a_none_variable_names_no_place(run_action, make_act
                                            "what HubSpot does with None is undocumented")
 
 
-def test_allow_return_none_makes_both_commands_accept_it(make_action, seeded_portal_db):
+def test_allow_return_none_makes_both_commands_accept_it(make_action, seeded_portal_db, cli_main):
     folder = make_action(CODE.replace("return\n", "return None\n", 1), OUT + '[inputs]\nemail = "email"\n')
     (folder / "events").mkdir()
     (folder / "events" / "default.json").write_text('{"inputFields": {"email": "ada@other.org"}}')
     allow = {"HS_ACTIONS_ALLOW_RETURN_NONE": "true"}
 
-    code, out, _ = cli("run", folder, "--json", "--portal-db", seeded_portal_db, env=allow)
+    code, out, _ = cli_main("run", folder, "--json", "--portal-db", seeded_portal_db, env=allow)
     result = json.loads(out)
     assert (code, result["status"], result["outputFields"], result["logs"]) == (0, "success", {}, "not ours\n")
     assert (f"main returned None ({folder}/action.py:4: `return None`; {folder}/action.py:7: main can run past its "
             f"last line without a return): what HubSpot does with None is undocumented; accepted, with no "
             f"outputs, because allow_return_none is set") in result["warnings"]
 
-    code, out, _ = cli("check", folder, env=allow)
+    code, out, _ = cli_main("check", folder, env=allow)
     assert code == 0
     assert out.splitlines()[-1] == "0 errors, 2 warnings in 1 action"
-    code, out, _ = cli("run", folder, "--json", "--portal-db", seeded_portal_db)
+    code, out, _ = cli_main("run", folder, "--json", "--portal-db", seeded_portal_db)
     assert (code, json.loads(out)["status"]) == (1, "error")
-    assert cli("check", folder)[0] == 1
+    assert cli_main("check", folder)[0] == 1
 
 
-def test_a_setting_that_is_not_a_boolean_is_refused(make_action):
-    code, _, err = cli("check", make_action(CODE), env={"HS_ACTIONS_ALLOW_RETURN_NONE": "sometimes"})
+def test_a_setting_that_is_not_a_boolean_is_refused(make_action, cli_main):
+    code, _, err = cli_main("check", make_action(CODE), env={"HS_ACTIONS_ALLOW_RETURN_NONE": "sometimes"})
     assert code == 2
     assert err.strip() == ("hs-actions: allow_return_none = 'sometimes' (pyproject.toml [tool.hs-actions] or "
                            "HS_ACTIONS_ALLOW_RETURN_NONE): write true or false")

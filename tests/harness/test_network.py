@@ -2,8 +2,6 @@
 but its two channels (HubSpot's API, allowed hosts) leads out, whatever the action uses."""
 import json
 import socket
-import subprocess
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
@@ -271,13 +269,13 @@ def test_the_egress_channel_takes_only_allowed_hosts(run_action, make_action, sa
     assert any(w.startswith("the action tried to connect to example.com") for w in result.warnings)
 
 
-def test_a_refused_request_is_one_line_in_the_report(make_action, tmp_path):
+def test_a_refused_request_is_one_line_in_the_report(make_action, cli_main, seeded_portal_db):
     folder = make_action("import requests\ndef main(event):\n    requests.get('https://example.com', timeout=5)\n")
-    command = [sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--portal-db", str(tmp_path / "p.sqlite3")]
-    shown = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    error = shown.stdout.split("\nError\n", 1)[1].split("\nLogs", 1)[0]
+    command = ["run", folder, "--portal-db", seeded_portal_db]
+    shown = cli_main(*command)[1]
+    error = shown.split("\nError\n", 1)[1].split("\nLogs", 1)[0]
     assert error == ("  ConnectionError: hs-actions: this run may not connect to example.com. A local run reaches "
                      "HubSpot's API (api.hubapi.com) through the local portal; other hosts need an explicit allow "
                      "(--allow-host example.com).")
-    data = subprocess.run([*command, "--json"], capture_output=True, text=True, timeout=60).stdout
+    data = cli_main(*command, "--json")[1]
     assert "Traceback (most recent call last)" in json.loads(data)["error"]["traceback"]

@@ -11,7 +11,6 @@ import pytest
 from hs_actions.core import project
 from hs_actions.harness import Harness, runtime
 
-HS = [sys.executable, "-m", "hs_actions.cli"]
 SEEN = 'object_type = "CONTACT"\n[outputs]\nseen = "string"\n'
 INSIDE = """
 import json, os, socket
@@ -30,12 +29,6 @@ def main(event):
         f.write("x")
     return {"outputFields": {"seen": json.dumps(seen)}}
 """
-
-
-def cli(*args, env=None):
-    done = subprocess.run([*HS, *map(str, args)], capture_output=True, text=True, timeout=60,
-                          env={**os.environ, **(env or {})})
-    return done.returncode, done.stdout, done.stderr
 
 
 def test_the_sandbox_shows_a_run_only_its_own_world(run_action, make_action, sandbox_problem):
@@ -89,11 +82,12 @@ def test_warm_runs_keep_their_tmp(run_action, make_action, sandbox_problem):
     assert "left-by-a-run" in second["tmp_before"]      # as a reused HubSpot container keeps /tmp
 
 
-def test_every_report_says_which_isolation_the_run_had(make_action, tmp_path, sandbox_problem, process_limit):
+def test_every_report_says_which_isolation_the_run_had(make_action, seeded_portal_db, sandbox_problem, process_limit,
+                                                       cli_main):
     folder = make_action("def main(event):\n    return {'outputFields': {}}\n")
-    _, out, _ = cli("run", folder, "--json", "--portal-db", tmp_path / "p.sqlite3")
+    _, out, _ = cli_main("run", folder, "--json", "--portal-db", seeded_portal_db)
     isolation = json.loads(out)["isolation"]
-    _, human, _ = cli("run", folder, "--portal-db", tmp_path / "p.sqlite3")
+    _, human, _ = cli_main("run", folder, "--portal-db", seeded_portal_db)
     if sandbox_problem:
         assert isolation["sandbox"] == "none" and isolation["reason"]
         assert human.splitlines()[2].startswith(f"        sandbox: none ({isolation['reason']}): in-process network guard only")
@@ -130,18 +124,18 @@ def test_the_fallback_can_be_forced_and_says_so(make_action, portal):
     assert result.outputs["error"].startswith("hs-actions: this run may not connect to example.com.")
 
 
-def test_the_cli_falls_back_when_told_to(make_action, tmp_path):
+def test_the_cli_falls_back_when_told_to(make_action, seeded_portal_db, cli_main):
     folder = make_action("def main(event):\n    return {'outputFields': {}}\n")
-    code, out, _ = cli("run", folder, "--json", "--portal-db", tmp_path / "p.sqlite3", env={"HS_ACTIONS_SANDBOX": "off"})
+    code, out, _ = cli_main("run", folder, "--json", "--portal-db", seeded_portal_db, env={"HS_ACTIONS_SANDBOX": "off"})
     assert code == 0
     assert json.loads(out)["isolation"]["sandbox"] == "none"
 
 
-def test_setup_says_what_isolation_runs_get(process_limit):
+def test_setup_says_what_isolation_runs_get(process_limit, cli_main):
     auto = {"HS_ACTIONS_SANDBOX": "auto"}
     problem = subprocess.run([sys.executable, "-c", "from hs_actions.harness import sandbox; print(sandbox.probe() or '')"],
                              capture_output=True, text=True, env={**os.environ, **auto}).stdout.strip()
-    code, out, _ = cli("setup", env=auto)
+    code, out, _ = cli_main("setup", env=auto)
     assert code == 0
     if problem:
         assert f"sandbox: not available ({problem})" in out and "\n  to enable it: " in out
@@ -152,13 +146,13 @@ def test_setup_says_what_isolation_runs_get(process_limit):
         assert "\nprocess limit: 1,024 by RLIMIT_NPROC (no pids cgroup could be made here)" in out
     elif process_limit:
         assert f"\nprocess limit: 1,024 by the kernel ({process_limit})" in out
-    code, out, _ = cli("setup", env={"HS_ACTIONS_SANDBOX": "off"})
+    code, out, _ = cli_main("setup", env={"HS_ACTIONS_SANDBOX": "off"})
     assert "sandbox: not available (turned off (HS_ACTIONS_SANDBOX=off or the sandbox setting))" in out
 
 
-def test_an_unknown_sandbox_setting_is_refused(make_action, tmp_path):
-    code, _, err = cli("run", make_action("def main(event):\n    return {'outputFields': {}}\n"),
-                       "--portal-db", tmp_path / "p.sqlite3", env={"HS_ACTIONS_SANDBOX": "maybe"})
+def test_an_unknown_sandbox_setting_is_refused(make_action, seeded_portal_db, cli_main):
+    code, _, err = cli_main("run", make_action("def main(event):\n    return {'outputFields': {}}\n"),
+                            "--portal-db", seeded_portal_db, env={"HS_ACTIONS_SANDBOX": "maybe"})
     assert code == 2
     assert err.strip() == ("hs-actions: sandbox = 'maybe' (pyproject.toml [tool.hs-actions] or HS_ACTIONS_SANDBOX): "
                            "give one of auto, off, required")

@@ -25,6 +25,7 @@ def main(event):
             stopped.append(pid)
         except OSError:
             pass
+    print("stopped", len(stopped), flush=True)
     try:
         work()
     finally:
@@ -46,10 +47,13 @@ def work():
 
 
 def test_stopping_the_supervisor_does_not_stop_the_clock(attack, make_action):
-    report = attack(make_action(STOP_THE_SUPERVISOR + SLEEP, STOPPED), timeout=2)
-    assert report["status"] == "timeout"
-    assert report["error"]["message"].startswith("Task timed out after 2.")
-    assert 2000 <= report["duration_ms"] < 4000
+    # A limit of 1 s: time enough for the action to try to stop its supervisor first (its log
+    # says so, and how many it stopped: none where the sandbox hides them) under load, and a
+    # test that waits as little as it can.
+    report = attack(make_action(STOP_THE_SUPERVISOR + SLEEP, STOPPED), timeout=1)
+    assert report["status"] == "timeout" and report["logs"].startswith("stopped "), report["logs"]
+    assert report["error"]["message"].startswith("Task timed out after 1.")
+    assert 1000 <= report["duration_ms"] < 3000
 
 
 def test_stopping_the_supervisor_does_not_lift_the_memory_limit(attack, make_action):

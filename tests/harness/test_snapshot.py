@@ -2,7 +2,6 @@
 test, normalised (ids the portal assigned, the run's own times), compared with a readable diff,
 written with --hs-snapshot-update; never a secret."""
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,6 +11,7 @@ import pytest
 
 from hs_actions.harness import snapshot
 from hs_actions.harness.result import Result
+from tests.support import pytest_in_process
 
 NOW = time.time()
 TOKEN = "snapshot-token-value"
@@ -136,15 +136,23 @@ def test_hs_snapshot_in_a_test_of_an_action(tmp_path):
     (folder / "test_demo.py").write_text(TEST_FILE.format(token=TOKEN))
 
     def pytest_run(*args, **env):
-        done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder), *args],
-                              capture_output=True, text=True, env={**os.environ, **env}, cwd=tmp_path, timeout=300)
-        return done.returncode, done.stdout + done.stderr
+        """pytest over the action's test, in this process: the same plugin and fixtures, seconds
+        less CPU than a process of its own (the run with -n 2 below has one, as a user's would)."""
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in env.items():
+                patch.setenv(name, value)
+            done = pytest_in_process("-q", str(folder), *args, cwd=tmp_path)
+        return done.exit_code, done.output
 
     code, out = pytest_run()
     assert code == 1 and "no snapshot actions/demo/__snapshots__/test_demo/test_note.json yet: run pytest " \
                           "--hs-snapshot-update (or hs-actions test --snapshot-update) to write it, then commit it" \
                           in out.replace(str(tmp_path) + "/", "")
-    code, out = pytest_run("--hs-snapshot-update", "-n", "2")   # written by an xdist worker, told by the controller
+    # Written by an xdist worker (one is enough: it is not the controller), told by the controller:
+    # the end-to-end run, pytest as a user starts it.
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(folder),
+                           "--hs-snapshot-update", "-n", "1"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    code, out = done.returncode, done.stdout + done.stderr
     assert code == 0 and "hs-actions: 1 snapshot(s) written (--hs-snapshot-update)" in out, out
     stored = json.loads((folder / "__snapshots__" / "test_demo" / "test_note.json").read_text())
     assert stored == {"status": "success", "outputs": {"note_id": "<id 1>", "tier": "warm"}, "api_calls": [

@@ -1,9 +1,6 @@
 """A 401 from the local portal for a token it does not know says so, names the secret (never
 its value) and how to register a token: what a new user meets at their action's first API call."""
 import json
-import os
-import subprocess
-import sys
 
 CODE = '''
 import os
@@ -39,12 +36,10 @@ def test_a_known_token_gets_no_hint(run_action, portal, make_action):
     assert not [w for w in result.warnings if "401" in w]
 
 
-def test_hs_actions_run_says_it_too(make_action, tmp_path):
+def test_hs_actions_run_says_it_too(make_action, cli_main, seeded_portal_db):
     folder = make_action(CODE, MANIFEST)
-    done = subprocess.run([sys.executable, "-m", "hs_actions.cli", "run", str(folder), "--json",
-                           "--portal-db", str(tmp_path / "portal.sqlite3")],
-                          env={**os.environ, "HUBSPOT_TOKEN": "pat-unknown-to-the-portal"},
-                          capture_output=True, text=True, timeout=120)
-    report = json.loads(done.stdout)
+    _, out, _ = cli_main("run", folder, "--json", "--portal-db", seeded_portal_db,
+                         env={"HUBSPOT_TOKEN": "pat-unknown-to-the-portal"})
+    report = json.loads(out)
     assert [w for w in report["warnings"] if w.startswith(HINT)] != [], report["warnings"]
     assert "local-portal-token" in " ".join(report["warnings"])

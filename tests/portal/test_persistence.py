@@ -164,13 +164,13 @@ def test_a_seeded_token_with_an_unknown_scope_is_a_seed_error_naming_the_scope(t
     assert "  token " not in said(commands.show(db))
 
 
-def test_serving_on_a_port_in_use_is_a_toolkit_error(tmp_path):
+def test_serving_on_a_port_in_use_is_a_toolkit_error(seeded_portal_db):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
         with pytest.raises(ToolkitError) as raised:
-            commands.serve(tmp_path / "portal.sqlite3", port=port)
+            commands.serve(seeded_portal_db, port=port)   # seeded already: the test is of the port
     assert str(raised.value) == f"port {port} is in use: choose another --port (or 0 for a free one)"
 
 

@@ -252,9 +252,10 @@ class Store:
             ot = ObjectType.standard(spec)
             types[ot.type_id] = ot
         pipelines: dict[str, dict[str, dict]] = {}
+        standard_ids = _standard_ids()
         for name, listed in load("pipelines.json").items():
             if name != "comment":
-                pipelines[self._standard_id(name, types)] = {p["id"]: p for p in listed}
+                pipelines[standard_ids[name]] = {p["id"]: p for p in listed}
         for otype, body in seeded_pipelines:
             pipeline = json.loads(body)
             if pipeline.get("archived"):   # an archived pipeline's tombstone (backend/pipelines.py)
@@ -268,11 +269,9 @@ class Store:
                                  ("stages", [(s["label"], s["id"]) for p in listed.values() for s in p["stages"]])))
         options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
         defs: dict[str, dict[str, PropertyDef]] = {
-            ot.type_id: dict(standard) for ot, standard in zip(types.values(), _standard_defs(pipeline_options))}
-        assoc = [AssociationType(self._standard_id(t["from"], types), self._standard_id(t["to"], types),
-                                 t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
-                                 t.get("default", False), t["v3"])
-                 for t in load("association_types.json")["types"]]
+            ot.type_id: dict(_standard_defs(ot.name, tuple(o for o in pipeline_options if o[0] in _named_options(ot.name))))
+            for ot in types.values()}
+        assoc = list(_standard_association_types())
         for schema in schemas:
             ot = ObjectType.from_schema(schema)
             types[ot.type_id] = ot
@@ -301,10 +300,6 @@ class Store:
             with self.lock:
                 family.extend_registry(source or self.conn)
 
-    @staticmethod
-    def _standard_id(name: str, types: dict) -> str:
-        return next(t.type_id for t in types.values() if t.name == name)
-
     def object_type(self, name: str) -> ObjectType:
         ot = self.spellings.get(str(name).lower())
         if ot is None:
@@ -317,11 +312,35 @@ class Store:
         return {self.types[t].name if t in self.types else t: n for t, n in rows}
 
 
-@lru_cache(maxsize=8)
-def _standard_defs(pipeline_options: tuple) -> list[dict[str, PropertyDef]]:
-    """The property definitions of every standard type, in object_types.json's order: built once
-    per set of pipelines (their stages are options), not at every reset. Callers copy the dicts;
-    the definitions themselves are never changed."""
+@lru_cache(maxsize=1)
+def _standard_ids() -> dict[str, str]:
+    """The type id of each standard object type by its name (contacts: 0-1)."""
+    return {spec["name"]: spec["objectTypeId"] for spec in load("object_types.json")["standard"]}
+
+
+@lru_cache(maxsize=1)
+def _standard_association_types() -> tuple[AssociationType, ...]:
+    """HubSpot's association types between standard objects (data/association_types.json), built
+    once: every load_registry (each reset, restore and registry write) starts from them, and
+    building them again cost most of its time. They are frozen, so sharing them is safe."""
+    ids = _standard_ids()
+    return tuple(AssociationType(ids[t["from"]], ids[t["to"]], t["typeId"], t["inverse"], t["label"], "HUBSPOT_DEFINED",
+                                 t.get("default", False), t["v3"])
+                 for t in load("association_types.json")["types"])
+
+
+@lru_cache(maxsize=None)
+def _named_options(type_name: str) -> frozenset[str]:
+    """The shared option lists (data/properties/_options.json, or a type's pipelines and stages,
+    "pipelines:deals") that a standard type's properties take their options from."""
+    return frozenset(row["options"] for row in property_rows(type_name) if isinstance(row.get("options"), str))
+
+
+@lru_cache(maxsize=128)
+def _standard_defs(type_name: str, pipeline_options: tuple) -> dict[str, PropertyDef]:
+    """The property definitions of a standard type, built once per set of its own pipelines (their
+    stages are options; `pipeline_options` holds only those its properties name), not at every
+    reset: a pipeline added to deals builds the deal properties again, not every type's. Callers
+    copy the dict; the definitions themselves are never changed."""
     options = {**load("properties/_options.json")["options"], **dict(pipeline_options)}
-    return [{row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(spec["name"]))}
-            for spec in load("object_types.json")["standard"]]
+    return {row["name"]: PropertyDef.from_data(row, options, i) for i, row in enumerate(property_rows(type_name))}

@@ -216,15 +216,25 @@ def _vermin_options() -> list[str]:
     return [f"-t={hubspot_runtime.PYTHON}-", "--violations", "--no-tips", "--format", "parsable"]
 
 
+def _vermin_in_process():
+    """vermin's Arguments, Config and Processor, which its console script uses; None when this
+    vermin lacks them (they are not its documented interface): its console script then runs."""
+    try:
+        from vermin.arguments import Arguments
+        from vermin.config import Config
+        from vermin.processor import Processor
+    except ImportError:
+        return None
+    return (Arguments, Config, Processor) if hasattr(Processor, "process_individual") else None
+
+
 def _vermin_report(python: str, files: list[str]) -> str:
     """vermin's parsable lines about `files`, read by `python`: in this process when that is
     the toolkit's own (another Python would cost a tenth of a second of CPU per check), as its
     console script reads them otherwise (a newer Python, for files only it parses)."""
-    if python == sys.executable:
-        from vermin.arguments import Arguments
-        from vermin.config import Config
-        from vermin.processor import Processor
-
+    in_process = _vermin_in_process() if python == sys.executable else None
+    if in_process is not None:
+        Arguments, Config, Processor = in_process
         config = Config()
         parsed = Arguments([*_vermin_options(), *files]).parse(config)
         if parsed.get("code") != 0 or "usage" in parsed:

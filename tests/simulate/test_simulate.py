@@ -9,7 +9,7 @@ import pytest
 from hs_actions.core import project
 from hs_actions.core.errors import ToolkitError
 from hs_actions.portal.portal import LOCAL_TOKEN, Portal
-from hs_actions.simulate.commands import LANES_A_CORE
+from hs_actions.simulate.commands import default_lanes
 from hs_actions.simulate.report import human
 from hs_actions.simulate.retry import RetryRule
 from tests.support import write_action
@@ -65,8 +65,8 @@ def test_every_enrollment_runs_once_when_the_limits_allow(simulate):
     assert 0 < f["hubspot_seconds"] < 20 and f["wall_seconds"] > 0
     assert f["slowest_enrollment"]["executions"] == 1
     assert f["isolation"]["sandbox"] in ("namespaces", "none")
-    # Lanes (runs at once here) up to the concurrency, several a core: named with the times they shaped.
-    assert (f["lanes"], f["cores"]) == (min(LANES_A_CORE * os.cpu_count(), 10), os.cpu_count())
+    # The runs at once here are named with the times they shaped.
+    assert (f["lanes"], f["cores"]) == (default_lanes(20, 10), os.cpu_count())
 
 
 def test_a_spike_over_the_rate_limit_is_retried_a_minute_later(simulate):
@@ -133,12 +133,23 @@ def test_executions_reuse_warm_processes_unless_cold(simulate, tmp_path):
     assert (cold.data["processes"], cold.data["succeeded"], cold.exit_code) == ("cold", 8, 0)
 
 
+@pytest.mark.parametrize("enrollments, concurrency, cores, lanes", [
+    (1, 10, 2, 1),          # never more lanes (runtimes started) than enrollments
+    (3, 10, 2, 2),          # a lane a core for a few
+    (300, 10, 2, 4),        # one more a core for every 250
+    (10_000, 10, 2, 8),     # four a core at most
+    (10_000, 3, 2, 3),      # never more than run at once in HubSpot
+    (10_000, 100, 16, 64),
+])
+def test_lanes_grow_with_the_enrollments_up_to_four_a_core(enrollments, concurrency, cores, lanes):
+    assert default_lanes(enrollments, concurrency, cores) == lanes
+
+
 def test_failures_are_counted_by_kind(simulate, tmp_path):
     folder, _ = write_action(tmp_path, ODD_FAILS, 'object_type = "CONTACT"\n[outputs]\n')
     report = simulate(folder, enrollments=4)
     assert report.exit_code == 1
     assert (report.data["succeeded"], report.data["failed"], report.data["retries"]) == (2, {"KeyError": 2}, 0)
-    assert report.data["lanes"] == min(LANES_A_CORE * os.cpu_count(), 4)   # no lane (runtime) without an execution
 
 
 def test_an_execution_over_the_actions_budget_succeeds_as_hubspot_sees_it_and_is_counted_apart(
@@ -170,7 +181,7 @@ def test_the_human_report(simulate):
     assert text.startswith("simulate round_robin_owner: 3 enrollments, professional tier, concurrency 10")
     for line in ("succeeded       3 of 3 (all succeeded)", "api calls       6 (2 per enrollment), 0 rate limited",
                  "daily budget    under 0.01% used", "slowest         record ",
-                 f"ms (here: 3 at once on {os.cpu_count()} cores, against the local portal)"):
+                 f"ms (here: {default_lanes(3, 10)} at once on {os.cpu_count()} cores, against the local portal)"):
         assert line in text
 
 

@@ -191,7 +191,7 @@ def _simulate_command(commands) -> None:
     which.add_argument("--enrollments", type=int, metavar="N", help="enroll the first N records of the action's object type")
     which.add_argument("--object-ids", type=Path, metavar="FILE", help="enroll these records: one id a line")
     sim.add_argument("--generate", action="store_true", help="create the records the local portal lacks (in the copy only)")
-    sim.add_argument("--tier", default="starter", choices=tuple(TIERS),
+    sim.add_argument("--tier", default="starter", choices=TIERS,
                      help="the account's API rate limits (default starter)")
     sim.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="C",
                      help=f"executions at once (HubSpot publishes no figure; default {DEFAULT_CONCURRENCY})")

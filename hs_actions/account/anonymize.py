@@ -313,16 +313,9 @@ class Fakes:
         if "@" not in value:
             return self.text(value)
         folded = value.strip().casefold()
-        if folded not in self._emails:
-            domain = self.domain(folded.rpartition("@")[2])
-            attempt = 0
-            while True:   # another address's fake already: the next one keyed by this address
-                fake = f"{self._seeded('email', f'{folded}#{attempt}' if attempt else folded).user_name()}@{domain}"
-                if fake not in self._email_owners:
-                    break
-                attempt += 1
-            self._emails[folded], self._email_owners[fake] = fake, folded
-        return self._emails[folded]
+        domain = folded.rpartition("@")[2]
+        return self._unique("email", folded, lambda made: f"{made.user_name()}@{self.domain(domain)}",
+                            self._emails, self._email_owners)
 
     def domain(self, value: str) -> str:
         """A host's fake, the same for "www.x.com", "x.com" and "X.com"; a URL's path is dropped."""
@@ -331,19 +324,25 @@ class Fakes:
         bare = host[4:] if www else host
         if "." not in bare:
             return self.text(value)
-        folded = bare.casefold()
-        if folded not in self._domains:
+        # Under .example, a TLD that never resolves (RFC 2606): a fake address can never be
+        # somebody's real one, even if an action mails it through an allowed host.
+        fake = self._unique("domain", bare.casefold(), lambda made: f"{made.domain_word()}.example",
+                            self._domains, self._domain_owners)
+        return ("www." if www else "") + fake
+
+    def _unique(self, kind: str, folded: str, make, fakes: dict[str, str], owners: dict[str, str]) -> str:
+        """The fake of `kind` for `folded`, make(faker seeded by it), no other value's: when
+        another's fake came out, the next is seeded by it and a count. `fakes` and `owners`
+        remember it both ways."""
+        if folded not in fakes:
             attempt = 0
-            while True:   # another host's fake already: the next one keyed by this host
-                made = self._seeded("domain", f"{folded}#{attempt}" if attempt else folded)
-                # Under .example, a TLD that never resolves (RFC 2606): a fake address can never be
-                # somebody's real one, even if an action mails it through an allowed host.
-                fake = f"{made.domain_word()}.example"
-                if fake not in self._domain_owners:
+            while True:
+                fake = make(self._seeded(kind, f"{folded}#{attempt}" if attempt else folded))
+                if fake not in owners:
                     break
                 attempt += 1
-            self._domains[folded], self._domain_owners[fake] = fake, folded
-        return ("www." if www else "") + self._domains[folded]
+            fakes[folded], owners[fake] = fake, folded
+        return fakes[folded]
 
     def url(self, value: str) -> str:
         return self.text(value)

@@ -14,10 +14,9 @@ advance, so nothing waits real minutes.
 """
 
 # The command's defaults, here so that the CLI's parser reads them without loading the rest.
-# The tiers simulate offers, by HubSpot's names, and the portal's rate_limits.json tier of each.
-# ("increase" too: what run's --rate-limit calls the capacity pack.)
-TIERS = {"starter": "starter", "professional": "professional", "enterprise": "enterprise", "capacity": "increase",
-         "increase": "increase"}
+# The tiers simulate offers, by HubSpot's names: the portal's rate limiter (data/rate_limits.json,
+# its tiers and aliases) knows each; "increase" is what run's --rate-limit calls the capacity pack.
+TIERS = ("starter", "professional", "enterprise", "capacity", "increase")
 # HubSpot publishes no concurrency for custom-code executions: an option, with this default.
 DEFAULT_CONCURRENCY = 10
 DEFAULT_SAMPLE = 3   # records --retry-check tries

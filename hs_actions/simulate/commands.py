@@ -64,7 +64,7 @@ def simulate(ref: str, *, enrollments: int | None = None, object_ids: Path | Non
     portal = _portal_copy(portal_db)
     try:
         enrolled = chosen.choose(portal, action, count=enrollments, ids=ids, generate=generate)
-        portal.rate_limit(TIERS[tier])
+        portal.rate_limit(tier)
         runtime = runtime_module.current()
         # Secrets are resolved once, before any run: a missing one stops the simulation at once
         # (exit 2), and no run reads .env again.
@@ -100,9 +100,9 @@ def default_lanes(enrollments: int, concurrency: int, cores: int | None = None) 
     A run spends much of its time handing over between processes (the toolkit, the supervisor,
     the action, the portal), and the toolkit's part (its portal and harness: one interpreter)
     runs one thread at a time, so with a lane a core the cores often wait. More lanes fill those
-    gaps, and each costs a runtime's start (0.23 s of CPU). Measured on 2 cores: 3,000
-    executions took 18.2 s with 2 lanes a core (14% of the cores idle) and 15.6 s with 4 (4%);
-    16 took 0.3 s with 1 lane a core and 0.9 s with 4. So a lane a core, one more a core for
+    gaps, and each costs a runtime's start (0.23 s of CPU). Measured on a quiet 2-core machine:
+    10,000 executions took 66.2 s with 2 lanes a core (12% of the cores idle) and 54.5 s with 4
+    (4%); 16 took 0.3 s with 1 lane a core and 0.9 s with 4. So a lane a core, one more a core for
     every 250 enrollments, up to four a core; never more than the concurrency or the enrollments.
     """
     cores = cores or os.cpu_count() or 1

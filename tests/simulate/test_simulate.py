@@ -270,3 +270,11 @@ def test_the_command_line_end_to_end(seeded_db):
     bad = subprocess.run([sys.executable, "-m", "hs_actions.cli", "simulate", "round_robin_owner", "--enrollments", "3",
                           "--execution-rate", "fast"], capture_output=True, text=True, cwd=project.current().root)
     assert bad.returncode == 2 and "write it as N/second, N/minute or N/hour" in bad.stderr
+
+
+def test_every_tier_simulate_offers_is_a_tier_of_the_portals_rate_limiter():
+    from hs_actions.portal.limits import RateLimiter
+    from hs_actions.simulate import TIERS
+
+    limits = {tier: (RateLimiter(tier).per_interval, RateLimiter(tier).daily) for tier in TIERS}   # ValueError if not
+    assert limits["capacity"] == limits["increase"] != limits["enterprise"]   # two names, one pack

@@ -313,9 +313,9 @@ class Fakes:
         if "@" not in value:
             return self.text(value)
         folded = value.strip().casefold()
-        domain = folded.rpartition("@")[2]
-        return self._unique("email", folded, lambda made: f"{made.user_name()}@{self.domain(domain)}",
-                            self._emails, self._email_owners)
+        # The domain's fake first: _seeded reseeds the one faker, so none may be made inside make().
+        domain = self.domain(folded.rpartition("@")[2])
+        return self._unique("email", folded, lambda made: f"{made.user_name()}@{domain}", self._emails, self._email_owners)
 
     def domain(self, value: str) -> str:
         """A host's fake, the same for "www.x.com", "x.com" and "X.com"; a URL's path is dropped."""
@@ -331,7 +331,7 @@ class Fakes:
         return ("www." if www else "") + fake
 
     def _unique(self, kind: str, folded: str, make, fakes: dict[str, str], owners: dict[str, str]) -> str:
-        """The fake of `kind` for `folded`, make(faker seeded by it), no other value's: when
+        """The fake of `kind` for `folded`, make(the faker seeded by it), no other value's: when
         another's fake came out, the next is seeded by it and a count. `fakes` and `owners`
         remember it both ways."""
         if folded not in fakes:

@@ -2,25 +2,21 @@
 before it needs them, and the import's cost then overlaps the runtime's start-up."""
 from __future__ import annotations
 
-import importlib.util
-import sys
+import importlib
 
 
-def imported_on_first_use(name: str):
-    """The module `name`, executed when first used (psutil takes ~10 ms to import)."""
-    if name not in sys.modules:
-        spec = importlib.util.find_spec(name)
-        spec.loader = importlib.util.LazyLoader(spec.loader)
-        sys.modules[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(sys.modules[name])
-    return sys.modules[name]
+class ImportedOnFirstUse:
+    """Stands for the module `name`, imported by a plain import at its first use: thread-safe
+    (simulate's lanes use it at once), and an import interrupted halfway (Ctrl-C, SIGTERM)
+    leaves no half-executed module behind, as importlib's LazyLoader did: the interrupted
+    `psutil.Process()` of a run made its own `except psutil.Error:` fail with an AttributeError,
+    which replaced the SIGTERM's exit (143) with a traceback (1)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        return getattr(importlib.import_module(self._name), attribute)
 
 
-psutil = imported_on_first_use("psutil")
-
-
-def load_now() -> None:
-    """Execute the modules imported on first use now, before several threads use them at once
-    (simulate's lanes): Python's LazyLoader before 3.12 is not thread-safe, and a second
-    thread would meet a half-executed module (AttributeError: no attribute 'Process')."""
-    psutil.Process
+psutil = ImportedOnFirstUse("psutil")   # ~10 ms to import

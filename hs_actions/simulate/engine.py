@@ -124,9 +124,6 @@ class Simulation:
         self.first = None         # the first run's Result: its runtime and sandbox describe them all
 
     def run(self) -> list[Enrollment]:
-        from hs_actions.harness import lazily
-
-        lazily.load_now()
         self.portal.limiter.clock = self.clock
         with self.portal.limiter.lock:
             self.portal.limiter.reset()

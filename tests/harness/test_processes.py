@@ -61,7 +61,7 @@ def test_stopping_the_cli_ends_the_run(make_action):
     assert workers, "the run never started"
     time.sleep(0.3)
     cli.send_signal(signal.SIGTERM)
-    assert cli.wait(10) == 143
+    assert cli.wait(10) == 143, cli.stderr.read().decode(errors="replace")[-3000:]
     time.sleep(0.2)
     assert all(gone(w.pid) for w in workers)
 

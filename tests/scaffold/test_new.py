@@ -23,8 +23,9 @@ OBJECT_TYPES = [*hubspot_runtime.STANDARD_OBJECT_TYPES, CUSTOM]
 UNMODELLED = {"FEEDBACK_SUBMISSION"}
 
 
-# One worker of pytest-xdist (./scripts/test's --dist loadgroup) runs them, and `generated` is
-# made once per test run whatever worker asks for it (below).
+# One worker of pytest-xdist runs them (./scripts/test's --dist loadfile keeps a file on one
+# worker, --dist loadgroup this group), and `generated` is made once per test run whatever
+# worker asks for it (below).
 pytestmark = pytest.mark.xdist_group("scaffold_new")
 
 

@@ -8,6 +8,7 @@ action.toml); 2 it could not be run (usage, action folder, manifest, event, secr
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import os
 import signal
@@ -49,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         # Python would flush stdout again at exit and fail again: point it at /dev/null.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 128 + signal.SIGPIPE
+    finally:
+        if argv is None:
+            # The program ends next: its objects (the portal's tables among them) are left to the
+            # operating system rather than traversed again by the collections of the interpreter's
+            # finalization, which took 14-19 ms of a 280 ms `run`. Not for a caller that goes on.
+            gc.freeze()
 
 
 def _refuse_unknown(parser: argparse.ArgumentParser, argv: list[str], unknown: list[str]) -> None:

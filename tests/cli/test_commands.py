@@ -93,6 +93,20 @@ def test_list(capsys):
     assert listed["days_to_mql"]["outputs"]["speed"] == {"type": "enumeration", "options": ["fast", "slow", "not_mql"]}
 
 
+def test_only_the_program_leaves_its_objects_to_the_operating_system(capsys):
+    """As the program, main() freezes the collector's objects on the way out (the interpreter's
+    finalization then skips them); a caller that goes on, such as this test session, keeps them
+    collectable."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert main(["list"]) == 0
+    assert gc.get_freeze_count() == frozen
+    program = ("import gc, sys; sys.argv = ['hs-actions', 'list']; from hs_actions.cli import main; "
+               "code = main(); print(gc.get_freeze_count() > 0, code)")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, cwd=project.current().root)
+    assert done.stdout.split()[-2:] == ["True", "0"], done.stderr
+
 def test_run_against_the_local_portal_seeded_on_first_use(run_cli, tmp_path):
     db = tmp_path / "portal.sqlite3"
     code, out, err = run_cli("run", "associate_company_by_domain", "--object-id", "1", "--portal-db", db,

@@ -172,6 +172,9 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--ff", "--failed-first", dest="ff", action="store_true", help="pytest: run the last failures first, then the rest")
     test.add_argument("-x", "--exitfirst", dest="x", action="store_true", help="pytest: stop at the first failure")
     test.add_argument("-k", dest="k", metavar="EXPRESSION", help="pytest: only the tests whose names match EXPRESSION")
+    test.add_argument("-n", "--numprocesses", dest="workers", type=_workers, default=1, metavar="N",
+                      help="verify N bundles at once, and spread pytest over N workers (pytest-xdist, each test "
+                           "file on one); auto: one for each core this process may use (default 1)")
     test.add_argument("--snapshot-update", action="store_true",
                       help="write the snapshots that changed (pytest --hs-snapshot-update), then hold the bundles to them")
     test.set_defaults(handler=_test)
@@ -437,7 +440,7 @@ def _test(args) -> int:
     pytest_args = [*(["--lf"] if args.lf else []), *(["--ff"] if args.ff else []), *(["-x"] if args.x else []),
                    *(["-k", args.k] if args.k else [])]
     return _print(run_test(args.actions, pytest_args=tuple(pytest_args), snapshot_update=args.snapshot_update,
-                           console=_console()))
+                           workers=args.workers, console=_console()))
 
 
 def _init(args) -> int:
@@ -518,6 +521,15 @@ def _execution_rate(text: str) -> float:
         return execution_rate(text)
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _workers(text: str) -> int:
+    """-n N: a whole number from 1, or auto (the cores this process may run on)."""
+    if text == "auto":
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes: give a whole number from 1, or auto")
+    return int(text)
 
 
 def _positive(text: str) -> float:

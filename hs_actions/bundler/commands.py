@@ -3,10 +3,12 @@
 the code differs, or a test failed), 2 could not run (ToolkitError)."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from hs_actions.core import project
@@ -20,19 +22,21 @@ from hs_actions.action import folder as action_module
 
 def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_dir: Path | None = None, *,
                actions_dir: Path | None = None, helpers_dir: Path | None = None,
-               pytest_args: tuple[str, ...] = (), console: Console | None = None, write: bool = True) -> Report:
+               pytest_args: tuple[str, ...] = (), console: Console | None = None, write: bool = True,
+               workers: int = 1) -> Report:
     """Check, bundle and verify each action; write out_dir/<name>.py only once its tests pass
     against the bundle. With print_, the bundle is the report (not verified); without write, each
     bundle is verified and not kept, and check's findings (already shown) are not said again
-    (`hs-actions test`).
-    Before each verification (seconds of tests) a line naming the action goes to the console's
-    progress stream, and each action's result is shown as soon as it is known, so that a log
-    shows which action the time goes to."""
+    (`hs-actions test`). `workers` verifications run at once (each is a pytest process).
+    As each verification starts (seconds of tests) a line naming the action goes to the console's
+    progress stream, and each action's result is shown as soon as it and those before it are
+    known, in the actions' order, so that a log shows which action the time goes to."""
     actions_dir = actions_dir or project.current().actions
     helpers_dir = helpers_dir or project.current().helpers
     console = console or Console()
     out_dir = Path(out_dir) if out_dir is not None else project.current().dist
     report = Report()
+    candidates: list[tuple[Path, str, Path]] = []
     try:
         for folder in _folders(refs, all_, actions_dir):
             findings = check([folder], helpers_dir)
@@ -46,22 +50,39 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
             if print_:
                 console.show(report, text.removesuffix("\n"))   # bundle_text ends every line
                 continue
+            candidate = out_dir / f".{folder.name}.{os.getpid()}.unverified.py"     # never shared by two runs
+            write_atomic(candidate, text)
+            candidates.append((folder, text, candidate))
+
+        def verified(job: tuple[Path, str, Path]) -> tuple[bool, str]:
+            folder, _, candidate = job
             console.step(f"bundling {folder.name}: running its tests against the bundle")
-            report.exit_code = max(report.exit_code, _bundle_verified(folder, text, out_dir, pytest_args, write,
-                                                                      console, report))
+            return verify(folder, candidate, pytest_args=pytest_args)
+
+        pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(candidates) > 1 else None
+        try:
+            verdicts = pool.map(verified, candidates) if pool else map(verified, candidates)
+            for (folder, text, candidate), (ok, verdict) in zip(candidates, verdicts):
+                report.exit_code = max(report.exit_code, _concluded(folder, text, candidate, ok, verdict, out_dir,
+                                                                    write, console, report))
+        finally:
+            if pool:   # after a signal or an error, no verification starts; those running end first
+                pool.shutdown(cancel_futures=True)
     except ToolkitError as error:
         console.note(f"hs-actions: {error}")
         report.exit_code = error.exit_code
+    finally:
+        for _, _, candidate in candidates:     # those not verified yet when a signal or an error came
+            candidate.unlink(missing_ok=True)
     return report
 
 
-def _bundle_verified(folder: Path, text: str, out_dir: Path, pytest_args, write: bool, console: Console,
-                     report: Report) -> int:
+def _concluded(folder: Path, text: str, candidate: Path, ok: bool, verdict: str, out_dir: Path, write: bool,
+               console: Console, report: Report) -> int:
+    """Say how the verification of `candidate` went; keep it as out_dir/<name>.py when it passed
+    and `write`: the exit code (0 or 1)."""
     final = out_dir / f"{folder.name}.py"
-    candidate = out_dir / f".{folder.name}.{os.getpid()}.unverified.py"     # never shared by two runs
-    write_atomic(candidate, text)
     try:
-        ok, verdict = verify(folder, candidate, pytest_args=pytest_args)
         if not ok:
             console.note(f"{folder.name}: {verdict}")
             if write:
@@ -125,7 +146,7 @@ def _folders(refs: list[str], all_: bool, actions_dir: Path) -> list[Path]:
 
 
 def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), snapshot_update: bool = False,
-             console: Console | None = None) -> Report:
+             workers: int = 1, console: Console | None = None) -> Report:
     """`hs-actions test`: for the project's actions (every one, or those named), what CI needs
     before a deploy: `check`, each action bundled and its tests passed against the bundle, then
     pytest over the project's tests/ and the actions' tests (only the named actions' when some
@@ -133,12 +154,19 @@ def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), snapshot_upd
     cache, so --lf reruns what failed last time. Every step runs, so one report shows every
     problem; the exit code is the worst step's. With `snapshot_update`, pytest runs before the
     bundles, writing the snapshots that changed (--hs-snapshot-update): the bundles are then
-    held to the new ones."""
+    held to the new ones. With `workers` above 1, that many bundles are verified at once, and
+    pytest-xdist spreads the last pytest over that many worker processes, each test file on one
+    (its module fixtures and the runtime processes of the actions it runs are made once)."""
     from hs_actions.check.commands import run_check
 
     console = console or Console()
     here = project.current()
     report = Report()
+    if workers > 1:
+        if importlib.util.find_spec("xdist") is None:
+            raise ToolkitError(f"-n {workers}: pytest-xdist is not installed with hs-actions here "
+                               f"({sys.executable}): install it (pip install pytest-xdist), or leave out -n")
+        pytest_args = (*pytest_args, "-n", str(workers), "--dist", "loadfile")
     checked = run_check(refs, console=console)
     _carry(report, checked, console)
     code = checked.exit_code
@@ -147,7 +175,7 @@ def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), snapshot_upd
     if snapshot_update:
         code = max(code, _pytest(here, refs, (*pytest_args, "--hs-snapshot-update"), console))
     with tempfile.TemporaryDirectory(prefix="hs-actions-test-") as out:
-        bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console, write=False)
+        bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console, write=False, workers=workers)
     _carry(report, bundled, console)
     code = max(code, bundled.exit_code)
     if not snapshot_update:

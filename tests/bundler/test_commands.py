@@ -106,3 +106,40 @@ def test_an_unwritable_dist_is_exit_code_2(project):
     code, _, err = bundle_cli(project, "caller")
     assert code == 2
     assert err.startswith(f"hs-actions: cannot write the bundle into {project / 'dist'}: File exists; nothing was written.")
+
+
+WAITS_FOR_THE_OTHER = """\
+import os, time
+from pathlib import Path
+
+
+def test_formats(run_action):
+    here, other = Path(__file__).parent, Path(__file__).parent.parent / {other!r}
+    (here / "started").write_text("")
+    deadline = time.monotonic() + 60
+    while not (other / "started").exists():   # only a verification running at once with the other's ends
+        assert time.monotonic() < deadline, "the other action's verification did not start meanwhile"
+        time.sleep(0.05)
+    result = run_action({name!r}, inputs={{"phone": "415 555 0100"}})
+    assert result.outputs == {{"e164": "+14155550100"}}, result.error
+"""
+
+
+def test_workers_verify_bundles_at_once_and_report_them_in_order(project):
+    """Each action's tests wait for the other's to start: they pass only when the two
+    verifications run at the same time. The results are reported in the actions' order."""
+    actions = project / "actions"
+    (actions / "caller" / "test_caller.py").write_text(WAITS_FOR_THE_OTHER.format(name="caller", other="callee"))
+    (actions / "callee").mkdir()
+    for file in ("action.py", "action.toml"):
+        (actions / "callee" / file).write_text((actions / "caller" / file).read_text())
+    (actions / "callee" / "test_callee.py").write_text(WAITS_FOR_THE_OTHER.format(name="callee", other="caller"))
+    progress = io.StringIO()
+    report = run_bundle([], True, False, project / "dist", actions_dir=project / "actions",
+                        console=Console(err=progress, progress=progress), workers=2)
+    assert report.exit_code == 0, progress.getvalue()
+    said = [line.split(":")[0] for line in report.lines if not line.startswith(" ")]
+    assert said == ["callee", "callee", "caller", "caller"]     # wrote, verified: each action in turn
+    assert sorted(progress.getvalue().splitlines()) == [f"bundling {name}: running its tests against the bundle"
+                                                       for name in ("callee", "caller")]
+    assert sorted(p.name for p in (project / "dist").iterdir()) == ["callee.py", "caller.py"]

@@ -74,6 +74,9 @@ def test_cannot_run_exits_2(run_cli, args, message):
 def test_usage_errors_exit_2(run_cli):
     code, _, err = run_cli("run", "lead_score", "--timeout", "-1")
     assert code == 2 and "'-1' must be greater than 0" in err
+    for workers in ("0", "two"):
+        code, _, err = run_cli("test", "-n", workers)
+        assert code == 2 and f"'{workers}' is not a number of processes: give a whole number from 1, or auto" in err
 
 
 def test_missing_secret_exits_2(run_cli, make_action, tmp_path):

@@ -91,15 +91,17 @@ def test_a_project_inside_a_project_is_refused(tmp_path):
 
 def test_the_new_project_tests_itself_outside_the_toolkit(tmp_path):
     """check, bundle-verify and pytest of the project's own actions only (not the toolkit's
-    examples or tests); a failing test fails it; --lf reruns only that test."""
+    examples or tests), on two pytest-xdist workers as its CI does (-n); a failing test fails it;
+    --lf reruns only that test."""
     assert hs_actions(tmp_path, "init", "team").returncode == 0
     team = tmp_path / "team"
     share_runtime(team)
-    done = hs_actions(team, "test")
+    done = hs_actions(team, "test", "-n", "2")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no problems in 1 action" in done.stdout
     assert "first_action: bundle verified: 3 passed" in done.stdout
-    assert "5 passed" in done.stdout                      # the project's test and the action's, nothing else
+    assert "2 workers [5 items]" in done.stdout and "5 passed" in done.stdout   # the project's test and the action's
+    assert "./scripts/test -n auto" in (team / ".github" / "workflows" / "actions.yml").read_text()
 
     test = team / "actions" / "first_action" / "test_first_action.py"
     test.write_text(test.read_text().replace('== {"email": "", "has_email": False}', '== {"email": "x", "has_email": False}'))

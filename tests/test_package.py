@@ -37,10 +37,29 @@ def test_console_script_and_pytest_plugin_entry_points():
     assert plugins == {"hs_actions": "hs_actions.pytest_plugin"}
 
 
-def build_wheel(out) -> Path:
+def checkout_files() -> list[str]:
+    """The checkout's files as git sees them: tracked, and new ones not ignored."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+                                cwd=project.current().root, capture_output=True, text=True)
+    except OSError:
+        listed = None
+    if listed is None or listed.returncode != 0:
+        pytest.skip("not a git checkout: which files are the toolkit's is git's to say")
+    return [name for name in listed.stdout.split("\0") if (project.current().root / name).is_file()]
 
+
+def build_wheel(out) -> Path:
+    """The wheel of a copy of the checkout's own files: setuptools builds in the tree it is given
+    and keeps build/ there, whose modules a later wheel still carries after they are deleted."""
+    import shutil
+
+    root, source = project.current().root, Path(out) / "source"
+    for name in checkout_files():
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--disable-pip-version-check",
-                    "-w", str(out), str(project.current().root)], check=True, capture_output=True)
+                    "-w", str(out), str(source)], check=True, capture_output=True)
     return next(Path(out).glob("hs_actions-*.whl"))
 
 
@@ -49,6 +68,10 @@ def test_the_wheel_holds_the_toolkit_and_its_data_only(tmp_path):
 
     names = zipfile.ZipFile(build_wheel(tmp_path)).namelist()
     assert not [n for n in names if n.split("/")[0] in ("tests", "actions", "shared", "scripts")]
+    # Every module and data file of hs_actions/, and nothing else of it (its README is for readers
+    # of the source).
+    packaged = {n for n in names if n.startswith("hs_actions/")}
+    assert packaged == {n for n in checkout_files() if n.startswith("hs_actions/")} - {"hs_actions/portal/README.md"}
     for data in ("hs_actions/core/hubspot_runtime.toml", "hs_actions/bundler/stdlib.toml",
                  "hs_actions/portal/data/seed_default.json", "hs_actions/account/demo_account.json",
                  "hs_actions/scaffold/templates/action/action.py.tmpl",

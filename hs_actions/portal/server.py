@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import queue
+import selectors
 import socket
 import sqlite3
 import sys
@@ -290,11 +291,25 @@ class PortalServer(ThreadingHTTPServer):
         self._idle_lock = threading.Lock()
 
     def start(self) -> "PortalServer":
-        # A short poll interval: close() waits for the serving loop to notice.
-        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name=f"portal:{self.port}", daemon=True)
+        self._wake = socket.socketpair()
+        self._thread = threading.Thread(target=self._serve_until_closed, name=f"portal:{self.port}", daemon=True)
         self._thread.start()
         return self
+
+    def _serve_until_closed(self) -> None:
+        """serve_forever's work, without its polling: that loop wakes every poll interval to see
+        whether shutdown() was called (50 times a second for close() to be prompt), in every
+        portal a pytest session or a `watch` keeps open. This one sleeps until a connection
+        comes or close() writes to the wake socket."""
+        wake = self._wake[0]
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(wake, selectors.EVENT_READ)
+            while True:
+                ready = selector.select()
+                if any(key.fileobj is wake for key, _ in ready):
+                    return
+                self._handle_request_noblock()   # accept, then a thread serves it (ThreadingMixIn)
 
     def serve_connection(self, conn: socket.socket, run) -> None:
         """Serve one connection accepted elsewhere (a sandbox's channel to HubSpot's API) in
@@ -343,9 +358,11 @@ class PortalServer(ThreadingHTTPServer):
     def close(self) -> None:
         """Stop serving and free the port; safe to call twice."""
         if self._thread is not None:
-            self.shutdown()
+            self._wake[1].send(b"x")
             self._thread.join()
             self._thread = None
+            for end in self._wake:
+                end.close()
         with self._idle_lock:   # threads waiting for a sandbox's next connection end now
             for _ in range(self._idle):
                 self._handed.put(None)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from hs_actions.core import project
-from hs_actions.harness.watch import CLEAR
+from hs_actions.harness.watch import CLEAR, changes_told
 
 ACTION = """
 from shared.helpers.greet import greeting
@@ -171,6 +171,29 @@ def test_nothing_changed_nothing_runs(watched, start):
     (watched / "actions" / "demo" / "notes.txt").write_text("not a file the action uses")
     ready = select.select([watch.process.stdout], [], [], 1.0)[0]
     assert not ready, "a file the action does not use ran it again"
+    assert watch.stop()[0] == 0
+
+
+def woken(pid: int) -> int:
+    """How many times the threads of process `pid` have waited (their voluntary context switches)."""
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        status = (task / "status").read_text()
+        total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("voluntary_ctxt_switches")))
+    return total
+
+
+@pytest.mark.skipif(not changes_told(), reason="the kernel does not say when files change here (no inotify)")
+def test_an_idle_watch_sleeps_until_a_file_changes(watched, start):
+    """Waiting, it wakes twice a second (it looks every CHECK_SECONDS all the same), where looking
+    every 50 ms and the portal's serving loop woke it 70 times; an edit still runs it."""
+    watch = start("--json")
+    assert watch.result()["logs"] == "ran with Ada\n"
+    before = woken(watch.process.pid)
+    time.sleep(1.0)
+    assert woken(watch.process.pid) - before <= 6
+    edit(watched / "shared" / "helpers" / "greet.py", '"hello "', '"hi "')
+    assert watch.result()["outputFields"] == {"said": "hi Ada"}
     assert watch.stop()[0] == 0
 
 

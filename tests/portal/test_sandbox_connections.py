@@ -1,10 +1,14 @@
-"""Connections a sandbox's channel hands the portal (serve_connection): each is served in a
-thread of its own, a thread that served one takes the next rather than a new thread being
-started for each, connections open at once are served at once, and close() ends the threads
-that wait."""
+"""The portal's serving threads. Connections a sandbox's channel hands the portal
+(serve_connection): each is served in a thread of its own, a thread that served one takes the
+next rather than a new thread being started for each, connections open at once are served at
+once, and close() ends the threads that wait. The thread that accepts connections on the port
+sleeps until one comes (a pytest session or a `watch` keeps portals open for long), and close()
+ends it and frees the port."""
 import socket
 import threading
 import time
+import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -87,3 +91,38 @@ def test_close_ends_the_threads_that_wait(served):
     port = served.server.port
     served.close()
     assert wait_for(lambda: threads_serving(port) == [], seconds=2.0)
+
+
+def serving_thread(port: int) -> threading.Thread:
+    return next(t for t in threading.enumerate() if t.name == f"portal:{port}")
+
+
+def wake_ups(thread: threading.Thread) -> int:
+    """How many times `thread` has waited (its voluntary context switches)."""
+    status = Path(f"/proc/self/task/{thread.native_id}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("voluntary_ctxt_switches")))
+
+
+def owners(url: str) -> int:
+    request = urllib.request.Request(f"{url}/crm/v3/owners", headers={"Authorization": "Bearer sandbox-token"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return answer.status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts the thread's waits in /proc (Linux)")
+def test_the_accepting_thread_sleeps_until_a_connection_comes(served):
+    thread = serving_thread(served.server.port)
+    before = wake_ups(thread)
+    time.sleep(0.5)
+    assert wake_ups(thread) - before <= 1   # serve_forever's loop woke 25 times in this half second
+    assert owners(served.server.url) == 200
+
+
+def test_close_ends_the_accepting_thread_and_frees_the_port(served):
+    assert owners(served.server.url) == 200
+    thread, port = serving_thread(served.server.port), served.server.port
+    served.close()
+    assert not thread.is_alive()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    served.close()   # a second close is harmless

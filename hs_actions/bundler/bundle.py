@@ -116,12 +116,14 @@ def header_hash(text: str) -> str | None:
 
 
 def verify(action_folder: Path, bundle_path: Path, *, python: str | None = None,
-           pytest_args: tuple[str, ...] = (), timeout: float = VERIFY_TIMEOUT_SECONDS) -> tuple[bool, str]:
+           pytest_args: tuple[str, ...] = (), timeout: float = VERIFY_TIMEOUT_SECONDS,
+           running: set | None = None) -> tuple[bool, str]:
     """Re-run the action's own tests (test_<name>.py) against the bundled file.
 
     The contract with the pytest plugin is one option, `--hs-actions-code <name>=<path>`: the
     run_action fixture then runs that file instead of the action's action.py. Returns
-    (passed, a report); an action without tests is not verified (False).
+    (passed, a report); an action without tests is not verified (False). Its pytest process is
+    in `running` while it runs, for a caller that verifies several at once to end them.
     """
     action_folder = Path(action_folder).resolve()
     name = action_folder.name
@@ -132,19 +134,29 @@ def verify(action_folder: Path, bundle_path: Path, *, python: str | None = None,
     command = [python or sys.executable, "-m", "pytest", str(tests), "-q", "--no-header",
                "-p", "no:cacheprovider", VERIFY_OPTION, f"{name}={Path(bundle_path).resolve()}",
                *pytest_args]
-    try:
-        done = subprocess.run(command, cwd=action_folder.parent.parent, capture_output=True,
-                              text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return False, f"not verified: the tests did not finish within {timeout:g} seconds"
-    output = (done.stdout + done.stderr).strip().splitlines()
+    running = set() if running is None else running
+    with subprocess.Popen(command, cwd=action_folder.parent.parent, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:
+        running.add(process)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            return False, f"not verified: the tests did not finish within {timeout:g} seconds"
+        except BaseException:   # Ctrl-C or SIGTERM: its tests end with the command
+            process.kill()
+            raise
+        finally:
+            running.discard(process)
+    output = (stdout + stderr).strip().splitlines()
     summary = output[-1] if output else "(no output)"
-    if done.returncode == 0:
+    if process.returncode == 0:
         return True, f"verified: {summary.strip('= ')} against the bundle"
-    if done.returncode == 5:
+    if process.returncode == 5:
         return False, f"not verified: no tests ran ({summary.strip('= ')})"
     tail = "\n".join(output[-40:])
-    return False, f"not verified: the action's tests failed against the bundle (pytest exited {done.returncode}):\n{tail}"
+    return False, f"not verified: the action's tests failed against the bundle (pytest exited {process.returncode}):\n{tail}"
 
 
 def _display(action_folder: Path, file: str = "action.py") -> str:

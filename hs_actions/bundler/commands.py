@@ -54,10 +54,12 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
             write_atomic(candidate, text)
             candidates.append((folder, text, candidate))
 
+        running: set = set()   # the verifications' pytest processes under way
+
         def verified(job: tuple[Path, str, Path]) -> tuple[bool, str]:
             folder, _, candidate = job
             console.step(f"bundling {folder.name}: running its tests against the bundle")
-            return verify(folder, candidate, pytest_args=pytest_args)
+            return verify(folder, candidate, pytest_args=pytest_args, running=running)
 
         pool = ThreadPoolExecutor(max_workers=workers) if workers > 1 and len(candidates) > 1 else None
         try:
@@ -66,7 +68,9 @@ def run_bundle(refs: list[str], all_: bool = False, print_: bool = False, out_di
                 report.exit_code = max(report.exit_code, _concluded(folder, text, candidate, ok, verdict, out_dir,
                                                                     write, console, report))
         finally:
-            if pool:   # after a signal or an error, no verification starts; those running end first
+            if pool:   # after a signal or an error, no verification starts, and those under way end
+                for process in list(running):
+                    process.kill()
                 pool.shutdown(cancel_futures=True)
     except ToolkitError as error:
         console.note(f"hs-actions: {error}")

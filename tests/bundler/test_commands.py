@@ -1,10 +1,17 @@
 """run_bundle (`hs-actions bundle`): check, bundle, verify, and only then write dist/<name>.py."""
 import io
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 
+import psutil
 import pytest
 
 from hs_actions.bundler.commands import run_bundle
+from hs_actions.core import project as project_module
 from hs_actions.core.report import Console
 
 ACTION = '''\
@@ -143,3 +150,44 @@ def test_workers_verify_bundles_at_once_and_report_them_in_order(project):
     assert sorted(progress.getvalue().splitlines()) == [f"bundling {name}: running its tests against the bundle"
                                                        for name in ("callee", "caller")]
     assert sorted(p.name for p in (project / "dist").iterdir()) == ["callee.py", "caller.py"]
+
+
+WAITS_TO_BE_ENDED = """\
+import time
+from pathlib import Path
+
+
+def test_waits(run_action):
+    (Path(__file__).parent / "started").write_text("")
+    time.sleep(300)
+"""
+
+
+def test_a_signal_ends_the_verifications_under_way(project):
+    """SIGTERM to `hs-actions test -n 2` while two bundles' tests run: it ends at once, and so do
+    their pytest processes (not left to run their tests out)."""
+    (project / "pyproject.toml").write_text('[project]\nname = "t"\n[tool.hs-actions]\n')
+    (project / ".hs-actions").mkdir()
+    (project / ".hs-actions" / "runtime").symlink_to(project_module.current().runtime_env)
+    actions = project / "actions"
+    for name in ("caller", "callee"):
+        (actions / name).mkdir(exist_ok=True)
+        (actions / name / "action.py").write_text('def main(event):\n    return {"outputFields": {}}\n')
+        (actions / name / "action.toml").write_text('object_type = "CONTACT"\n')
+        (actions / name / f"test_{name}.py").write_text(WAITS_TO_BE_ENDED)
+    env = {**os.environ, "HS_ACTIONS_PROJECT": str(project)}
+    command = subprocess.Popen([sys.executable, "-m", "hs_actions.cli", "test", "-n", "2"], cwd=project, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not all((actions / name / "started").exists() for name in ("caller", "callee")):
+            assert command.poll() is None and time.monotonic() < deadline, "the two verifications did not start"
+            time.sleep(0.05)
+        verifications = [p for p in psutil.Process(command.pid).children() if "pytest" in p.cmdline()]
+        assert len(verifications) == 2
+        command.send_signal(signal.SIGTERM)
+        assert command.wait(60) == 143
+        gone, alive = psutil.wait_procs(verifications, timeout=10)
+        assert alive == []
+    finally:
+        command.kill()

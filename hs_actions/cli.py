@@ -147,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     bundle.add_argument("--all", action="store_true", help="every action under actions/")
     bundle.add_argument("--print", action="store_true", help="write the bundle to stdout (not verified)")
     bundle.add_argument("--out", type=Path, metavar="DIR", help="where to write bundles (default dist/)")
+    bundle.add_argument("-n", "--numprocesses", dest="workers", type=_workers, default=1, metavar="N",
+                        help="verify N bundles at once; auto: one for each core this process may use (default 1)")
     bundle.set_defaults(handler=_bundle)
 
     drift = commands.add_parser("drift", help="tell whether code copied from HubSpot is the bundled code")
@@ -425,7 +427,8 @@ def _bundle(args) -> int:
 
     if not args.actions and not args.all:
         raise ToolkitError("bundle: name an action (or several), or give --all")
-    return _print(run_bundle(args.actions, all_=args.all, print_=args.print, out_dir=args.out, console=_console()))
+    return _print(run_bundle(args.actions, all_=args.all, print_=args.print, out_dir=args.out, workers=args.workers,
+                             console=_console()))
 
 
 def _drift(args) -> int:

@@ -1,4 +1,5 @@
-"""Slow steps say what they are doing: `bundle` names each action before its tests re-run."""
+"""Slow steps say what they are doing: `bundle` names each action as its tests re-run (one
+after the other, or -n at once)."""
 import os
 import subprocess
 import sys
@@ -21,11 +22,14 @@ def test_bundle_names_each_action_on_stderr_before_verifying_it(tmp_path):
         (folder / f"test_{name}.py").write_text(TEST)
         folders.append(str(folder))
     environ = {**os.environ, "PYTHONUNBUFFERED": "1"}   # stdout unbuffered too: one stream, in order
-    done = subprocess.run([*HS, "bundle", *folders, "--out", str(tmp_path / "dist")], cwd=project.current().root,
-                          env=environ, capture_output=True, text=True)
+    # Two at once (-n 2): each named as its verification starts, whichever starts first.
+    done = subprocess.run([*HS, "bundle", *folders, "--out", str(tmp_path / "dist"), "-n", "2"],
+                          cwd=project.current().root, env=environ, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stderr.splitlines() == ["bundling first: running its tests against the bundle",
-                                        "bundling second: running its tests against the bundle"]
+    assert sorted(done.stderr.splitlines()) == ["bundling first: running its tests against the bundle",
+                                                "bundling second: running its tests against the bundle"]
+    assert [line.split(":")[0] for line in done.stdout.splitlines() if not line.startswith(" ")] == \
+        ["first", "first", "second", "second"]     # wrote, verified: in the actions' order
     merged = subprocess.run([*HS, "bundle", *folders, "--out", str(tmp_path / "dist")], cwd=project.current().root,
                             env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True).stdout
     steps = [" ".join(line.split()[:2]) for line in merged.splitlines() if not line.startswith(" ")]

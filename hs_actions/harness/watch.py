@@ -95,7 +95,6 @@ class Wakes:
 
     def __init__(self):
         self._inotify: int | None = None
-        self._followed: set[Path] = set()
         self._signals: tuple[socket.socket, socket.socket] | None = None
         self._previous_wakeup = -1
         try:
@@ -121,12 +120,13 @@ class Wakes:
         return self._inotify is not None
 
     def follow(self, folders) -> None:
-        """Be woken by changes in `folders` too (one that does not exist is looked at every CHECK_SECONDS)."""
+        """Be woken by changes in `folders` (one that does not exist is looked at every
+        CHECK_SECONDS). Asked again before each wait: the kernel keeps one watch per folder, and
+        a folder removed and made again is followed anew."""
         if self._inotify is None:
             return
-        for folder in set(folders) - self._followed:
-            if self._add_watch(self._inotify, os.fsencode(folder), self.EVENTS) >= 0:
-                self._followed.add(folder)
+        for folder in folders:
+            self._add_watch(self._inotify, os.fsencode(folder), self.EVENTS)
 
     def wait(self, stop: threading.Event) -> None:
         if self._inotify is None:

@@ -54,6 +54,13 @@ class Zygote:
     """
 
     def __init__(self, python: Path, env: dict, code: str, helpers: Path, setting: str):
+        # The file the sandbox shows (see shows_current_code()), or one replaced in the moment
+        # before it started, held open while this process lives: so no new file gets its inode
+        # number. A file system such as ext4 gives a freed number to the next file, and an
+        # editor's quick saves (write a new file, rename it over the old) made a replaced file
+        # look like the one shown, whose mount the rename had taken from the sandbox.
+        self._code_held = _held(code)
+        self.code_file = _identity(self._code_held)
         ours, theirs = socket.socketpair()
         if hasattr(socket, "SO_PASSCRED"):  # Linux: the kernel names the sender of each message
             ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -70,7 +77,6 @@ class Zygote:
         theirs.close()
         self.channel = Channel(ours)
         self.code = code
-        self.code_file = file_identity(code)   # the file the sandbox shows: see shows_current_code()
         self.preloaded: set[str] = set()
         self.lock = threading.Lock()          # one run at a time: the namespace is the run's
         self.isolation: dict | None = None
@@ -172,6 +178,9 @@ class Zygote:
         except (ProcessLookupError, PermissionError):
             pass
         self.process.wait()
+        if self._code_held is not None:
+            os.close(self._code_held)
+            self._code_held = None
 
     def kill(self) -> None:
         """End it at once: the sandbox dies with its first process; without one, the action
@@ -221,6 +230,22 @@ def _spawn_forever() -> None:
         except BaseException as error:  # re-raised in the thread that asked
             box.append(error)
         done.set()
+
+
+def _held(path: str) -> int | None:
+    """A descriptor of the file at `path` (None when there is none): it keeps the file's inode,
+    and so its number, allocated."""
+    try:
+        return os.open(path, getattr(os, "O_PATH", os.O_RDONLY) | os.O_CLOEXEC)
+    except OSError:
+        return None
+
+
+def _identity(fd: int | None) -> tuple[int, int] | None:
+    if fd is None:
+        return None
+    found = os.fstat(fd)
+    return found.st_dev, found.st_ino
 
 
 def file_identity(path: str) -> tuple[int, int] | None:

@@ -86,6 +86,12 @@ def locate(name_or_path: str | Path, actions_dir: Path | None = None) -> Path | 
         return None
 
 
+def located(name_or_path: str | Path, actions_dir: Path | None = None) -> Path:
+    """The folder `name_or_path` names, without reading it; ActionNotFound (exit 2) saying
+    why, and which names are close, when there is none."""
+    return _locate(str(name_or_path), actions_dir or project.current().actions)
+
+
 def discover(actions_dir: Path | None = None) -> list[Path]:
     """Every folder under actions/ that holds an action.py, sorted by name."""
     actions_dir = actions_dir or project.current().actions

@@ -62,9 +62,14 @@ def watch(ref: str, *, out: TextIO, event: str | None = None, object_id: int | N
         raise ToolkitError("watch --event -: stdin is read once, and watch runs again: give the event as a file")
     options = dict(event_file=event, object_id=object_id, inputs=input_values(inputs), env_file=env_file,
                    timeout=timeout, memory=memory, extended_event=extended_event, allow_hosts=tuple(allow_hosts))
+    from hs_actions.action.folder import located
+
+    # An action that is not there is a mistyped name, as for `run` (exit 2); one that goes away
+    # while watched is shown as a problem, and watching goes on.
+    located(ref)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, _ends(stop))
     extra = [Path(p) for p in (event, env_file or project.current().env_file) if p]
     with Harness(mode="fork", portal=served_portal(portal_db, failures, rate_limit)) as harness, Wakes() as wakes:
         watcher = Watcher(ref, harness, options, extra=extra, out=out, as_json=as_json, colour=colour, clear=clear)
@@ -82,6 +87,15 @@ def changes_told() -> bool:
     """Whether the kernel says here when a file changes (inotify); otherwise watch polls."""
     with Wakes() as wakes:
         return wakes.told
+
+
+def _ends(stop: threading.Event):
+    """SIGTERM's handler: as Ctrl-C, it ends a run under way at once (a process manager waits
+    for no action's 20 seconds), then the watch, with exit 0."""
+    def handler(*_):
+        stop.set()
+        raise KeyboardInterrupt
+    return handler
 
 
 class Wakes:

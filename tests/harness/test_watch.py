@@ -188,6 +188,22 @@ def test_a_broken_manifest_or_syntax_error_is_shown_and_watching_goes_on(watched
     assert watch.stop(signal.SIGTERM) == (0, "")
 
 
+def test_sigterm_ends_a_run_under_way_at_once(watched, start):
+    """As Ctrl-C: a process manager's SIGTERM does not wait for the action's 60 seconds (stop()
+    gives it 30)."""
+    edit(watched / "actions" / "demo" / "action.py", "def main(event):\n", "def main(event):\n    import time; time.sleep(60)\n")
+    watch = start("--json")
+    time.sleep(2.0)   # its first run is under way
+    assert watch.stop(signal.SIGTERM) == (0, "")
+
+
+def test_an_action_that_is_not_there_is_refused(watched):
+    done = subprocess.run([sys.executable, "-m", "hs_actions.cli", "watch", "demo_typo"], cwd=watched,
+                          env={**os.environ, "HS_ACTIONS_PROJECT": str(watched)}, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.startswith("hs-actions: no action 'demo_typo': not a folder, nor a name under")
+
+
 def test_nothing_changed_nothing_runs(watched, start):
     watch = start("--json")
     watch.result()

@@ -52,6 +52,18 @@ class Result:
     def outputs(self) -> dict:
         return self.output_fields
 
+    @property
+    def problem(self) -> str | None:
+        """Why it did not succeed, in a line or a few (a test's `assert result.ok, result.problem`):
+        the error raised, the outputs that break action.toml, the budgets gone over; None when ok."""
+        if self.ok:
+            return None
+        said = [f"{self.action}: {self.status}"]
+        if self.error is not None:
+            said.append(f"{self.error.type}: {self.error.message}".rstrip())
+        said += self.output_errors + self.budget_errors
+        return "\n".join(said)
+
     def to_dict(self) -> dict:
         return {
             "action": self.action,

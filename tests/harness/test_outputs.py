@@ -172,3 +172,18 @@ def test_an_output_nested_hundreds_deep_is_an_output_problem_not_a_crash(run_act
     assert result.output_errors == ["output 'r': a value nested more than 100 levels deep; outputs are strings, "
                                     "numbers or booleans"]
     assert result.outputs == {"r": "[a value nested more than 100 levels deep: not shown]"}
+
+
+def test_problem_says_why_a_run_did_not_succeed(run_action, make_action):
+    """What `assert result.ok, result.problem` shows: the outputs' problems where there is no
+    error (`result.error` is None for invalid_outputs), the error where there is one."""
+    folder = make_action('def main(event):\n    return {"outputFields": {"extra": 1}}\n',
+                         'object_type = "CONTACT"\n[outputs]\nscore = "number"\n')
+    result = run_action(folder)
+    assert result.status == "invalid_outputs" and result.error is None
+    assert result.problem.splitlines()[0] == f"{folder.name}: invalid_outputs"
+    assert "extra" in result.problem and result.problem.splitlines()[1:] == result.output_errors
+    raised = run_action(make_action('def main(event):\n    raise ValueError("no")\n', 'object_type = "CONTACT"\n'))
+    assert raised.problem.splitlines()[1] == "ValueError: no"
+    assert run_action(make_action('def main(event):\n    return {"outputFields": {}}\n',
+                                  'object_type = "CONTACT"\n')).problem is None

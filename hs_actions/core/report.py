@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -64,6 +65,11 @@ class Console:
         self.out = out
         self._err = err
         self._progress = progress
+        # Steps may be said from several threads (bundles verified at once) while results are
+        # shown: one writer at a time, and stdout's buffer written out before a line goes to
+        # stderr, so that a log both go to (CI's) never has a line spliced into another where
+        # stdout's buffer happened to fill.
+        self._lock = threading.RLock()
 
     @property
     def err(self) -> TextIO:
@@ -74,10 +80,18 @@ class Console:
         return self._progress or sys.stderr
 
     def note(self, line: str) -> None:
-        print(line, file=self.err)
+        with self._lock:
+            self._written_out()
+            print(line, file=self.err)
 
     def step(self, line: str) -> None:
-        print(line, file=self.progress, flush=True)
+        with self._lock:
+            self._written_out()
+            print(line, file=self.progress, flush=True)
+
+    def _written_out(self) -> None:
+        if self.out is not None:
+            self.out.flush()
 
     def show(self, report: Report, *lines: str, flush: bool = False) -> None:
         """Add `lines` to `report`, and write every line of it not yet written to stdout, if
@@ -86,8 +100,9 @@ class Console:
         report.lines.extend(lines)
         if self.out is None:
             return
-        for line in report.lines[report.shown:]:
-            print(line, file=self.out)
-        report.shown = len(report.lines)
-        if flush:
-            self.out.flush()
+        with self._lock:
+            for line in report.lines[report.shown:]:
+                print(line, file=self.out)
+            report.shown = len(report.lines)
+            if flush:
+                self.out.flush()

@@ -19,7 +19,7 @@ COMMANDS = {".venv/bin/hs-actions": HS, "./scripts/run": [*HS, "run"]}
 def test_the_readme_lists_every_field_of_a_result():
     sentence = re.search(r"returns\s+a\s+`Result`\s+with\s(.*?)\sit\s+ran\s+with\.", README, re.S).group(1)
     listed = re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", sentence))   # not the fields' own keys
-    assert sorted(listed) == sorted({f.name for f in dataclasses.fields(Result)} | {"ok", "outputs"})
+    assert sorted(listed) == sorted({f.name for f in dataclasses.fields(Result)} | {"ok", "outputs", "problem"})
     assert re.search(r"`scopes` \([^)]*sorted\s+alphabetically", sentence)
 
 

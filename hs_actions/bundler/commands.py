@@ -177,13 +177,18 @@ def run_test(refs: list[str], *, pytest_args: tuple[str, ...] = (), snapshot_upd
     if code == 2:       # an action that cannot even be read: bundling it would say the same again
         return Report(report.lines, exit_code=2, shown=report.shown)
     if snapshot_update:
-        code = max(code, _pytest(here, refs, (*pytest_args, "--hs-snapshot-update"), console))
+        tested = _pytest(here, refs, (*pytest_args, "--hs-snapshot-update"), console)
     with tempfile.TemporaryDirectory(prefix="hs-actions-test-") as out:
         bundled = run_bundle(refs, all_=not refs, out_dir=Path(out), console=console, write=False, workers=workers)
     _carry(report, bundled, console)
-    code = max(code, bundled.exit_code)
     if not snapshot_update:
-        code = max(code, _pytest(here, refs, pytest_args, console))
+        tested = _pytest(here, refs, pytest_args, console)
+    code = max(code, bundled.exit_code, tested)
+    # Last, under pytest's own summary: the verdict of every step, as a CI log is read from its end.
+    report.lines.append(f"hs-actions test: {'passed' if code == 0 else 'FAILED'} (check "
+                        f"{'found errors' if checked.exit_code else 'ok'}, bundles "
+                        f"{'not all verified' if bundled.exit_code else 'verified'}, pytest "
+                        f"{'passed' if tested == 0 else 'failed' if tested == 1 else 'could not run'})")
     return Report(report.lines, exit_code=code, shown=report.shown)
 
 

@@ -101,6 +101,7 @@ def test_the_new_project_tests_itself_outside_the_toolkit(tmp_path):
     assert "no problems in 1 action" in done.stdout
     assert "first_action: bundle verified: 3 passed" in done.stdout
     assert "2 workers [5 items]" in done.stdout and "5 passed" in done.stdout   # the project's test and the action's
+    assert done.stdout.splitlines()[-1] == "hs-actions test: passed (check ok, bundles verified, pytest passed)"
     assert "./scripts/test -n auto" in (team / ".github" / "workflows" / "actions.yml").read_text()
 
     test = team / "actions" / "first_action" / "test_first_action.py"
@@ -108,6 +109,8 @@ def test_the_new_project_tests_itself_outside_the_toolkit(tmp_path):
     failed = hs_actions(team, "test")
     assert failed.returncode == 1
     assert "1 failed, 4 passed" in failed.stdout
+    # The verdict of every step comes last, where a CI log is read from.
+    assert failed.stdout.splitlines()[-1] == "hs-actions test: FAILED (check ok, bundles not all verified, pytest failed)"
     rerun = hs_actions(team, "test", "--lf")
     assert rerun.returncode == 1
     assert "1 failed" in rerun.stdout and "4 passed" not in rerun.stdout

@@ -13,7 +13,7 @@ def contact(portal):
 
 def test_archives_the_enrolled_contact(run_action, portal, contact):
     result = run_action("archive_contact", object_id=contact, secrets={"TEST_SECRET": TOKEN})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"archived_email": "ada@example.com"}
     assert portal.record("contacts", contact) is None
     portal.assert_requested("DELETE", "/crm/v3/objects/contacts/501", status=204)

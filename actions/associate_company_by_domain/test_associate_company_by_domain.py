@@ -23,7 +23,7 @@ def associated(portal, contact_id):
 
 def test_associates_the_oldest_matching_company(run_action, portal, crm):
     result = run_action("associate_company_by_domain", object_id=11, secrets={"HUBSPOT_TOKEN": TOKEN})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"company_id": "21", "matched": True}
     assert result.event["inputFields"] == {"email": "grace@acme.example"}  # read from the record
     assert associated(portal, 11) == [21]

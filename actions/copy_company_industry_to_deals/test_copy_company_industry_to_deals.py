@@ -23,7 +23,7 @@ def description(portal, deal_id):
 
 def test_copies_to_every_associated_deal_in_batches(run_action, portal, crm):
     result = run_action("copy_company_industry_to_deals", object_id=40, secrets={"HUBSPOT_TOKEN": TOKEN})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"deals_updated": 150}
     assert result.event["inputFields"] == {"industry": "COMPUTER_SOFTWARE"}
     assert {description(portal, 1000 + i) for i in range(150)} == {"Industry: COMPUTER_SOFTWARE"}

@@ -25,7 +25,7 @@ def deal(portal):
 
 def test_sums_the_amounts_of_the_deals_line_items(run_action, portal, deal):
     result = run_action("deal_line_item_total", object_id=deal, secrets={"DEALS_TOKEN": TOKEN})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     # 3 x 100 + 2 x (250 - 25) + 1 x 80 x 50%
     assert result.outputs == {"line_item_total": 790, "line_item_count": 3}
     assert result.scopes == SCOPES

@@ -23,7 +23,7 @@ def contact(portal):
 def test_creates_a_task_on_the_enrolled_contact(run_action, portal, contact):
     before = int(time.time() * 1000)
     result = run_action("follow_up_task", object_id=contact, secrets={"TASKS_TOKEN": TOKEN})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     task_id = result.outputs["task_id"]
     task = portal.record("tasks", task_id)["properties"]
     assert (task["hs_task_subject"], task["hs_task_status"], task["hs_task_type"], task["hubspot_owner_id"]) == (

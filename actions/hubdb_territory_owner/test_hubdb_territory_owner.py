@@ -37,7 +37,7 @@ def run(run_action, contact_id, token=TOKEN):
 
 def test_the_states_row_wins_over_the_countrys(run_action, portal, table):
     result = run(run_action, 30)
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"owner_id": "8", "territory": "Massachusetts"}
     assert owner_of(portal, 30) == "8"
     assert result.scopes == SCOPES
@@ -53,7 +53,7 @@ def test_a_state_without_a_row_gets_the_countrys_owner(run_action, portal, table
 
 def test_no_territory_leaves_the_owner_alone(run_action, portal, table):
     result = run(run_action, 32)
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"owner_id": "", "territory": ""}
     assert owner_of(portal, 32) is None
     assert "no territory for 'France' / '': owner unchanged" in result.logs

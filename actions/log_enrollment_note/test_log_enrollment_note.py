@@ -11,7 +11,7 @@ def seed_contact(portal):
 def test_logs_a_note_and_marks_the_contact(run_action, portal):
     contact = seed_contact(portal)
     result = run_action("log_enrollment_note", object_id=contact, secrets={"HUBSPOT_TOKEN": TOKEN})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     note = portal.record("notes", result.outputs["note_id"])["properties"]
     assert note["hs_note_body"] == "Enrolled in the onboarding workflow."
     assert portal.record("contacts", contact)["properties"]["hs_lead_status"] == "IN_PROGRESS"

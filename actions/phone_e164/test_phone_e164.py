@@ -10,21 +10,21 @@ import pytest
 ])
 def test_normalises(run_action, phone, country, e164):
     result = run_action("phone_e164", inputs={"phone": phone, "country": country})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"e164": e164, "valid": True}
 
 
 @pytest.mark.parametrize("phone, country", [("12", "US"), ("call me", "US"), ("555 0132", "Narnia")])
 def test_invalid_numbers_are_flagged_not_failed(run_action, phone, country):
     result = run_action("phone_e164", inputs={"phone": phone, "country": country})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"e164": None, "valid": False}
     assert "not a valid number" in result.logs
 
 
 def test_no_phone(run_action):
     result = run_action("phone_e164", inputs={"phone": None, "country": None})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"e164": None, "valid": False}
 
 

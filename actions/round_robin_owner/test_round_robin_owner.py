@@ -30,7 +30,7 @@ def test_rotates_through_all_owners(run_action, portal, crm):
 def test_team_domain_limits_the_rotation(run_action, portal, crm):
     result = run_action("round_robin_owner", object_id=31, inputs={"team_domain": "sales.example"},
                         secrets={"HUBSPOT_TOKEN": TOKEN})
-    assert result.ok, result.error
+    assert result.ok, result.problem
     assert result.outputs == {"owner_id": "8", "owner_email": "bob@sales.example"}
     assert sorted(result.scopes) == ["crm.objects.contacts.write", "crm.objects.owners.read"]
 

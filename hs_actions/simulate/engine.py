@@ -135,6 +135,12 @@ class Simulation:
             lane.start()
         try:
             self._schedule(jobs, done)
+        except BaseException:
+            # Interrupted (Ctrl-C, SIGTERM) or stopped by an error: the executions under way end
+            # now, rather than each run to its end (up to its time limit) while the user waits.
+            for harness in self.harnesses:
+                harness.close()
+            raise
         finally:
             for _ in lanes:
                 jobs.put(None)

@@ -272,6 +272,25 @@ def test_the_command_line_end_to_end(seeded_db):
     assert bad.returncode == 2 and "write it as N/second, N/minute or N/hour" in bad.stderr
 
 
+def test_a_signal_ends_the_executions_under_way(make_action, seeded_db):
+    """SIGTERM while executions of a slow action run: simulate ends at once (exit 143), not when
+    they reach their time limit (20 s)."""
+    import signal
+    import time
+
+    folder = make_action("import time\n\ndef main(event):\n    time.sleep(60)\n    return {'outputFields': {}}\n",
+                         'object_type = "CONTACT"\n')
+    command = subprocess.Popen([sys.executable, "-m", "hs_actions.cli", "simulate", str(folder), "--enrollments", "2",
+                                "--portal-db", str(seeded_db)], cwd=project.current().root,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(3.0)   # set up, its executions under way
+        command.send_signal(signal.SIGTERM)
+        assert command.wait(10) == 143   # without ending them: when they time out, 20 s in
+    finally:
+        command.kill()
+
+
 def test_every_tier_simulate_offers_is_a_tier_of_the_portals_rate_limiter():
     from hs_actions.portal.limits import RateLimiter
     from hs_actions.simulate import TIERS

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
 import json
 import re
 import time
@@ -38,8 +39,13 @@ _UNSAFE = re.compile(r"[^\w.\[\]-]")   # characters a test's name may have that 
 
 def path_for(test_file: Path, test_name: str, index: int) -> Path:
     """__snapshots__/<test file's stem>/<test name>.json beside the test file; the second and
-    later snapshots of one test add .2, .3..."""
-    name = _UNSAFE.sub("_", test_name) + ("" if index == 1 else f".{index}")
+    later snapshots of one test add .2, .3... A name with characters a file name should not
+    have gets them as _ and a short hash of the name as it was, so that two tests whose names
+    differ only there ("a/b" and "a_b") never share a file."""
+    name = _UNSAFE.sub("_", test_name)
+    if name != test_name:
+        name += "-" + hashlib.sha256(test_name.encode()).hexdigest()[:8]
+    name += "" if index == 1 else f".{index}"
     return test_file.parent / FOLDER / test_file.stem / f"{name}.json"
 
 

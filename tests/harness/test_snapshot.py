@@ -1,6 +1,7 @@
 """Snapshots: a run's status, outputs and API calls (method, path, query, body) kept beside the
 test, normalised (ids the portal assigned, the run's own times), compared with a readable diff,
 written with --hs-snapshot-update; never a secret."""
+import hashlib
 import json
 import subprocess
 import sys
@@ -101,8 +102,15 @@ def test_the_file_is_named_after_the_test():
     from pathlib import Path
 
     test_file = Path("/p/actions/demo/test_demo.py")
-    assert snapshot.path_for(test_file, "test_x[a b/c]", 1) == Path("/p/actions/demo/__snapshots__/test_demo/test_x[a_b_c].json")
-    assert snapshot.path_for(test_file, "test_x", 2) == Path("/p/actions/demo/__snapshots__/test_demo/test_x.2.json")
+    folder = Path("/p/actions/demo/__snapshots__/test_demo")
+    assert snapshot.path_for(test_file, "test_x", 1) == folder / "test_x.json"
+    assert snapshot.path_for(test_file, "test_x", 2) == folder / "test_x.2.json"
+    # Characters a file name should not have become _, with a hash of the name: two
+    # parametrised ids that differ only there keep a file each.
+    assert snapshot.path_for(test_file, "test_x[a b/c]", 1).name == "test_x[a_b_c]-" + \
+        hashlib.sha256(b"test_x[a b/c]").hexdigest()[:8] + ".json"
+    assert snapshot.path_for(test_file, "test_x[a/b]", 1) != snapshot.path_for(test_file, "test_x[a_b]", 1)
+    assert snapshot.path_for(test_file, "test_x[a_b]", 1) == folder / "test_x[a_b].json"
 
 
 CREATES_A_NOTE = """

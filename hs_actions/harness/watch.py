@@ -76,7 +76,7 @@ def watch(ref: str, *, out: TextIO, event: str | None = None, object_id: int | N
         try:
             while not stop.is_set():
                 if not watcher.step():
-                    wakes.follow({path.parent for path in watcher.files()})
+                    wakes.follow(watcher.folders())
                     wakes.wait(stop)
         except KeyboardInterrupt:
             pass
@@ -190,11 +190,12 @@ class Watcher:
         self._folder = locate(ref)
         self._imports: dict[Path, tuple[tuple, list[str]]] = {}   # file -> (its stat, shared modules it imports)
         self._seen: dict[Path, tuple | None] | None = None
+        self._looked: dict[Path, tuple | None] = {}             # what the last step found
 
     def step(self) -> bool:
         """Run the action if a file it depends on changed since the last result shown, and
         show the result; whether it did."""
-        seen = self._stats()
+        seen = self._looked = self._stats()
         if seen == self._seen or self._emptied(seen):
             return False
         outcome = self._run()
@@ -204,6 +205,10 @@ class Watcher:
         self._write(outcome)
         self._fork_ahead()
         return True
+
+    def folders(self) -> set[Path]:
+        """The folders of the files the last step looked at."""
+        return {path.parent for path in self._looked}
 
     def _fork_ahead(self) -> None:
         """Fork the next run's action process while waiting for a change: a re-run then pays

@@ -60,7 +60,7 @@ class Zygote:
         # editor's quick saves (write a new file, rename it over the old) made a replaced file
         # look like the one shown, whose mount the rename had taken from the sandbox.
         self._code_held = _held(code)
-        self.code_file = _identity(self._code_held)
+        self.code_file = file_identity(self._code_held) if self._code_held is not None else None
         ours, theirs = socket.socketpair()
         if hasattr(socket, "SO_PASSCRED"):  # Linux: the kernel names the sender of each message
             ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
@@ -241,15 +241,9 @@ def _held(path: str) -> int | None:
         return None
 
 
-def _identity(fd: int | None) -> tuple[int, int] | None:
-    if fd is None:
-        return None
-    found = os.fstat(fd)
-    return found.st_dev, found.st_ino
-
-
-def file_identity(path: str) -> tuple[int, int] | None:
-    """(device, inode) of the file at `path` now: another after a rename over it; None when gone."""
+def file_identity(path: str | int) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path` now (or of an open descriptor): another after a
+    rename over it; None when gone."""
     try:
         found = os.stat(path)
     except OSError:

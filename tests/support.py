@@ -94,3 +94,14 @@ def pytest_in_process(*args: str, cwd: Path) -> InnerRun:
         sys.modules.clear()
         sys.modules.update(modules)
     return InnerRun(int(code), recorder.seen, output.getvalue())
+
+
+def command_line(process) -> str:
+    """A psutil process's command line; "" for one that ended, or is a zombie, as it was looked
+    at (the sandbox's set-up makes short-lived processes)."""
+    import psutil
+
+    try:
+        return " ".join(process.cmdline())
+    except psutil.Error:
+        return ""

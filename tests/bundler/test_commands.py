@@ -13,6 +13,7 @@ import pytest
 from hs_actions.bundler.commands import run_bundle
 from hs_actions.core import project as project_module
 from hs_actions.core.report import Console
+from tests.support import command_line
 
 ACTION = '''\
 from shared.helpers.phone import to_e164
@@ -183,7 +184,7 @@ def test_a_signal_ends_the_verifications_under_way(project):
         while not all((actions / name / "started").exists() for name in ("caller", "callee")):
             assert command.poll() is None and time.monotonic() < deadline, "the two verifications did not start"
             time.sleep(0.05)
-        verifications = [p for p in psutil.Process(command.pid).children() if "pytest" in p.cmdline()]
+        verifications = [p for p in psutil.Process(command.pid).children() if " -m pytest " in command_line(p)]
         assert len(verifications) == 2
         command.send_signal(signal.SIGTERM)
         assert command.wait(60) == 143

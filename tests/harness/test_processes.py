@@ -9,6 +9,7 @@ import psutil
 
 from hs_actions.core import project
 from hs_actions.harness import Harness
+from tests.support import command_line
 
 DETACHED = """
 import os, time
@@ -56,7 +57,7 @@ def test_stopping_the_cli_ends_the_run(make_action):
     deadline = time.monotonic() + 20
     workers = []
     while not workers and time.monotonic() < deadline:
-        workers = [p for p in psutil.Process(cli.pid).children(recursive=True) if "harness/inside" in " ".join(p.cmdline())]
+        workers = [p for p in psutil.Process(cli.pid).children(recursive=True) if "harness/inside" in command_line(p)]
         time.sleep(0.05)
     assert workers, "the run never started"
     time.sleep(0.3)
